@@ -1,0 +1,39 @@
+# diplosim: `make demo` runs the flagship scenario, `make test` runs every gate.
+# Both create the virtual environment .venv (with $(PYTHON), 3.11 or newer) if it is missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLAGSHIP := scenarios/eu_russia_ukraine_buffer_zone.yaml
+
+.PHONY: demo test lint typecheck unit bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+demo: $(VENV)/.installed-run
+	$(BIN)/diplosim run $(FLAGSHIP) --out out/demo
+
+test: lint typecheck unit
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check sim tests
+	$(BIN)/ruff format --check sim tests
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+	$(BIN)/diplosim validate scenarios/*.yaml scenarios/classics/*.yaml
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,357 @@
+"""Equilibria as data: verification, exact fractions, degeneracy, canonical order.
+
+Every candidate a solver returns goes through :func:`finalize`, which
+
+1. cleans it (clips round-off such as ``-3e-18`` to zero and renormalises),
+2. **verifies** it: no player gains more than :func:`tolerance` by deviating to any
+   pure strategy (the *regret*); candidates that fail are dropped and noted,
+3. removes duplicates (probabilities within :data:`SAME_TOL`),
+4. makes it **exact** where possible: when the game carries exact payoffs, the mixed
+   strategies are recomputed in :class:`fractions.Fraction` arithmetic from the
+   supports found and checked exactly (sums to one, non-negative, no strictly
+   profitable deviation); only then are fractions reported, and the floats are
+   replaced by the fractions' values, so every backend yields the same numbers,
+5. flags **degenerate** games (see :func:`is_degenerate`), and
+6. sorts the list in a canonical order (see :func:`canonical_key`).
+
+Game layout: see :mod:`sim.games`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from sim.games import FloatArray, NormalFormGame, expected_payoffs, strategy_payoffs
+
+__all__ = [
+    "ATOL",
+    "SAME_TOL",
+    "Equilibrium",
+    "SolveResult",
+    "canonical_key",
+    "finalize",
+    "is_degenerate",
+    "regret",
+    "tolerance",
+]
+
+#: Verification tolerance, relative to the largest absolute payoff (at least 1).
+ATOL = 1e-9
+#: Two equilibria whose probabilities all differ by less than this are the same.
+SAME_TOL = 1e-7
+
+Profile = tuple[FloatArray, ...]
+ExactProfile = tuple[tuple[Fraction, ...], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Equilibrium:
+    """One verified equilibrium.
+
+    Attributes
+    ----------
+    strategies : tuple of arrays
+        One probability vector per player (see :mod:`sim.games`).
+    payoffs : array of shape (k,)
+        Each player's expected payoff.
+    regret : float
+        Largest gain any player could make by deviating (at most :func:`tolerance`).
+    exact : tuple of tuples of Fraction, or None
+        The same strategies as exact fractions, when they were checked exactly.
+    """
+
+    strategies: Profile
+    payoffs: FloatArray
+    regret: float
+    exact: ExactProfile | None = None
+
+    @property
+    def is_pure(self) -> bool:
+        """True if every player plays one strategy with probability one."""
+        return all(np.count_nonzero(s) == 1 for s in self.strategies)
+
+    def support(self, player: int) -> tuple[int, ...]:
+        """Indices of the strategies ``player`` plays with positive probability."""
+        return tuple(int(i) for i in np.flatnonzero(self.strategies[player]))
+
+    def probability_text(self, player: int, strategy: int) -> str:
+        """``"193/215"`` when exact, else a decimal string such as ``"0.8976744186"``."""
+        if self.exact is not None:
+            return str(self.exact[player][strategy])
+        return format(float(self.strategies[player][strategy]), ".10g")
+
+
+@dataclass(frozen=True, eq=False)
+class SolveResult:
+    """What solving one game produced.
+
+    Attributes
+    ----------
+    game : NormalFormGame
+    equilibria : tuple of Equilibrium
+        Verified, without duplicates, in canonical order.
+    method : str
+        The solver's registered name.
+    degenerate : bool
+        True if the game is degenerate (ties, or continua of equilibria); the list
+        then holds extreme equilibria.
+    complete : bool
+        True if the method guarantees that every (extreme) equilibrium is listed.
+    notes : tuple of str
+        Solver warnings and dropped candidates, for the curious.
+    """
+
+    game: NormalFormGame
+    equilibria: tuple[Equilibrium, ...]
+    method: str
+    degenerate: bool
+    complete: bool
+    notes: tuple[str, ...] = ()
+
+
+def tolerance(game: NormalFormGame) -> float:
+    """Verification tolerance for ``game``: ``ATOL * max(1, max |payoff|)``."""
+    return ATOL * max(1.0, float(np.max(np.abs(game.payoffs))))
+
+
+def regret(game: NormalFormGame, profile: Sequence[FloatArray]) -> float:
+    """Largest gain any player can make by a unilateral pure deviation.
+
+    Examples
+    --------
+    >>> g = NormalFormGame.from_matrices("pd", ("R", "C"), (("C", "D"), ("C", "D")),
+    ...                                  [[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> regret(g, (np.array([0., 1.]), np.array([0., 1.]))), regret(g, (np.array([1., 0.]), np.array([1., 0.])))
+    (0.0, 2.0)
+    """
+    gains = []
+    for player in range(game.n_players):
+        values = strategy_payoffs(game, profile, player)
+        gains.append(float(np.max(values) - np.dot(values, profile[player])))
+    return max(0.0, *gains)
+
+
+def canonical_key(strategies: Sequence[FloatArray]) -> tuple[object, ...]:
+    """Sort key: smaller total support first, then higher probability on earlier
+    strategies, player by player (so pure equilibria come first, in label order)."""
+    support = sum(int(np.count_nonzero(s)) for s in strategies)
+    return (support, tuple(tuple(-round(float(p), 9) for p in s) for s in strategies))
+
+
+def finalize(
+    game: NormalFormGame,
+    candidates: Sequence[Sequence[FloatArray]],
+    method: str,
+    *,
+    complete: bool,
+    notes: Sequence[str] = (),
+    degenerate: bool | None = None,
+) -> SolveResult:
+    """Clean, verify, de-duplicate, make exact, flag degeneracy, sort.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    candidates : sequence of profiles
+        What a solver returned; may contain round-off, duplicates and junk.
+    method : str
+        Name of the solver, recorded in the result.
+    complete : bool
+        Whether the method finds every extreme equilibrium.
+    notes : sequence of str
+        Warnings already collected by the solver.
+    degenerate : bool, optional
+        The solver's exact finding; if ``None``, :func:`is_degenerate` decides.
+    """
+    notes = list(notes)
+    tol = tolerance(game)
+    kept: list[Equilibrium] = []
+    for candidate in candidates:
+        profile = _clean(game, candidate)
+        if profile is None:
+            notes.append("dropped a candidate that is not a probability profile")
+            continue
+        gain = regret(game, profile)
+        if gain > tol:
+            notes.append(f"dropped a candidate with a profitable deviation of {gain:.3g}")
+            continue
+        if any(_same(profile, other.strategies) for other in kept):
+            continue
+        kept.append(_make_equilibrium(game, profile, gain))
+    kept.sort(key=lambda eq: canonical_key(eq.strategies))
+    if degenerate is None:
+        degenerate = is_degenerate(game, kept, complete=complete)
+    return SolveResult(game, tuple(kept), method, degenerate, complete, tuple(notes))
+
+
+def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> Profile | None:
+    if len(candidate) != game.n_players:
+        return None
+    profile = []
+    for n, raw in zip(game.shape, candidate, strict=False):
+        mix = np.asarray(raw, dtype=float).reshape(-1)
+        if mix.shape != (n,) or not np.all(np.isfinite(mix)) or np.min(mix) < -1e-7:
+            return None
+        mix = np.where(mix < 1e-12, 0.0, mix)
+        total = mix.sum()
+        if total <= 0 or abs(total - 1) > 1e-6:
+            return None
+        profile.append(mix / total)
+    return tuple(profile)
+
+
+def _same(a: Sequence[FloatArray], b: Sequence[FloatArray]) -> bool:
+    return all(np.max(np.abs(x - y)) <= SAME_TOL for x, y in zip(a, b, strict=False))
+
+
+def _make_equilibrium(game: NormalFormGame, profile: Profile, gain: float) -> Equilibrium:
+    exact = exact_profile(game, profile)
+    if exact is not None:
+        profile = tuple(np.array([float(p) for p in mix]) for mix in exact)
+        gain = regret(game, profile)
+    return Equilibrium(profile, expected_payoffs(game, profile), gain, exact)
+
+
+# --- exactness -------------------------------------------------------------------
+
+
+def exact_profile(game: NormalFormGame, profile: Profile) -> ExactProfile | None:
+    """The exact equilibrium near ``profile``, if the game has exact payoffs.
+
+    Tries an exact linear solve on the supports (two players), then rational
+    approximation of the floats; returns a profile only if it passes
+    :func:`is_exact_equilibrium`.
+    """
+    if game.exact_payoffs is None:
+        return None
+    attempts = []
+    if game.n_players == 2:
+        attempts.append(_solve_on_supports(game, profile))
+    attempts.append(tuple(tuple(Fraction(float(p)).limit_denominator(10**6) for p in mix) for mix in profile))
+    for attempt in attempts:
+        if attempt is not None and is_exact_equilibrium(game, attempt):
+            return attempt
+    return None
+
+
+def is_exact_equilibrium(game: NormalFormGame, profile: ExactProfile) -> bool:
+    """Exact check in Fractions: probability vectors, and no profitable deviation."""
+    if game.exact_payoffs is None:
+        return False
+    if any(sum(mix) != 1 or min(mix) < 0 for mix in profile):
+        return False
+    for player in range(game.n_players):
+        values = _exact_strategy_payoffs(game, profile, player)
+        best = max(values)
+        if any(p > 0 and v != best for p, v in zip(profile[player], values, strict=False)):
+            return False
+    return True
+
+
+def _exact_strategy_payoffs(game: NormalFormGame, profile: ExactProfile, player: int) -> list[Fraction]:
+    assert game.exact_payoffs is not None
+    values = [Fraction(0)] * game.shape[player]
+    for index in game.profiles():
+        weight = Fraction(1)
+        for other, s in enumerate(index):
+            if other != player:
+                weight *= profile[other][s]
+                if weight == 0:
+                    break
+        if weight:
+            values[index[player]] += weight * game.exact_payoffs[index][player]
+    return values
+
+
+def _solve_on_supports(game: NormalFormGame, profile: Profile) -> ExactProfile | None:
+    """Two players: each mix is the one on its support that makes the opponent
+    indifferent among the opponent's best responses (exact Gaussian elimination)."""
+    assert game.exact_payoffs is not None
+    tol = tolerance(game)
+    result = []
+    for player in (0, 1):
+        opponent = 1 - player
+        support = [i for i, p in enumerate(profile[player]) if p > 0]
+        values = strategy_payoffs(game, profile, opponent)
+        best = [j for j, v in enumerate(values) if v >= np.max(values) - tol]
+        payoff = np.moveaxis(game.exact_payoffs[..., opponent], player, 0)  # [own, opponent]
+        rows = [[payoff[i, j] for i in support] + [Fraction(-1)] for j in best]
+        rows.append([Fraction(1)] * len(support) + [Fraction(0)])
+        rhs = [Fraction(0)] * len(best) + [Fraction(1)]
+        solution = _solve_exact(rows, rhs)
+        if solution is None:
+            return None
+        mix = [Fraction(0)] * game.shape[player]
+        for i, value in zip(support, solution, strict=False):
+            mix[i] = value
+        result.append(tuple(mix))
+    return tuple(result)
+
+
+def _solve_exact(rows: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction] | None:
+    """Unique solution of a consistent linear system, or None (Gauss-Jordan)."""
+    n = len(rows[0])
+    matrix = [[*row[:], b] for row, b in zip(rows, rhs, strict=False)]
+    pivot_row = 0
+    for col in range(n):
+        pivot = next((r for r in range(pivot_row, len(matrix)) if matrix[r][col] != 0), None)
+        if pivot is None:
+            return None
+        matrix[pivot_row], matrix[pivot] = matrix[pivot], matrix[pivot_row]
+        lead = matrix[pivot_row][col]
+        matrix[pivot_row] = [x / lead for x in matrix[pivot_row]]
+        for r in range(len(matrix)):
+            if r != pivot_row and matrix[r][col] != 0:
+                factor = matrix[r][col]
+                matrix[r] = [x - factor * y for x, y in zip(matrix[r], matrix[pivot_row], strict=False)]
+        pivot_row += 1
+    if any(row[-1] != 0 for row in matrix[pivot_row:]):
+        return None
+    return [matrix[i][-1] for i in range(n)]
+
+
+# --- degeneracy ------------------------------------------------------------------
+
+
+def is_degenerate(game: NormalFormGame, equilibria: Sequence[Equilibrium], *, complete: bool) -> bool:
+    """Whether the game shows degeneracy (the generic test, for solvers that cannot
+    tell exactly; vertex enumeration can and does).
+
+    A game is flagged degenerate if any of these holds (von Stengel 2007, "Equilibrium
+    computation for two-player games", section 3.4):
+
+    * some pure strategy has more than one pure best response (a tie);
+    * (two players) at some equilibrium, a player has more pure best responses than
+      the opponent's mixed strategy has strategies in its support;
+    * a complete method found an even number of equilibria (a non-degenerate game has
+      an odd number).
+
+    For one player: a tie between optimal strategies.
+    """
+    tol = tolerance(game)
+    if game.n_players == 1:
+        values = game.payoffs[..., 0]
+        return int(np.sum(values >= np.max(values) - tol)) > 1
+    if _has_pure_tie(game, tol):
+        return True
+    if game.n_players == 2:
+        for eq in equilibria:
+            for player in (0, 1):
+                values = strategy_payoffs(game, eq.strategies, player)
+                best = int(np.sum(values >= np.max(values) - tol))
+                if best > len(eq.support(1 - player)):
+                    return True
+    return complete and game.n_players == 2 and len(equilibria) % 2 == 0
+
+
+def _has_pure_tie(game: NormalFormGame, tol: float) -> bool:
+    for player in range(game.n_players):
+        values = np.moveaxis(game.payoffs[..., player], player, -1)
+        best = values.max(axis=-1, keepdims=True)
+        if np.any(np.sum(values >= best - tol, axis=-1) > 1):
+            return True
+    return False

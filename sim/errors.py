@@ -1,0 +1,102 @@
+"""The project's exception types.
+
+Library code raises these; only the command line turns them into messages and exit
+codes. :class:`UserError` and its subclasses mean *bad input* (exit code 2): the user
+can fix them. Anything else is a bug in diplosim (exit code 1).
+"""
+
+from __future__ import annotations
+
+import difflib
+
+
+class DiplosimError(Exception):
+    """Base class of every error diplosim raises on purpose."""
+
+
+class UserError(DiplosimError):
+    """Bad input that the user can fix: a scenario, a formula, a flag."""
+
+
+class ScenarioError(UserError):
+    """A scenario file that cannot be loaded, with the place of the problem.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, and how to fix it.
+    file : str, optional
+        The scenario file (or ``"<string>"``).
+    line : int, optional
+        The 1-based line of the offending YAML node.
+    field : str, optional
+        The dotted path of the field, e.g. ``games.troop_deployment.players``.
+
+    Examples
+    --------
+    >>> str(ScenarioError("unknown actor 'EUU'", file="a.yaml", line=3, field="games.g.players"))
+    "a.yaml:3: games.g.players: unknown actor 'EUU'"
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file or "<scenario>"
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.field:
+            where += f": {self.field}"
+        return f"{where}: {self.message}"
+
+
+class FormulaError(UserError):
+    """A formula that is not allowed, or that failed when evaluated.
+
+    ``origin`` names where the formula comes from (file, line, field) once known.
+    """
+
+    def __init__(self, message: str, *, formula: str = "", origin: str = "") -> None:
+        self.message = message
+        self.formula = formula
+        self.origin = origin
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = f"formula {self.formula!r}: {self.message}" if self.formula else self.message
+        return f"{self.origin}: {text}" if self.origin else text
+
+
+class RunError(UserError):
+    """A scenario that loaded but failed while running (e.g. a division by zero)."""
+
+
+class UsageError(UserError):
+    """A bad command-line value or API argument (an unknown ``--set`` name, ...)."""
+
+
+class SolverError(DiplosimError):
+    """A solver that failed or returned something unusable."""
+
+
+def did_you_mean(word: str, candidates: list[str]) -> str:
+    """A hint naming the closest candidate, or ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("stratgies", ["strategies", "players"])
+    " (did you mean 'strategies'?)"
+    """
+    close = difflib.get_close_matches(word, candidates, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,224 @@
+"""Normal-form games with labelled players and strategies.
+
+The convention, written down once (every other module refers here):
+
+* ``players`` is ordered; the first player is the *row* player of a matrix, the
+  second the *column* player.
+* ``strategies[i]`` is player *i*'s labels, in the order the scenario lists them.
+* ``payoffs`` is one float array of shape ``(n_1, ..., n_k, k)``: ``payoffs[s_1, ...,
+  s_k, i]`` is player *i*'s payoff when player *j* plays strategy ``s_j``. For two
+  players ``payoffs[..., 0]`` and ``payoffs[..., 1]`` are nashpy's ``A`` and ``B``,
+  both indexed row-by-column.
+* A mixed strategy of player *i* is a probability vector of length ``n_i``; a profile
+  of mixed strategies is a tuple with one vector per player, in player order.
+* ``exact_payoffs``, when present, holds the same payoffs as
+  :class:`fractions.Fraction` (object array, same shape), from the numbers exactly as
+  written in the scenario; it enables exact equilibria.
+
+Payoff arrays are built from a scenario each round by a :class:`PayoffTemplate`: one
+compiled formula per profile and player.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from sim.errors import FormulaError, RunError
+from sim.expressions import Formula
+
+__all__ = [
+    "FloatArray",
+    "NormalFormGame",
+    "PayoffTemplate",
+    "expected_payoffs",
+    "strategy_payoffs",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class NormalFormGame:
+    """A finite game in strategic form (see the module docstring for the layout).
+
+    Examples
+    --------
+    >>> pd = NormalFormGame.from_matrices(
+    ...     "prisoners_dilemma", ("Row", "Col"), (("C", "D"), ("C", "D")),
+    ...     [[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> pd.shape, pd.payoff_of(("D", "C"))
+    ((2, 2), (5.0, 0.0))
+    """
+
+    name: str
+    players: tuple[str, ...]
+    strategies: tuple[tuple[str, ...], ...]
+    payoffs: FloatArray
+    exact_payoffs: npt.NDArray[np.object_] | None = None
+
+    def __post_init__(self) -> None:
+        shape = tuple(len(s) for s in self.strategies)
+        if len(self.players) != len(self.strategies):
+            raise ValueError("one strategy list per player is needed")
+        if self.payoffs.shape != (*shape, len(self.players)):
+            raise ValueError(f"payoffs of shape {self.payoffs.shape}, expected {(*shape, len(self.players))}")
+        if not np.all(np.isfinite(self.payoffs)):
+            raise ValueError("payoffs must be finite")
+
+    @classmethod
+    def from_matrices(
+        cls,
+        name: str,
+        players: tuple[str, str],
+        strategies: tuple[tuple[str, ...], tuple[str, ...]],
+        row_payoffs: Sequence[Sequence[float]],
+        column_payoffs: Sequence[Sequence[float]],
+    ) -> NormalFormGame:
+        """A two-player game from nashpy-style ``A`` and ``B`` (both row x column)."""
+        payoffs = np.stack([np.asarray(row_payoffs, float), np.asarray(column_payoffs, float)], axis=-1)
+        return cls(name, players, strategies, payoffs)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Number of strategies of each player."""
+        return tuple(len(s) for s in self.strategies)
+
+    @property
+    def n_players(self) -> int:
+        """Number of players."""
+        return len(self.players)
+
+    def profiles(self) -> Iterator[tuple[int, ...]]:
+        """Every pure profile as strategy indices, in C (row-major) order."""
+        return itertools.product(*(range(n) for n in self.shape))
+
+    def labels_of(self, profile: Sequence[int]) -> tuple[str, ...]:
+        """The labels of a pure profile given as indices."""
+        return tuple(self.strategies[i][s] for i, s in enumerate(profile))
+
+    def payoff_of(self, labels: Sequence[str]) -> tuple[float, ...]:
+        """Payoffs of a pure profile given by labels."""
+        index = tuple(self.strategies[i].index(label) for i, label in enumerate(labels))
+        return tuple(float(x) for x in self.payoffs[index])
+
+    def with_payoffs(self, payoffs: FloatArray) -> NormalFormGame:
+        """The same players and strategies with other payoffs (no exact copy)."""
+        return NormalFormGame(self.name, self.players, self.strategies, payoffs)
+
+
+def strategy_payoffs(game: NormalFormGame, profile: Sequence[FloatArray], player: int) -> FloatArray:
+    """Expected payoff of each pure strategy of ``player`` against the others' mix.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    profile : sequence of arrays
+        One mixed strategy per player (``profile[player]`` is ignored).
+    player : int
+
+    Returns
+    -------
+    array of shape ``(n_player,)``
+
+    Examples
+    --------
+    >>> g = NormalFormGame.from_matrices("mp", ("A", "B"), (("H", "T"), ("H", "T")),
+    ...                                   [[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> strategy_payoffs(g, (np.array([.5, .5]), np.array([.25, .75])), 0).tolist()
+    [-0.5, 0.5]
+    """
+    tensor = np.moveaxis(game.payoffs[..., player], player, 0)
+    others = [p for i, p in enumerate(profile) if i != player]
+    for mix in reversed(others):
+        tensor = tensor @ np.asarray(mix, dtype=float)
+    return np.asarray(tensor, dtype=float)
+
+
+def expected_payoffs(game: NormalFormGame, profile: Sequence[FloatArray]) -> FloatArray:
+    """Expected payoff of every player under a mixed profile, shape ``(k,)``."""
+    return np.array(
+        [float(np.dot(strategy_payoffs(game, profile, i), profile[i])) for i in range(game.n_players)]
+    )
+
+
+@dataclass(frozen=True)
+class PayoffTemplate:
+    """Compiled payoff formulas of one game: ``cells[profile_index][player]``.
+
+    Profiles are in C order (see :meth:`NormalFormGame.profiles`). When a cell is
+    evaluated, each player's name is bound to its strategy label in that profile, so a
+    formula can say ``EU == 'D'``; ``lets`` are the game's named sub-formulas.
+    """
+
+    name: str
+    players: tuple[str, ...]
+    strategies: tuple[tuple[str, ...], ...]
+    cells: tuple[tuple[Formula, ...], ...]
+
+    def build(self, values: Mapping[str, Any], *, exact: bool = False) -> NormalFormGame:
+        """Evaluate every cell at ``values`` (the current state).
+
+        With ``exact=True`` the payoffs are also computed as Fractions from the values
+        as written (``exact_payoffs``); if a cell leaves exact arithmetic (``exp``,
+        ...), ``exact_payoffs`` is ``None``.
+
+        Raises
+        ------
+        RunError
+            If a formula fails (division by zero, ...), naming the game, profile and
+            player.
+        """
+        shape = tuple(len(s) for s in self.strategies)
+        k = len(self.players)
+        payoffs = np.empty((*shape, k))
+        flat = payoffs.reshape(-1, k)
+        exact_values = _exact_values(values) if exact else None
+        exact_cells: list[Any] | None = [] if exact else None
+        for index, labels in enumerate(itertools.product(*self.strategies)):
+            bound = {**values, **dict(zip(self.players, labels, strict=False))}
+            for player, formula in enumerate(self.cells[index]):
+                flat[index, player] = self._evaluate(formula, bound, labels, player)
+            if exact_values is not None and exact_cells is not None:
+                exact_bound = {**exact_values, **dict(zip(self.players, labels, strict=False))}
+                exact_cells.extend(self._evaluate_exact(f, exact_bound) for f in self.cells[index])
+        exact_array = None
+        if exact_cells is not None and all(isinstance(x, Fraction) for x in exact_cells):
+            exact_array = np.empty(len(exact_cells), dtype=object)
+            exact_array[:] = exact_cells
+            exact_array = exact_array.reshape((*shape, k))
+        return NormalFormGame(self.name, self.players, self.strategies, payoffs, exact_array)
+
+    def _where(self, labels: tuple[str, ...], player: int) -> str:
+        return f"game {self.name}, payoff of {self.players[player]} at ({', '.join(labels)})"
+
+    def _evaluate(
+        self, formula: Formula, values: Mapping[str, Any], labels: tuple[str, ...], player: int
+    ) -> float:
+        try:
+            return float(formula.evaluate(values))
+        except FormulaError as exc:
+            raise RunError(f"{self._where(labels, player)}: {exc}") from None
+
+    @staticmethod
+    def _evaluate_exact(formula: Formula, values: Mapping[str, Any]) -> Any:
+        """Exact value, or None when exact arithmetic fails where floats did not
+        (e.g. an exact zero divisor that rounding made non-zero)."""
+        try:
+            value = formula.evaluate_exact(values)
+        except FormulaError:
+            return None
+        return Fraction(value) if isinstance(value, (bool, int)) else value
+
+
+def _exact_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Values with every float replaced by the Fraction of its shortest decimal form."""
+    return {
+        key: Fraction(repr(value)) if isinstance(value, float) else value for key, value in values.items()
+    }

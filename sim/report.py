@@ -1,0 +1,217 @@
+"""Human-readable and JSON views of solved games and runs.
+
+Used by the command line and usable in a notebook: payoff matrices with best
+responses marked, equilibria as exact fractions where they were checked exactly, and
+the round-by-round story of a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from sim.equilibria import Equilibrium, SolveResult
+from sim.games import NormalFormGame
+from sim.history import Play
+
+if TYPE_CHECKING:
+    from sim.results import RunResult
+
+__all__ = ["equilibrium_text", "game_table", "print_solved", "print_story", "solved_json"]
+
+_BEST = "*"
+
+
+def number(value: float) -> str:
+    """Compact decimal form of a payoff or state value.
+
+    Examples
+    --------
+    >>> number(1.4), number(-0.0), number(2 / 3), number(1.2475)
+    ('1.4', '0', '0.6667', '1.248')
+    """
+    text = f"{value:.4g}"
+    return "0" if text == "-0" else text
+
+
+def _best_responses(game: NormalFormGame) -> np.ndarray:
+    """Boolean array like ``payoffs``: is the entry a best response of its player
+    to the others' pure strategies?"""
+    marks = np.zeros(game.payoffs.shape, dtype=bool)
+    for player in range(game.n_players):
+        values = game.payoffs[..., player]
+        best = values.max(axis=player, keepdims=True)
+        marks[..., player] = np.isclose(values, best, rtol=0, atol=1e-9 * max(1.0, np.abs(values).max()))
+    return marks
+
+
+def game_table(result: SolveResult) -> Table:
+    """The payoff matrix (two players) or payoff column (one player) as a table;
+    ``*`` marks each player's best responses."""
+    game = result.game
+    marks = _best_responses(game)
+    if game.n_players == 1:
+        table = Table()
+        table.add_column(game.players[0])
+        table.add_column("payoff", justify="right")
+        for s, label in enumerate(game.strategies[0]):
+            table.add_row(label, number(game.payoffs[s, 0]) + (_BEST if marks[s, 0] else ""))
+        return table
+    row, column = game.players
+    table = Table()
+    table.add_column(f"{row} \\ {column}")
+    for label in game.strategies[1]:
+        table.add_column(label, justify="center")
+    for i, label in enumerate(game.strategies[0]):
+        cells = []
+        for j in range(game.shape[1]):
+            pair = [number(game.payoffs[i, j, p]) + (_BEST if marks[i, j, p] else "") for p in (0, 1)]
+            cells.append(", ".join(pair))
+        table.add_row(label, *cells)
+    return table
+
+
+def _heading(game: NormalFormGame) -> str:
+    if game.n_players == 1:
+        return f"a decision of {game.players[0]}"
+    row, column = game.players
+    return f"{row} chooses the row, {column} the column; each cell: payoff of {row}, payoff of {column}"
+
+
+def equilibrium_text(game: NormalFormGame, eq: Equilibrium) -> str:
+    """``"EU: D · Russia: R"`` for a pure equilibrium; for a mixed one each player's
+    strategies played with positive probability, e.g. ``"EU: D 193/215, H 22/215"``."""
+    parts = []
+    for i, player in enumerate(game.players):
+        support = eq.support(i)
+        if len(support) == 1:
+            parts.append(f"{player}: {game.strategies[i][support[0]]}")
+        else:
+            mix = ", ".join(f"{game.strategies[i][s]} {eq.probability_text(i, s)}" for s in support)
+            parts.append(f"{player}: {mix}")
+    return " · ".join(parts)
+
+
+def _status(result: SolveResult) -> str:
+    count = len(result.equilibria)
+    words = [f"{count} equilibri{'um' if count == 1 else 'a'}"]
+    words.append("complete list" if result.complete else "the method may miss some")
+    if result.degenerate:
+        words.append("degenerate game: extreme equilibria shown")
+    return ", ".join(words)
+
+
+def print_solved(results: Sequence[SolveResult], console: Console) -> None:
+    """Print each game's matrix, then its equilibria with payoffs."""
+    for result in results:
+        console.print(f"[bold]{result.game.name}[/bold]  {_heading(result.game)}")
+        console.print(game_table(result))
+        console.print(f"[dim]{_BEST} marks a best response to the other players' strategy.[/dim]")
+        console.print(f"[bold]Equilibria[/bold] ({_status(result)}; solver {result.method}):")
+        for k, eq in enumerate(result.equilibria, start=1):
+            kind = "pure " if eq.is_pure else "mixed"
+            payoffs = ", ".join(number(x) for x in eq.payoffs)
+            console.print(f"  {k}. {kind}  {equilibrium_text(result.game, eq)}   payoffs ({payoffs})")
+        console.print()
+
+
+def solved_json(results: Sequence[SolveResult]) -> dict[str, Any]:
+    """Machine-readable form of solved games (the ``--json`` output).
+
+    Probabilities are exact fraction strings when checked exactly, decimal strings
+    otherwise; ``exact`` says which, per equilibrium.
+    """
+    games = []
+    for result in results:
+        game = result.game
+        games.append({
+            "name": game.name,
+            "players": list(game.players),
+            "strategies": {p: list(game.strategies[i]) for i, p in enumerate(game.players)},
+            "method": result.method,
+            "degenerate": result.degenerate,
+            "complete": result.complete,
+            "payoffs": {
+                ", ".join(game.labels_of(index)): [float(x) for x in game.payoffs[index]]
+                for index in game.profiles()
+            },
+            "equilibria": [
+                {
+                    player: {label: eq.probability_text(i, s) for s, label in enumerate(game.strategies[i])}
+                    for i, player in enumerate(game.players)
+                }
+                for eq in result.equilibria
+            ],
+            "equilibrium_payoffs": [
+                {player: float(eq.payoffs[i]) for i, player in enumerate(game.players)} for eq in result.equilibria
+            ],
+            "exact": [eq.exact is not None for eq in result.equilibria],
+        })
+    return {"games": games}
+
+
+def _play_line(play: Play) -> Text:
+    result = play.result
+    game = result.game
+    eq = result.equilibria[play.selection.index]
+    actions = " · ".join(f"{p} {label}" for p, label in zip(game.players, play.labels))
+    count = len(result.equilibria)
+    why = "the only equilibrium" if count == 1 else f"{count} equilibria, chosen by {play.selection.reason}"
+    if not eq.is_pure:
+        why += f"; mixed {equilibrium_text(game, eq)}, played by chance"
+    if result.degenerate:
+        why += "; degenerate game"
+    if not result.complete:
+        why += "; list may be incomplete"
+    line = Text(f"{actions:<28}")
+    line.append(why, style="dim")
+    return line
+
+
+def _changes(before: dict[str, float], after: dict[str, float]) -> str:
+    moved = [f"{key} {number(before[key])} → {number(value)}" for key, value in after.items()
+             if key in before and number(before[key]) != number(value)]
+    return ", ".join(moved) if moved else "no change"
+
+
+def print_story(result: RunResult, console: Console) -> None:
+    """The run round by round: what was played and why, and what the state did."""
+    scenario = result.scenario
+    console.print(f"[bold]{scenario.name}[/bold]  (seed {result.seed}, up to {result.max_rounds} rounds)")
+    if scenario.overrides:
+        console.print("changed: " + ", ".join(f"{k} = {number(v)}" for k, v in scenario.overrides.items()))
+    by_round: dict[int, list[Play]] = {}
+    for play in result.history.plays:
+        by_round.setdefault(play.round, []).append(play)
+    for round_number, plays in by_round.items():
+        console.print(f"[bold]Round {round_number}[/bold]")
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", min_width=16)
+        grid.add_column()
+        for play in plays:
+            grid.add_row(f"  {play.game}", _play_line(play))
+        before = result.history.state_at(round_number - 1)
+        after = result.history.state_at(round_number)
+        grid.add_row("  state", Text(_changes(before, after), style="cyan"))
+        console.print(grid)
+    if result.stop_reason == "stop_when" and scenario.stop_when is not None:
+        ending = f"stopped after round {result.rounds_played}: {scenario.stop_when.text}"
+    else:
+        ending = f"played all {result.rounds_played} rounds"
+    console.print(Group(Text(ending, style="bold"), _final_table(result)))
+
+
+def _final_table(result: RunResult) -> Table:
+    table = Table(title="State", title_justify="left")
+    for name in ("", "start", "end"):
+        table.add_column(name, justify="left" if not name else "right")
+    start = result.history.state_at(0)
+    end = result.history.state_at(result.rounds_played)
+    for key, value in end.items():
+        table.add_row(key, number(start[key]), number(value))
+    return table

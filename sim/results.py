@@ -1,0 +1,228 @@
+"""Running a scenario and what a run returns: tidy tables, a summary, files.
+
+:func:`run` is the one-call entry point for notebooks and the command line. Its
+:class:`RunResult` holds three tidy :class:`pandas.DataFrame` tables:
+
+``rounds``
+    one row per round, game, player and strategy: ``probability`` in the selected
+    equilibrium, whether it was ``played``, ``strategy_payoff`` (its expected payoff
+    against the others' equilibrium strategies), ``realised_payoff`` (the player's
+    payoff at the profile actually played) and ``selected_by`` (the rule that chose).
+``equilibria``
+    one row per round, game, equilibrium, player and strategy: ``probability``,
+    ``exact`` (a fraction such as ``"193/215"`` when checked exactly, else empty),
+    ``payoff`` (the player's expected payoff there), ``selected``, ``degenerate`` and
+    ``complete`` (whether the solver guarantees the list is complete).
+``state``
+    one row per round, actor and variable (round 0 is the start; parameters that the
+    dynamics change appear under the actor ``"parameters"``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.games import strategy_payoffs
+from sim.history import History
+from sim.model import NegotiationModel
+from sim.scenario import Scenario, load_scenario
+
+__all__ = ["RunResult", "run"]
+
+_VERSIONED = ("diplosim", "numpy", "nashpy", "mesa", "pandas", "pydantic", "pyarrow")
+
+
+def run(
+    scenario: Scenario | str | os.PathLike[str],
+    *,
+    rounds: int | None = None,
+    seed: int | None = None,
+    set: Mapping[str, float] | None = None,  # noqa: A002 - the CLI's --set
+    exact: bool = True,
+) -> RunResult:
+    """Play a scenario to the end and collect its tables.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        A loaded scenario, or the path of a YAML file.
+    rounds : int, optional
+        Round limit (the scenario's ``rounds`` by default).
+    seed : int, optional
+        Seed (the scenario's ``seed`` by default).
+    set : mapping, optional
+        Parameter or ``Actor.variable`` values to change before the run.
+    exact : bool
+        Report exact fractions where the equilibria are rational.
+
+    Examples
+    --------
+    >>> from sim.scenario import parse_scenario, _EXAMPLE
+    >>> result = run(parse_scenario(_EXAMPLE), set={"cost": 2})
+    >>> result.rounds_played, result.rounds["strategy"][result.rounds["played"]].tolist()
+    (2, ['stay', 'stay'])
+    """
+    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if set:
+        loaded = loaded.with_overrides(set)
+    model = NegotiationModel(loaded, seed=seed, rounds=rounds, exact=exact)
+    model.run()
+    assert model.stop_reason is not None
+    return RunResult(loaded, model.seed, model.max_rounds, model.round, model.stop_reason, model.history)
+
+
+@dataclass
+class RunResult:
+    """A finished run: the scenario, how it ended, and its tables.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        As run (with any overrides).
+    seed : int
+    max_rounds : int
+    rounds_played : int
+    stop_reason : str
+        ``"stop_when"`` (the scenario's condition held) or ``"rounds"`` (limit).
+    history : History
+        The raw records (solved games, selections, actions).
+    """
+
+    scenario: Scenario
+    seed: int
+    max_rounds: int
+    rounds_played: int
+    stop_reason: str
+    history: History
+    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def rounds(self) -> pd.DataFrame:
+        """Per round, game, player and strategy (see the module docstring)."""
+        if "rounds" not in self._tables:
+            self._tables["rounds"] = _rounds_table(self.history)
+        return self._tables["rounds"]
+
+    @property
+    def equilibria(self) -> pd.DataFrame:
+        """Every equilibrium found, per round and game (see the module docstring)."""
+        if "equilibria" not in self._tables:
+            self._tables["equilibria"] = _equilibria_table(self.history)
+        return self._tables["equilibria"]
+
+    @property
+    def state(self) -> pd.DataFrame:
+        """Actor state (and changing parameters) after every round."""
+        if "state" not in self._tables:
+            self._tables["state"] = pd.DataFrame(self.history.state, columns=["round", "actor", "variable", "value"])
+        return self._tables["state"]
+
+    def final_state(self) -> dict[str, dict[str, float]]:
+        """State after the last round: actor (or ``"parameters"``) -> variable -> value."""
+        final: dict[str, dict[str, float]] = {}
+        for r, actor, variable, value in self.history.state:
+            if r == self.rounds_played:
+                final.setdefault(actor, {})[variable] = value
+        return final
+
+    def summary(self) -> dict[str, Any]:
+        """What ``summary.json`` holds: scenario, seed, versions, how the run ended."""
+        return {
+            "scenario": self.scenario.name,
+            "scenario_file": self.scenario.file,
+            "scenario_sha256": self.scenario.sha256,
+            "seed": self.seed,
+            "overrides": dict(self.scenario.overrides),
+            "max_rounds": self.max_rounds,
+            "rounds_played": self.rounds_played,
+            "stop_reason": self.stop_reason,
+            "final_state": self.final_state(),
+            "versions": _versions(),
+        }
+
+    def save(self, directory: str | os.PathLike[str]) -> list[Path]:
+        """Write the tables (CSV and Parquet) and ``summary.json`` into ``directory``.
+
+        Each file is written under a temporary name and renamed, so a file is either
+        complete or absent. Returns the paths written.
+        """
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in ("rounds", "equilibria", "state"):
+            table: pd.DataFrame = getattr(self, name)
+            written.append(_write_atomic(folder / f"{name}.csv", lambda p, t=table: t.to_csv(p, index=False, lineterminator="\n")))
+            written.append(_write_atomic(folder / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False)))
+        text = json.dumps(self.summary(), indent=2, sort_keys=True) + "\n"
+        written.append(_write_atomic(folder / "summary.json", lambda p: Path(p).write_text(text, encoding="utf-8")))
+        return written
+
+
+def _write_atomic(target: Path, write: Any) -> Path:
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    try:
+        write(temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for package in _VERSIONED:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def _rounds_table(history: History) -> pd.DataFrame:
+    rows = []
+    for play in history.plays:
+        game = play.result.game
+        eq = play.result.equilibria[play.selection.index]
+        realised = game.payoffs[play.profile]
+        for i, player in enumerate(game.players):
+            values = strategy_payoffs(game, eq.strategies, i)
+            for s, strategy in enumerate(game.strategies[i]):
+                rows.append((
+                    play.round, game.name, player, strategy, float(eq.strategies[i][s]),
+                    s == play.profile[i], float(values[s]), float(realised[i]), play.selection.reason,
+                ))
+    columns = ["round", "game", "player", "strategy", "probability", "played",
+               "strategy_payoff", "realised_payoff", "selected_by"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _equilibria_table(history: History) -> pd.DataFrame:
+    rows = []
+    for play in history.plays:
+        result = play.result
+        game = result.game
+        for k, eq in enumerate(result.equilibria):
+            for i, player in enumerate(game.players):
+                for s, strategy in enumerate(game.strategies[i]):
+                    exact = str(eq.exact[i][s]) if eq.exact is not None else ""
+                    rows.append((
+                        play.round, game.name, k, player, strategy, float(eq.strategies[i][s]), exact,
+                        float(eq.payoffs[i]), k == play.selection.index, result.degenerate, result.complete,
+                    ))
+    columns = ["round", "game", "equilibrium", "player", "strategy", "probability", "exact",
+               "payoff", "selected", "degenerate", "complete"]
+    return pd.DataFrame(rows, columns=columns)
+
+

@@ -1,0 +1,240 @@
+"""Choosing one equilibrium, and realising actions from it.
+
+Games often have several equilibria (Chicken and Stag Hunt have three). Which one the
+actors play is a modelling choice, so it is a *named rule* from :data:`RULES`, never
+an implicit "take the first". Every rule is deterministic given the solver's
+canonical order (:func:`sim.equilibria.canonical_key`) except ``random``, which draws
+from the model's generator. Ties are broken by that canonical order.
+
+Rules
+    ``risk_dominant``
+        Harsanyi & Selten (1988) risk dominance between pure equilibria, by the
+        2x2 restriction: equilibrium (a1, b1) beats (a2, b2) when its product of
+        deviation losses ``(A[a1,b1] - A[a2,b1]) * (B[a1,b1] - B[a1,b2])`` is larger.
+        The pure equilibrium that beats the most others is chosen. With no pure
+        equilibrium (or more than two players) it falls back to ``max_welfare``.
+    ``payoff_dominant``
+        An equilibrium that no other gives every player strictly more (Harsanyi &
+        Selten); among several such, the one with the highest total payoff.
+    ``max_welfare``
+        Highest sum of expected payoffs.
+    ``first``
+        The first in canonical order (pure before mixed, earlier labels first).
+    ``random``
+        Uniformly at random, with the model's generator.
+    conditional
+        A scenario may list ``when`` conditions, each preferring one pure profile; the
+        first whose condition holds and whose profile is an equilibrium is chosen,
+        else the ``otherwise`` rule (see :func:`select`).
+
+Realisation (``play``)
+    ``sample`` draws each player's action from its mixed strategy (one uniform draw
+    per player, always, so the random stream does not depend on the probabilities);
+    ``mode`` plays each player's most probable strategy (the first on ties).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.equilibria import Equilibrium, SolveResult, tolerance
+from sim.errors import SolverError
+from sim.games import NormalFormGame
+
+__all__ = ["PLAY_MODES", "RULES", "Selection", "SelectionRule", "realise", "risk_dominance", "select"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The chosen equilibrium and why.
+
+    Attributes
+    ----------
+    index : int
+        Position in ``SolveResult.equilibria``.
+    reason : str
+        The rule that decided, e.g. ``"risk_dominant"`` or ``"conditional case 1"``.
+    """
+
+    index: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class SelectionRule:
+    """A registered rule: ``choose(result, rng) -> Selection``."""
+
+    name: str
+    choose: Callable[[SolveResult, np.random.Generator], Selection]
+    summary: str
+
+
+RULES: dict[str, SelectionRule] = {}
+#: How actions are realised from the selected equilibrium.
+PLAY_MODES = ("sample", "mode")
+
+
+def _register(
+    name: str, summary: str
+) -> Callable[[Callable[[SolveResult, np.random.Generator], Selection]], None]:
+    def decorate(choose: Callable[[SolveResult, np.random.Generator], Selection]) -> None:
+        RULES[name] = SelectionRule(name, choose, summary)
+
+    return decorate
+
+
+def select(
+    result: SolveResult,
+    rule: str,
+    rng: np.random.Generator,
+    preferred: Sequence[tuple[int, ...]] = (),
+) -> Selection:
+    """Pick one equilibrium of ``result``.
+
+    Parameters
+    ----------
+    result : SolveResult
+        Must hold at least one equilibrium.
+    rule : str
+        A name in :data:`RULES`, used when no preferred profile applies.
+    rng : numpy.random.Generator
+        Used only by the ``random`` rule.
+    preferred : sequence of profiles
+        Pure profiles (strategy indices) of conditional cases whose condition holds,
+        in the scenario's order; the first that is an equilibrium wins.
+
+    Raises
+    ------
+    SolverError
+        If there is no equilibrium to choose from.
+
+    Examples
+    --------
+    >>> from sim.solvers import solve
+    >>> stag = NormalFormGame.from_matrices("stag", ("A", "B"), (("S", "H"), ("S", "H")),
+    ...                                      [[4, 0], [3, 3]], [[4, 3], [0, 3]])
+    >>> result = solve(stag)
+    >>> [result.equilibria[select(result, r, np.random.default_rng(0)).index].support(0)
+    ...  for r in ("payoff_dominant", "risk_dominant")]
+    [(0,), (1,)]
+    """
+    if not result.equilibria:
+        raise SolverError(
+            f"no equilibrium of game {result.game.name} was found by {result.method}; "
+            "choose the solver vertex_enumeration"
+        )
+    for case, profile in enumerate(preferred, start=1):
+        for index, eq in enumerate(result.equilibria):
+            if eq.is_pure and _pure_profile(eq) == tuple(profile):
+                return Selection(index, f"conditional case {case}")
+    if rule not in RULES:
+        raise SolverError(f"unknown selection rule {rule!r} (known: {', '.join(RULES)})")
+    return RULES[rule].choose(result, rng)
+
+
+def _pure_profile(eq: Equilibrium) -> tuple[int, ...]:
+    return tuple(int(np.argmax(mix)) for mix in eq.strategies)
+
+
+@_register("first", "the first equilibrium in canonical order")
+def _first(result: SolveResult, rng: np.random.Generator) -> Selection:
+    return Selection(0, "first")
+
+
+@_register("random", "uniformly at random (the model's generator)")
+def _random(result: SolveResult, rng: np.random.Generator) -> Selection:
+    return Selection(int(rng.integers(len(result.equilibria))), "random")
+
+
+def _argmax(scores: Sequence[float], tol: float) -> int:
+    best = max(scores)
+    return next(i for i, s in enumerate(scores) if s >= best - tol)
+
+
+@_register("max_welfare", "the highest sum of expected payoffs")
+def _max_welfare(result: SolveResult, rng: np.random.Generator) -> Selection:
+    scores = [float(np.sum(eq.payoffs)) for eq in result.equilibria]
+    return Selection(_argmax(scores, tolerance(result.game)), "max_welfare")
+
+
+@_register("payoff_dominant", "not payoff-dominated by another equilibrium; then max welfare")
+def _payoff_dominant(result: SolveResult, rng: np.random.Generator) -> Selection:
+    tol = tolerance(result.game)
+    eqs = result.equilibria
+    undominated = [
+        i for i, eq in enumerate(eqs) if not any(np.all(other.payoffs > eq.payoffs + tol) for other in eqs)
+    ]
+    scores = [float(np.sum(eqs[i].payoffs)) for i in undominated]
+    return Selection(undominated[_argmax(scores, tol)], "payoff_dominant")
+
+
+@_register("risk_dominant", "Harsanyi-Selten risk dominance among pure equilibria; else max welfare")
+def _risk_dominant(result: SolveResult, rng: np.random.Generator) -> Selection:
+    pure = [i for i, eq in enumerate(result.equilibria) if eq.is_pure]
+    if not pure or result.game.n_players > 2:
+        fallback = _max_welfare(result, rng)
+        return Selection(fallback.index, "max_welfare (risk dominance undefined here)")
+    if len(pure) == 1 or result.game.n_players == 1:
+        return Selection(pure[0], "risk_dominant")
+    tol = tolerance(result.game)
+    wins = []
+    for i in pure:
+        count = 0
+        for j in pure:
+            if i != j:
+                mine, theirs = risk_dominance(result.game, result.equilibria[i], result.equilibria[j])
+                count += mine > theirs + tol
+        wins.append(count)
+    return Selection(pure[_argmax([float(w) for w in wins], 0.0)], "risk_dominant")
+
+
+def risk_dominance(game: NormalFormGame, first: Equilibrium, second: Equilibrium) -> tuple[float, float]:
+    """Products of deviation losses of two pure equilibria of a two-player game.
+
+    Returns ``(product of first, product of second)`` in the 2x2 game restricted to
+    their strategies; the larger product risk-dominates. Equilibria sharing a
+    strategy give ``(0, 0)`` (risk dominance is undefined).
+
+    Examples
+    --------
+    >>> stag = NormalFormGame.from_matrices("stag", ("A", "B"), (("S", "H"), ("S", "H")),
+    ...                                      [[4, 0], [3, 3]], [[4, 3], [0, 3]])
+    >>> from sim.solvers import solve
+    >>> eqs = solve(stag).equilibria
+    >>> risk_dominance(stag, eqs[0], eqs[1])
+    (1.0, 9.0)
+    """
+    a1, b1 = first.support(0)[0], first.support(1)[0]
+    a2, b2 = second.support(0)[0], second.support(1)[0]
+    if a1 == a2 or b1 == b2:
+        return (0.0, 0.0)
+    a, b = game.payoffs[..., 0], game.payoffs[..., 1]
+    mine = (a[a1, b1] - a[a2, b1]) * (b[a1, b1] - b[a1, b2])
+    theirs = (a[a2, b2] - a[a1, b2]) * (b[a2, b2] - b[a2, b1])
+    return (float(mine), float(theirs))
+
+
+def realise(eq: Equilibrium, play: str, rng: np.random.Generator) -> tuple[int, ...]:
+    """The pure profile actually played, as strategy indices.
+
+    Examples
+    --------
+    >>> eq = Equilibrium((np.array([0.25, 0.75]), np.array([1.0, 0.0])), np.zeros(2), 0.0)
+    >>> realise(eq, "mode", np.random.default_rng(0))
+    (1, 0)
+    """
+    if play == "mode":
+        return _pure_profile(eq)
+    if play != "sample":
+        raise SolverError(f"unknown play mode {play!r} (known: {', '.join(PLAY_MODES)})")
+    actions = []
+    for mix in eq.strategies:
+        draw = rng.random()
+        support = np.flatnonzero(mix)
+        cumulative = np.cumsum(mix[support])
+        position = int(np.searchsorted(cumulative / cumulative[-1], draw, side="right"))
+        actions.append(int(support[min(position, len(support) - 1)]))
+    return tuple(actions)

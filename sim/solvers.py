@@ -1,0 +1,226 @@
+"""Named equilibrium solvers, each registered with what it can do.
+
+A solver turns a :class:`~sim.games.NormalFormGame` into candidate profiles; the
+shared :func:`sim.equilibria.finalize` then verifies, de-duplicates, makes exact and
+sorts them, so every solver's output is held to the same standard. Scenarios and the
+command line pick solvers by name from :data:`SOLVERS`.
+
+Registered
+    ``vertex_enumeration`` (default)
+        nashpy's enumeration of the vertices of the best-response polytopes (von
+        Stengel 2007, algorithm 3.5 of Nisan et al.): every extreme equilibrium, also
+        of degenerate games. Payoffs are first shifted to be at least 1, because
+        nashpy's own shift leaves a zero row that makes a polytope unbounded and the
+        method return nothing.
+    ``support_enumeration``
+        nashpy's support enumeration: fast on 2x2, but measured to miss equilibria on
+        3x3 and larger games (see ``SOLVERS.md``); not complete.
+    ``lemke_howson``
+        nashpy's Lemke-Howson from every initial label: some equilibria, not all.
+    ``maximise``
+        games of one player: every optimal pure strategy.
+
+nashpy is imported only when a two-player game is solved.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.equilibria import SolveResult, finalize, tolerance
+from sim.errors import SolverError
+from sim.games import FloatArray, NormalFormGame
+
+__all__ = ["DEFAULT_SOLVER", "SOLVERS", "Solver", "solve"]
+
+Candidates = list[tuple[FloatArray, ...]]
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a solver's search returned, before verification.
+
+    Attributes
+    ----------
+    candidates : list of profiles
+    notes : list of str
+        Warnings seen.
+    degenerate : bool or None
+        The solver's own finding on degeneracy, when it can tell exactly (vertex
+        enumeration sees every vertex's labels); ``None`` to use the generic test.
+    """
+
+    candidates: Candidates
+    notes: list[str] = field(default_factory=list)
+    degenerate: bool | None = None
+
+
+@dataclass(frozen=True)
+class Solver:
+    """A registered solver and its capabilities.
+
+    Attributes
+    ----------
+    name : str
+    find : callable
+        ``find(game) -> Found``.
+    players : tuple of int
+        Fewest and most players it handles.
+    complete : bool
+        True if it returns every extreme equilibrium.
+    exact : bool
+        True if it computes in exact arithmetic (exactness is otherwise established
+        afterwards, see :mod:`sim.equilibria`).
+    summary : str
+    """
+
+    name: str
+    find: Callable[[NormalFormGame], Found]
+    players: tuple[int, int]
+    complete: bool
+    exact: bool
+    summary: str
+
+
+#: Default solver for two-player games.
+DEFAULT_SOLVER = "vertex_enumeration"
+#: Every registered solver by name.
+SOLVERS: dict[str, Solver] = {}
+
+
+def register(solver: Solver) -> Solver:
+    """Add ``solver`` to :data:`SOLVERS` (names are unique)."""
+    if solver.name in SOLVERS:
+        raise ValueError(f"a solver named {solver.name!r} is already registered")
+    SOLVERS[solver.name] = solver
+    return solver
+
+
+def solve(game: NormalFormGame, method: str = DEFAULT_SOLVER) -> SolveResult:
+    """All equilibria of ``game`` that ``method`` finds, verified and sorted.
+
+    One-player games are always solved by ``maximise``.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    method : str
+        A name in :data:`SOLVERS`.
+
+    Raises
+    ------
+    SolverError
+        Unknown method, or a method that cannot handle this many players.
+
+    Examples
+    --------
+    >>> g = NormalFormGame.from_matrices("mp", ("A", "B"), (("H", "T"), ("H", "T")),
+    ...                                   [[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> [eq.strategies[0].tolist() for eq in solve(g).equilibria]
+    [[0.5, 0.5]]
+    """
+    if game.n_players == 1:
+        method = "maximise"
+    solver = SOLVERS.get(method)
+    if solver is None:
+        raise SolverError(f"unknown solver {method!r} (known: {', '.join(SOLVERS)})")
+    low, high = solver.players
+    if not low <= game.n_players <= high:
+        raise SolverError(f"solver {method!r} handles {low} to {high} players, not {game.n_players}")
+    found = solver.find(game)
+    return finalize(
+        game, found.candidates, solver.name, complete=solver.complete, notes=found.notes, degenerate=found.degenerate
+    )
+
+
+def _maximise(game: NormalFormGame) -> Found:
+    values = game.payoffs[..., 0]
+    best = np.flatnonzero(values >= np.max(values) - tolerance(game))
+    return Found([(np.eye(game.shape[0])[i],) for i in best], degenerate=len(best) > 1)
+
+
+def _bimatrix(game: NormalFormGame) -> tuple[FloatArray, FloatArray]:
+    """nashpy's ``A``, ``B``, each shifted so that its smallest entry is 1."""
+    a, b = game.payoffs[..., 0], game.payoffs[..., 1]
+    return a - a.min() + 1.0, b - b.min() + 1.0
+
+
+def _vertex_enumeration(a: FloatArray, b: FloatArray) -> tuple[Candidates, bool]:
+    """nashpy's vertex enumeration (``nashpy.algorithms.vertex_enumeration``), built
+    from its own polytope functions so that each polytope's vertices are computed once
+    (nashpy recomputes the column polytope for every row vertex) and their labels
+    also tell whether the game is degenerate: a vertex of the row polytope with more
+    than ``m`` labels, or of the column polytope with more than ``n`` (von Stengel 2007,
+    theorem 3.3)."""
+    from nashpy.polytope import build_halfspaces, non_trivial_vertices
+
+    m, n = a.shape
+    rows = list(non_trivial_vertices(build_halfspaces(b.transpose())))
+    columns = list(non_trivial_vertices(build_halfspaces(a)))
+    degenerate = any(len(labels) > m for _, labels in rows) or any(len(labels) > n for _, labels in columns)
+    everything = set(range(m + n))
+    found: Candidates = []
+    for row_vertex, row_labels in rows:
+        adjusted = {(label + m) % (m + n) for label in row_labels}
+        for column_vertex, column_labels in columns:
+            if adjusted | column_labels == everything:
+                found.append((row_vertex / np.sum(row_vertex), column_vertex / np.sum(column_vertex)))
+    return found, degenerate
+
+
+def _run_nashpy(game: NormalFormGame, method: str) -> Found:
+    import nashpy
+
+    a, b = _bimatrix(game)
+    degenerate = None
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with np.errstate(all="ignore"):
+            try:
+                if method == "vertex_enumeration":
+                    candidates, degenerate = _vertex_enumeration(a, b)
+                elif method == "support_enumeration":
+                    candidates = _collect(nashpy.Game(a, b).support_enumeration(non_degenerate=False, tol=1e-12))
+                else:
+                    candidates = _collect(nashpy.Game(a, b).lemke_howson_enumeration())
+            except Exception as exc:  # noqa: BLE001 - any failure inside nashpy/scipy
+                raise SolverError(f"nashpy {method} failed on game {game.name}: {exc}") from exc
+    notes = sorted({"nashpy: " + " ".join(str(w.message).split()) for w in seen})
+    return Found(candidates, notes, degenerate)
+
+
+def _collect(generator: Iterable[Any]) -> Candidates:
+    return [tuple(np.asarray(s, dtype=float) for s in profile) for profile in generator]
+
+
+def _nashpy_method(method: str) -> Callable[[NormalFormGame], Found]:
+    def find(game: NormalFormGame) -> Found:
+        return _run_nashpy(game, method)
+
+    return find
+
+
+register(
+    Solver(
+        "vertex_enumeration", _nashpy_method("vertex_enumeration"), (2, 2), True, False,
+        "nashpy vertex enumeration: every extreme equilibrium, degenerate games too (default)",
+    )
+)
+register(
+    Solver(
+        "support_enumeration", _nashpy_method("support_enumeration"), (2, 2), False, False,
+        "nashpy support enumeration: fast, measured to miss equilibria on 3x3 and larger",
+    )
+)
+register(
+    Solver(
+        "lemke_howson", _nashpy_method("lemke_howson"), (2, 2), False, False,
+        "nashpy Lemke-Howson from every initial label: some equilibria",
+    )
+)
+register(Solver("maximise", _maximise, (1, 1), True, True, "one player: every optimal pure strategy"))

@@ -1,0 +1,289 @@
+"""The scenario file format as pydantic models: field names, types, defaults.
+
+This is the *shape* of a scenario. Its *meaning* (names that must exist, matrix shapes,
+formulas) is checked by :mod:`sim.scenario`, which turns these models into a runnable
+:class:`~sim.scenario.Scenario`. The JSON Schema for editors comes from here
+(:func:`json_schema`). Every model forbids unknown fields, so a typo such as
+``stratgies`` is an error, not a silently ignored key.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, ValidationError
+
+from sim.errors import ScenarioError, did_you_mean
+from sim.yaml_source import Path as FieldPath
+from sim.yaml_source import YamlDocument
+
+__all__ = [
+    "MAX_PLAYERS",
+    "MAX_PROFILES",
+    "MAX_ROUNDS",
+    "MAX_STRATEGIES",
+    "ActorSpec",
+    "CaseSpec",
+    "EquilibriumSpec",
+    "GameSpec",
+    "RuleSpec",
+    "ScenarioSpec",
+    "SelectSpec",
+    "json_schema",
+    "number_or_formula",
+    "validate_spec",
+]
+
+#: Most rounds a scenario may ask for.
+MAX_ROUNDS = 10_000
+#: Most players in one game (games of 3 or more players need the N-player solvers).
+MAX_PLAYERS = 2
+#: Most strategies of one player in one game.
+MAX_STRATEGIES = 50
+#: Most pure profiles (cells) of one game.
+MAX_PROFILES = 10_000
+
+
+def _number(value: Any) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {_describe(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("expected a finite number, not .nan or .inf")
+    return value
+
+
+def number_or_formula(value: Any) -> float | int | str:
+    """``value`` if it is a finite number or non-empty text, else ``ValueError``."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("a formula must not be empty")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number or a formula in quotes, got {_describe(value)}")
+    return _number(value)
+
+
+def _payoff_entry(value: Any) -> Any:
+    if isinstance(value, list):
+        return value
+    return number_or_formula(value)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a truth value)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+Number = Annotated[float, PlainValidator(_number, json_schema_input_type=float)]
+"""A finite number (not a truth value, not text)."""
+NumberOrFormula = Annotated[
+    float | str, PlainValidator(number_or_formula, json_schema_input_type=float | str)
+]
+"""A number, or a formula in quotes (see ``docs/scenario-language.md``)."""
+PayoffEntry = Annotated[Any, PlainValidator(_payoff_entry, json_schema_input_type=float | str | list[Any])]
+"""One player's payoff: a formula, a number, or a nested list (matrix)."""
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class ActorSpec(_Spec):
+    """An actor (state, bloc, mediator): a mesa agent holding named numbers."""
+
+    description: str = Field("", description="Who the actor is.")
+    state: dict[str, Number] = Field(
+        default_factory=dict, description="Named numeric state, e.g. {fatigue: 1.0}."
+    )
+
+
+class CaseSpec(_Spec):
+    """One case of a conditional selection rule."""
+
+    when: str = Field(description="A condition (formula).")
+    prefer: dict[str, str] = Field(description="The preferred pure profile: player -> strategy.")
+
+
+def _select_shorthand(value: Any) -> Any:
+    return {"rule": value} if isinstance(value, str) else value
+
+
+class SelectSpec(_Spec):
+    """Which equilibrium is played: a rule name, or conditional cases."""
+
+    rule: str | None = Field(
+        None, description="A rule: risk_dominant, payoff_dominant, max_welfare, first, random."
+    )
+    conditional: list[CaseSpec] | None = Field(
+        None,
+        description="Cases tried in order; the first whose condition holds and whose profile is an equilibrium wins.",
+    )
+    otherwise: str = Field("risk_dominant", description="The rule used when no case applies.")
+
+
+class EquilibriumSpec(_Spec):
+    """How equilibria are computed, chosen and played."""
+
+    solver: str = Field("vertex_enumeration", description="A registered solver name.")
+    select: Annotated[SelectSpec, BeforeValidator(_select_shorthand)] = Field(
+        default_factory=lambda: SelectSpec(rule="risk_dominant"),
+        description="A rule name, or {conditional: [...], otherwise: rule}.",
+    )
+    play: str = Field("sample", description="sample (draw from the mixed strategies) or mode.")
+
+
+class GameSpec(_Spec):
+    """A stage game, rebuilt from the current state every round."""
+
+    description: str = Field("", description="What the game stands for.")
+    players: list[str] = Field(description="Actor names; the first is the row player.")
+    strategies: dict[str, list[str]] = Field(description="Player -> strategy labels.")
+    let: dict[str, NumberOrFormula] = Field(
+        default_factory=dict, description="Named sub-formulas, usable in this game's payoffs."
+    )
+    payoffs: dict[str, PayoffEntry] | None = Field(
+        None, description="Player -> a formula, or a matrix (rows: first player's strategies)."
+    )
+    payoff_table: dict[str, list[NumberOrFormula]] | None = Field(
+        None, description="'label, label' profile -> one value per player, in player order."
+    )
+    equilibrium: EquilibriumSpec | None = Field(
+        None, description="Overrides of the scenario's equilibrium settings for this game."
+    )
+
+
+class RuleSpec(_Spec):
+    """A state-update rule of the dynamics."""
+
+    description: str = Field("", description="Why the state moves (source or assumption).")
+    after: str | None = Field(
+        None, description="Run right after this game is played; by default at the end of the round."
+    )
+    when: str | None = Field(None, description="Apply only when this condition holds.")
+    set: dict[str, NumberOrFormula] = Field(
+        description="Target (parameter or Actor.variable) -> new value; all right-hand sides see the state before the rule."
+    )
+
+
+class ScenarioSpec(_Spec):
+    """A whole scenario file."""
+
+    name: str = Field(min_length=1, description="Title of the scenario.")
+    description: str = Field("", description="What it models.")
+    source: str = Field("", description="Where its numbers come from.")
+    rounds: int = Field(ge=1, le=MAX_ROUNDS, description="Most rounds to play.")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Seed of the one random generator.")
+    parameters: dict[str, Number] = Field(default_factory=dict, description="Named numbers.")
+    let: dict[str, NumberOrFormula] = Field(
+        default_factory=dict, description="Named sub-formulas usable everywhere."
+    )
+    actors: dict[str, ActorSpec] = Field(min_length=1, description="Actor name -> actor.")
+    games: dict[str, GameSpec] = Field(
+        min_length=1, description="Stage games, played in this order each round."
+    )
+    dynamics: list[RuleSpec] = Field(
+        default_factory=list, description="State-update rules, applied in order."
+    )
+    stop_when: str | None = Field(None, description="Stop after a round in which this condition holds.")
+    equilibrium: EquilibriumSpec = Field(
+        default_factory=EquilibriumSpec, description="Solver, selection rule and play mode of every game."
+    )
+
+
+def validate_spec(document: YamlDocument) -> ScenarioSpec:
+    """Check the shape of a parsed scenario file; the first problem is raised.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, line and field, with a hint for unknown fields.
+    """
+    if document.data is None:
+        raise ScenarioError(
+            "the file is empty; a scenario needs name, rounds, actors and games", file=document.filename
+        )
+    if not isinstance(document.data, dict):
+        raise document.error(
+            (), "the top level must be a mapping of fields (name:, rounds:, actors:, games:, ...)"
+        )
+    try:
+        return ScenarioSpec.model_validate(document.data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        # a typo (unknown field) explains a "missing field" next to it: report it first
+        error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        path: FieldPath = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
+        raise document.error(path, _pydantic_message(error, path)) from None
+
+
+_MESSAGES = {
+    "missing": "this required field is missing",
+    "dict_type": "expected a mapping (key: value lines)",
+    "model_type": "expected a mapping (key: value lines)",
+    "model_attributes_type": "expected a mapping (key: value lines)",
+    "list_type": "expected a list",
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "float_type": "expected a number",
+}
+
+
+def _pydantic_message(error: Any, path: FieldPath) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        field_name = str(path[-1]) if path else "?"
+        allowed = _allowed_fields(path[:-1])
+        return (
+            f"unknown field {field_name!r}{did_you_mean(field_name, allowed)} (allowed: {', '.join(allowed)})"
+        )
+    if kind == "missing":
+        return f"the required field {path[-1]!r} is missing" if path else _MESSAGES[kind]
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    message = _MESSAGES.get(kind, error["msg"])
+    if kind in _MESSAGES and "input" in error and kind != "missing":
+        message += f", got {error['input']!r}"
+    return message
+
+
+def _allowed_fields(parent: FieldPath) -> list[str]:
+    """Field names allowed at ``parent`` (for 'did you mean' hints)."""
+    model: Any = ScenarioSpec
+    steps = list(parent)
+    while steps:
+        entry = _CHILDREN.get((model, steps.pop(0)))
+        if entry is None:
+            return []
+        how, model = entry
+        if how != "one":
+            if not steps:
+                return []
+            steps.pop(0)
+    return sorted(model.model_fields)
+
+
+_CHILDREN: dict[tuple[Any, str | int], tuple[str, Any]] = {
+    (ScenarioSpec, "actors"): ("mapping", ActorSpec),
+    (ScenarioSpec, "games"): ("mapping", GameSpec),
+    (ScenarioSpec, "dynamics"): ("list", RuleSpec),
+    (ScenarioSpec, "equilibrium"): ("one", EquilibriumSpec),
+    (GameSpec, "equilibrium"): ("one", EquilibriumSpec),
+    (EquilibriumSpec, "select"): ("one", SelectSpec),
+    (SelectSpec, "conditional"): ("list", CaseSpec),
+}
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of the scenario format (for editors and ``diplosim schema``)."""
+    schema = ScenarioSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "diplosim scenario"
+    return schema
