@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.equilibria import Equilibrium, SolveResult
-    from sim.errors import DiplosimError, FormulaError, RunError, ScenarioError, SolverError, UsageError, UserError
+    from sim.errors import (
+        DiplosimError,
+        FormulaError,
+        RunError,
+        ScenarioError,
+        SolverError,
+        UsageError,
+        UserError,
+    )
     from sim.games import NormalFormGame
     from sim.model import NegotiationModel
     from sim.results import RunResult, run

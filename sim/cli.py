@@ -76,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"diplosim {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="play a scenario round by round", description="Play a scenario and tell its story.")
+    run = commands.add_parser(
+        "run", help="play a scenario round by round", description="Play a scenario and tell its story."
+    )
     run.add_argument("file", help="scenario YAML file")
     run.add_argument("--rounds", type=_positive, help="round limit (default: the scenario's rounds)")
     run.add_argument("--seed", type=_seed, help="random seed (default: the scenario's seed)")
@@ -85,13 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="print only how the run ended")
     run.set_defaults(handler=_run)
 
-    validate = commands.add_parser("validate", help="check scenario files", description="Check scenario files without running them.")
+    validate = commands.add_parser(
+        "validate", help="check scenario files", description="Check scenario files without running them."
+    )
     validate.add_argument("files", nargs="+", help="scenario YAML files")
     validate.set_defaults(handler=_validate)
 
     solve = commands.add_parser(
-        "solve", help="show each stage game and all its equilibria",
-        description="Show each stage game at the initial state: the payoff matrix with best responses marked and all equilibria.",
+        "solve",
+        help="show each stage game and all its equilibria",
+        description="Show each stage game at the initial state: the payoff matrix with best responses "
+        "marked, and all equilibria.",
     )
     solve.add_argument("file", help="scenario YAML file")
     solve.add_argument("--game", action="append", help="only this game (repeatable)")
@@ -103,7 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_set(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--set", action="append", type=_assignment, default=[], metavar="NAME=VALUE",
+        "--set",
+        action="append",
+        type=_assignment,
+        default=[],
+        metavar="NAME=VALUE",
         help="change a parameter or an initial Actor.variable (repeatable)",
     )
 
@@ -143,8 +153,11 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"diplosim: error: {exc}", file=sys.stderr)
             failures += 1
             continue
-        print(f"ok: {file}: {scenario.name!r}, {_count(len(scenario.actors), 'actor')}, {_count(len(scenario.games), 'game')}, "
-              f"{len(scenario.rules)} dynamics rules")
+        print(
+            f"ok: {file}: {scenario.name!r}, {_count(len(scenario.actors), 'actor')}, "
+            f"{_count(len(scenario.games), 'game')}, "
+            f"{len(scenario.rules)} dynamics rules"
+        )
     return 2 if failures else 0
 
 

@@ -192,7 +192,7 @@ def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> Profile | N
     if len(candidate) != game.n_players:
         return None
     profile = []
-    for n, raw in zip(game.shape, candidate, strict=False):
+    for n, raw in zip(game.shape, candidate):
         mix = np.asarray(raw, dtype=float).reshape(-1)
         if mix.shape != (n,) or not np.all(np.isfinite(mix)) or np.min(mix) < -1e-7:
             return None
@@ -205,7 +205,7 @@ def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> Profile | N
 
 
 def _same(a: Sequence[FloatArray], b: Sequence[FloatArray]) -> bool:
-    return all(np.max(np.abs(x - y)) <= SAME_TOL for x, y in zip(a, b, strict=False))
+    return all(np.max(np.abs(x - y)) <= SAME_TOL for x, y in zip(a, b))
 
 
 def _make_equilibrium(game: NormalFormGame, profile: Profile, gain: float) -> Equilibrium:
@@ -247,7 +247,7 @@ def is_exact_equilibrium(game: NormalFormGame, profile: ExactProfile) -> bool:
     for player in range(game.n_players):
         values = _exact_strategy_payoffs(game, profile, player)
         best = max(values)
-        if any(p > 0 and v != best for p, v in zip(profile[player], values, strict=False)):
+        if any(p > 0 and v != best for p, v in zip(profile[player], values)):
             return False
     return True
 
@@ -286,7 +286,7 @@ def _solve_on_supports(game: NormalFormGame, profile: Profile) -> ExactProfile |
         if solution is None:
             return None
         mix = [Fraction(0)] * game.shape[player]
-        for i, value in zip(support, solution, strict=False):
+        for i, value in zip(support, solution):
             mix[i] = value
         result.append(tuple(mix))
     return tuple(result)
@@ -295,7 +295,7 @@ def _solve_on_supports(game: NormalFormGame, profile: Profile) -> ExactProfile |
 def _solve_exact(rows: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction] | None:
     """Unique solution of a consistent linear system, or None (Gauss-Jordan)."""
     n = len(rows[0])
-    matrix = [[*row[:], b] for row, b in zip(rows, rhs, strict=False)]
+    matrix = [[*row[:], b] for row, b in zip(rows, rhs)]
     pivot_row = 0
     for col in range(n):
         pivot = next((r for r in range(pivot_row, len(matrix)) if matrix[r][col] != 0), None)
@@ -307,7 +307,7 @@ def _solve_exact(rows: list[list[Fraction]], rhs: list[Fraction]) -> list[Fracti
         for r in range(len(matrix)):
             if r != pivot_row and matrix[r][col] != 0:
                 factor = matrix[r][col]
-                matrix[r] = [x - factor * y for x, y in zip(matrix[r], matrix[pivot_row], strict=False)]
+                matrix[r] = [x - factor * y for x, y in zip(matrix[r], matrix[pivot_row])]
         pivot_row += 1
     if any(row[-1] != 0 for row in matrix[pivot_row:]):
         return None

@@ -8,6 +8,7 @@ can fix them. Anything else is a bug in diplosim (exit code 1).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 
 
 class DiplosimError(Exception):
@@ -100,3 +101,14 @@ def did_you_mean(word: str, candidates: list[str]) -> str:
     """
     close = difflib.get_close_matches(word, candidates, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def unknown(kind: str, word: str, known: Sequence[str]) -> str:
+    """Message for a name that is not among ``known``, with the closest match.
+
+    Examples
+    --------
+    >>> unknown("game", "bufer_zone", ["troop", "buffer_zone"])
+    "unknown game 'bufer_zone' (did you mean 'buffer_zone'?) (known: troop, buffer_zone)"
+    """
+    return f"unknown {kind} {word!r}{did_you_mean(word, list(known))} (known: {', '.join(known) or 'none'})"

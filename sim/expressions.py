@@ -92,7 +92,7 @@ def _pow(a: Any, b: Any) -> Any:
         isinstance(a, (Fraction, int))
         and isinstance(b, (Fraction, int))
         and Fraction(b).denominator == 1
-        and abs(b) <= _MAX_EXACT_EXPONENT
+        and abs(int(b)) <= _MAX_EXACT_EXPONENT
     ):
         if a == 0 and b < 0:
             raise _EvalError("zero raised to a negative power")
@@ -244,9 +244,7 @@ class Formula:
 
     __slots__ = ("_exact", "_fn", "is_constant", "names", "origin", "text")
 
-    def __init__(
-        self, text: str, fn: _Fn, exact: _Fn, names: frozenset[str], origin: str, is_constant: bool
-    ) -> None:
+    def __init__(self, text: str, fn: _Fn, exact: _Fn, names: frozenset[str], origin: str, is_constant: bool) -> None:
         self.text = text
         self._fn = fn
         self._exact = exact
@@ -353,8 +351,7 @@ def _parse(text: str, origin: str) -> ast.Expression:
     count = sum(1 for _ in ast.walk(tree))
     if count > MAX_FORMULA_NODES:
         raise FormulaError(
-            f"the formula has {count} parts; the limit is {MAX_FORMULA_NODES} "
-            "(split it with `let:` sub-formulas)",
+            f"the formula has {count} parts; the limit is {MAX_FORMULA_NODES} (split it with `let:` sub-formulas)",
             formula=text,
             origin=origin,
         )
@@ -389,9 +386,7 @@ class _Compiler:
         compiled = self.visit(node, depth)
         if compiled.kind != "number":
             what = "a strategy" if compiled.kind == "label" else "text"
-            raise self.fail(
-                f"{what} cannot be used as {role}; compare it with == or != to a label, e.g. EU == 'D'"
-            )
+            raise self.fail(f"{what} cannot be used as {role}; compare it with == or != to a label, e.g. EU == 'D'")
         return compiled
 
     def _Constant(self, node: ast.Constant, depth: int) -> _Node:
@@ -438,17 +433,14 @@ class _Compiler:
         group = self.scope.groups.get(head)
         if group and not tail:
             members = sorted(
-                k.partition(".")[2]
-                for k in {*self.scope.numbers, *self.scope.labels}
-                if k.startswith(head + ".")
+                k.partition(".")[2] for k in {*self.scope.numbers, *self.scope.labels} if k.startswith(head + ".")
             )
             what = "variable" if group == "actor" else "player"
-            return f"{head} is {'an' if group == 'actor' else 'a'} {group}: use {head}.<{what}> (known: {', '.join(members) or 'none'})"
+            article = "an" if group == "actor" else "a"
+            return f"{head} is {article} {group}: use {head}.<{what}> (known: {', '.join(members) or 'none'})"
         if group and tail:
             members = sorted(
-                k.partition(".")[2]
-                for k in {*self.scope.numbers, *self.scope.labels}
-                if k.startswith(head + ".")
+                k.partition(".")[2] for k in {*self.scope.numbers, *self.scope.labels} if k.startswith(head + ".")
             )
             what = "state variable" if group == "actor" else "player"
             hint = did_you_mean(tail, members)
@@ -482,9 +474,7 @@ class _Compiler:
         left = self.number(node.left, depth, "an operand")
         right = self.number(node.right, depth, "an operand")
         lf, le, rf, re_ = left.fn, left.exact, right.fn, right.exact
-        return _Node(
-            lambda v: op(lf(v), rf(v)), lambda v: op(le(v), re_(v)), const=left.const and right.const
-        )
+        return _Node(lambda v: op(lf(v), rf(v)), lambda v: op(le(v), re_(v)), const=left.const and right.const)
 
     def _BoolOp(self, node: ast.BoolOp, depth: int) -> _Node:
         parts = [self.number(value, depth, "a condition") for value in node.values]
@@ -534,9 +524,7 @@ class _Compiler:
         label = next(o for o in operands if o.kind == "text").text
         if label not in ref.domain:
             hint = did_you_mean(label, list(ref.domain))
-            raise self.fail(
-                f"{label!r} is not a strategy of {ref.key}{hint} (strategies: {', '.join(ref.domain)})"
-            )
+            raise self.fail(f"{label!r} is not a strategy of {ref.key}{hint} (strategies: {', '.join(ref.domain)})")
         key = ref.key
         if isinstance(node.ops[0], ast.Eq):
             return _Node(lambda v: v[key] == label, lambda v: v[key] == label)

@@ -143,9 +143,7 @@ def strategy_payoffs(game: NormalFormGame, profile: Sequence[FloatArray], player
 
 def expected_payoffs(game: NormalFormGame, profile: Sequence[FloatArray]) -> FloatArray:
     """Expected payoff of every player under a mixed profile, shape ``(k,)``."""
-    return np.array(
-        [float(np.dot(strategy_payoffs(game, profile, i), profile[i])) for i in range(game.n_players)]
-    )
+    return np.array([float(np.dot(strategy_payoffs(game, profile, i), profile[i])) for i in range(game.n_players)])
 
 
 @dataclass(frozen=True)
@@ -182,11 +180,11 @@ class PayoffTemplate:
         exact_values = _exact_values(values) if exact else None
         exact_cells: list[Any] | None = [] if exact else None
         for index, labels in enumerate(itertools.product(*self.strategies)):
-            bound = {**values, **dict(zip(self.players, labels, strict=False))}
+            bound = {**values, **dict(zip(self.players, labels))}
             for player, formula in enumerate(self.cells[index]):
                 flat[index, player] = self._evaluate(formula, bound, labels, player)
             if exact_values is not None and exact_cells is not None:
-                exact_bound = {**exact_values, **dict(zip(self.players, labels, strict=False))}
+                exact_bound = {**exact_values, **dict(zip(self.players, labels))}
                 exact_cells.extend(self._evaluate_exact(f, exact_bound) for f in self.cells[index])
         exact_array = None
         if exact_cells is not None and all(isinstance(x, Fraction) for x in exact_cells):
@@ -198,9 +196,7 @@ class PayoffTemplate:
     def _where(self, labels: tuple[str, ...], player: int) -> str:
         return f"game {self.name}, payoff of {self.players[player]} at ({', '.join(labels)})"
 
-    def _evaluate(
-        self, formula: Formula, values: Mapping[str, Any], labels: tuple[str, ...], player: int
-    ) -> float:
+    def _evaluate(self, formula: Formula, values: Mapping[str, Any], labels: tuple[str, ...], player: int) -> float:
         try:
             return float(formula.evaluate(values))
         except FormulaError as exc:
@@ -219,6 +215,4 @@ class PayoffTemplate:
 
 def _exact_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Values with every float replaced by the Fraction of its shortest decimal form."""
-    return {
-        key: Fraction(repr(value)) if isinstance(value, float) else value for key, value in values.items()
-    }
+    return {key: Fraction(repr(value)) if isinstance(value, float) else value for key, value in values.items()}

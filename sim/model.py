@@ -124,9 +124,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             raise RunError(f"round {self.round}, {exc}") from None
         try:
             result = solve(game, plan.solver)
-            preferred = [
-                case.profile for case in plan.cases if self._evaluate(case.when, values, plan.name)
-            ]
+            preferred = [case.profile for case in plan.cases if self._evaluate(case.when, values, plan.name)]
             selection = select(result, plan.rule, self.rng, preferred)
         except SolverError as exc:
             raise SolverError(f"round {self.round}: {exc}") from exc

@@ -51,9 +51,7 @@ def build_template(
 ) -> PayoffTemplate:
     """Check a game's payoffs (either form) and compile them into a template."""
     if (spec.payoffs is None) == (spec.payoff_table is None):
-        raise context.fail(
-            path, "give the payoffs either as `payoffs` (per player) or as `payoff_table`, exactly one"
-        )
+        raise context.fail(path, "give the payoffs either as `payoffs` (per player) or as `payoff_table`, exactly one")
     if spec.payoff_table is not None:
         cells = _from_table(context, spec.payoff_table, players, strategies, scope, (*path, "payoff_table"))
     else:
@@ -86,7 +84,7 @@ def _from_players(
         else:
             formula = context.formula(entry, scope, where)
             columns.append([formula] * _count(strategies))
-    return tuple(zip(*columns, strict=False))
+    return tuple(zip(*columns))
 
 
 def _from_matrix(
@@ -160,19 +158,19 @@ def _from_table(
         if len(profile) != len(players):
             raise context.fail(
                 where,
-                f"a profile names one strategy per player ({', '.join(players)}), e.g. {', '.join(s[0] for s in strategies)!r}",
+                f"a profile names one strategy per player ({', '.join(players)}), "
+                f"e.g. {', '.join(s[0] for s in strategies)!r}",
             )
-        for player, label, labels in zip(players, profile, strategies, strict=False):
+        for player, label, labels in zip(players, profile, strategies):
             if label not in labels:
-                raise context.fail(
-                    where, f"{label!r} is not a strategy of {player} (strategies: {', '.join(labels)})"
-                )
+                raise context.fail(where, f"{label!r} is not a strategy of {player} (strategies: {', '.join(labels)})")
         if profile in found:
             raise context.fail(where, f"the profile ({', '.join(profile)}) is listed twice")
         if len(values) != len(players):
             raise context.fail(
                 where,
-                f"{len(values)} values, but the game has {len(players)} players ({', '.join(players)}); give one per player",
+                f"{len(values)} values, but the game has {len(players)} players ({', '.join(players)}); "
+                "give one per player",
             )
         found[profile] = tuple(context.formula(v, scope, (*where, i)) for i, v in enumerate(values))
     missing = [p for p in itertools.product(*strategies) if p not in found]

@@ -129,29 +129,31 @@ def solved_json(results: Sequence[SolveResult]) -> dict[str, Any]:
     games = []
     for result in results:
         game = result.game
-        games.append({
-            "name": game.name,
-            "players": list(game.players),
-            "strategies": {p: list(game.strategies[i]) for i, p in enumerate(game.players)},
-            "method": result.method,
-            "degenerate": result.degenerate,
-            "complete": result.complete,
-            "payoffs": {
-                ", ".join(game.labels_of(index)): [float(x) for x in game.payoffs[index]]
-                for index in game.profiles()
-            },
-            "equilibria": [
-                {
-                    player: {label: eq.probability_text(i, s) for s, label in enumerate(game.strategies[i])}
-                    for i, player in enumerate(game.players)
-                }
-                for eq in result.equilibria
-            ],
-            "equilibrium_payoffs": [
-                {player: float(eq.payoffs[i]) for i, player in enumerate(game.players)} for eq in result.equilibria
-            ],
-            "exact": [eq.exact is not None for eq in result.equilibria],
-        })
+        games.append(
+            {
+                "name": game.name,
+                "players": list(game.players),
+                "strategies": {p: list(game.strategies[i]) for i, p in enumerate(game.players)},
+                "method": result.method,
+                "degenerate": result.degenerate,
+                "complete": result.complete,
+                "payoffs": {
+                    ", ".join(game.labels_of(index)): [float(x) for x in game.payoffs[index]]
+                    for index in game.profiles()
+                },
+                "equilibria": [
+                    {
+                        player: {label: eq.probability_text(i, s) for s, label in enumerate(game.strategies[i])}
+                        for i, player in enumerate(game.players)
+                    }
+                    for eq in result.equilibria
+                ],
+                "equilibrium_payoffs": [
+                    {player: float(eq.payoffs[i]) for i, player in enumerate(game.players)} for eq in result.equilibria
+                ],
+                "exact": [eq.exact is not None for eq in result.equilibria],
+            }
+        )
     return {"games": games}
 
 
@@ -174,8 +176,11 @@ def _play_line(play: Play) -> Text:
 
 
 def _changes(before: dict[str, float], after: dict[str, float]) -> str:
-    moved = [f"{key} {number(before[key])} → {number(value)}" for key, value in after.items()
-             if key in before and number(before[key]) != number(value)]
+    moved = [
+        f"{key} {number(before[key])} → {number(value)}"
+        for key, value in after.items()
+        if key in before and number(before[key]) != number(value)
+    ]
     return ", ".join(moved) if moved else "no change"
 
 

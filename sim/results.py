@@ -47,7 +47,7 @@ def run(
     *,
     rounds: int | None = None,
     seed: int | None = None,
-    set: Mapping[str, float] | None = None,  # noqa: A002 - the CLI's --set
+    set: Mapping[str, float] | None = None,
     exact: bool = True,
 ) -> RunResult:
     """Play a scenario to the end and collect its tables.
@@ -161,7 +161,9 @@ class RunResult:
         written = []
         for name in ("rounds", "equilibria", "state"):
             table: pd.DataFrame = getattr(self, name)
-            written.append(_write_atomic(folder / f"{name}.csv", lambda p, t=table: t.to_csv(p, index=False, lineterminator="\n")))
+            written.append(
+                _write_atomic(folder / f"{name}.csv", lambda p, t=table: t.to_csv(p, index=False, lineterminator="\n"))
+            )
             written.append(_write_atomic(folder / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False)))
         text = json.dumps(self.summary(), indent=2, sort_keys=True) + "\n"
         written.append(_write_atomic(folder / "summary.json", lambda p: Path(p).write_text(text, encoding="utf-8")))
@@ -199,12 +201,30 @@ def _rounds_table(history: History) -> pd.DataFrame:
         for i, player in enumerate(game.players):
             values = strategy_payoffs(game, eq.strategies, i)
             for s, strategy in enumerate(game.strategies[i]):
-                rows.append((
-                    play.round, game.name, player, strategy, float(eq.strategies[i][s]),
-                    s == play.profile[i], float(values[s]), float(realised[i]), play.selection.reason,
-                ))
-    columns = ["round", "game", "player", "strategy", "probability", "played",
-               "strategy_payoff", "realised_payoff", "selected_by"]
+                rows.append(
+                    (
+                        play.round,
+                        game.name,
+                        player,
+                        strategy,
+                        float(eq.strategies[i][s]),
+                        s == play.profile[i],
+                        float(values[s]),
+                        float(realised[i]),
+                        play.selection.reason,
+                    )
+                )
+    columns = [
+        "round",
+        "game",
+        "player",
+        "strategy",
+        "probability",
+        "played",
+        "strategy_payoff",
+        "realised_payoff",
+        "selected_by",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -217,12 +237,32 @@ def _equilibria_table(history: History) -> pd.DataFrame:
             for i, player in enumerate(game.players):
                 for s, strategy in enumerate(game.strategies[i]):
                     exact = str(eq.exact[i][s]) if eq.exact is not None else ""
-                    rows.append((
-                        play.round, game.name, k, player, strategy, float(eq.strategies[i][s]), exact,
-                        float(eq.payoffs[i]), k == play.selection.index, result.degenerate, result.complete,
-                    ))
-    columns = ["round", "game", "equilibrium", "player", "strategy", "probability", "exact",
-               "payoff", "selected", "degenerate", "complete"]
+                    rows.append(
+                        (
+                            play.round,
+                            game.name,
+                            k,
+                            player,
+                            strategy,
+                            float(eq.strategies[i][s]),
+                            exact,
+                            float(eq.payoffs[i]),
+                            k == play.selection.index,
+                            result.degenerate,
+                            result.complete,
+                        )
+                    )
+    columns = [
+        "round",
+        "game",
+        "equilibrium",
+        "player",
+        "strategy",
+        "probability",
+        "exact",
+        "payoff",
+        "selected",
+        "degenerate",
+        "complete",
+    ]
     return pd.DataFrame(rows, columns=columns)
-
-

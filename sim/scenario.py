@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import keyword
+import os
 import math
 import re
 from collections.abc import Mapping
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sim.errors import FormulaError, ScenarioError, UsageError, did_you_mean
+from sim.errors import FormulaError, ScenarioError, UsageError, did_you_mean, unknown
 from sim.expressions import FUNCTIONS, Formula, Scope
 from sim.games import PayoffTemplate
 from sim.payoff_forms import build_template
@@ -205,12 +206,10 @@ class Scenario:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise UsageError(f"--set {key}: the value must be a finite number, not {value!r}")
             initial[key] = float(value)
-        return replace(
-            self, initial=initial, overrides={**self.overrides, **{k: float(v) for k, v in values.items()}}
-        )
+        return replace(self, initial=initial, overrides={**self.overrides, **{k: float(v) for k, v in values.items()}})
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read and check a scenario file.
 
     Raises
@@ -271,11 +270,7 @@ class _Checker:
 
     def origin(self, path: FieldPath) -> str:
         line = self.doc.line_of(path)
-        return (
-            f"{self.doc.filename}:{line} {format_path(path)}"
-            if line
-            else f"{self.doc.filename} {format_path(path)}"
-        )
+        return f"{self.doc.filename}:{line} {format_path(path)}" if line else f"{self.doc.filename} {format_path(path)}"
 
     def formula(self, value: float | str, scope: Scope, path: FieldPath) -> Formula:
         """Compile a number-or-formula field, turning formula errors into load errors."""
@@ -303,7 +298,7 @@ class _Checker:
 
     def check_names(self) -> None:
         seen: dict[str, str] = {}
-        sections = [
+        sections: list[tuple[str, Mapping[str, object]]] = [
             ("parameters", self.spec.parameters),
             ("let", self.spec.let),
             ("actors", self.spec.actors),
@@ -324,9 +319,7 @@ class _Checker:
 
     def check_name(self, name: str, path: FieldPath) -> None:
         if not _NAME.match(name):
-            raise self.fail(
-                path, f"{name!r} is not a valid name: use letters, digits and _, starting with a letter"
-            )
+            raise self.fail(path, f"{name!r} is not a valid name: use letters, digits and _, starting with a letter")
         if keyword.iskeyword(name) or name in RESERVED:
             raise self.fail(path, f"{name!r} is reserved; choose another name")
 
@@ -354,7 +347,7 @@ class _Checker:
         path: FieldPath = ("games", name)
         players = self.players(spec, path)
         strategies = self.strategies(spec, players, path)
-        game_scope = scope.with_labels(dict(zip(players, strategies, strict=False)))
+        game_scope = scope.with_labels(dict(zip(players, strategies)))
         game_scope = self.lets(game_scope, spec.let, (*path, "let"))
         template = build_template(self, name, spec, players, strategies, game_scope, path)
         settings, where = self.settings(spec, path)
@@ -385,16 +378,13 @@ class _Checker:
             if player not in self.spec.actors:
                 raise self.fail(
                     (*path, "players", i),
-                    f"unknown actor {player!r}{did_you_mean(player, list(self.spec.actors))} "
-                    f"(actors: {', '.join(self.spec.actors)})",
+                    unknown("actor", player, list(self.spec.actors)),
                 )
             if players.index(player) != i:
                 raise self.fail((*path, "players", i), f"{player!r} is listed twice")
         return players
 
-    def strategies(
-        self, spec: GameSpec, players: tuple[str, ...], path: FieldPath
-    ) -> tuple[tuple[str, ...], ...]:
+    def strategies(self, spec: GameSpec, players: tuple[str, ...], path: FieldPath) -> tuple[tuple[str, ...], ...]:
         for player in spec.strategies:
             if player not in players:
                 raise self.fail(
@@ -438,7 +428,7 @@ class _Checker:
         if base.solver not in SOLVERS:
             raise self.fail(
                 (*where, "solver"),
-                f"unknown solver {base.solver!r}{did_you_mean(base.solver, list(SOLVERS))} (known: {', '.join(SOLVERS)})",
+                unknown("solver", base.solver, list(SOLVERS)),
             )
         low, high = SOLVERS[base.solver].players
         if n_players > 1 and not low <= n_players <= high:
@@ -447,9 +437,7 @@ class _Checker:
                 f"the solver {base.solver!r} handles {low} to {high} players, not {n_players}",
             )
         if base.play not in PLAY_MODES:
-            raise self.fail(
-                (*where, "play"), f"unknown play mode {base.play!r} (known: {', '.join(PLAY_MODES)})"
-            )
+            raise self.fail((*where, "play"), f"unknown play mode {base.play!r} (known: {', '.join(PLAY_MODES)})")
         select = base.select
         if (select.rule is None) == (select.conditional is None):
             raise self.fail((*where, "select"), "give either a rule name or conditional cases")
@@ -458,7 +446,7 @@ class _Checker:
             if rule is not None and rule not in RULES:
                 raise self.fail(
                     (*where, "select", key),
-                    f"unknown selection rule {rule!r}{did_you_mean(rule, list(RULES))} (known: {', '.join(RULES)})",
+                    unknown("selection rule", rule, list(RULES)),
                 )
         return base, select_where
 
@@ -476,18 +464,17 @@ class _Checker:
             case_path = (*where, "select", "conditional", i)
             if set(case.prefer) != set(players):
                 if where != ("equilibrium",):
-                    raise self.fail(
-                        (*case_path, "prefer"), f"name each player of this game once: {', '.join(players)}"
-                    )
+                    raise self.fail((*case_path, "prefer"), f"name each player of this game once: {', '.join(players)}")
                 continue
             self.matched_cases.add(i)
             profile = []
-            for player, labels in zip(players, strategies, strict=False):
+            for player, labels in zip(players, strategies):
                 label = case.prefer[player]
                 if label not in labels:
                     raise self.fail(
                         (*case_path, "prefer", player),
-                        f"{label!r} is not a strategy of {player}{did_you_mean(label, list(labels))} (strategies: {', '.join(labels)})",
+                        f"{label!r} is not a strategy of {player}{did_you_mean(label, list(labels))} "
+                        f"(strategies: {', '.join(labels)})",
                     )
                 profile.append(labels.index(label))
             plans.append(CasePlan(self.formula(case.when, scope, (*case_path, "when")), tuple(profile)))
@@ -508,7 +495,7 @@ class _Checker:
         if spec.after is not None and spec.after not in self.spec.games:
             raise self.fail(
                 (*path, "after"),
-                f"unknown game {spec.after!r}{did_you_mean(spec.after, list(self.spec.games))} (games: {', '.join(self.spec.games)})",
+                unknown("game", spec.after, list(self.spec.games)),
             )
         when = self.formula(spec.when, scope, (*path, "when")) if spec.when is not None else None
         if not spec.set:

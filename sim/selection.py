@@ -77,11 +77,13 @@ RULES: dict[str, SelectionRule] = {}
 PLAY_MODES = ("sample", "mode")
 
 
-def _register(
-    name: str, summary: str
-) -> Callable[[Callable[[SolveResult, np.random.Generator], Selection]], None]:
-    def decorate(choose: Callable[[SolveResult, np.random.Generator], Selection]) -> None:
+_Choose = Callable[[SolveResult, np.random.Generator], Selection]
+
+
+def _register(name: str, summary: str) -> Callable[[_Choose], _Choose]:
+    def decorate(choose: _Choose) -> _Choose:
         RULES[name] = SelectionRule(name, choose, summary)
+        return choose
 
     return decorate
 
@@ -164,9 +166,7 @@ def _max_welfare(result: SolveResult, rng: np.random.Generator) -> Selection:
 def _payoff_dominant(result: SolveResult, rng: np.random.Generator) -> Selection:
     tol = tolerance(result.game)
     eqs = result.equilibria
-    undominated = [
-        i for i, eq in enumerate(eqs) if not any(np.all(other.payoffs > eq.payoffs + tol) for other in eqs)
-    ]
+    undominated = [i for i, eq in enumerate(eqs) if not any(np.all(other.payoffs > eq.payoffs + tol) for other in eqs)]
     scores = [float(np.sum(eqs[i].payoffs)) for i in undominated]
     return Selection(undominated[_argmax(scores, tol)], "payoff_dominant")
 

@@ -134,7 +134,12 @@ def solve(game: NormalFormGame, method: str = DEFAULT_SOLVER) -> SolveResult:
         raise SolverError(f"solver {method!r} handles {low} to {high} players, not {game.n_players}")
     found = solver.find(game)
     return finalize(
-        game, found.candidates, solver.name, complete=solver.complete, notes=found.notes, degenerate=found.degenerate
+        game,
+        found.candidates,
+        solver.name,
+        complete=solver.complete,
+        notes=found.notes,
+        degenerate=found.degenerate,
     )
 
 
@@ -188,7 +193,7 @@ def _run_nashpy(game: NormalFormGame, method: str) -> Found:
                     candidates = _collect(nashpy.Game(a, b).support_enumeration(non_degenerate=False, tol=1e-12))
                 else:
                     candidates = _collect(nashpy.Game(a, b).lemke_howson_enumeration())
-            except Exception as exc:  # noqa: BLE001 - any failure inside nashpy/scipy
+            except Exception as exc:
                 raise SolverError(f"nashpy {method} failed on game {game.name}: {exc}") from exc
     notes = sorted({"nashpy: " + " ".join(str(w.message).split()) for w in seen})
     return Found(candidates, notes, degenerate)
@@ -207,19 +212,31 @@ def _nashpy_method(method: str) -> Callable[[NormalFormGame], Found]:
 
 register(
     Solver(
-        "vertex_enumeration", _nashpy_method("vertex_enumeration"), (2, 2), True, False,
+        "vertex_enumeration",
+        _nashpy_method("vertex_enumeration"),
+        (2, 2),
+        True,
+        False,
         "nashpy vertex enumeration: every extreme equilibrium, degenerate games too (default)",
     )
 )
 register(
     Solver(
-        "support_enumeration", _nashpy_method("support_enumeration"), (2, 2), False, False,
+        "support_enumeration",
+        _nashpy_method("support_enumeration"),
+        (2, 2),
+        False,
+        False,
         "nashpy support enumeration: fast, measured to miss equilibria on 3x3 and larger",
     )
 )
 register(
     Solver(
-        "lemke_howson", _nashpy_method("lemke_howson"), (2, 2), False, False,
+        "lemke_howson",
+        _nashpy_method("lemke_howson"),
+        (2, 2),
+        False,
+        False,
         "nashpy Lemke-Howson from every initial label: some equilibria",
     )
 )

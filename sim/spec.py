@@ -84,9 +84,7 @@ def _describe(value: Any) -> str:
 
 Number = Annotated[float, PlainValidator(_number, json_schema_input_type=float)]
 """A finite number (not a truth value, not text)."""
-NumberOrFormula = Annotated[
-    float | str, PlainValidator(number_or_formula, json_schema_input_type=float | str)
-]
+NumberOrFormula = Annotated[float | str, PlainValidator(number_or_formula, json_schema_input_type=float | str)]
 """A number, or a formula in quotes (see ``docs/scenario-language.md``)."""
 PayoffEntry = Annotated[Any, PlainValidator(_payoff_entry, json_schema_input_type=float | str | list[Any])]
 """One player's payoff: a formula, a number, or a nested list (matrix)."""
@@ -100,9 +98,7 @@ class ActorSpec(_Spec):
     """An actor (state, bloc, mediator): a mesa agent holding named numbers."""
 
     description: str = Field("", description="Who the actor is.")
-    state: dict[str, Number] = Field(
-        default_factory=dict, description="Named numeric state, e.g. {fatigue: 1.0}."
-    )
+    state: dict[str, Number] = Field(default_factory=dict, description="Named numeric state, e.g. {fatigue: 1.0}.")
 
 
 class CaseSpec(_Spec):
@@ -119,9 +115,7 @@ def _select_shorthand(value: Any) -> Any:
 class SelectSpec(_Spec):
     """Which equilibrium is played: a rule name, or conditional cases."""
 
-    rule: str | None = Field(
-        None, description="A rule: risk_dominant, payoff_dominant, max_welfare, first, random."
-    )
+    rule: str | None = Field(None, description="A rule: risk_dominant, payoff_dominant, max_welfare, first, random.")
     conditional: list[CaseSpec] | None = Field(
         None,
         description="Cases tried in order; the first whose condition holds and whose profile is an equilibrium wins.",
@@ -169,7 +163,8 @@ class RuleSpec(_Spec):
     )
     when: str | None = Field(None, description="Apply only when this condition holds.")
     set: dict[str, NumberOrFormula] = Field(
-        description="Target (parameter or Actor.variable) -> new value; all right-hand sides see the state before the rule."
+        description="Target (parameter or Actor.variable) -> new value; "
+        "all right-hand sides see the state before the rule."
     )
 
 
@@ -182,16 +177,10 @@ class ScenarioSpec(_Spec):
     rounds: int = Field(ge=1, le=MAX_ROUNDS, description="Most rounds to play.")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Seed of the one random generator.")
     parameters: dict[str, Number] = Field(default_factory=dict, description="Named numbers.")
-    let: dict[str, NumberOrFormula] = Field(
-        default_factory=dict, description="Named sub-formulas usable everywhere."
-    )
+    let: dict[str, NumberOrFormula] = Field(default_factory=dict, description="Named sub-formulas usable everywhere.")
     actors: dict[str, ActorSpec] = Field(min_length=1, description="Actor name -> actor.")
-    games: dict[str, GameSpec] = Field(
-        min_length=1, description="Stage games, played in this order each round."
-    )
-    dynamics: list[RuleSpec] = Field(
-        default_factory=list, description="State-update rules, applied in order."
-    )
+    games: dict[str, GameSpec] = Field(min_length=1, description="Stage games, played in this order each round.")
+    dynamics: list[RuleSpec] = Field(default_factory=list, description="State-update rules, applied in order.")
     stop_when: str | None = Field(None, description="Stop after a round in which this condition holds.")
     equilibrium: EquilibriumSpec = Field(
         default_factory=EquilibriumSpec, description="Solver, selection rule and play mode of every game."
@@ -211,9 +200,7 @@ def validate_spec(document: YamlDocument) -> ScenarioSpec:
             "the file is empty; a scenario needs name, rounds, actors and games", file=document.filename
         )
     if not isinstance(document.data, dict):
-        raise document.error(
-            (), "the top level must be a mapping of fields (name:, rounds:, actors:, games:, ...)"
-        )
+        raise document.error((), "the top level must be a mapping of fields (name:, rounds:, actors:, games:, ...)")
     try:
         return ScenarioSpec.model_validate(document.data)
     except ValidationError as exc:
@@ -241,14 +228,12 @@ def _pydantic_message(error: Any, path: FieldPath) -> str:
     if kind == "extra_forbidden":
         field_name = str(path[-1]) if path else "?"
         allowed = _allowed_fields(path[:-1])
-        return (
-            f"unknown field {field_name!r}{did_you_mean(field_name, allowed)} (allowed: {', '.join(allowed)})"
-        )
+        return f"unknown field {field_name!r}{did_you_mean(field_name, allowed)} (allowed: {', '.join(allowed)})"
     if kind == "missing":
         return f"the required field {path[-1]!r} is missing" if path else _MESSAGES[kind]
     if kind == "value_error":
         return str(error["ctx"]["error"])
-    message = _MESSAGES.get(kind, error["msg"])
+    message = str(_MESSAGES.get(kind, error["msg"]))
     if kind in _MESSAGES and "input" in error and kind != "missing":
         message += f", got {error['input']!r}"
     return message

@@ -44,9 +44,7 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_Loader.add_implicit_resolver(
-    _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
-)
+_Loader.add_implicit_resolver(_INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
 _Loader.add_implicit_resolver(
     _FLOAT,
     re.compile(
@@ -180,9 +178,7 @@ class _Builder:
         self.active: set[int] = set()
 
     def fail(self, node: yaml.Node, message: str, path: Path) -> ScenarioError:
-        return ScenarioError(
-            message, file=self.filename, line=node.start_mark.line + 1, field=format_path(path)
-        )
+        return ScenarioError(message, file=self.filename, line=node.start_mark.line + 1, field=format_path(path))
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.count += 1
@@ -229,8 +225,7 @@ class _Builder:
             if key in result:
                 raise self.fail(
                     key_node,
-                    f"duplicate key {key!r} (YAML would silently keep only the last one); "
-                    "remove or rename one of them",
+                    f"duplicate key {key!r} (YAML would silently keep only the last one); remove or rename one of them",
                     (*path, key),
                 )
             self.lines[(*path, key)] = key_node.start_mark.line + 1

@@ -17,7 +17,7 @@ Matrix = list[list[Fraction]]
 
 def _solve(rows: Matrix, rhs: list[Fraction]) -> list[Fraction] | None:
     n = len(rows[0])
-    m = [r[:] + [b] for r, b in zip(rows, rhs)]
+    m = [[*r[:], b] for r, b in zip(rows, rhs)]
     for col in range(n):
         pivot = next((r for r in range(col, n) if m[r][col] != 0), None)
         if pivot is None:
@@ -62,7 +62,9 @@ def _vertices(M: Matrix, own_first: bool) -> dict[tuple[Fraction, ...], frozense
     return renumbered
 
 
-def extreme_equilibria(A: list[list[int | Fraction]], B: list[list[int | Fraction]]) -> list[tuple[tuple[Fraction, ...], tuple[Fraction, ...]]]:
+def extreme_equilibria(
+    A: list[list[int | Fraction]], B: list[list[int | Fraction]]
+) -> list[tuple[tuple[Fraction, ...], tuple[Fraction, ...]]]:
     """All extreme equilibria of the game (A, B), exactly, each a pair of mixed strategies."""
     m, n = len(A), len(A[0])
     low = min(min(map(Fraction, r)) for r in A + B)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -16,7 +17,15 @@ SCOPE = Scope(
     labels={"EU": ("D", "M", "H"), "troop.Russia": ("R", "E")},
     groups={"EU": "actor", "Russia": "actor", "troop": "game"},
 )
-VALUES = {"cost": 1.5, "gain": 4.0, "round": 3, "EU.trust": 0.25, "Russia.fatigue": 1.1, "EU": "M", "troop.Russia": None}
+VALUES = {
+    "cost": 1.5,
+    "gain": 4.0,
+    "round": 3,
+    "EU.trust": 0.25,
+    "Russia.fatigue": 1.1,
+    "EU": "M",
+    "troop.Russia": None,
+}
 
 
 def value(text: str, values: dict[str, object] | None = None) -> object:
@@ -163,15 +172,15 @@ def test_arbitrary_text_only_ever_raises_formula_error(text: str) -> None:
         formula = Formula.compile(text, SCOPE)
     except FormulaError:
         return
-    try:
+    with contextlib.suppress(FormulaError):
         formula.evaluate(VALUES)
-    except FormulaError:
-        pass
     assert time.perf_counter() - start < 2.0
 
 
 _ATOMS = st.sampled_from(["cost", "gain", "round", "EU.trust", "2", "0.5", "(EU == 'D')", "open", "__class__", "x"])
-_OPS = st.sampled_from([" + ", " * ", " ** ", " / ", " - ", " < ", " and ", " if ", " else ", ".", "(", ")", "[", "]", ","])
+_OPS = st.sampled_from(
+    [" + ", " * ", " ** ", " / ", " - ", " < ", " and ", " if ", " else ", ".", "(", ")", "[", "]", ","]
+)
 
 
 @settings(max_examples=300, deadline=None)

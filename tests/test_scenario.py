@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -76,40 +77,140 @@ CASES = [
     ("    players: [A, B]", "    players: [A, C]", 16, "games.g.players[1]", "unknown actor 'C'"),
     ("    players: [A, B]", "    players: [A, A]", 16, "games.g.players[1]", "listed twice"),
     ("    players: [A, B]", "    players: []", 16, "games.g.players", "at least one player"),
-    ("{A: [x, y], B: [u, v]}", "{A: [x, x], B: [u, v]}", 17, "games.g.strategies.A[1]", "'x' is listed twice"),
+    (
+        "{A: [x, y], B: [u, v]}",
+        "{A: [x, x], B: [u, v]}",
+        17,
+        "games.g.strategies.A[1]",
+        "'x' is listed twice",
+    ),
     ("{A: [x, y], B: [u, v]}", "{A: [x, y], B: [u, v], C: [w]}", 17, "games.g.strategies.C", "not a player"),
     ("{A: [x, y], B: [u, v]}", "{A: [x, y]}", 17, "games.g.strategies", "no strategies for player 'B'"),
     ("{A: [x, y], B: [u, v]}", "{A: [x, y], B: []}", 17, "games.g.strategies.B", "1 to 50 strategies"),
-    ("{A: [x, y], B: [u, v]}", "{A: [x, 'a b'], B: [u, v]}", 17, "games.g.strategies.A[1]", "not a valid strategy label"),
-    ("B: [[1, 0], [0, \"A.trust\"]]", "B: [[1, 0], [0]]", 22, "games.g.payoffs.B[1]", "1 columns, but the player has 2"),
-    ("B: [[1, 0], [0, \"A.trust\"]]", "B: [[1, 0]]", 22, "games.g.payoffs.B", "1 rows, but the player has 2"),
-    ("B: [[1, 0], [0, \"A.trust\"]]", "B: [[1, 0], [0, [1]]]", 22, "games.g.payoffs.B[1][1]", "too many levels"),
-    ("B: [[1, 0], [0, \"A.trust\"]]", "B: [[1, 0], [0, .nan]]", 22, "games.g.payoffs.B[1][1]", "finite number"),
-    ("B: [[1, 0], [0, \"A.trust\"]]", "B: [[1, 0], [0, null]]", 22, "games.g.payoffs.B[1][1]", "expected a number or a formula"),
-    ("B: [[1, 0], [0, \"A.trust\"]]", "C: 1", 22, "games.g.payoffs.C", "'C' is not a player"),
-    ("      B: [[1, 0], [0, \"A.trust\"]]\n", "", 20, "games.g.payoffs", "no payoff for player 'B'"),
-    ("A: \"extra - cost if B == 'u' else half\"", "A: \"extra - cost if B == 'w' else half\"", 21, "games.g.payoffs.A", "'w' is not a strategy of B"),
-    ("A: \"extra - cost if B == 'u' else half\"", "A: \"extra - cots\"", 21, "games.g.payoffs.A", "unknown name 'cots' (did you mean 'cost'?)"),
-    ("A: \"extra - cost if B == 'u' else half\"", "A: \"__import__('os').system('touch PWNED')\"", 21, "games.g.payoffs.A", "only the functions"),
-    ("A: \"extra - cost if B == 'u' else half\"", "A: \"9**9**9\"", 21, "games.g.payoffs.A", "overflows"),
-    ("extra: \"bonus if A == 'x' else 0\"", "half: \"1\"", 19, "games.g.let.half", "already used"),
-    ("extra: \"bonus if A == 'x' else 0\"", "extra: \"A.trusty\"", 19, "games.g.let.extra", "no state variable 'trusty'"),
-    ("  half: \"cost / 2\"", "  half: \"g.A + 1\"", 8, "let.half", "a strategy cannot be used"),
-    ("  half: \"cost / 2\"", "  half: \"A == 'x'\"", 8, "let.half", "A is an actor: use A.<variable>"),
+    (
+        "{A: [x, y], B: [u, v]}",
+        "{A: [x, 'a b'], B: [u, v]}",
+        17,
+        "games.g.strategies.A[1]",
+        "not a valid strategy label",
+    ),
+    (
+        'B: [[1, 0], [0, "A.trust"]]',
+        "B: [[1, 0], [0]]",
+        22,
+        "games.g.payoffs.B[1]",
+        "1 columns, but the player has 2",
+    ),
+    ('B: [[1, 0], [0, "A.trust"]]', "B: [[1, 0]]", 22, "games.g.payoffs.B", "1 rows, but the player has 2"),
+    (
+        'B: [[1, 0], [0, "A.trust"]]',
+        "B: [[1, 0], [0, [1]]]",
+        22,
+        "games.g.payoffs.B[1][1]",
+        "too many levels",
+    ),
+    ('B: [[1, 0], [0, "A.trust"]]', "B: [[1, 0], [0, .nan]]", 22, "games.g.payoffs.B[1][1]", "finite number"),
+    (
+        'B: [[1, 0], [0, "A.trust"]]',
+        "B: [[1, 0], [0, null]]",
+        22,
+        "games.g.payoffs.B[1][1]",
+        "expected a number or a formula",
+    ),
+    ('B: [[1, 0], [0, "A.trust"]]', "C: 1", 22, "games.g.payoffs.C", "'C' is not a player"),
+    ('      B: [[1, 0], [0, "A.trust"]]\n', "", 20, "games.g.payoffs", "no payoff for player 'B'"),
+    (
+        "A: \"extra - cost if B == 'u' else half\"",
+        "A: \"extra - cost if B == 'w' else half\"",
+        21,
+        "games.g.payoffs.A",
+        "'w' is not a strategy of B",
+    ),
+    (
+        "A: \"extra - cost if B == 'u' else half\"",
+        'A: "extra - cots"',
+        21,
+        "games.g.payoffs.A",
+        "unknown name 'cots' (did you mean 'cost'?)",
+    ),
+    (
+        "A: \"extra - cost if B == 'u' else half\"",
+        "A: \"__import__('os').system('touch PWNED')\"",
+        21,
+        "games.g.payoffs.A",
+        "only the functions",
+    ),
+    ("A: \"extra - cost if B == 'u' else half\"", 'A: "9**9**9"', 21, "games.g.payoffs.A", "overflows"),
+    ("extra: \"bonus if A == 'x' else 0\"", 'half: "1"', 19, "games.g.let.half", "already used"),
+    (
+        "extra: \"bonus if A == 'x' else 0\"",
+        'extra: "A.trusty"',
+        19,
+        "games.g.let.extra",
+        "no state variable 'trusty'",
+    ),
+    ('  half: "cost / 2"', '  half: "g.A + 1"', 8, "let.half", "a strategy cannot be used"),
+    ('  half: "cost / 2"', "  half: \"A == 'x'\"", 8, "let.half", "A is an actor: use A.<variable>"),
     ("  - after: g", "  - after: h", 24, "dynamics[0].after", "unknown game 'h'"),
-    ("    when: \"g.A == 'x'\"", "    when: \"g.A == 'z'\"", 25, "dynamics[0].when", "'z' is not a strategy of g.A"),
-    ("set: {A.trust: \"A.trust + 0.1\", cost: \"cost * 2\"}", "set: {A.trusts: 1}", 26, "dynamics[0].set.A.trusts", "cannot set 'A.trusts'"),
-    ("set: {A.trust: \"A.trust + 0.1\", cost: \"cost * 2\"}", "set: {round: 1}", 26, "dynamics[0].set.round", "cannot set 'round'"),
-    ("set: {A.trust: \"A.trust + 0.1\", cost: \"cost * 2\"}", "set: {}", 26, "dynamics[0].set", "at least one value"),
-    ("stop_when: \"round >= 2 and g.B == 'v'\"", "stop_when: \"round >= 2 and\"", 27, "stop_when", "syntax error"),
+    (
+        "    when: \"g.A == 'x'\"",
+        "    when: \"g.A == 'z'\"",
+        25,
+        "dynamics[0].when",
+        "'z' is not a strategy of g.A",
+    ),
+    (
+        'set: {A.trust: "A.trust + 0.1", cost: "cost * 2"}',
+        "set: {A.trusts: 1}",
+        26,
+        "dynamics[0].set.A.trusts",
+        "cannot set 'A.trusts'",
+    ),
+    (
+        'set: {A.trust: "A.trust + 0.1", cost: "cost * 2"}',
+        "set: {round: 1}",
+        26,
+        "dynamics[0].set.round",
+        "cannot set 'round'",
+    ),
+    (
+        'set: {A.trust: "A.trust + 0.1", cost: "cost * 2"}',
+        "set: {}",
+        26,
+        "dynamics[0].set",
+        "at least one value",
+    ),
+    (
+        "stop_when: \"round >= 2 and g.B == 'v'\"",
+        'stop_when: "round >= 2 and"',
+        27,
+        "stop_when",
+        "syntax error",
+    ),
     ("  select: first", "  select: best", 29, "equilibrium.select.rule", "unknown selection rule 'best'"),
     ("  select: first", "  solver: magic", 29, "equilibrium.solver", "unknown solver 'magic'"),
     ("  select: first", "  play: dice", 29, "equilibrium.play", "unknown play mode 'dice'"),
-    ("  select: first", "  select: {conditional: [{when: 'A.trust > 1', prefer: {A: x, B: w}}]}", 29,
-     "equilibrium.select.conditional[0].prefer.B", "'w' is not a strategy of B"),
-    ("  select: first", "  select: {conditional: [{when: 'A.trust > 1', prefer: {A: x}}]}", 29,
-     "equilibrium.select.conditional[0].prefer", "no game has exactly the players A"),
-    ("  select: first", "  select: {rule: first, conditional: []}", 29, "equilibrium.select", "either a rule name or conditional"),
+    (
+        "  select: first",
+        "  select: {conditional: [{when: 'A.trust > 1', prefer: {A: x, B: w}}]}",
+        29,
+        "equilibrium.select.conditional[0].prefer.B",
+        "'w' is not a strategy of B",
+    ),
+    (
+        "  select: first",
+        "  select: {conditional: [{when: 'A.trust > 1', prefer: {A: x}}]}",
+        29,
+        "equilibrium.select.conditional[0].prefer",
+        "no game has exactly the players A",
+    ),
+    (
+        "  select: first",
+        "  select: {rule: first, conditional: []}",
+        29,
+        "equilibrium.select",
+        "either a rule name or conditional",
+    ),
     ("    payoffs:\n", "    payoff_table: {'x, u': [1, 1]}\n    payoffs:\n", 15, "games.g", "exactly one"),
 ]
 
@@ -130,16 +231,27 @@ def test_each_mistake_names_file_line_and_field(old: str, new: str, line: int, f
 
 TABLE = BASE.replace(
     '    payoffs:\n      A: "extra - cost if B == \'u\' else half"\n      B: [[1, 0], [0, "A.trust"]]\n',
-    '    payoff_table:\n      "x, u": [1, 1]\n      "x, v": [0, 0]\n      "y, u": [0, 0]\n      "(y, v)": [2, "A.trust"]\n',
+    '    payoff_table:\n      "x, u": [1, 1]\n      "x, v": [0, 0]\n'
+    '      "y, u": [0, 0]\n      "(y, v)": [2, "A.trust"]\n',
 )
 
 TABLE_CASES = [
     ('      "x, v": [0, 0]\n', "", "games.g.payoff_table", "1 profile(s) missing: x, v"),
-    ('      "x, v": [0, 0]\n', '      "x, v": [0, 0]\n      "x,v": [0, 0]\n', "games.g.payoff_table.x,v", "listed twice"),
+    (
+        '      "x, v": [0, 0]\n',
+        '      "x, v": [0, 0]\n      "x,v": [0, 0]\n',
+        "games.g.payoff_table.x,v",
+        "listed twice",
+    ),
     ('"x, v": [0, 0]', '"x, w": [0, 0]', "games.g.payoff_table.x, w", "'w' is not a strategy of B"),
     ('"x, v": [0, 0]', '"x": [0, 0]', "games.g.payoff_table.x", "one strategy per player"),
     ('"x, v": [0, 0]', '"x, v": [0]', "games.g.payoff_table.x, v", "1 values, but the game has 2 players"),
-    ('"x, v": [0, 0]', '"x, v": [0, "B == 1"]', "games.g.payoff_table.x, v[1]", "compare a strategy with a label"),
+    (
+        '"x, v": [0, 0]',
+        '"x, v": [0, "B == 1"]',
+        "games.g.payoff_table.x, v[1]",
+        "compare a strategy with a label",
+    ),
 ]
 
 
@@ -212,7 +324,10 @@ def test_every_shipped_scenario_loads(path: Path) -> None:
 def test_flagship_numbers_all_say_where_they_come_from() -> None:
     for line in FLAGSHIP.read_text(encoding="utf-8").splitlines():
         stripped = line.split("#")[0]
-        if stripped.strip().startswith(tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")) and ":" in stripped:
+        if (
+            stripped.strip().startswith(tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"))
+            and ":" in stripped
+        ):
             key, _, value = stripped.partition(":")
             value = value.strip()
             try:
@@ -232,8 +347,13 @@ _yaml_values = st.recursive(
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(st.sampled_from(["name", "rounds", "actors", "games", "dynamics", "parameters", "equilibrium", "let", "x"]),
-                       _yaml_values, max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from(["name", "rounds", "actors", "games", "dynamics", "parameters", "equilibrium", "let", "x"]),
+        _yaml_values,
+        max_size=6,
+    )
+)
 def test_any_structure_only_ever_raises_scenario_error(data: dict[str, object]) -> None:
     import yaml
 
@@ -241,16 +361,12 @@ def test_any_structure_only_ever_raises_scenario_error(data: dict[str, object]) 
         text = yaml.safe_dump(data)
     except yaml.YAMLError:
         return
-    try:
+    with contextlib.suppress(ScenarioError):
         parse_scenario(text)
-    except ScenarioError:
-        pass
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200))
 def test_any_text_only_ever_raises_scenario_error(text: str) -> None:
-    try:
+    with contextlib.suppress(ScenarioError):
         parse_scenario(text)
-    except ScenarioError:
-        pass

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import cli
+
+from .conftest import ALL_SCENARIOS, FLAGSHIP, SCENARIOS
+
+
+def diplosim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_flagship_run_writes_tables_and_is_byte_identical_twice(tmp_path: Path) -> None:
+    first = diplosim("run", str(FLAGSHIP), "--out", str(tmp_path / "a"))
+    assert first.returncode == 0, first.stderr
+    assert "Round 24" in first.stdout and "played all 24 rounds" in first.stdout
+    second = diplosim("run", str(FLAGSHIP), "--out", str(tmp_path / "b"), "--quiet")
+    assert second.returncode == 0, second.stderr
+    for name in ("rounds.csv", "equilibria.csv", "state.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    summary = json.loads((tmp_path / "a" / "summary.json").read_text())
+    assert summary["rounds_played"] == 24
+
+
+def test_solve_matching_pennies_json() -> None:
+    result = diplosim("solve", str(SCENARIOS / "classics" / "matching_pennies.yaml"), "--json")
+    assert result.returncode == 0, result.stderr
+    (game,) = json.loads(result.stdout)["games"]
+    assert game["equilibria"] == [{"Even": {"heads": "1/2", "tails": "1/2"}, "Odd": {"heads": "1/2", "tails": "1/2"}}]
+
+
+def test_unknown_strategy_in_a_formula_is_one_line_with_exit_2(tmp_path: Path) -> None:
+    text = (
+        (SCENARIOS / "troop_deployment.yaml")
+        .read_text()
+        .replace("if EU == 'D' else (G_M", "if EU == 'deploy' else (G_M")
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    for command in ("run", "validate", "solve"):
+        result = diplosim(command, str(bad))
+        assert result.returncode == 2
+        assert result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith(f"diplosim: error: {bad}:")
+        assert "games.troop_deployment.let.G_X" in lines[0] and "'deploy' is not a strategy of EU" in lines[0]
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("path", ALL_SCENARIOS, ids=lambda p: str(p.relative_to(SCENARIOS)))
+def test_every_scenario_validates_solves_and_runs_from_the_cli(path: Path, tmp_path: Path) -> None:
+    assert diplosim("validate", str(path)).returncode == 0
+    assert diplosim("solve", str(path)).returncode == 0
+    result = diplosim("run", str(path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "summary.json").exists()
+
+
+def test_help_and_version() -> None:
+    assert diplosim("--help").returncode == 0
+    for command in ("run", "validate", "solve"):
+        assert diplosim(command, "--help").returncode == 0
+    version = diplosim("--version")
+    assert version.returncode == 0 and version.stdout.startswith("diplosim ")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run", str(FLAGSHIP), "--set", "nope=1"], "--set nope: no parameter or actor state"),
+        (["run", str(FLAGSHIP), "--set", "K_EU=abc"], "'abc' is not a number"),
+        (["run", str(FLAGSHIP), "--set", "K_EU"], "write NAME=VALUE"),
+        (["run", str(FLAGSHIP), "--rounds", "0"], "must be at least 1"),
+        (["run", str(FLAGSHIP), "--seed", "-3"], "0 or more"),
+        (["run", "missing.yaml"], "missing.yaml: no such file"),
+        (["run", str(SCENARIOS)], "is a directory"),
+        (["solve", str(FLAGSHIP), "--game", "nope"], "no game 'nope'"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(args: list[str], fragment: str) -> None:
+    result = diplosim(*args)
+    assert result.returncode == 2
+    assert fragment in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_out_that_is_a_file_is_refused_before_running(tmp_path: Path) -> None:
+    target = tmp_path / "file.txt"
+    target.write_text("keep me")
+    result = diplosim("run", str(FLAGSHIP), "--out", str(target))
+    assert result.returncode == 2 and "not a folder" in result.stderr
+    assert target.read_text() == "keep me"
+
+
+def test_validate_reports_each_bad_file_and_fails(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nrounds: 1\n")
+    result = diplosim("validate", str(FLAGSHIP), str(bad))
+    assert result.returncode == 2
+    assert "ok: " in result.stdout
+    assert "actors" in result.stderr
+
+
+def test_internal_errors_exit_1_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("sim.stage_games.solve_stage_games", broken)
+    assert cli.main(["solve", str(FLAGSHIP)]) == 1
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: boom" in err and "Traceback" not in err

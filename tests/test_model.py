@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from sim.agents import Actor
+from sim.errors import RunError
+from sim.model import NegotiationModel
+from sim.results import RunResult, run
+from sim.scenario import load_scenario, parse_scenario
+
+from .conftest import FLAGSHIP, SCENARIOS
+
+RECORDED = Path(__file__).parent / "data" / "flagship_seed7.json"
+
+
+def trajectory(result: RunResult) -> dict[str, Any]:
+    """What the flagship did each round: actions per game, and the state after it."""
+    played = result.rounds[result.rounds["played"]]
+    rounds = []
+    for r in range(1, result.rounds_played + 1):
+        here = played[played["round"] == r]
+        actions = {f"{g}.{p}": s for g, p, s in zip(here["game"], here["player"], here["strategy"])}
+        state = {k: round(v, 12) for k, v in result.history.state_at(r).items()}
+        rounds.append({"round": r, "actions": actions, "state": state})
+    return {"stop_reason": result.stop_reason, "rounds": rounds}
+
+
+def test_seeded_flagship_run_matches_the_recorded_trajectory() -> None:
+    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
+    assert trajectory(run(FLAGSHIP)) == recorded
+
+
+def test_flagship_story_follows_from_the_model() -> None:
+    """Independent checks of the recorded run, from MODELING.md's formulas by hand."""
+    result = run(FLAGSHIP)
+    played = result.rounds[result.rounds["played"]].set_index(["round", "game", "player"])["strategy"]
+    # (H, E) is risk-dominant every round: the EU holds back, Russia escalates
+    assert all(played[(r, "troop_deployment", "EU")] == "H" for r in range(1, 25))
+    assert all(played[(r, "troop_deployment", "Russia")] == "E" for r in range(1, 25))
+    # Russia prefers O to B against H while 0.9 - 0.8 * fatigue > 0, i.e. fatigue < 1.125;
+    # fatigue grows by 0.015 per round of offensive: 1.12 before round 9, 1.135 before round 10
+    assert [played[(r, "buffer_zone", "Russia")] for r in range(1, 25)] == ["O"] * 9 + ["B"] * 15
+    assert all(played[(r, "buffer_zone", "Ukraine")] == "H" for r in range(1, 25))
+    final = result.history.state_at(24)
+    assert final["Russia.fatigue"] == pytest.approx(1 + 9 * 0.015 + 15 * 0.0075)
+    assert final["Ukraine.fatigue"] == pytest.approx(1 + 9 * 0.02 + 15 * 0.01)
+    # only mediation moves trust (nobody withdrew): tau_t = 1 - (1 - tau_0) * 0.97^t
+    assert final["Ukraine.trust"] == pytest.approx(1 - 0.8 * 0.97**24)
+    assert final["Russia.trust"] == pytest.approx(1 - 0.6 * 0.97**24)
+    assert final["esc"] == 1.0 and final["m"] == 0.5 and final["G"] == 0.1
+    assert result.stop_reason == "rounds"
+
+
+def test_same_seed_gives_identical_tables() -> None:
+    chicken = SCENARIOS / "classics" / "chicken.yaml"
+    first, second = run(chicken, seed=11, rounds=30), run(chicken, seed=11, rounds=30)
+    for name in ("rounds", "equilibria", "state"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
+    other = run(chicken, seed=12, rounds=30)
+    assert not first.rounds.equals(other.rounds)
+
+
+def test_stop_when_ends_the_run_early() -> None:
+    # a credible guarantee even when the EU holds back, and a low trust threshold:
+    # the conditional rule picks the mutual zone in round 1 and stop_when holds
+    result = run(FLAGSHIP, set={"G_H": 0.6, "trust_needed": 0.2})
+    assert result.stop_reason == "stop_when"
+    assert result.rounds_played == 1
+    played = result.rounds[result.rounds["played"] & (result.rounds["game"] == "buffer_zone")]
+    assert played["strategy"].tolist() == ["W", "W"]
+    assert played["selected_by"].unique().tolist() == ["conditional case 1"]
+
+
+def test_without_enough_trust_the_mutual_zone_is_not_chosen() -> None:
+    result = run(FLAGSHIP, set={"G_H": 0.6}, rounds=3)
+    zone = result.rounds[(result.rounds["game"] == "buffer_zone") & result.rounds["played"]]
+    assert set(zone["strategy"]) == {"H", "O"}
+    assert set(zone["selected_by"]) == {"risk_dominant"}
+
+
+SEQUENCE = """
+name: order within a round
+rounds: 2
+parameters: {level: 0.0}
+actors: {A: {state: {seen: 0}}, B: {}}
+games:
+  first:
+    players: [A]
+    strategies: {A: [low, high]}
+    payoffs: {A: "1 if A == 'high' else 0"}
+  second:
+    players: [B]
+    strategies: {B: [follow, ignore]}
+    payoffs: {B: "level if B == 'follow' else 0.5"}
+dynamics:
+  - after: first
+    set: {level: "1 if first.A == 'high' else 0"}
+  - set: {A.seen: "A.seen + level + round"}
+"""
+
+
+def test_values_set_after_a_game_are_seen_by_later_games_of_the_same_round() -> None:
+    result = run(parse_scenario(SEQUENCE))
+    played = result.rounds[result.rounds["played"]]
+    assert played[played["game"] == "second"]["strategy"].tolist() == ["follow", "follow"]
+    assert result.history.state_at(2)["A.seen"] == (1 + 1) + (1 + 2)
+
+
+def test_actors_are_mesa_agents_of_the_model() -> None:
+    model = NegotiationModel(load_scenario(FLAGSHIP), seed=3, rounds=2)
+    assert {a.name for a in model.agents} == {"EU", "Russia", "Ukraine", "Switzerland"}
+    assert all(isinstance(a, Actor) for a in model.agents)
+    assert model.actors["Ukraine"].state["trust"] == 0.2
+    model.run()
+    assert model.round == 2 and not model.running
+    model.step()  # a stopped model does nothing
+    assert model.round == 2
+
+
+def test_runtime_formula_error_names_round_and_place() -> None:
+    text = SEQUENCE.replace('set: {A.seen: "A.seen + level + round"}', 'set: {A.seen: "1 / (2 - round)"}')
+    with pytest.raises(RunError, match=r"round 2, dynamics\[1\]: .*division by zero"):
+        run(parse_scenario(text))
+    payoff = SEQUENCE.replace("\"level if B == 'follow' else 0.5\"", '"1 / (level - 1)"')
+    with pytest.raises(RunError, match=r"round 1, game second, payoff of B at \(follow\).*division by zero"):
+        run(parse_scenario(payoff))
+
+
+def test_rounds_and_seed_overrides() -> None:
+    result = run(FLAGSHIP, rounds=3, seed=99)
+    assert result.rounds_played == 3 and result.seed == 99
+    assert result.summary()["seed"] == 99
+
+
+if __name__ == "__main__":  # regenerate the recording after an intended model change
+    RECORDED.write_text(json.dumps(trajectory(run(FLAGSHIP)), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {RECORDED}")

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from sim.report import equilibrium_text, number, print_solved, print_story, solved_json
+from sim.results import run
+from sim.scenario import load_scenario
+from sim.stage_games import solve_stage_games
+
+from .conftest import FLAGSHIP, SCENARIOS
+
+
+def render(function: object, *args: object) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=160, color_system=None)
+    function(*args, console)  # type: ignore[operator]
+    return buffer.getvalue()
+
+
+def test_matrix_marks_best_responses_and_lists_fractions() -> None:
+    results = solve_stage_games(load_scenario(SCENARIOS / "troop_deployment.yaml"))
+    text = render(print_solved, results)
+    assert "1.4*, -1.08*" in text  # (D, R): both best responses
+    assert "-1.2*, 1.75*" in text  # (H, E)
+    assert "0.85, -0.54" in text  # (M, R): neither
+    assert "EU: D 193/215, H 22/215 · Russia: R 19/24, E 5/24" in text
+    assert "3 equilibria, complete list" in text
+
+
+def test_story_tells_each_round() -> None:
+    text = render(print_story, run(FLAGSHIP, rounds=10))
+    assert text.count("Round ") == 10
+    assert "troop_deployment" in text and "EU H · Russia E" in text
+    assert "chosen by risk_dominant" in text
+    assert "Ukraine H · Russia B" in text  # the war freezes in round 10
+    assert "esc 0 → 0.1" in text
+    assert "played all 10 rounds" in text
+
+
+def test_json_shape() -> None:
+    data = solved_json(solve_stage_games(load_scenario(SCENARIOS / "troop_deployment.yaml")))
+    (game,) = data["games"]
+    assert game["players"] == ["EU", "Russia"]
+    assert game["strategies"] == {"EU": ["D", "M", "H"], "Russia": ["R", "E"]}
+    assert game["degenerate"] is False
+    assert game["equilibria"][2] == {
+        "EU": {"D": "193/215", "M": "0", "H": "22/215"},
+        "Russia": {"R": "19/24", "E": "5/24"},
+    }
+    assert game["payoffs"]["D, R"] == [1.4, -1.08]
+
+
+def test_number_and_equilibrium_text() -> None:
+    assert number(-0.0) == "0"
+    (result,) = solve_stage_games(load_scenario(SCENARIOS / "classics" / "prisoners_dilemma.yaml"))
+    assert equilibrium_text(result.game, result.equilibria[0]) == "Alice: D · Bob: D"

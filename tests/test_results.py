@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.results import run
+
+from .conftest import FLAGSHIP, SCENARIOS
+
+
+def test_tables_are_tidy_with_the_documented_columns() -> None:
+    result = run(FLAGSHIP, rounds=2)
+    assert list(result.rounds.columns) == [
+        "round",
+        "game",
+        "player",
+        "strategy",
+        "probability",
+        "played",
+        "strategy_payoff",
+        "realised_payoff",
+        "selected_by",
+    ]
+    assert list(result.equilibria.columns) == [
+        "round",
+        "game",
+        "equilibrium",
+        "player",
+        "strategy",
+        "probability",
+        "exact",
+        "payoff",
+        "selected",
+        "degenerate",
+        "complete",
+    ]
+    assert list(result.state.columns) == ["round", "actor", "variable", "value"]
+    # one row per round, game, player and strategy: 2 + 3*2 + 2*3 = 14 per round
+    assert len(result.rounds) == 2 * (2 + 5 + 5)
+    # exactly one selected equilibrium and one played strategy per round, game and player
+    selected = result.equilibria[result.equilibria["selected"]]
+    assert selected.groupby(["round", "game", "player"])["equilibrium"].nunique().eq(1).all()
+    assert result.rounds.groupby(["round", "game", "player"])["played"].sum().eq(1).all()
+    # round 0 is the start
+    assert set(result.state["round"]) == {0, 1, 2}
+    assert "parameters" in set(result.state["actor"])
+
+
+def test_exact_fractions_appear_in_the_equilibria_table() -> None:
+    result = run(FLAGSHIP, rounds=1)
+    troop = result.equilibria[
+        (result.equilibria["game"] == "troop_deployment") & (result.equilibria["equilibrium"] == 2)
+    ]
+    assert troop["exact"].tolist() == ["193/215", "0", "22/215", "19/24", "5/24"]
+    assert not run(FLAGSHIP, rounds=1, exact=False).equilibria["exact"].astype(bool).any()
+
+
+def test_save_writes_tables_and_summary(tmp_path: Path) -> None:
+    result = run(FLAGSHIP, rounds=3)
+    written = result.save(tmp_path / "out")
+    names = sorted(p.name for p in written)
+    assert names == sorted(
+        [f"{t}.{e}" for t in ("rounds", "equilibria", "state") for e in ("csv", "parquet")] + ["summary.json"]
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "out" / "rounds.parquet"), result.rounds, check_dtype=False
+    )
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["scenario"] == result.scenario.name
+    assert summary["rounds_played"] == 3 and summary["stop_reason"] == "rounds"
+    assert summary["scenario_sha256"] == result.scenario.sha256
+    assert summary["final_state"]["parameters"]["esc"] == pytest.approx(0.3)
+    assert {"diplosim", "numpy", "nashpy", "mesa", "python"} <= set(summary["versions"])
+    assert not list((tmp_path / "out").glob(".*")), "no temporary files left behind"
+
+
+def test_same_seed_saves_byte_identical_csv(tmp_path: Path) -> None:
+    chicken = SCENARIOS / "classics" / "chicken.yaml"
+    run(chicken, seed=4, rounds=20).save(tmp_path / "a")
+    run(chicken, seed=4, rounds=20).save(tmp_path / "b")
+    for name in ("rounds.csv", "equilibria.csv", "state.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_overrides_are_recorded() -> None:
+    result = run(FLAGSHIP, rounds=1, set={"K_EU": 10})
+    assert result.summary()["overrides"] == {"K_EU": 10.0}
+    assert result.final_state()["Ukraine"]["trust"] > 0.2

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim.equilibria import SAME_TOL, regret, tolerance
+from sim.errors import SolverError
+from sim.games import NormalFormGame
+from sim.scenario import load_scenario
+from sim.solvers import SOLVERS, solve
+from sim.stage_games import solve_stage_games
+
+from .conftest import SCENARIOS
+from .oracle import extreme_equilibria, is_degenerate
+
+F = Fraction
+
+
+def exact_profiles(path: str) -> list[tuple[tuple[Fraction, ...], ...]]:
+    (result,) = solve_stage_games(load_scenario(SCENARIOS / path))
+    assert all(eq.exact is not None for eq in result.equilibria)
+    return [eq.exact for eq in result.equilibria if eq.exact is not None]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("classics/prisoners_dilemma.yaml", [((F(0), F(1)), (F(0), F(1)))]),
+        ("classics/matching_pennies.yaml", [((F(1, 2), F(1, 2)), (F(1, 2), F(1, 2)))]),
+        ("classics/rock_paper_scissors.yaml", [((F(1, 3),) * 3, (F(1, 3),) * 3)]),
+        (
+            "classics/chicken.yaml",
+            [
+                ((F(1), F(0)), (F(0), F(1))),
+                ((F(0), F(1)), (F(1), F(0))),
+                ((F(9, 10), F(1, 10)), (F(9, 10), F(1, 10))),
+            ],
+        ),
+        (
+            "classics/stag_hunt.yaml",
+            [
+                ((F(1), F(0)), (F(1), F(0))),
+                ((F(0), F(1)), (F(0), F(1))),
+                ((F(3, 4), F(1, 4)), (F(3, 4), F(1, 4))),
+            ],
+        ),
+        (
+            "classics/battle_of_the_sexes.yaml",
+            [
+                ((F(1), F(0)), (F(1), F(0))),
+                ((F(0), F(1)), (F(0), F(1))),
+                ((F(3, 5), F(2, 5)), (F(2, 5), F(3, 5))),
+            ],
+        ),
+    ],
+)
+def test_classics_exactly(path: str, expected: list[tuple[tuple[Fraction, ...], ...]]) -> None:
+    assert exact_profiles(path) == expected
+
+
+def test_flagship_troop_game_has_the_three_equilibria_of_the_model() -> None:
+    results = solve_stage_games(load_scenario(SCENARIOS / "troop_deployment.yaml"))
+    (result,) = results
+    assert not result.degenerate and result.complete
+    exact = [eq.exact for eq in result.equilibria]
+    assert exact == [
+        ((F(1), F(0), F(0)), (F(1), F(0))),
+        ((F(0), F(0), F(1)), (F(0), F(1))),
+        ((F(193, 215), F(0), F(22, 215)), (F(19, 24), F(5, 24))),
+    ]
+
+
+def test_troop_game_with_cheaper_war_leaves_only_hold_and_escalate() -> None:
+    scenario = load_scenario(SCENARIOS / "troop_deployment.yaml").with_overrides({"K_EU": 10, "K_RU": 10})
+    (result,) = solve_stage_games(scenario)
+    assert [result.game.labels_of([s[0] for s in (eq.support(0), eq.support(1))]) for eq in result.equilibria] == [
+        ("H", "E")
+    ]
+
+
+def test_buffer_zone_default_and_with_guarantee_and_mediation() -> None:
+    scenario = load_scenario(SCENARIOS / "buffer_zone.yaml")
+    (default,) = solve_stage_games(scenario)
+    assert [(eq.support(0), eq.support(1)) for eq in default.equilibria] == [((1,), (2,))]  # (H, O)
+    (stag,) = solve_stage_games(scenario.with_overrides({"G": 0.6, "m": 0.5}))
+    assert len(stag.equilibria) == 3
+    assert (stag.equilibria[0].support(0), stag.equilibria[0].support(1)) == ((0,), (0,))  # (W, W)
+    (monitors,) = solve_stage_games(scenario.with_overrides({"G": 0.3, "m": 0.5}))
+    assert len(monitors.equilibria) == 1
+
+
+def game_of(a: np.ndarray, b: np.ndarray) -> NormalFormGame:
+    m, n = a.shape
+    return NormalFormGame.from_matrices("g", ("r", "c"), (tuple("abcde"[:m]), tuple("vwxyz"[:n])), a, b)
+
+
+def same_sets(found: list[tuple[np.ndarray, ...]], reference: list[tuple[np.ndarray, ...]]) -> bool:
+    def inside(x: tuple[np.ndarray, ...], pool: list[tuple[np.ndarray, ...]]) -> bool:
+        return any(all(np.max(np.abs(p - q)) <= 10 * SAME_TOL for p, q in zip(x, y)) for y in pool)
+
+    return all(inside(x, reference) for x in found) and all(inside(y, found) for y in reference)
+
+
+integer_games = st.tuples(st.integers(2, 4), st.integers(2, 4), st.integers(1, 6)).flatmap(
+    lambda t: st.tuples(
+        arrays(np.int64, (t[0], t[1]), elements=st.integers(-t[2], t[2])),
+        arrays(np.int64, (t[0], t[1]), elements=st.integers(-t[2], t[2])),
+    )
+)
+
+
+@settings(max_examples=250, deadline=None)
+@given(integer_games)
+def test_vertex_enumeration_matches_exact_reference_also_on_degenerate_games(
+    ab: tuple[np.ndarray, np.ndarray],
+) -> None:
+    a, b = ab
+    result = solve(game_of(a.astype(float), b.astype(float)))
+    reference = [
+        (np.array([float(v) for v in x]), np.array([float(v) for v in y]))
+        for x, y in extreme_equilibria(a.tolist(), b.tolist())
+    ]
+    assert same_sets([eq.strategies for eq in result.equilibria], reference)
+    assert result.degenerate == is_degenerate(a.tolist(), b.tolist())
+    assert result.complete
+
+
+@pytest.mark.parametrize("name", [n for n, s in SOLVERS.items() if s.players[1] >= 2])
+def test_every_two_player_solver_returns_verified_equilibria(name: str) -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        a, b = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+        game = game_of(a, b)
+        result = solve(game, name)
+        assert result.method == name
+        if SOLVERS[name].complete:
+            assert result.equilibria
+        assert all(regret(game, eq.strategies) <= tolerance(game) for eq in result.equilibria)
+        assert result.complete == SOLVERS[name].complete
+
+
+def test_one_player_games_are_maximised_with_ties_flagged() -> None:
+    game = NormalFormGame("d", ("me",), (("a", "b", "c"),), np.array([[1.0], [3.0], [3.0]]))
+    result = solve(game, "vertex_enumeration")
+    assert result.method == "maximise"
+    assert [eq.support(0) for eq in result.equilibria] == [(1,), (2,)]
+    assert result.degenerate
+    single = solve(NormalFormGame("d", ("me",), (("a", "b"),), np.array([[1.0], [0.0]])))
+    assert not single.degenerate and len(single.equilibria) == 1
+
+
+def test_solver_errors() -> None:
+    game = game_of(np.eye(2), np.eye(2))
+    with pytest.raises(SolverError, match="unknown solver"):
+        solve(game, "magic")
+    three = NormalFormGame("g", ("a", "b", "c"), (("x",), ("y",), ("z",)), np.zeros((1, 1, 1, 3)))
+    with pytest.raises(SolverError, match="handles 2 to 2 players"):
+        solve(three)
+
+
+def test_all_zero_game_is_solved_as_degenerate() -> None:
+    result = solve(game_of(np.zeros((2, 2)), np.zeros((2, 2))))
+    assert result.degenerate
+    assert len(result.equilibria) == 4
