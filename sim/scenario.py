@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import keyword
-import os
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace

@@ -127,3 +127,15 @@ def test_internal_errors_exit_1_without_traceback(
     assert cli.main(["solve", str(FLAGSHIP)]) == 1
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+
+
+def test_validate_and_help_do_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys, io, contextlib\n"
+        "from sim import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    cli.main(['validate', {str(FLAGSHIP)!r}])\n"
+        "print(sorted(m for m in ('mesa', 'pandas', 'nashpy', 'matplotlib') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

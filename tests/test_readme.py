@@ -1,0 +1,45 @@
+"""The README's commands and examples are the ones that work."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.results import run
+from sim.scenario import parse_scenario
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
+
+
+def test_readme_opens_with_the_two_commands_the_makefile_provides() -> None:
+    language, first = BLOCKS[0]
+    commands = [line.split("#")[0].strip() for line in first.strip().splitlines()]
+    assert commands == ["make demo", "make test"]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^demo:", makefile, flags=re.M) and re.search(r"^test:", makefile, flags=re.M)
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_scenario_example_loads_and_runs() -> None:
+    (yaml_text,) = [body for language, body in BLOCKS if language == "yaml"]
+    result = run(parse_scenario(yaml_text, "README.md"))
+    assert result.rounds_played >= 1
+
+
+def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (code,) = [body for language, body in BLOCKS if language == "python"]
+    monkeypatch.chdir(ROOT)
+    code = code.replace('result.save("out/run1")', f"result.save({str(tmp_path / 'run1')!r})")
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # the project's own documentation, not scenario text
+    assert (tmp_path / "run1" / "summary.json").exists()
+
+
+def test_readme_cli_lines_name_existing_files() -> None:
+    for path in set(re.findall(r"scenarios/[\w/]+\.yaml", README)) - {"scenarios/mine.yaml"}:
+        assert (ROOT / path).exists(), path
