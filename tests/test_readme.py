@@ -18,6 +18,7 @@ BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
 
 def test_readme_opens_with_the_two_commands_the_makefile_provides() -> None:
     language, first = BLOCKS[0]
+    assert language == "sh"
     commands = [line.split("#")[0].strip() for line in first.strip().splitlines()]
     assert commands == ["make demo", "make test"]
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
