@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(solve)
     solve.add_argument("--json", action="store_true", help="print JSON for machines")
     solve.set_defaults(handler=_solve)
+    for command in (run, validate, solve):
+        command.add_argument("--version", action="version", version=f"diplosim {_version()}")
     return parser
 
 

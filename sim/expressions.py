@@ -296,28 +296,23 @@ class Formula:
         FormulaError
             On division by zero, a math domain error, overflow or a non-finite result.
         """
-        try:
-            result = self._fn(values)
-            if isinstance(result, float):
-                _checked_float(result)
-            return result
-        except _EvalError as exc:
-            raise FormulaError(str(exc), formula=self.text, origin=self.origin) from None
-        except (OverflowError, ZeroDivisionError, ArithmeticError) as exc:
-            raise FormulaError(f"arithmetic error: {exc}", formula=self.text, origin=self.origin) from None
+        return self._run(self._fn, values)
 
     def evaluate_exact(self, values: Values) -> Any:
         """Value in exact arithmetic: a Fraction (or bool), or a float if ``exp``,
         ``log``, ``sqrt`` or a non-integer power was used. ``values`` should hold
         Fractions."""
+        return self._run(self._exact, values)
+
+    def _run(self, fn: _Fn, values: Values) -> Any:
         try:
-            result = self._exact(values)
+            result = fn(values)
             if isinstance(result, float):
                 _checked_float(result)
             return result
         except _EvalError as exc:
             raise FormulaError(str(exc), formula=self.text, origin=self.origin) from None
-        except (OverflowError, ZeroDivisionError, ArithmeticError) as exc:
+        except ArithmeticError as exc:
             raise FormulaError(f"arithmetic error: {exc}", formula=self.text, origin=self.origin) from None
 
 

@@ -124,6 +124,11 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             raise RunError(f"round {self.round}, {exc}") from None
         try:
             result = solve(game, plan.solver)
+            if not result.equilibria:
+                raise RunError(
+                    f"round {self.round}, game {plan.name}: the solver {plan.solver} found no equilibrium "
+                    "(it is not complete); use the solver vertex_enumeration"
+                )
             preferred = [case.profile for case in plan.cases if self._evaluate(case.when, values, plan.name)]
             selection = select(result, plan.rule, self.rng, preferred)
         except SolverError as exc:

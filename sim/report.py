@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -170,7 +170,7 @@ def _play_line(play: Play) -> Text:
         why += "; degenerate game"
     if not result.complete:
         why += "; list may be incomplete"
-    line = Text(f"{actions:<28}")
+    line = Text(f"{actions:<28}  ")
     line.append(why, style="dim")
     return line
 
@@ -202,13 +202,16 @@ def print_story(result: RunResult, console: Console) -> None:
             grid.add_row(f"  {play.game}", _play_line(play))
         before = result.history.state_at(round_number - 1)
         after = result.history.state_at(round_number)
-        grid.add_row("  state", Text(_changes(before, after), style="cyan"))
+        if after:
+            grid.add_row("  state", Text(_changes(before, after), style="cyan"))
         console.print(grid)
     if result.stop_reason == "stop_when" and scenario.stop_when is not None:
         ending = f"stopped after round {result.rounds_played}: {scenario.stop_when.text}"
     else:
         ending = f"played all {result.rounds_played} rounds"
-    console.print(Group(Text(ending, style="bold"), _final_table(result)))
+    console.print(Text(ending, style="bold"))
+    if result.history.state_at(0):
+        console.print(_final_table(result))
 
 
 def _final_table(result: RunResult) -> Table:

@@ -74,6 +74,7 @@ def test_help_and_version() -> None:
     assert diplosim("--help").returncode == 0
     for command in ("run", "validate", "solve"):
         assert diplosim(command, "--help").returncode == 0
+        assert diplosim(command, "--version").stdout.startswith("diplosim ")
     version = diplosim("--version")
     assert version.returncode == 0 and version.stdout.startswith("diplosim ")
 

@@ -137,6 +137,28 @@ def test_rounds_and_seed_overrides() -> None:
     assert result.summary()["seed"] == 99
 
 
+MISSED = """
+name: support enumeration misses the only equilibrium of this game
+rounds: 1
+actors: {A: {}, B: {}}
+games:
+  g:
+    players: [A, B]
+    strategies: {A: [x, y, z], B: [u, v, w]}
+    payoffs:
+      A: [[0.05, -0.95, -0.06], [0.1, 2.34, -0.85], [-0.12, -0.16, 0.44]]
+      B: [[1.05, -0.49, -0.82], [-1.64, -0.93, 0.54], [0.05, -1.02, -0.37]]
+equilibrium: {solver: support_enumeration}
+"""
+
+
+def test_an_incomplete_solver_that_finds_nothing_is_a_clear_error() -> None:
+    with pytest.raises(RunError, match=r"support_enumeration found no equilibrium.*vertex_enumeration"):
+        run(parse_scenario(MISSED))
+    complete = run(parse_scenario(MISSED.replace("support_enumeration", "vertex_enumeration")))
+    assert complete.rounds_played == 1
+
+
 if __name__ == "__main__":  # regenerate the recording after an intended model change
     RECORDED.write_text(json.dumps(trajectory(run(FLAGSHIP)), indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {RECORDED}")
