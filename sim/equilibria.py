@@ -25,6 +25,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from sim.components import structure
 from sim.games import FloatArray, NormalFormGame, expected_payoffs, strategy_payoffs
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "SolveResult",
     "canonical_key",
     "finalize",
+    "has_pure_tie",
     "is_degenerate",
     "regret",
     "tolerance",
@@ -103,6 +105,13 @@ class SolveResult:
         True if the method guarantees that every (extreme) equilibrium is listed.
     notes : tuple of str
         Solver warnings and dropped candidates, for the curious.
+    components : tuple of tuples of int
+        Two players, complete list: the connected components of the equilibrium set,
+        as indices of their extreme equilibria (see :mod:`sim.components`); empty
+        otherwise.
+    nash_subsets : tuple of tuples of int
+        Two players, complete list: the maximal sets of extreme equilibria whose convex
+        hull consists of equilibria; empty otherwise.
     """
 
     game: NormalFormGame
@@ -111,6 +120,8 @@ class SolveResult:
     degenerate: bool
     complete: bool
     notes: tuple[str, ...] = ()
+    components: tuple[tuple[int, ...], ...] = ()
+    nash_subsets: tuple[tuple[int, ...], ...] = ()
 
 
 def tolerance(game: NormalFormGame) -> float:
@@ -185,6 +196,11 @@ def finalize(
     kept.sort(key=lambda eq: canonical_key(eq.strategies))
     if degenerate is None:
         degenerate = is_degenerate(game, kept, complete=complete)
+    if game.n_players == 2 and complete and kept:
+        shape = structure([eq.strategies for eq in kept], SAME_TOL)
+        return SolveResult(
+            game, tuple(kept), method, degenerate, complete, tuple(notes), shape.components, shape.nash_subsets
+        )
     return SolveResult(game, tuple(kept), method, degenerate, complete, tuple(notes))
 
 
@@ -336,7 +352,7 @@ def is_degenerate(game: NormalFormGame, equilibria: Sequence[Equilibrium], *, co
     if game.n_players == 1:
         values = game.payoffs[..., 0]
         return int(np.sum(values >= np.max(values) - tol)) > 1
-    if _has_pure_tie(game, tol):
+    if has_pure_tie(game, tol):
         return True
     if game.n_players == 2:
         for eq in equilibria:
@@ -348,7 +364,8 @@ def is_degenerate(game: NormalFormGame, equilibria: Sequence[Equilibrium], *, co
     return complete and game.n_players == 2 and len(equilibria) % 2 == 0
 
 
-def _has_pure_tie(game: NormalFormGame, tol: float) -> bool:
+def has_pure_tie(game: NormalFormGame, tol: float) -> bool:
+    """True if some player has two best responses to some pure profile of the others."""
     for player in range(game.n_players):
         values = np.moveaxis(game.payoffs[..., player], player, -1)
         best = values.max(axis=-1, keepdims=True)

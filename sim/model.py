@@ -26,7 +26,7 @@ from sim.errors import FormulaError, RunError, SolverError
 from sim.expressions import Formula
 from sim.history import PARAMETERS, History, Play
 from sim.scenario import GamePlan, RulePlan, Scenario
-from sim.selection import realise, select
+from sim.selection import Settings, realise, select
 from sim.solvers import solve
 
 __all__ = ["NegotiationModel"]
@@ -130,10 +130,10 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                     "(it is not complete); use the solver vertex_enumeration"
                 )
             preferred = [case.profile for case in plan.cases if self._evaluate(case.when, values, plan.name)]
-            selection = select(result, plan.rule, self.rng, preferred)
+            selection = select(result, plan.rule, self.rng, preferred, Settings(plan.logit_lambda))
         except SolverError as exc:
             raise SolverError(f"round {self.round}: {exc}") from exc
-        profile = realise(result.equilibria[selection.index], plan.play, self.rng)
+        profile = realise(selection.chosen(result), plan.play, self.rng)
         for player, label in zip(plan.players, game.labels_of(profile)):
             self.played[f"{plan.name}.{player}"] = label
         self.history.plays.append(Play(self.round, result, selection, profile))

@@ -160,7 +160,7 @@ def solved_json(results: Sequence[SolveResult]) -> dict[str, Any]:
 def _play_line(play: Play) -> Text:
     result = play.result
     game = result.game
-    eq = result.equilibria[play.selection.index]
+    eq = play.selection.chosen(result)
     actions = " · ".join(f"{p} {label}" for p, label in zip(game.players, play.labels))
     count = len(result.equilibria)
     why = "the only equilibrium" if count == 1 else f"{count} equilibria, chosen by {play.selection.reason}"

@@ -196,7 +196,7 @@ def _rounds_table(history: History) -> pd.DataFrame:
     rows = []
     for play in history.plays:
         game = play.result.game
-        eq = play.result.equilibria[play.selection.index]
+        eq = play.selection.chosen(play.result)
         realised = game.payoffs[play.profile]
         for i, player in enumerate(game.players):
             values = strategy_payoffs(game, eq.strategies, i)

@@ -22,6 +22,11 @@ Rules
         The first in canonical order (pure before mixed, earlier labels first).
     ``random``
         Uniformly at random, with the model's generator.
+    ``logit``
+        Not a Nash equilibrium: the logit quantal response equilibrium at precision
+        ``logit_lambda`` (McKelvey & Palfrey 1995), a bounded-rationality mode where
+        better replies are only more likely; any number of players (needs pygambit).
+        The profile is checked to be a logit fixed point.
     conditional
         A scenario may list ``when`` conditions, each preferring one pure profile; the
         first whose condition holds and whose profile is an equilibrium is chosen,
@@ -40,11 +45,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.equilibria import Equilibrium, SolveResult, tolerance
+from sim.equilibria import Equilibrium, SolveResult, regret, tolerance
 from sim.errors import SolverError
-from sim.games import NormalFormGame
+from sim.games import FloatArray, NormalFormGame, expected_payoffs, strategy_payoffs
 
-__all__ = ["PLAY_MODES", "RULES", "Selection", "SelectionRule", "realise", "risk_dominance", "select"]
+__all__ = [
+    "PLAY_MODES",
+    "RULES",
+    "Selection",
+    "SelectionRule",
+    "Settings",
+    "logit_residual",
+    "realise",
+    "risk_dominance",
+    "select",
+]
 
 
 @dataclass(frozen=True)
@@ -53,22 +68,40 @@ class Selection:
 
     Attributes
     ----------
-    index : int
-        Position in ``SolveResult.equilibria``.
+    index : int or None
+        Position in ``SolveResult.equilibria``; ``None`` when the profile played is not
+        one of them (the logit QRE).
     reason : str
         The rule that decided, e.g. ``"risk_dominant"`` or ``"conditional case 1"``.
+    profile : Equilibrium or None
+        The profile played when it is not in the list (the logit QRE).
     """
 
-    index: int
+    index: int | None
     reason: str
+    profile: Equilibrium | None = None
+
+    def chosen(self, result: SolveResult) -> Equilibrium:
+        """The profile to play: the selected equilibrium, or the QRE."""
+        if self.profile is not None:
+            return self.profile
+        assert self.index is not None
+        return result.equilibria[self.index]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Parameters of the rules (only ``logit`` has one so far)."""
+
+    logit_lambda: float = 1.0
 
 
 @dataclass(frozen=True)
 class SelectionRule:
-    """A registered rule: ``choose(result, rng) -> Selection``."""
+    """A registered rule: ``choose(result, rng, settings) -> Selection``."""
 
     name: str
-    choose: Callable[[SolveResult, np.random.Generator], Selection]
+    choose: Callable[[SolveResult, np.random.Generator, Settings], Selection]
     summary: str
 
 
@@ -77,7 +110,7 @@ RULES: dict[str, SelectionRule] = {}
 PLAY_MODES = ("sample", "mode")
 
 
-_Choose = Callable[[SolveResult, np.random.Generator], Selection]
+_Choose = Callable[[SolveResult, np.random.Generator, Settings], Selection]
 
 
 def _register(name: str, summary: str) -> Callable[[_Choose], _Choose]:
@@ -93,6 +126,7 @@ def select(
     rule: str,
     rng: np.random.Generator,
     preferred: Sequence[tuple[int, ...]] = (),
+    settings: Settings = Settings(),
 ) -> Selection:
     """Pick one equilibrium of ``result``.
 
@@ -107,6 +141,8 @@ def select(
     preferred : sequence of profiles
         Pure profiles (strategy indices) of conditional cases whose condition holds,
         in the scenario's order; the first that is an equilibrium wins.
+    settings : Settings
+        Parameters of the rules (``logit_lambda``).
 
     Raises
     ------
@@ -134,7 +170,7 @@ def select(
                 return Selection(index, f"conditional case {case}")
     if rule not in RULES:
         raise SolverError(f"unknown selection rule {rule!r} (known: {', '.join(RULES)})")
-    return RULES[rule].choose(result, rng)
+    return RULES[rule].choose(result, rng, settings)
 
 
 def _pure_profile(eq: Equilibrium) -> tuple[int, ...]:
@@ -142,12 +178,12 @@ def _pure_profile(eq: Equilibrium) -> tuple[int, ...]:
 
 
 @_register("first", "the first equilibrium in canonical order")
-def _first(result: SolveResult, rng: np.random.Generator) -> Selection:
+def _first(result: SolveResult, rng: np.random.Generator, settings: Settings) -> Selection:
     return Selection(0, "first")
 
 
 @_register("random", "uniformly at random (the model's generator)")
-def _random(result: SolveResult, rng: np.random.Generator) -> Selection:
+def _random(result: SolveResult, rng: np.random.Generator, settings: Settings) -> Selection:
     return Selection(int(rng.integers(len(result.equilibria))), "random")
 
 
@@ -157,13 +193,13 @@ def _argmax(scores: Sequence[float], tol: float) -> int:
 
 
 @_register("max_welfare", "the highest sum of expected payoffs")
-def _max_welfare(result: SolveResult, rng: np.random.Generator) -> Selection:
+def _max_welfare(result: SolveResult, rng: np.random.Generator, settings: Settings) -> Selection:
     scores = [float(np.sum(eq.payoffs)) for eq in result.equilibria]
     return Selection(_argmax(scores, tolerance(result.game)), "max_welfare")
 
 
 @_register("payoff_dominant", "not payoff-dominated by another equilibrium; then max welfare")
-def _payoff_dominant(result: SolveResult, rng: np.random.Generator) -> Selection:
+def _payoff_dominant(result: SolveResult, rng: np.random.Generator, settings: Settings) -> Selection:
     tol = tolerance(result.game)
     eqs = result.equilibria
     undominated = [i for i, eq in enumerate(eqs) if not any(np.all(other.payoffs > eq.payoffs + tol) for other in eqs)]
@@ -172,10 +208,10 @@ def _payoff_dominant(result: SolveResult, rng: np.random.Generator) -> Selection
 
 
 @_register("risk_dominant", "Harsanyi-Selten risk dominance among pure equilibria; else max welfare")
-def _risk_dominant(result: SolveResult, rng: np.random.Generator) -> Selection:
+def _risk_dominant(result: SolveResult, rng: np.random.Generator, settings: Settings) -> Selection:
     pure = [i for i, eq in enumerate(result.equilibria) if eq.is_pure]
     if not pure or result.game.n_players > 2:
-        fallback = _max_welfare(result, rng)
+        fallback = _max_welfare(result, rng, settings)
         return Selection(fallback.index, "max_welfare (risk dominance undefined here)")
     if len(pure) == 1 or result.game.n_players == 1:
         return Selection(pure[0], "risk_dominant")
@@ -189,6 +225,38 @@ def _risk_dominant(result: SolveResult, rng: np.random.Generator) -> Selection:
                 count += mine > theirs + tol
         wins.append(count)
     return Selection(pure[_argmax([float(w) for w in wins], 0.0)], "risk_dominant")
+
+
+@_register("logit", "the logit quantal response equilibrium at precision logit_lambda (not a Nash equilibrium)")
+def _logit(result: SolveResult, rng: np.random.Generator, settings: Settings) -> Selection:
+    from sim.gambit import logit_qre
+
+    game = result.game
+    profile = logit_qre(game, settings.logit_lambda)
+    residual = logit_residual(game, profile, settings.logit_lambda)
+    if residual > 1e-6:
+        raise SolverError(f"the logit QRE of game {game.name} did not converge (residual {residual:.2g})")
+    equilibrium = Equilibrium(profile, expected_payoffs(game, profile), regret(game, profile))
+    return Selection(None, f"logit QRE (lambda {settings.logit_lambda:g})", equilibrium)
+
+
+def logit_residual(game: NormalFormGame, profile: Sequence[FloatArray], lam: float) -> float:
+    """How far ``profile`` is from a logit QRE at ``lam``: the largest difference
+    between a probability and ``exp(lam * u) / sum(exp(lam * u))`` of its player.
+
+    Examples
+    --------
+    >>> g = NormalFormGame.from_matrices("mp", ("A", "B"), (("H", "T"), ("H", "T")),
+    ...                                   [[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> logit_residual(g, (np.array([.5, .5]), np.array([.5, .5])), 3.0)
+    0.0
+    """
+    worst = 0.0
+    for player, mix in enumerate(profile):
+        values = lam * strategy_payoffs(game, profile, player)
+        weights = np.exp(values - values.max())
+        worst = max(worst, float(np.max(np.abs(weights / weights.sum() - mix))))
+    return worst
 
 
 def risk_dominance(game: NormalFormGame, first: Equilibrium, second: Equilibrium) -> tuple[float, float]:

@@ -56,6 +56,7 @@ class GamePlan:
     cases: tuple[CasePlan, ...]
     play: str
     description: str = ""
+    logit_lambda: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ class _Checker:
             cases,
             settings.play,
             spec.description,
+            float(settings.logit_lambda),
         )
 
     def players(self, spec: GameSpec, path: FieldPath) -> tuple[str, ...]:
@@ -205,8 +207,8 @@ class _Checker:
         if len(players) > MAX_PLAYERS:
             raise self.fail(
                 (*path, "players"),
-                f"{len(players)} players; this version solves games of at most {MAX_PLAYERS} players "
-                "(split the game, or wait for the N-player solvers)",
+                f"{len(players)} players; the limit is {MAX_PLAYERS} (sim.spec.MAX_PLAYERS): "
+                "equilibrium computation grows very fast with the number of players; split the game",
             )
         for i, player in enumerate(players):
             if player not in self.spec.actors:
@@ -259,12 +261,9 @@ class _Checker:
             if "select" in override:
                 select_where = where
         n_players = len(spec.players)
-        if base.solver not in SOLVERS:
-            raise self.fail(
-                (*where, "solver"),
-                unknown("solver", base.solver, list(SOLVERS)),
-            )
-        low, high = SOLVERS[base.solver].players
+        if base.solver != "auto" and base.solver not in SOLVERS:
+            raise self.fail((*where, "solver"), unknown("solver", base.solver, ["auto", *SOLVERS]))
+        low, high = SOLVERS[base.solver].players if base.solver != "auto" else (1, MAX_PLAYERS)
         if n_players > 1 and not low <= n_players <= high:
             raise self.fail(
                 (*where, "solver"),

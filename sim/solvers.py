@@ -5,8 +5,11 @@ shared :func:`sim.equilibria.finalize` then verifies, de-duplicates, makes exact
 sorts them, so every solver's output is held to the same standard. Scenarios and the
 command line pick solvers by name from :data:`SOLVERS`.
 
+``auto`` (the default) picks ``maximise`` for one player, ``vertex_enumeration`` for
+two and ``gambit`` for three or more.
+
 Registered
-    ``vertex_enumeration`` (default)
+    ``vertex_enumeration``
         nashpy's enumeration of the vertices of the best-response polytopes (von
         Stengel 2007, algorithm 3.5 of Nisan et al.): every extreme equilibrium, also
         of degenerate games. Payoffs are first shifted to be at least 1, because
@@ -19,8 +22,18 @@ Registered
         nashpy's Lemke-Howson from every initial label: some equilibria, not all.
     ``maximise``
         games of one player: every optimal pure strategy.
+    ``gambit``
+        three or more players: every pure equilibrium (Gambit's ``enumpure``, exact)
+        and the mixed ones Gambit's ``enumpoly`` finds (all isolated equilibria of a
+        generic game); if ``enumpoly`` runs past :data:`sim.gambit.TIME_LIMIT`, the
+        mixed ones ``gnm`` and ``logit`` find, and the list is marked incomplete.
+    ``gambit_enummixed``, ``gambit_lcp``, ``gambit_enumpure``, ``gambit_enumpoly``,
+    ``gambit_gnm``, ``gambit_simpdiv``, ``gambit_logit``
+        Gambit's methods one by one (see :mod:`sim.gambit`), for cross-checks and
+        benchmarks.
 
-nashpy is imported only when a two-player game is solved.
+nashpy is imported only when a two-player game is solved, pygambit only when a Gambit
+method runs (it is the optional extra ``diplosim[gambit]``).
 """
 
 from __future__ import annotations
@@ -32,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.equilibria import SolveResult, finalize, tolerance
+from sim.equilibria import SolveResult, finalize, has_pure_tie, tolerance
 from sim.errors import SolverError
 from sim.games import FloatArray, NormalFormGame
 
@@ -53,11 +66,15 @@ class Found:
     degenerate : bool or None
         The solver's own finding on degeneracy, when it can tell exactly (vertex
         enumeration sees every vertex's labels); ``None`` to use the generic test.
+    complete : bool or None
+        Whether this search found every equilibrium, when that depends on the run
+        (a method that timed out); ``None`` for the solver's declared capability.
     """
 
     candidates: Candidates
     notes: list[str] = field(default_factory=list)
     degenerate: bool | None = None
+    complete: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -87,8 +104,9 @@ class Solver:
     summary: str
 
 
-#: Default solver for two-player games.
-DEFAULT_SOLVER = "vertex_enumeration"
+#: The default: the best registered solver for the game's number of players.
+DEFAULT_SOLVER = "auto"
+_AUTO = {1: "maximise", 2: "vertex_enumeration"}
 #: Every registered solver by name.
 SOLVERS: dict[str, Solver] = {}
 
@@ -110,7 +128,7 @@ def solve(game: NormalFormGame, method: str = DEFAULT_SOLVER) -> SolveResult:
     ----------
     game : NormalFormGame
     method : str
-        A name in :data:`SOLVERS`.
+        ``"auto"`` or a name in :data:`SOLVERS`.
 
     Raises
     ------
@@ -126,9 +144,11 @@ def solve(game: NormalFormGame, method: str = DEFAULT_SOLVER) -> SolveResult:
     """
     if game.n_players == 1:
         method = "maximise"
+    elif method == "auto":
+        method = _AUTO.get(game.n_players, "gambit")
     solver = SOLVERS.get(method)
     if solver is None:
-        raise SolverError(f"unknown solver {method!r} (known: {', '.join(SOLVERS)})")
+        raise SolverError(f"unknown solver {method!r} (known: auto, {', '.join(SOLVERS)})")
     low, high = solver.players
     if not low <= game.n_players <= high:
         raise SolverError(f"solver {method!r} handles {low} to {high} players, not {game.n_players}")
@@ -241,3 +261,58 @@ register(
     )
 )
 register(Solver("maximise", _maximise, (1, 1), True, True, "one player: every optimal pure strategy"))
+
+
+def _gambit_method(method: str) -> Callable[[NormalFormGame], Found]:
+    def find(game: NormalFormGame) -> Found:
+        from sim import gambit
+
+        found = gambit.run_method(game, method)
+        if found is None:
+            note = f"Gambit's {method} did not finish within {gambit.TIME_LIMIT:g} s"
+            return Found([], [note], complete=False)
+        return Found(found)
+
+    return find
+
+
+def _gambit_all(game: NormalFormGame) -> Found:
+    """Every pure equilibrium, then enumpoly's mixed ones, or gnm's and logit's."""
+    from sim import gambit
+
+    pure = gambit.run_method(game, "enumpure") or []
+    mixed = gambit.run_method(game, "enumpoly")
+    if mixed is not None:
+        complete = not has_pure_tie(game, tolerance(game))
+        notes = [] if complete else ["the game has payoff ties: enumpoly may miss equilibria of continua"]
+        return Found(pure + mixed, notes, complete=complete)
+    notes = [f"enumpoly did not finish within {gambit.TIME_LIMIT:g} s: mixed equilibria from gnm and logit only"]
+    for method in ("gnm", "logit"):
+        try:
+            mixed = (mixed or []) + (gambit.run_method(game, method) or [])
+        except SolverError as exc:
+            notes.append(str(exc))
+    return Found(pure + (mixed or []), notes, complete=False)
+
+
+MANY = 10**6
+register(
+    Solver(
+        "gambit",
+        _gambit_all,
+        (2, MANY),
+        True,
+        False,
+        "Gambit: all pure equilibria exactly, mixed ones by enumpoly (default for 3+ players)",
+    )
+)
+for _method, _players, _complete, _exact, _summary in [
+    ("enummixed", (2, 2), True, True, "all extreme equilibria, exact rationals"),
+    ("lcp", (2, 2), False, True, "Lemke-Howson as a linear complementarity problem: some equilibria"),
+    ("enumpure", (2, MANY), False, True, "every pure equilibrium, no mixed ones"),
+    ("enumpoly", (2, MANY), True, False, "every isolated equilibrium of a generic game (time-limited)"),
+    ("gnm", (2, MANY), False, False, "global Newton method: some equilibria (time-limited)"),
+    ("simpdiv", (2, MANY), False, False, "simplicial subdivision: one equilibrium (time-limited)"),
+    ("logit", (2, MANY), False, False, "the limit of the logit QRE branch: one equilibrium"),
+]:
+    register(Solver(f"gambit_{_method}", _gambit_method(_method), _players, _complete, _exact, f"Gambit {_summary}"))

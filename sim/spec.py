@@ -37,8 +37,8 @@ __all__ = [
 
 #: Most rounds a scenario may ask for.
 MAX_ROUNDS = 10_000
-#: Most players in one game (games of 3 or more players need the N-player solvers).
-MAX_PLAYERS = 2
+#: Most players in one game (games of 3 or more players need pygambit).
+MAX_PLAYERS = 8
 #: Most strategies of one player in one game.
 MAX_STRATEGIES = 50
 #: Most pure profiles (cells) of one game.
@@ -51,6 +51,13 @@ def _number(value: Any) -> float | int:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("expected a finite number, not .nan or .inf")
     return value
+
+
+def _non_negative(value: Any) -> float | int:
+    number = _number(value)
+    if number < 0:
+        raise ValueError(f"must be 0 or more, not {number}")
+    return number
 
 
 def number_or_formula(value: Any) -> float | int | str:
@@ -126,12 +133,17 @@ class SelectSpec(_Spec):
 class EquilibriumSpec(_Spec):
     """How equilibria are computed, chosen and played."""
 
-    solver: str = Field("vertex_enumeration", description="A registered solver name.")
+    solver: str = Field(
+        "auto", description="auto (by the number of players) or a registered solver name, e.g. vertex_enumeration."
+    )
     select: Annotated[SelectSpec, BeforeValidator(_select_shorthand)] = Field(
         default_factory=lambda: SelectSpec(rule="risk_dominant"),
         description="A rule name, or {conditional: [...], otherwise: rule}.",
     )
     play: str = Field("sample", description="sample (draw from the mixed strategies) or mode.")
+    logit_lambda: Annotated[float, PlainValidator(_non_negative, json_schema_input_type=float)] = Field(
+        1.0, description="Precision of the logit QRE played by the selection rule logit (0: uniform play)."
+    )
 
 
 class GameSpec(_Spec):

@@ -92,10 +92,13 @@ def test_known_degenerate_game_lists_both_ends_of_a_segment() -> None:
     assert ((1,), (0,)) in ends and ((1,), (1,)) in ends
 
 
+# payoffs on a grid of 1/8 (ties, hence degenerate games, are common), or continuous ones
+# no finer than 1e-3: differences near the verification tolerance make any solver's
+# answer depend on round-off, which is not what these laws are about
+_grid = st.integers(-80, 80).map(lambda k: k / 8)
+_continuous = st.floats(-10, 10, allow_nan=False).map(lambda x: round(x, 3))
 payoff_arrays = st.integers(2, 4).flatmap(
-    lambda m: st.integers(2, 4).flatmap(
-        lambda n: arrays(np.float64, (m, n, 2), elements=st.floats(-10, 10, allow_nan=False, width=32))
-    )
+    lambda m: st.integers(2, 4).flatmap(lambda n: arrays(np.float64, (m, n, 2), elements=st.one_of(_grid, _continuous)))
 )
 
 

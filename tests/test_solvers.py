@@ -160,7 +160,8 @@ def test_solver_errors() -> None:
         solve(game, "magic")
     three = NormalFormGame("g", ("a", "b", "c"), (("x",), ("y",), ("z",)), np.zeros((1, 1, 1, 3)))
     with pytest.raises(SolverError, match="handles 2 to 2 players"):
-        solve(three)
+        solve(three, "vertex_enumeration")
+    assert solve(three).method == "gambit"
 
 
 def test_all_zero_game_is_solved_as_degenerate() -> None:

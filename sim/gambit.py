@@ -1,0 +1,240 @@
+"""Solvers from Gambit's Python package, pygambit (the only module importing it).
+
+pygambit is GPL-2.0-or-later, so it is the optional extra ``diplosim[gambit]``;
+without it, two-player games still solve with nashpy, and asking for a Gambit method
+(or a game of three or more players) is a clear error saying how to install it.
+
+Methods (Gambit's names; see the pygambit documentation, "Computing Nash equilibria")
+    ``enummixed``  two players: all extreme equilibria (exact rationals when the
+                   payoffs are exact); ``lcp`` two players: some equilibria;
+    ``enumpure``   any number of players: every pure equilibrium, exactly;
+    ``enumpoly``   any number of players: every isolated equilibrium, by solving the
+                   polynomial system of each support (complete for generic games);
+    ``gnm``        Govindan-Wilson global Newton: some equilibria;
+    ``simpdiv``    simplicial subdivision: one equilibrium;
+    ``logit``      the limit of the logit quantal-response branch: one equilibrium.
+The default for three or more players, :func:`find_nplayer`, lists every pure
+equilibrium (``enumpure``) and the mixed ones ``enumpoly`` finds; if ``enumpoly``
+does not finish within :data:`TIME_LIMIT` seconds, it falls back to ``gnm`` and
+``logit`` and says that the list may be incomplete.
+
+A hung pygambit call cannot be interrupted from Python, so the methods that can run
+for long (``enumpoly``, ``gnm``, ``simpdiv``, ``logit``) run in a worker process that is killed
+after the time limit. Every returned profile is verified by
+:func:`sim.equilibria.finalize` like any other solver's.
+"""
+
+from __future__ import annotations
+
+import atexit
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from fractions import Fraction
+from typing import IO, Any
+
+import numpy as np
+
+from sim.errors import SolverError, UsageError
+from sim.games import FloatArray, NormalFormGame
+
+__all__ = ["TIME_LIMIT", "available", "logit_qre", "run_method"]
+
+#: Seconds a slow Gambit method may run before its worker is killed.
+TIME_LIMIT = 20.0
+#: Methods run in the worker process (they can run for long or crash).
+_IN_WORKER = frozenset({"enumpoly", "gnm", "simpdiv", "logit"})
+_INSTALL = "pip install 'diplosim[gambit]' (pygambit, GPL-2.0-or-later)"
+
+Profiles = list[tuple[FloatArray, ...]]
+
+
+def available() -> bool:
+    """True if pygambit can be imported."""
+    try:
+        import pygambit  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _require(what: str) -> Any:
+    try:
+        import pygambit
+    except ImportError:
+        raise UsageError(f"{what} needs pygambit, which is not installed: {_INSTALL}") from None
+    return pygambit
+
+
+def to_gambit(game: NormalFormGame) -> Any:
+    """The game as a ``pygambit.Game`` with the same labels (exact payoffs if known)."""
+    gbt = _require("this solver")
+    source = game.exact_payoffs if game.exact_payoffs is not None else game.payoffs
+    arrays = [np.asarray(source[..., i]) for i in range(game.n_players)]
+    gambit_game = gbt.Game.from_arrays(*arrays, title=game.name)
+    for player, name, labels in zip(gambit_game.players, game.players, game.strategies):
+        player.label = name
+        for strategy, label in zip(player.strategies, labels):
+            strategy.label = label
+    return gambit_game
+
+
+def _to_floats(gambit_game: Any, profile: Any) -> tuple[FloatArray, ...]:
+    return tuple(
+        np.array([float(Fraction(str(profile[s]))) for s in player.strategies]) for player in gambit_game.players
+    )
+
+
+def _solve(gambit_game: Any, method: str, exact: bool) -> Any:
+    import pygambit as gbt
+
+    nash = gbt.nash
+    if method == "enummixed":
+        return nash.enummixed_solve(gambit_game, rational=exact)
+    if method == "lcp":
+        return nash.lcp_solve(gambit_game, rational=exact)
+    if method == "enumpure":
+        return nash.enumpure_solve(gambit_game)
+    if method == "enumpoly":
+        return nash.enumpoly_solve(gambit_game, maxregret=1e-12)
+    if method == "gnm":
+        return nash.gnm_solve(gambit_game)
+    if method == "simpdiv":
+        return nash.simpdiv_solve(gambit_game.mixed_strategy_profile(rational=True))
+    if method == "logit":
+        return nash.logit_solve(gambit_game, maxregret=1e-10)
+    raise ValueError(f"unknown Gambit method {method!r}")
+
+
+def run_method(game: NormalFormGame, method: str, time_limit: float = TIME_LIMIT) -> Profiles | None:
+    """The equilibria Gambit's ``method`` returns for ``game``, or ``None`` if it ran
+    past ``time_limit`` seconds (only methods run in the worker can time out).
+
+    Raises
+    ------
+    UsageError
+        If pygambit is not installed.
+    SolverError
+        If the method failed inside Gambit.
+
+    Examples
+    --------
+    >>> g = NormalFormGame.from_matrices("mp", ("A", "B"), (("H", "T"), ("H", "T")),
+    ...                                   [[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> [np.round(p[0], 9).tolist() for p in run_method(g, "enummixed")]
+    [[0.5, 0.5]]
+    """
+    _require(f"the Gambit method {method}")
+    payload = (game.name, game.players, game.strategies, game.payoffs, game.exact_payoffs)
+    reply = _Worker.call((method, payload), time_limit) if method in _IN_WORKER else _answer((method, payload))
+    if reply is None:
+        return None
+    status, found = reply
+    if status != "ok":
+        raise SolverError(f"Gambit's {method} failed on game {game.name}: {found}")
+    return [tuple(np.array(mix) for mix in profile) for profile in found]
+
+
+def _answer(request: tuple[str, tuple[Any, ...]]) -> tuple[str, Any]:
+    """Solve one request; plain lists travel back (also across the process boundary)."""
+    method, payload = request
+    try:
+        game = NormalFormGame(*payload)
+        gambit_game = to_gambit(game)
+        result = _solve(gambit_game, method, game.exact_payoffs is not None)
+        return ("ok", [[mix.tolist() for mix in _to_floats(gambit_game, eq)] for eq in result.equilibria])
+    except Exception as exc:  # Gambit raises RuntimeError, ValueError, ...
+        return ("error", f"{type(exc).__name__}: {exc}")
+
+
+class _Worker:
+    """One lazily started worker process (``python -m sim.gambit``), fed pickled
+    requests on stdin; killed and replaced when a request runs past its time limit.
+    A separate interpreter, not ``multiprocessing``, so that it works the same from
+    scripts, notebooks and standard input."""
+
+    process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def call(cls, request: tuple[str, tuple[Any, ...]], time_limit: float) -> tuple[str, Any] | None:
+        process = cls._started()
+        stdin, stdout = process.stdin, process.stdout
+        assert stdin is not None and stdout is not None
+        _send(stdin, request)
+        replies: queue.Queue[tuple[str, Any] | None] = queue.Queue()
+        threading.Thread(target=lambda: replies.put(_receive(stdout)), daemon=True).start()
+        try:
+            reply = replies.get(timeout=time_limit)
+        except queue.Empty:
+            cls.stop()
+            return None
+        if reply is None:  # the worker died (a crash inside Gambit)
+            cls.stop()
+            return ("error", "the Gambit worker process died")
+        return reply
+
+    @classmethod
+    def _started(cls) -> subprocess.Popen[bytes]:
+        if cls.process is None or cls.process.poll() is not None:
+            command = [sys.executable, "-m", "sim.gambit"]
+            cls.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        return cls.process
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls.process is not None:
+            cls.process.kill()
+            cls.process.wait()
+            for stream in (cls.process.stdin, cls.process.stdout):
+                if stream is not None:
+                    stream.close()
+            cls.process = None
+
+
+atexit.register(_Worker.stop)
+
+
+def _send(stream: IO[bytes], message: Any) -> None:
+    data = pickle.dumps(message)
+    stream.write(struct.pack("!Q", len(data)) + data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> Any:
+    header = stream.read(8)
+    if len(header) < 8:
+        return None
+    (size,) = struct.unpack("!Q", header)
+    return pickle.loads(stream.read(size))
+
+
+def _serve() -> None:
+    """The worker's loop: answer requests until standard input closes."""
+    while (request := _receive(sys.stdin.buffer)) is not None:
+        _send(sys.stdout.buffer, _answer(request))
+
+
+def logit_qre(game: NormalFormGame, lam: float) -> tuple[FloatArray, ...]:
+    """The logit quantal response equilibrium at precision ``lam`` (McKelvey & Palfrey
+    1995), on the principal branch traced from ``lam = 0`` (Gambit's
+    ``logit_solve_lambda``). ``lam`` is in units of 1 / payoff: ``0`` is uniform play,
+    large values approach a Nash equilibrium.
+
+    Examples
+    --------
+    >>> g = NormalFormGame.from_matrices("mp", ("A", "B"), (("H", "T"), ("H", "T")),
+    ...                                   [[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> [np.round(m, 6).tolist() for m in logit_qre(g, 2.0)]
+    [[0.5, 0.5], [0.5, 0.5]]
+    """
+    gbt = _require("the logit quantal response equilibrium")
+    gambit_game = to_gambit(game.with_payoffs(game.payoffs))
+    (branch,) = gbt.qre.logit_solve_lambda(gambit_game, [float(lam)])
+    return _to_floats(gambit_game, branch.profile)
+
+
+if __name__ == "__main__":
+    _serve()
