@@ -16,9 +16,13 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from sim.errors import DiplosimError, UsageError, UserError
+from sim.files import write_text_atomic
+
+if TYPE_CHECKING:
+    from sim.equilibria import SolveResult
 
 __all__ = ["main"]
 
@@ -99,12 +103,29 @@ def build_parser() -> argparse.ArgumentParser:
         description="Show each stage game at the initial state: the payoff matrix with best responses "
         "marked, and all equilibria.",
     )
-    solve.add_argument("file", help="scenario YAML file")
+    solve.add_argument("file", help="scenario YAML file, or a Gambit strategic-form game (.nfg)")
     solve.add_argument("--game", action="append", help="only this game (repeatable)")
     _add_set(solve)
     solve.add_argument("--json", action="store_true", help="print JSON for machines")
     solve.set_defaults(handler=_solve)
-    for command in (run, validate, solve):
+    export = commands.add_parser(
+        "export",
+        help="write a stage game as a Gambit .nfg file",
+        description="Write a stage game, at the start or as played in a round of a seeded run, "
+        "as a Gambit strategic-form file (payoff version) that pygambit and the Gambit GUI read.",
+    )
+    export.add_argument("file", help="scenario YAML file")
+    export.add_argument("--game", required=True, help="the stage game to export")
+    _add_set(export)
+    export.add_argument(
+        "--round", type=_positive, help="the game as played in this round of a run (default: the start)"
+    )
+    export.add_argument("--seed", type=_seed, help="seed of that run (default: the scenario's seed)")
+    export.add_argument("--format", choices=["nfg"], default="nfg", help="file format (nfg)")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.set_defaults(handler=_export)
+
+    for command in (run, validate, solve, export):
         command.add_argument("--version", action="version", version=f"diplosim {_version()}")
     return parser
 
@@ -169,17 +190,54 @@ def _count(n: int, word: str) -> str:
 
 def _solve(args: argparse.Namespace) -> int:
     from sim.report import print_solved, solved_json
+
+    if Path(args.file).suffix.lower() == ".nfg":
+        results, title = _solve_nfg(args)
+    else:
+        results, title = _solve_scenario(args)
+    if args.json:
+        print(json.dumps({"scenario": title, **solved_json(results)}, indent=2))
+    else:
+        print_solved(results, _console())  # type: ignore[arg-type]
+    return 0
+
+
+def _solve_scenario(args: argparse.Namespace) -> tuple[list[SolveResult], str]:
     from sim.scenario import load_scenario
     from sim.stage_games import solve_stage_games
 
     scenario = load_scenario(args.file)
     if args.set:
         scenario = scenario.with_overrides(dict(args.set))
-    results = solve_stage_games(scenario, args.game)
-    if args.json:
-        print(json.dumps({"scenario": scenario.name, **solved_json(results)}, indent=2))
+    return solve_stage_games(scenario, args.game), scenario.name
+
+
+def _solve_nfg(args: argparse.Namespace) -> tuple[list[SolveResult], str]:
+    from sim.nfg import read_nfg
+    from sim.solvers import solve
+
+    if args.set or args.game:
+        raise UsageError("--set and --game apply to scenario files, not to .nfg games")
+    game = read_nfg(args.file)
+    return [solve(game)], game.name
+
+
+def _export(args: argparse.Namespace) -> int:
+    from sim.nfg import write_nfg
+    from sim.scenario import load_scenario
+    from sim.stage_games import stage_game
+
+    if args.output is not None and Path(args.output).is_dir():
+        raise UsageError(f"--output {args.output}: is a folder; name a file")
+    scenario = load_scenario(args.file)
+    if args.set:
+        scenario = scenario.with_overrides(dict(args.set))
+    text = write_nfg(stage_game(scenario, args.game, round_number=args.round, seed=args.seed))
+    if args.output is None:
+        sys.stdout.write(text)
     else:
-        print_solved(results, _console())  # type: ignore[arg-type]
+        write_text_atomic(Path(args.output), text)
+        print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
 

@@ -336,7 +336,7 @@ def _parse(text: str, origin: str) -> ast.Expression:
             origin=origin,
         )
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(" ".join(text.split()), mode="eval")  # line breaks (YAML folding) are spaces
     except SyntaxError as exc:
         raise FormulaError(f"syntax error: {exc.msg}", formula=text, origin=origin) from None
     except (ValueError, RecursionError, MemoryError):

@@ -27,6 +27,7 @@ after the time limit. Every returned profile is verified by
 from __future__ import annotations
 
 import atexit
+import itertools
 import pickle
 import queue
 import struct
@@ -43,8 +44,11 @@ from sim.games import FloatArray, NormalFormGame
 
 __all__ = ["TIME_LIMIT", "available", "logit_qre", "run_method"]
 
-#: Seconds a slow Gambit method may run before its worker is killed.
+#: Seconds a slow Gambit method may run before its worker is killed, by default.
 TIME_LIMIT = 20.0
+#: Methods given exact (rational) payoffs when the game has them; the others get
+#: floats (enumpoly is orders of magnitude slower on rationals, and gnm crashed on them).
+_RATIONAL = frozenset({"enummixed", "lcp", "enumpure"})
 #: Methods run in the worker process (they can run for long or crash).
 _IN_WORKER = frozenset({"enumpoly", "gnm", "simpdiv", "logit"})
 _INSTALL = "pip install 'diplosim[gambit]' (pygambit, GPL-2.0-or-later)"
@@ -143,6 +147,8 @@ def _answer(request: tuple[str, tuple[Any, ...]]) -> tuple[str, Any]:
     method, payload = request
     try:
         game = NormalFormGame(*payload)
+        if method not in _RATIONAL:
+            game = game.with_payoffs(game.payoffs)
         gambit_game = to_gambit(game)
         result = _solve(gambit_game, method, game.exact_payoffs is not None)
         return ("ok", [[mix.tolist() for mix in _to_floats(gambit_game, eq)] for eq in result.equilibria])
@@ -180,7 +186,9 @@ class _Worker:
     def _started(cls) -> subprocess.Popen[bytes]:
         if cls.process is None or cls.process.poll() is not None:
             command = [sys.executable, "-m", "sim.gambit"]
-            cls.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            cls.process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            )
         return cls.process
 
     @classmethod
@@ -219,9 +227,15 @@ def _serve() -> None:
 
 def logit_qre(game: NormalFormGame, lam: float) -> tuple[FloatArray, ...]:
     """The logit quantal response equilibrium at precision ``lam`` (McKelvey & Palfrey
-    1995), on the principal branch traced from ``lam = 0`` (Gambit's
-    ``logit_solve_lambda``). ``lam`` is in units of 1 / payoff: ``0`` is uniform play,
-    large values approach a Nash equilibrium.
+    1995) on the principal branch, the one that starts from uniform play at ``lam = 0``.
+
+    Gambit's ``logit_solve_branch`` traces the branch (arclength continuation, which
+    follows it through turning points); the point where it first reaches ``lam`` is
+    then refined by Newton's method on the fixed-point equations
+    ``p_i = softmax(lam * u_i(p_-i))``. (Gambit's own ``logit_solve_lambda`` was
+    measured to return points at the wrong precision, e.g. 0.49 for 2.0.) ``lam`` is
+    in units of 1 / payoff: 0 is uniform play, large values approach a Nash
+    equilibrium.
 
     Examples
     --------
@@ -230,10 +244,47 @@ def logit_qre(game: NormalFormGame, lam: float) -> tuple[FloatArray, ...]:
     >>> [np.round(m, 6).tolist() for m in logit_qre(g, 2.0)]
     [[0.5, 0.5], [0.5, 0.5]]
     """
+    if lam == 0:
+        return tuple(np.full(n, 1.0 / n) for n in game.shape)
     gbt = _require("the logit quantal response equilibrium")
     gambit_game = to_gambit(game.with_payoffs(game.payoffs))
-    (branch,) = gbt.qre.logit_solve_lambda(gambit_game, [float(lam)])
-    return _to_floats(gambit_game, branch.profile)
+    branch = gbt.qre.logit_solve_branch(gambit_game, maxregret=1e-10)
+    start = _point_at(gambit_game, branch, lam)
+    return _refine_qre(game, start, lam)
+
+
+def _point_at(gambit_game: Any, branch: list[Any], lam: float) -> tuple[FloatArray, ...]:
+    """The branch's profile where ``lam`` is first reached (interpolated)."""
+    points = [(float(point.lam), _to_floats(gambit_game, point.profile)) for point in branch]
+    for (low, before), (high, after) in itertools.pairwise(points):
+        if low <= lam <= high:
+            weight = (lam - low) / (high - low) if high > low else 0.0
+            return tuple((1 - weight) * b + weight * a for b, a in zip(before, after))
+    return points[-1][1]
+
+
+def _refine_qre(game: NormalFormGame, start: tuple[FloatArray, ...], lam: float) -> tuple[FloatArray, ...]:
+    from scipy.optimize import root
+
+    from sim.games import strategy_payoffs
+
+    sizes = list(game.shape)
+    cuts = np.cumsum(sizes)[:-1]
+
+    def split(x: FloatArray) -> list[FloatArray]:
+        return np.split(x, cuts)
+
+    def residual(x: FloatArray) -> FloatArray:
+        profile = split(x)
+        parts = []
+        for i, mix in enumerate(profile):
+            values = lam * strategy_payoffs(game, profile, i)
+            weights = np.exp(values - values.max())
+            parts.append(mix - weights / weights.sum())
+        return np.concatenate(parts)
+
+    solution = root(residual, np.concatenate(start), method="hybr", tol=1e-13)
+    return tuple(np.clip(mix, 0.0, 1.0) for mix in split(np.asarray(solution.x)))
 
 
 if __name__ == "__main__":

@@ -123,7 +123,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         except RunError as exc:
             raise RunError(f"round {self.round}, {exc}") from None
         try:
-            result = solve(game, plan.solver)
+            result = solve(game, plan.solver, time_limit=plan.time_limit)
             if not result.equilibria:
                 raise RunError(
                     f"round {self.round}, game {plan.name}: the solver {plan.solver} found no equilibrium "

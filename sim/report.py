@@ -15,14 +15,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sim.dominance import iterated_elimination
 from sim.equilibria import Equilibrium, SolveResult
 from sim.games import NormalFormGame
 from sim.history import Play
+from sim.selection import risk_dominance
 
 if TYPE_CHECKING:
     from sim.results import RunResult
 
-__all__ = ["equilibrium_text", "game_table", "print_solved", "print_story", "solved_json"]
+__all__ = ["equilibrium_text", "game_table", "print_solved", "print_story", "risk_comparisons", "solved_json"]
 
 _BEST = "*"
 
@@ -79,6 +81,9 @@ def game_table(result: SolveResult) -> Table:
 def _heading(game: NormalFormGame) -> str:
     if game.n_players == 1:
         return f"a decision of {game.players[0]}"
+    if game.n_players > 2:
+        profiles = int(np.prod(game.shape))
+        return f"{', '.join(game.players)} choose at once; {profiles} profiles (all payoffs: --json)"
     row, column = game.players
     return f"{row} chooses the row, {column} the column; each cell: payoff of {row}, payoff of {column}"
 
@@ -107,17 +112,66 @@ def _status(result: SolveResult) -> str:
 
 
 def print_solved(results: Sequence[SolveResult], console: Console) -> None:
-    """Print each game's matrix, then its equilibria with payoffs."""
+    """Print each game's matrix, its equilibria with payoffs, and the teaching view:
+    iterated elimination of strictly dominated strategies and risk dominance."""
     for result in results:
-        console.print(f"[bold]{result.game.name}[/bold]  {_heading(result.game)}")
-        console.print(game_table(result))
-        console.print(f"[dim]{_BEST} marks a best response to the other players' strategy.[/dim]")
+        game = result.game
+        console.print(f"[bold]{game.name}[/bold]  {_heading(game)}")
+        if game.n_players <= 2:
+            console.print(game_table(result))
+            console.print(f"[dim]{_BEST} marks a best response to the other players' strategy.[/dim]")
         console.print(f"[bold]Equilibria[/bold] ({_status(result)}; solver {result.method}):")
         for k, eq in enumerate(result.equilibria, start=1):
             kind = "pure " if eq.is_pure else "mixed"
             payoffs = ", ".join(number(x) for x in eq.payoffs)
-            console.print(f"  {k}. {kind}  {equilibrium_text(result.game, eq)}   payoffs ({payoffs})")
+            console.print(f"  {k}. {kind}  {equilibrium_text(game, eq)}   payoffs ({payoffs})")
+        if result.degenerate and len(result.components) < len(result.equilibria):
+            groups = "; ".join("{" + ", ".join(str(k + 1) for k in c) + "}" for c in result.components)
+            console.print(f"  Components (extreme equilibria joined by segments of equilibria): {groups}")
+        for note in result.notes:
+            console.print(f"  [dim]note: {note}[/dim]")
+        console.print("[bold]Strictly dominated strategies[/bold] (iterated elimination):")
+        for line in iterated_elimination(game).text(game).splitlines():
+            console.print(f"  {line}")
+        for line in _risk_lines(result):
+            console.print(line)
         console.print()
+
+
+def _risk_lines(result: SolveResult) -> list[str]:
+    comparisons = risk_comparisons(result)
+    if not comparisons:
+        return []
+    lines = ["[bold]Risk dominance[/bold] (Harsanyi-Selten, in the 2x2 game of the two equilibria's strategies):"]
+    for first, second, mine, theirs in comparisons:
+        a = equilibrium_text(result.game, result.equilibria[first])
+        b = equilibrium_text(result.game, result.equilibria[second])
+        if mine == theirs:
+            lines.append(f"  ({a}) and ({b}): neither risk-dominates; products of deviation losses {number(mine)}")
+            continue
+        (winner, high), (loser, low) = sorted([(a, mine), (b, theirs)], key=lambda pair: -pair[1])
+        lines.append(
+            f"  ({winner}) risk-dominates ({loser}): products of deviation losses {number(high)} > {number(low)}"
+        )
+    return lines
+
+
+def risk_comparisons(result: SolveResult) -> list[tuple[int, int, float, float]]:
+    """Two players: for each pair of pure equilibria not sharing a strategy, their
+    indices and products of deviation losses (see :func:`sim.selection.risk_dominance`)."""
+    game = result.game
+    if game.n_players != 2:
+        return []
+    pure = [k for k, eq in enumerate(result.equilibria) if eq.is_pure]
+    found = []
+    for i, first in enumerate(pure):
+        for second in pure[i + 1 :]:
+            a, b = result.equilibria[first], result.equilibria[second]
+            if set(a.support(0)) & set(b.support(0)) or set(a.support(1)) & set(b.support(1)):
+                continue
+            mine, theirs = risk_dominance(game, a, b)
+            found.append((first, second, mine, theirs))
+    return found
 
 
 def solved_json(results: Sequence[SolveResult]) -> dict[str, Any]:
@@ -152,9 +206,36 @@ def solved_json(results: Sequence[SolveResult]) -> dict[str, Any]:
                     {player: float(eq.payoffs[i]) for i, player in enumerate(game.players)} for eq in result.equilibria
                 ],
                 "exact": [eq.exact is not None for eq in result.equilibria],
+                "components": [list(c) for c in result.components],
+                "nash_subsets": [list(c) for c in result.nash_subsets],
+                "notes": list(result.notes),
+                **_teaching_json(result),
             }
         )
     return {"games": games}
+
+
+def _teaching_json(result: SolveResult) -> dict[str, Any]:
+    game = result.game
+    elimination = iterated_elimination(game)
+    steps = [
+        [
+            {
+                "player": game.players[d.player],
+                "strategy": game.strategies[d.player][d.strategy],
+                "dominated_by": {game.strategies[d.player][t]: w for t, w in d.dominator},
+                "margin": d.margin,
+            }
+            for d in step
+        ]
+        for step in elimination.steps
+    ]
+    risk = [
+        {"equilibria": [first, second], "products": [mine, theirs]}
+        for first, second, mine, theirs in risk_comparisons(result)
+    ]
+    remaining = {p: list(kept) for p, kept in zip(game.players, elimination.labels(game))}
+    return {"elimination": steps, "undominated": remaining, "risk_dominance": risk}
 
 
 def _play_line(play: Play) -> Text:

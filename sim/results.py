@@ -23,15 +23,16 @@ from __future__ import annotations
 import json
 import os
 import platform
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.files import write_atomic, write_text_atomic
 from sim.games import strategy_payoffs
 from sim.history import History
 from sim.model import NegotiationModel
@@ -161,25 +162,19 @@ class RunResult:
         written = []
         for name in ("rounds", "equilibria", "state"):
             table: pd.DataFrame = getattr(self, name)
-            written.append(
-                _write_atomic(folder / f"{name}.csv", lambda p, t=table: t.to_csv(p, index=False, lineterminator="\n"))
-            )
-            written.append(_write_atomic(folder / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False)))
+            written.append(write_atomic(folder / f"{name}.csv", partial(_to_csv, table)))
+            written.append(write_atomic(folder / f"{name}.parquet", partial(_to_parquet, table)))
         text = json.dumps(self.summary(), indent=2, sort_keys=True) + "\n"
-        written.append(_write_atomic(folder / "summary.json", lambda p: Path(p).write_text(text, encoding="utf-8")))
+        written.append(write_text_atomic(folder / "summary.json", text))
         return written
 
 
-def _write_atomic(target: Path, write: Any) -> Path:
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+def _to_csv(table: pd.DataFrame, path: str) -> None:
+    table.to_csv(path, index=False, lineterminator="\n")
+
+
+def _to_parquet(table: pd.DataFrame, path: str) -> None:
+    table.to_parquet(path, index=False)
 
 
 def _versions() -> dict[str, str]:

@@ -18,11 +18,11 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
-from sim.errors import ScenarioError, UsageError, did_you_mean
+from sim.errors import UsageError, did_you_mean
 from sim.expressions import Formula
+from sim.files import read_input
 from sim.semantics import CasePlan, GamePlan, RulePlan, compile_scenario
 from sim.spec import ScenarioSpec, validate_spec
 from sim.yaml_source import parse_yaml
@@ -162,22 +162,8 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         If the file is missing, unreadable, not UTF-8, or not a valid scenario; the
         message names the file, the line and the field.
     """
-    name = str(path)
-    file = Path(path)
-    if file.is_dir():
-        raise ScenarioError("is a directory, not a scenario file", file=name)
-    try:
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError("no such file", file=name) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the file: {exc.strerror}", file=name) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ScenarioError("the file is not UTF-8 text; save it as UTF-8", file=name, line=line) from None
-    return _load(text, name, hashlib.sha256(raw).hexdigest())
+    raw, text = read_input(path, "a scenario file")
+    return _load(text, str(path), hashlib.sha256(raw).hexdigest())
 
 
 def parse_scenario(text: str, filename: str = "<string>") -> Scenario:

@@ -57,6 +57,7 @@ class GamePlan:
     play: str
     description: str = ""
     logit_lambda: float = 1.0
+    time_limit: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ class _Checker:
             settings.play,
             spec.description,
             float(settings.logit_lambda),
+            float(settings.time_limit),
         )
 
     def players(self, spec: GameSpec, path: FieldPath) -> tuple[str, ...]:

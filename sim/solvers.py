@@ -47,6 +47,7 @@ import numpy as np
 
 from sim.equilibria import SolveResult, finalize, has_pure_tie, tolerance
 from sim.errors import SolverError
+from sim.gambit import TIME_LIMIT
 from sim.games import FloatArray, NormalFormGame
 
 __all__ = ["DEFAULT_SOLVER", "SOLVERS", "Solver", "solve"]
@@ -85,7 +86,8 @@ class Solver:
     ----------
     name : str
     find : callable
-        ``find(game) -> Found``.
+        ``find(game, time_limit) -> Found``; ``time_limit`` (seconds) bounds the
+        methods that can run for long.
     players : tuple of int
         Fewest and most players it handles.
     complete : bool
@@ -97,7 +99,7 @@ class Solver:
     """
 
     name: str
-    find: Callable[[NormalFormGame], Found]
+    find: Callable[[NormalFormGame, float], Found]
     players: tuple[int, int]
     complete: bool
     exact: bool
@@ -119,7 +121,7 @@ def register(solver: Solver) -> Solver:
     return solver
 
 
-def solve(game: NormalFormGame, method: str = DEFAULT_SOLVER) -> SolveResult:
+def solve(game: NormalFormGame, method: str = DEFAULT_SOLVER, *, time_limit: float | None = None) -> SolveResult:
     """All equilibria of ``game`` that ``method`` finds, verified and sorted.
 
     One-player games are always solved by ``maximise``.
@@ -129,6 +131,9 @@ def solve(game: NormalFormGame, method: str = DEFAULT_SOLVER) -> SolveResult:
     game : NormalFormGame
     method : str
         ``"auto"`` or a name in :data:`SOLVERS`.
+    time_limit : float, optional
+        Seconds the slow Gambit methods may run (:data:`sim.gambit.TIME_LIMIT` by
+        default); the ``gambit`` solver skips ``enumpoly`` when it is 0.
 
     Raises
     ------
@@ -152,18 +157,18 @@ def solve(game: NormalFormGame, method: str = DEFAULT_SOLVER) -> SolveResult:
     low, high = solver.players
     if not low <= game.n_players <= high:
         raise SolverError(f"solver {method!r} handles {low} to {high} players, not {game.n_players}")
-    found = solver.find(game)
+    found = solver.find(game, TIME_LIMIT if time_limit is None else time_limit)
     return finalize(
         game,
         found.candidates,
         solver.name,
-        complete=solver.complete,
+        complete=solver.complete if found.complete is None else found.complete,
         notes=found.notes,
         degenerate=found.degenerate,
     )
 
 
-def _maximise(game: NormalFormGame) -> Found:
+def _maximise(game: NormalFormGame, time_limit: float) -> Found:
     values = game.payoffs[..., 0]
     best = np.flatnonzero(values >= np.max(values) - tolerance(game))
     return Found([(np.eye(game.shape[0])[i],) for i in best], degenerate=len(best) > 1)
@@ -223,8 +228,8 @@ def _collect(generator: Iterable[Any]) -> Candidates:
     return [tuple(np.asarray(s, dtype=float) for s in profile) for profile in generator]
 
 
-def _nashpy_method(method: str) -> Callable[[NormalFormGame], Found]:
-    def find(game: NormalFormGame) -> Found:
+def _nashpy_method(method: str) -> Callable[[NormalFormGame, float], Found]:
+    def find(game: NormalFormGame, time_limit: float) -> Found:
         return _run_nashpy(game, method)
 
     return find
@@ -263,36 +268,41 @@ register(
 register(Solver("maximise", _maximise, (1, 1), True, True, "one player: every optimal pure strategy"))
 
 
-def _gambit_method(method: str) -> Callable[[NormalFormGame], Found]:
-    def find(game: NormalFormGame) -> Found:
+def _gambit_method(method: str) -> Callable[[NormalFormGame, float], Found]:
+    def find(game: NormalFormGame, time_limit: float) -> Found:
         from sim import gambit
 
-        found = gambit.run_method(game, method)
+        found = gambit.run_method(game, method, time_limit)
         if found is None:
-            note = f"Gambit's {method} did not finish within {gambit.TIME_LIMIT:g} s"
+            note = f"Gambit's {method} did not finish within {time_limit:g} s"
             return Found([], [note], complete=False)
         return Found(found)
 
     return find
 
 
-def _gambit_all(game: NormalFormGame) -> Found:
+def _gambit_all(game: NormalFormGame, time_limit: float) -> Found:
     """Every pure equilibrium, then enumpoly's mixed ones, or gnm's and logit's."""
     from sim import gambit
 
     pure = gambit.run_method(game, "enumpure") or []
-    mixed = gambit.run_method(game, "enumpoly")
+    mixed = gambit.run_method(game, "enumpoly", time_limit) if time_limit > 0 else None
     if mixed is not None:
         complete = not has_pure_tie(game, tolerance(game))
         notes = [] if complete else ["the game has payoff ties: enumpoly may miss equilibria of continua"]
         return Found(pure + mixed, notes, complete=complete)
-    notes = [f"enumpoly did not finish within {gambit.TIME_LIMIT:g} s: mixed equilibria from gnm and logit only"]
+    notes = [
+        f"enumpoly did not finish within {time_limit:g} s: all pure equilibria, mixed ones from gnm and logit"
+        if time_limit > 0
+        else "all pure equilibria; mixed ones from gnm and logit (enumpoly skipped: time limit 0)"
+    ]
+    found: list[tuple[FloatArray, ...]] = []
     for method in ("gnm", "logit"):
         try:
-            mixed = (mixed or []) + (gambit.run_method(game, method) or [])
+            found += gambit.run_method(game, method, TIME_LIMIT) or []
         except SolverError as exc:
             notes.append(str(exc))
-    return Found(pure + (mixed or []), notes, complete=False)
+    return Found(pure + found, notes, complete=False)
 
 
 MANY = 10**6

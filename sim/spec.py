@@ -144,6 +144,9 @@ class EquilibriumSpec(_Spec):
     logit_lambda: Annotated[float, PlainValidator(_non_negative, json_schema_input_type=float)] = Field(
         1.0, description="Precision of the logit QRE played by the selection rule logit (0: uniform play)."
     )
+    time_limit: Annotated[float, PlainValidator(_non_negative, json_schema_input_type=float)] = Field(
+        20.0, description="Seconds a slow Gambit method (enumpoly, gnm, ...) may run per game; 0 skips enumpoly."
+    )
 
 
 class GameSpec(_Spec):

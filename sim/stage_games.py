@@ -10,10 +10,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sim.equilibria import SolveResult
+from sim.errors import UsageError
+from sim.games import NormalFormGame
 from sim.scenario import Scenario
 from sim.solvers import solve
 
-__all__ = ["solve_stage_games"]
+__all__ = ["solve_stage_games", "stage_game"]
 
 
 def solve_stage_games(
@@ -49,4 +51,33 @@ def solve_stage_games(
     """
     plans = [scenario.game(name) for name in games] if games else list(scenario.games)
     state = dict(values) if values is not None else scenario.namespace()
-    return [solve(plan.template.build(state, exact=exact), plan.solver) for plan in plans]
+    return [solve(plan.template.build(state, exact=exact), plan.solver, time_limit=plan.time_limit) for plan in plans]
+
+
+def stage_game(
+    scenario: Scenario, name: str, *, round_number: int | None = None, seed: int | None = None
+) -> NormalFormGame:
+    """One stage game as built at the start, or as played in ``round_number`` of a
+    seeded run (with exact payoffs where the formulas allow).
+
+    Raises
+    ------
+    UsageError
+        For an unknown game, or a round the run did not reach.
+
+    Examples
+    --------
+    >>> from sim.scenario import parse_scenario, _EXAMPLE
+    >>> stage_game(parse_scenario(_EXAMPLE), "choice", round_number=2).payoffs[:, 0].tolist()
+    [0.0, 0.0]
+    """
+    plan = scenario.game(name)
+    if round_number is None:
+        return plan.template.build(scenario.namespace(), exact=True)
+    from sim.results import run
+
+    result = run(scenario, rounds=round_number, seed=seed)
+    for play in result.history.plays:
+        if play.round == round_number and play.game == name:
+            return play.result.game
+    raise UsageError(f"the run stopped after round {result.rounds_played}, before round {round_number}")

@@ -1,0 +1,411 @@
+"""Tests of sim.nfg: Gambit .nfg files, with pygambit 16.7 as the oracle."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import string
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pygambit as gbt
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.errors import ScenarioError
+from sim.games import NormalFormGame
+from sim.nfg import MAX_PLAYERS, parse_nfg, read_nfg, write_nfg
+
+ObjectArray = npt.NDArray[np.object_]
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def _exact(values: Any) -> ObjectArray:
+    """An object array of Fractions from nested lists of numbers or strings."""
+    array = np.asarray(values, dtype=object)
+    return np.vectorize(Fraction, otypes=[object])(array)  # type: ignore[no-any-return]
+
+
+def _game_with_exact(
+    name: str, players: tuple[str, ...], strategies: tuple[tuple[str, ...], ...], exact: ObjectArray
+) -> NormalFormGame:
+    return NormalFormGame(name, players, strategies, exact.astype(float), exact)
+
+
+def _gambit_view(game: Any) -> tuple[str, tuple[str, ...], tuple[tuple[str, ...], ...], ObjectArray]:
+    """Title, player labels, strategy labels and exact payoffs (diplosim layout) of a pygambit game."""
+    players = list(game.players)
+    shape = tuple(len(list(player.strategies)) for player in players)
+    exact = np.empty((*shape, len(players)), dtype=object)
+    for profile in itertools.product(*(range(n) for n in shape)):
+        outcome = game[list(profile)]
+        values = [Fraction(0)] * len(players) if outcome is None else [Fraction(outcome[p]) for p in players]
+        for i, value in enumerate(values):
+            exact[(*profile, i)] = value
+    labels = tuple(tuple(s.label for s in player.strategies) for player in players)
+    return game.title, tuple(p.label for p in players), labels, exact
+
+
+def _gambit_from_arrays(
+    title: str, players: tuple[str, ...], strategies: tuple[tuple[str, ...], ...], exact: ObjectArray
+) -> Any:
+    """A pygambit game with these labels and payoffs (pygambit takes one array per player)."""
+    game = gbt.Game.from_arrays(*(exact[..., i] for i in range(len(players))), title=title)
+    for player, name, labels in zip(game.players, players, strategies):
+        player.label = name
+        for strategy, label in zip(player.strategies, labels):
+            strategy.label = label
+    return game
+
+
+def _assert_same(game: NormalFormGame, other: NormalFormGame) -> None:
+    assert game.name == other.name
+    assert game.players == other.players
+    assert game.strategies == other.strategies
+    assert game.payoffs.shape == other.payoffs.shape
+    assert np.array_equal(game.payoffs, other.payoffs)
+    assert game.exact_payoffs is not None
+    assert other.exact_payoffs is not None
+    assert game.exact_payoffs.tolist() == other.exact_payoffs.tolist()
+
+
+# --- hand-written files -------------------------------------------------------------
+
+# Gambit's e02.nfg (Selten 1975), payoff version with counts only.
+SELTEN = """NFG 1 R "Selten (IJGT, 75), Figure 2, normal form"
+{ "Player 1" "Player 2" } { 3 2 }
+
+1 1 0 2 0 2 1 1 0 3 2 0
+"""
+
+
+def test_payoff_version_first_player_fastest() -> None:
+    game = parse_nfg(SELTEN, "e02.nfg")
+    assert game.name == "Selten (IJGT, 75), Figure 2, normal form"
+    assert game.players == ("Player 1", "Player 2")
+    assert game.strategies == (("1", "2", "3"), ("1", "2"))
+    row = [[1, 1], [0, 0], [0, 2]]
+    column = [[1, 1], [2, 3], [2, 0]]
+    assert game.payoffs[..., 0].tolist() == row
+    assert game.payoffs[..., 1].tolist() == column
+    assert game.exact_payoffs is not None
+    assert game.exact_payoffs[2, 1].tolist() == [Fraction(2), Fraction(0)]
+
+
+def test_payoff_version_with_names_numbers_and_free_layout() -> None:
+    text = (
+        'NFG 1 D "A \\"quoted\\" title"\n{ "Row" "Col" }\n{ { "up" "down" }\n  { "left" "right" } }\n'
+        '"a comment\nover two lines"\n'
+        "1.5 -.25\n1e3 3/4\n\t-2 2.5E-7\n0 -7/3"
+    )
+    game = parse_nfg(text)
+    assert game.name == 'A "quoted" title'
+    assert game.strategies == (("up", "down"), ("left", "right"))
+    assert game.exact_payoffs is not None
+    assert game.exact_payoffs[0, 0].tolist() == [Fraction(3, 2), Fraction(-1, 4)]
+    assert game.exact_payoffs[1, 0].tolist() == [Fraction(1000), Fraction(3, 4)]
+    assert game.exact_payoffs[0, 1].tolist() == [Fraction(-2), Fraction("2.5e-7")]
+    assert game.exact_payoffs[1, 1].tolist() == [Fraction(0), Fraction(-7, 3)]
+    assert game.payoffs[1, 1].tolist() == [0.0, -7 / 3]
+    assert game.payoffs[0, 1, 1] == 2.5e-7
+
+
+OUTCOMES = """NFG 1 R "Two outcomes" { "P1" "P2" }
+
+{ { "a" "b" }
+{ "c" "d" }
+}
+""
+
+{
+{ "o1" 1, 2 }
+{ "o2" 3/2 -4 }
+}
+1 0 2 1
+"""
+
+
+def test_outcome_version_with_null_outcome() -> None:
+    game = parse_nfg(OUTCOMES)
+    assert game.strategies == (("a", "b"), ("c", "d"))
+    # profiles (a,c) (b,c) (a,d) (b,d) take outcomes 1 0 2 1
+    assert game.payoff_of(("a", "c")) == (1.0, 2.0)
+    assert game.payoff_of(("b", "c")) == (0.0, 0.0)
+    assert game.payoff_of(("a", "d")) == (1.5, -4.0)
+    assert game.payoff_of(("b", "d")) == (1.0, 2.0)
+    assert game.exact_payoffs is not None
+    assert game.exact_payoffs[0, 1, 0] == Fraction(3, 2)
+
+
+def test_outcome_version_without_comment_and_with_counts() -> None:
+    game = parse_nfg('NFG 1 R "" { "P" } { 3 } { { "x" 5 } { "y" 6, } } 2 1 0')
+    assert game.strategies == (("1", "2", "3"),)
+    assert game.payoffs[..., 0].tolist() == [6.0, 5.0, 0.0]
+
+
+def test_escapes_in_strings() -> None:
+    game = parse_nfg('NFG 1 R "a\\\\b \\"c\\" \\n" { "P" } { { "s" } } 1')
+    assert game.name == 'a\\b "c" \\n'
+
+
+def test_write_format() -> None:
+    exact = _exact([[["1/3", 2], [0, "-5/2"]]])
+    game = _game_with_exact('say "hi"', ("only", 'two"'), (("s",), ("l", "r")), exact)
+    assert write_nfg(game) == 'NFG 1 R "say \\"hi\\"" { "only" "two\\"" }\n{ { "s" } { "l" "r" } }\n\n1/3 2\n0 -5/2\n'
+    floats = NormalFormGame("f", ("P",), (("a", "b", "c"),), np.array([[1e16], [0.1], [-2.5e-7]]))
+    assert write_nfg(floats).splitlines()[3:] == ["1e16", "0.1", "-2.5e-07"]
+
+
+# --- pygambit as the oracle ---------------------------------------------------------
+
+PD = _game_with_exact(
+    "Prisoner's dilemma",
+    ("Row", "Column"),
+    (("Cooperate", "Defect"), ("Cooperate", "Defect")),
+    _exact([[[3, 3], [0, 5]], [[5, 0], [1, 1]]]),
+)
+THREE = _game_with_exact(
+    'Three "players"',
+    ("Alice", "Bob", "Carol"),
+    (("a1", "a2"), ("b1", "b2", "b3"), ("c1", "c2")),
+    _exact([Fraction(i) - Fraction(35, 4) for i in range(36)]).reshape(2, 3, 2, 3),
+)
+
+
+@pytest.mark.parametrize(
+    "text", [SELTEN, OUTCOMES, 'NFG 1 R "t" { "A" "B" "C" } { 2 3 2 }\n' + " ".join(map(str, range(36)))]
+)
+def test_profile_order_and_default_names_agree_with_pygambit(text: str) -> None:
+    game = parse_nfg(text)
+    title, players, strategies, exact = _gambit_view(gbt.read_nfg(io.StringIO(text)))
+    assert (game.name, game.players, game.strategies) == (title, players, strategies)
+    assert game.exact_payoffs is not None
+    assert game.exact_payoffs.tolist() == exact.tolist()
+
+
+@pytest.mark.parametrize("game", [PD, THREE], ids=["pd", "three"])
+def test_pygambit_reads_what_we_write(game: NormalFormGame) -> None:
+    title, players, strategies, exact = _gambit_view(gbt.read_nfg(io.StringIO(write_nfg(game))))
+    assert (title, players, strategies) == (game.name, game.players, game.strategies)
+    assert game.exact_payoffs is not None
+    assert exact.tolist() == game.exact_payoffs.tolist()
+
+
+def test_pygambit_reads_our_floats_exactly() -> None:
+    values = np.array([[[0.1, 1e16]], [[-2.5e-7, 1 / 3]], [[-0.0, 1.7976931348623157e308]]])
+    game = NormalFormGame("floats", ("P", "Q"), (("x", "y", "z"), ("w",)), values)
+    _, _, _, exact = _gambit_view(gbt.read_nfg(io.StringIO(write_nfg(game))))
+    assert exact.astype(float).tolist() == values.tolist()
+
+
+@pytest.mark.parametrize("game", [PD, THREE], ids=["pd", "three"])
+def test_we_read_what_pygambit_writes(game: NormalFormGame) -> None:
+    assert game.exact_payoffs is not None
+    text = _gambit_from_arrays(game.name, game.players, game.strategies, game.exact_payoffs).to_nfg()
+    assert '\n""\n' in text  # pygambit always writes the outcome version
+    assert "," in text  # ... with commas between the payoffs of an outcome
+    _assert_same(parse_nfg(text), game)
+
+
+def test_we_read_pygambit_null_outcomes_and_decimals() -> None:
+    gambit_game = gbt.read_nfg(io.StringIO(OUTCOMES))
+    text = gambit_game.to_nfg()
+    assert text.rstrip().endswith("1 0 2 1")
+    _assert_same(parse_nfg(text), parse_nfg(OUTCOMES))
+    decimals = gbt.Game.from_arrays(np.array([[0.1, 2.5e-7]], dtype=object), np.array([[Decimal("-1.25"), 3]]))
+    game = parse_nfg(decimals.to_nfg())
+    _, _, _, exact = _gambit_view(decimals)
+    assert game.exact_payoffs is not None
+    assert game.exact_payoffs.tolist() == exact.tolist()
+    assert game.payoffs[0, 1, 0] == 2.5e-7
+
+
+_ANY_LABEL = st.text(max_size=8)
+# pygambit 16.7 gives strategies the default labels "1", "2", ... and then relabels them one by one, so it
+# refuses files where a strategy is named like the default of a later one (test below): labels start with a letter.
+_LABEL = st.builds(
+    str.__add__,
+    st.sampled_from(string.ascii_letters),
+    st.text(alphabet=string.ascii_letters + string.digits + "_-'\"()", max_size=5),
+)
+
+
+@st.composite
+def _exact_games(draw: st.DrawFn, labels: st.SearchStrategy[str] = _ANY_LABEL) -> NormalFormGame:
+    k = draw(st.integers(1, 3))
+    players = tuple(draw(st.lists(labels, min_size=k, max_size=k, unique=True)))
+    strategies = tuple(tuple(draw(st.lists(labels, min_size=1, max_size=4, unique=True))) for _ in range(k))
+    shape = (*(len(s) for s in strategies), k)
+    number = st.one_of(st.integers(-1000, 1000).map(Fraction), st.fractions(-100, 100, max_denominator=64))
+    flat = draw(st.lists(number, min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))
+    exact = np.empty(len(flat), dtype=object)
+    exact[:] = flat
+    return _game_with_exact(draw(labels), players, strategies, exact.reshape(shape))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_exact_games())
+def test_round_trip_exact(game: NormalFormGame) -> None:
+    _assert_same(parse_nfg(write_nfg(game)), game)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=6, max_size=6),
+)
+def test_round_trip_floats(values: list[float]) -> None:
+    game = NormalFormGame("floats", ("A", "B"), (("x", "y", "z"), ("w",)), np.array(values).reshape(3, 1, 2))
+    back = parse_nfg(write_nfg(game))
+    assert back.payoffs.tolist() == game.payoffs.tolist()
+    assert back.exact_payoffs is not None
+    assert [float(x) for x in back.exact_payoffs.ravel()] == values
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_exact_games(_LABEL))
+def test_round_trip_through_pygambit(game: NormalFormGame) -> None:
+    title, players, strategies, exact = _gambit_view(gbt.read_nfg(io.StringIO(write_nfg(game))))
+    assert (title, players, strategies) == (game.name, game.players, game.strategies)
+    assert game.exact_payoffs is not None
+    assert exact.tolist() == game.exact_payoffs.tolist()
+    _assert_same(parse_nfg(_gambit_from_arrays(title, players, strategies, exact).to_nfg()), game)
+
+
+def test_numeral_labels_pygambit_refuses_are_read() -> None:
+    text = 'NFG 1 R "t" { "P" } { { "2" "1" } } 1 2'
+    with pytest.raises(ValueError, match="Strategy label must be unique"):
+        gbt.read_nfg(io.StringIO(text))
+    assert parse_nfg(text).strategies == (("2", "1"),)
+
+
+# --- malformed files ------------------------------------------------------------------
+
+_HEAD = 'NFG 1 R "t" { "A" "B" } { 2 2 }\n'
+_NAMED = 'NFG 1 R "t" { "A" "B" } { { "a" "b" } { "c" } }\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("", 1, "expected the keyword NFG"),
+        ('\n\nEFG 2 R "t" { "A" } { 1 } 1', 3, "expected the keyword NFG"),
+        ('NFG 2 R "t" { "A" } { 1 } 1', 1, "only version 1"),
+        ('NFG 1\nX "t" { "A" } { 1 } 1', 2, "expected R or D"),
+        ('NFG 1 R { "A" } { 1 } 1', 1, "title of the game"),
+        ('NFG 1 R "t" "A" { 1 } 1', 1, "'{' opening the list of player names"),
+        ('NFG 1 R "t"\n{ }\n{ }', 2, "the game has no players"),
+        ('NFG 1 R "t" { "A" 3 } { 1 } 1', 1, "a player name in double quotes"),
+        ('NFG 1 R "t" { ' + " ".join(f'"p{i}"' for i in range(MAX_PLAYERS + 1)) + " }", 1, "at most"),
+        ('NFG 1 R "t" { "A" "A" } { 1 1 } 1 1', 1, "player name 'A' appears twice"),
+        ('NFG 1 R "t" { "A" "B" } { 2\n0 } 1 2', 2, "player 'B' has no strategies"),
+        ('NFG 1 R "t" { "A" "B" } { { "a" }\n{ } } 1 2', 2, "player 'B' has no strategies"),
+        ('NFG 1 R "t" { "A" } { { "a" "a" } } 1 2', 1, "strategy name of player 'A' 'a' appears twice"),
+        ('NFG 1 R "t" { "A" "B" } { 2 } 1 2', 1, "the number of strategies of player 'B'"),
+        ('NFG 1 R "t" { "A" } { 2 2 } 1 2', 1, "closing the strategy counts"),
+        ('NFG 1 R "t" { "A" "B" } { { "a" } } 1 2', 1, "opening the strategy names of player 'B'"),
+        ('NFG 1 R "t" { "A" } { { "a" } { "b" } } 1 2', 1, "closing the strategy lists"),
+        ('NFG 1 R "t" { "A" } { 2.5 } 1 2', 1, "a whole number"),
+        ('NFG 1 R "t" { "A" } { 1' + "0" * 30 + " } 1", 1, "too large"),
+        (_HEAD + "1 2 3 4\n5 6 7\n\n", 3, "the file ends after 7 payoffs"),
+        (_HEAD + "1 2 3 4\n5 6 7 8\n9\n", 4, "expected the end of the file"),
+        (_HEAD + "1 2 3 x 5 6 7 8", 2, "expected a payoff, found 'x'"),
+        (_HEAD + "1 2 3 +4 5 6 7 8", 2, "expected a payoff"),
+        (_HEAD + "1 2 3\n1.2.3 5 6 7 8", 3, "expected a payoff"),
+        (_HEAD + "1 2 3 4 5 inf 7 8", 2, "expected a payoff"),
+        (_HEAD + "1 2 3 4 5 NaN 7 8", 2, "expected a payoff"),
+        (_HEAD + "1 2 3 4 5 3/-4 7 8", 2, "expected a payoff"),
+        (_HEAD + '1 2 3 4 5 "6" 7 8', 2, "expected a payoff, found the string '6'"),
+        (_HEAD + "1 2 3 4 5 6, 7 8", 2, "expected a payoff, found ','"),
+        (_HEAD + "1 2 3 4 5 6 7\n1e309", 3, "beyond the range of floats"),
+        (_HEAD + "1 2 3 4 5 6 7\n-1e400", 3, "beyond the range of floats"),
+        (_HEAD + "1 2 3 4 5 6 7\n1/0", 3, "divides by zero"),
+        (_HEAD + "1 2 3 4 5 6 7\n1e99999999999", 3, "too long or too large"),
+        (_HEAD + "1 2 3 4 5 6 7\n" + "9" * 5000, 3, "too long or too large"),
+        (_HEAD + '1 2 3 4 5 6 7 "8', 2, "unterminated string"),
+        ('NFG 1 R "t\n\n', 1, "unterminated string"),
+        ('NFG 1 R "t\\" { "A" } { 1 } 1', 1, "unterminated string"),
+        (_NAMED + '{ { "o" 1 2 }\n{ "p" 3 } } 1 2', 3, "expected a payoff, found '}'"),
+        (_NAMED + '{ { "o" 1 2 3 } } 1 2', 2, "closing outcome 1: it has one payoff per player, 2 payoffs"),
+        (_NAMED + "{ { 1 2 } } 1 2", 2, "the name of the outcome"),
+        (_NAMED + '{ { "o" 1 2 } "p" } 1 2', 2, "'{' opening an outcome or '}' closing"),
+        (_NAMED + '{ { "o" 1 2 } }\n1\n2', 4, "outcome index 2 is out of range: the file defines 1 outcome"),
+        (_NAMED + '{ { "o" 1 2 } }\n1 -1', 3, "expected an outcome index"),
+        (_NAMED + '{ { "o" 1 2 } }\n1 ' + "9" * 40, 3, "too large for an outcome index"),
+        (_NAMED + '{ { "o" 1 2 } }\n1', 3, "the file ends too early: 1 of the 2 outcome indices"),
+        (_NAMED + '{ { "o" 1 2 } }\n1 1\n0', 4, "expected the end of the file after the outcome indices"),
+    ],
+)
+def test_malformed_files_name_the_line(text: str, line: int, fragment: str) -> None:
+    with pytest.raises(ScenarioError) as error:
+        parse_nfg(text, "bad.nfg")
+    assert error.value.file == "bad.nfg"
+    assert error.value.line == line
+    assert fragment in error.value.message
+    assert str(error.value).startswith(f"bad.nfg:{line}: ")
+
+
+_PIECES = [
+    "NFG", "1", "R", "D", '"t"', '""', "{", "}", "{", "}", ",", '"a"', '"b"', "0", "2", "3", "-1.5",
+    "3/4", "1e400", "1/0", "x", '"', '\\"', "\n", "01", ".5", "-", "e3", "9" * 30,
+]  # fmt: skip
+
+
+def _check_only_scenario_errors(text: str) -> None:
+    try:
+        game = parse_nfg(text, "fuzz.nfg")
+    except ScenarioError as error:
+        assert error.file == "fuzz.nfg"
+        assert isinstance(error.line, int)
+        assert 1 <= error.line <= text.count("\n") + 1
+    else:
+        assert isinstance(game, NormalFormGame)
+        assert game.exact_payoffs is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_text_raises_only_scenario_error(text: str) -> None:
+    _check_only_scenario_errors(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["", 'NFG 1 R "t" ', 'NFG 1 R "t" { "A" "B" } ', 'NFG 1 R "t" { "A" } { 2 } ']),
+    st.lists(st.sampled_from(_PIECES), max_size=30),
+)
+def test_token_soup_raises_only_scenario_error(head: str, pieces: list[str]) -> None:
+    _check_only_scenario_errors(head + " ".join(pieces))
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def test_read_nfg(tmp_path: Path) -> None:
+    file = tmp_path / "selten.nfg"
+    file.write_text(SELTEN, encoding="utf-8")
+    _assert_same(read_nfg(file), parse_nfg(SELTEN))
+    assert read_nfg(str(file)).name.startswith("Selten")
+
+
+def test_read_nfg_errors(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="no such file"):
+        read_nfg(tmp_path / "missing.nfg")
+    with pytest.raises(ScenarioError, match="is a directory"):
+        read_nfg(tmp_path)
+    latin = tmp_path / "latin.nfg"
+    latin.write_bytes(b'NFG 1 R "t"\n{ "Jos\xe9" } { 1 } 1')
+    with pytest.raises(ScenarioError, match="not UTF-8") as error:
+        read_nfg(latin)
+    assert error.value.line == 2
+    bad = tmp_path / "bad.nfg"
+    bad.write_text('NFG 1 R "t"\n{ "A" } { 1 }\n', encoding="utf-8")
+    with pytest.raises(ScenarioError) as error:
+        read_nfg(bad)
+    assert error.value.file == str(bad)
+    assert error.value.line == 2
