@@ -140,3 +140,88 @@ def test_validate_and_help_do_not_import_heavy_libraries() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+THREE_PLAYER_NFG = """NFG 1 R "majority" { "Ann" "Ben" "Cid" } { { "zero" "one" } { "zero" "one" } { "zero" "one" } }
+
+1 1 1  0 1 1  1 0 1  1 1 0  1 1 0  1 0 1  0 1 1  1 1 1
+"""
+
+
+def test_solve_a_three_player_nfg_file(tmp_path: Path) -> None:
+    # each player gets 1 when its choice agrees with the majority of all three
+    file = tmp_path / "majority.nfg"
+    file.write_text(THREE_PLAYER_NFG)
+    text = diplosim("solve", str(file))
+    assert text.returncode == 0, text.stderr
+    assert "Ann: zero · Ben: zero · Cid: zero" in text.stdout
+    assert "Ann: one · Ben: one · Cid: one" in text.stdout
+    assert "solver gambit" in text.stdout and ("complete list" in text.stdout or "may miss some" in text.stdout)
+    result = diplosim("solve", str(file), "--json")
+    (game,) = json.loads(result.stdout)["games"]
+    assert game["players"] == ["Ann", "Ben", "Cid"]
+    assert game["strategies"]["Ann"] == ["zero", "one"]
+    pure = [eq for eq in game["equilibria"] if all(set(mix.values()) <= {"0", "1"} for mix in eq.values())]
+    assert {
+        "Ann": {"zero": "1", "one": "0"},
+        "Ben": {"zero": "1", "one": "0"},
+        "Cid": {"zero": "1", "one": "0"},
+    } in pure
+    assert isinstance(game["complete"], bool) and game["method"] == "gambit"
+
+
+def test_solve_a_degenerate_game_lists_both_ends_of_the_segment(tmp_path: Path) -> None:
+    # b strictly dominates a, and Column is then indifferent: every (b, q u + (1 - q) v) is an
+    # equilibrium, a segment with end points (b, u) and (b, v)
+    file = tmp_path / "segment.nfg"
+    file.write_text('NFG 1 R "segment" { "Row" "Column" } { { "a" "b" } { "u" "v" } }\n\n1 1  2 1  0 0  2 1\n')
+    result = diplosim("solve", str(file), "--json")
+    (game,) = json.loads(result.stdout)["games"]
+    assert game["degenerate"] is True and game["complete"] is True
+    assert game["equilibria"] == [
+        {"Row": {"a": "0", "b": "1"}, "Column": {"u": "1", "v": "0"}},
+        {"Row": {"a": "0", "b": "1"}, "Column": {"u": "0", "v": "1"}},
+    ]
+    assert game["components"] == [[0, 1]] and game["nash_subsets"] == [[0, 1]]
+    text = diplosim("solve", str(file)).stdout
+    assert "degenerate game: extreme equilibria shown" in text
+    assert "Components (extreme equilibria joined by segments of equilibria): {1, 2}" in text
+
+
+def test_export_round_trips_through_pygambit(tmp_path: Path) -> None:
+    import pygambit as gbt
+
+    out = tmp_path / "troop.nfg"
+    result = diplosim("export", str(SCENARIOS / "troop_deployment.yaml"), "--game", "troop_deployment", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    game = gbt.read_nfg(str(out))
+    assert [p.label for p in game.players] == ["EU", "Russia"]
+    players = list(game.players)
+    assert [s.label for s in players[0].strategies] == ["D", "M", "H"]
+    assert [s.label for s in players[1].strategies] == ["R", "E"]
+    outcome = game[next(iter(players[0].strategies)), next(iter(players[1].strategies))]
+    assert float(outcome[players[0]]) == 1.4 and float(outcome[players[1]]) == -1.08
+    solved = diplosim("solve", str(out), "--json")
+    (exported,) = json.loads(solved.stdout)["games"]
+    assert exported["equilibria"][2]["EU"] == {"D": "193/215", "M": "0", "H": "22/215"}
+
+
+def test_export_a_round_of_a_seeded_run_and_refuse_a_round_not_reached(tmp_path: Path) -> None:
+    result = diplosim("export", str(FLAGSHIP), "--game", "buffer_zone", "--round", "10")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith('NFG 1 R "buffer_zone" { "Ukraine" "Russia" }')
+    stopped = diplosim(
+        "export",
+        str(FLAGSHIP),
+        "--game",
+        "buffer_zone",
+        "--round",
+        "3",
+        "--set",
+        "G_H=0.6",
+        "--set",
+        "trust_needed=0.2",
+    )
+    assert stopped.returncode == 2 and "stopped after round 1, before round 3" in stopped.stderr
+    bad = diplosim("export", str(FLAGSHIP), "--game", "nope")
+    assert bad.returncode == 2 and "no game 'nope'" in bad.stderr

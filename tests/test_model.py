@@ -162,3 +162,37 @@ def test_an_incomplete_solver_that_finds_nothing_is_a_clear_error() -> None:
 if __name__ == "__main__":  # regenerate the recording after an intended model change
     RECORDED.write_text(json.dumps(trajectory(run(FLAGSHIP)), indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {RECORDED}")
+
+
+def test_joint_four_player_scenario_runs_all_its_rounds() -> None:
+    result = run(SCENARIOS / "eu_russia_ukraine_joint.yaml")
+    assert result.rounds_played == 24 and result.stop_reason == "rounds"
+    played = result.rounds[result.rounds["played"]]
+    assert set(played[played["player"] == "Switzerland"]["strategy"]) == {"mediate"}
+    equilibria = result.equilibria
+    assert not equilibria["complete"].any()  # enumpoly is skipped: gnm and logit may miss mixed equilibria
+    assert equilibria.groupby("round")["equilibrium"].nunique().min() >= 3  # the three pure equilibria at least
+
+
+LOGIT = """
+name: chicken played with bounded rationality
+rounds: 3
+seed: 2
+actors: {Row: {}, Column: {}}
+games:
+  chicken:
+    players: [Row, Column]
+    strategies: {Row: [swerve, straight], Column: [swerve, straight]}
+    payoffs:
+      Row: [[0, -1], [1, -10]]
+      Column: [[0, 1], [-1, -10]]
+equilibrium: {select: logit, logit_lambda: 2.0}
+"""
+
+
+def test_logit_selection_plays_the_quantal_response_equilibrium() -> None:
+    result = run(parse_scenario(LOGIT))
+    rows = result.rounds[result.rounds["player"] == "Row"]
+    assert rows["selected_by"].unique().tolist() == ["logit QRE (lambda 2)"]
+    assert rows[rows["strategy"] == "swerve"]["probability"].round(4).unique().tolist() == [0.8231]
+    assert not result.equilibria["selected"].any()  # the QRE is not one of the Nash equilibria

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from rich.console import Console
 
 from sim.report import equilibrium_text, number, print_solved, print_story, solved_json
@@ -56,3 +57,22 @@ def test_number_and_equilibrium_text() -> None:
     assert number(-0.0) == "0"
     (result,) = solve_stage_games(load_scenario(SCENARIOS / "classics" / "prisoners_dilemma.yaml"))
     assert equilibrium_text(result.game, result.equilibria[0]) == "Alice: D · Bob: D"
+
+
+def test_teaching_view_shows_elimination_and_risk_dominance() -> None:
+    results = solve_stage_games(load_scenario(SCENARIOS / "troop_deployment.yaml"))
+    text = render(print_solved, results)
+    assert "Round 1: EU's M is strictly dominated by 1/2 D + 1/2 H (by at least 0.05)." in text
+    assert "Left: EU: D, H; Russia: R, E." in text
+    assert "(EU: H · Russia: E) risk-dominates (EU: D · Russia: R): products of deviation losses 7.334 > 0.22" in text
+    (game,) = solved_json(results)["games"]
+    assert game["elimination"][0][0]["strategy"] == "M"
+    assert game["elimination"][0][0]["dominated_by"] == {"D": 0.5, "H": 0.5}
+    assert game["undominated"] == {"EU": ["D", "H"], "Russia": ["R", "E"]}
+    assert game["risk_dominance"] == [{"equilibria": [0, 1], "products": [pytest.approx(0.22), pytest.approx(7.334)]}]
+
+
+def test_prisoners_dilemma_is_dominance_solvable() -> None:
+    results = solve_stage_games(load_scenario(SCENARIOS / "classics" / "prisoners_dilemma.yaml"))
+    text = render(print_solved, results)
+    assert "Alice's C is strictly dominated by D; Bob's C is strictly dominated by D." in text
