@@ -25,8 +25,8 @@ demo: $(VENV)/.installed-run
 test: lint typecheck unit
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check sim tests
-	$(BIN)/ruff format --check sim tests
+	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff format --check sim tests benchmarks
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
@@ -34,6 +34,9 @@ typecheck: $(VENV)/.installed-test
 unit: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 	$(BIN)/diplosim validate scenarios/*.yaml scenarios/classics/*.yaml
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/solvers.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
