@@ -12,6 +12,8 @@ The public API (imported lazily, so ``import sim`` is quick)::
     scenario = sim.load_scenario("scenarios/classics/chicken.yaml")
     sim.solve_stage_games(scenario)                     # equilibria at the start
     model = sim.NegotiationModel(scenario, seed=1)      # the mesa model itself
+    table = sim.sweep("scenarios/eu_russia_ukraine_buffer_zone.yaml",
+                      {"G_H": "0:1:11", "mediation_strength": "0:0.5:6"}, reps=5)
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from sim.scenario import Scenario, load_scenario, parse_scenario
     from sim.solvers import SOLVERS, solve
     from sim.stage_games import solve_stage_games
+    from sim.sweeps import load_sweep, sweep
 
 __all__ = [
     "SOLVERS",
@@ -53,10 +56,12 @@ __all__ = [
     "UsageError",
     "UserError",
     "load_scenario",
+    "load_sweep",
     "parse_scenario",
     "run",
     "solve",
     "solve_stage_games",
+    "sweep",
 ]
 
 _HOMES = {
@@ -79,6 +84,8 @@ _HOMES = {
     "SOLVERS": "sim.solvers",
     "solve": "sim.solvers",
     "solve_stage_games": "sim.stage_games",
+    "sweep": "sim.sweeps",
+    "load_sweep": "sim.sweeps",
 }
 
 

@@ -23,6 +23,7 @@ from sim.files import write_text_atomic
 
 if TYPE_CHECKING:
     from sim.equilibria import SolveResult
+    from sim.sweeps import SweepOutcome
 
 __all__ = ["main"]
 
@@ -34,17 +35,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _assignment(text: str) -> tuple[str, float]:
+def _assignment(text: str) -> tuple[str, float | str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"--set {text!r}: write NAME=VALUE, e.g. --set K_EU=10")
+    name = name.strip()
+    if name == "select" or name.endswith(".select"):
+        return name, value.strip()
     try:
         number = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--set {name}: {value!r} is not a number") from None
     if not math.isfinite(number):
         raise argparse.ArgumentTypeError(f"--set {name}: the value must be a finite number")
-    return name.strip(), number
+    return name, number
 
 
 def _positive(text: str) -> int:
@@ -79,7 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="diplosim", description="Game-theory simulator of diplomatic negotiation.")
     parser.add_argument("--version", action="version", version=f"diplosim {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    for add in (_add_run, _add_validate, _add_solve, _add_export, _add_sweep, _add_analyze):
+        command = add(commands)
+        command.add_argument("--version", action="version", version=f"diplosim {_version()}")
+    return parser
 
+
+def _add_run(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="play a scenario round by round", description="Play a scenario and tell its story."
     )
@@ -90,13 +100,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="folder for the tables (CSV, Parquet) and summary.json")
     run.add_argument("--quiet", action="store_true", help="print only how the run ended")
     run.set_defaults(handler=_run)
+    return run
 
+
+def _add_validate(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="check scenario files", description="Check scenario files without running them."
     )
     validate.add_argument("files", nargs="+", help="scenario YAML files")
     validate.set_defaults(handler=_validate)
+    return validate
 
+
+def _add_solve(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:
     solve = commands.add_parser(
         "solve",
         help="show each stage game and all its equilibria",
@@ -108,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(solve)
     solve.add_argument("--json", action="store_true", help="print JSON for machines")
     solve.set_defaults(handler=_solve)
+    return solve
+
+
+def _add_export(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export",
         help="write a stage game as a Gambit .nfg file",
@@ -124,10 +144,53 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["nfg"], default="nfg", help="file format (nfg)")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.set_defaults(handler=_export)
+    return export
 
-    for command in (run, validate, solve, export):
-        command.add_argument("--version", action="version", version=f"diplosim {_version()}")
-    return parser
+
+def _add_sweep(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:
+    sweep = commands.add_parser(
+        "sweep",
+        help="run a scenario over a grid or sample of parameter values",
+        description="Run many seeded runs of a scenario: a grid, Latin-hypercube or Sobol design of parameter "
+        "values, with replications, on all cores or a Dask cluster; resumable Parquet output.",
+    )
+    sweep.add_argument("file", help="scenario YAML file (its sweep: block gives defaults)")
+    sweep.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=SPEC",
+        help="NAME=LO:HI:N (evenly spaced), NAME=LO:HI (sampled designs) or NAME=a,b,c; NAME is a parameter, "
+        "an initial Actor.variable, select or game.select (repeatable)",
+    )
+    sweep.add_argument("--design", choices=["grid", "lhs", "sobol"], help="experimental design (default grid)")
+    sweep.add_argument("--samples", type=_positive, help="points of an lhs or sobol design")
+    sweep.add_argument("--reps", type=_positive, help="replications per point (default 1)")
+    sweep.add_argument("--rounds", type=_positive, help="round limit of every run")
+    sweep.add_argument("--seed", type=_seed, help="root seed (default 0)")
+    sweep.add_argument("--spec", help="a YAML file with a sweep block (params, design, samples, reps, rounds, seed)")
+    place = sweep.add_mutually_exclusive_group()
+    place.add_argument("--workers", type=_positive, help="local processes (default: all cores; 1: serial)")
+    place.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
+    place.add_argument("--dask-local", type=_positive, metavar="N", help="start a Dask LocalCluster of N workers")
+    sweep.add_argument("--out", help="folder for the Parquet table (resumable); without it, CSV on stdout")
+    sweep.add_argument("--force", action="store_true", help="replace a different sweep in --out")
+    sweep.add_argument("--keep-rounds", action="store_true", help="also keep every run's round table")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    sweep.set_defaults(handler=_sweep)
+    return sweep
+
+
+def _add_analyze(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:
+    analyze = commands.add_parser(
+        "analyze",
+        help="Sobol sensitivity indices of a sweep's output",
+        description="First-order and total Sobol indices, with confidence intervals, of one output column of a "
+        "sweep run with --design sobol.",
+    )
+    analyze.add_argument("folder", help="the sweep's --out folder")
+    analyze.add_argument("--output", required=True, help="the output column, e.g. 'share:buffer_zone=(W,W)'")
+    analyze.set_defaults(handler=_analyze)
+    return analyze
 
 
 def _add_set(parser: argparse.ArgumentParser) -> None:
@@ -238,6 +301,70 @@ def _export(args: argparse.Namespace) -> int:
     else:
         write_text_atomic(Path(args.output), text)
         print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+    from sim.sweeps import read_sweep_block, run_sweep, spec_from
+
+    scenario = load_scenario(args.file)
+    block = read_sweep_block(args.spec) if args.spec else scenario.spec.sweep
+    spec = spec_from(
+        block,
+        args.param,
+        design=args.design,
+        samples=args.samples,
+        reps=args.reps,
+        rounds=args.rounds,
+        seed=args.seed,
+        keep_rounds=args.keep_rounds,
+    )
+    outcome = run_sweep(
+        scenario,
+        spec,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        dask_local=args.dask_local,
+        out=args.out,
+        force=args.force,
+        progress=not args.quiet,
+    )
+    if args.out is None:
+        outcome.table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    if not args.quiet:
+        _print_sweep_summary(outcome, args.out)
+    return 0
+
+
+def _print_sweep_summary(outcome: SweepOutcome, out: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="sweep", title_justify="left")
+    for name in ("points", "runs", "run now", "failures", "wall time", "runs/s", "executor"):
+        table.add_column(name, justify="right")
+    table.add_row(
+        str(outcome.points),
+        str(outcome.runs),
+        str(outcome.ran),
+        str(outcome.failures),
+        f"{outcome.seconds:.1f} s",
+        f"{outcome.rate:.1f}",
+        outcome.executor,
+    )
+    console = Console(stderr=True, highlight=False)
+    console.print(table)
+    if out is not None:
+        console.print(f"table: pandas.read_parquet({out!r}) or diplosim analyze {out} --output NAME")
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from sim.analysis import format_indices, sobol_indices
+    from sim.sweeps import load_sweep
+
+    table = load_sweep(args.folder)
+    print(format_indices(sobol_indices(table, args.output)))
     return 0
 
 

@@ -270,7 +270,8 @@ def print_story(result: RunResult, console: Console) -> None:
     scenario = result.scenario
     console.print(f"[bold]{scenario.name}[/bold]  (seed {result.seed}, up to {result.max_rounds} rounds)")
     if scenario.overrides:
-        console.print("changed: " + ", ".join(f"{k} = {number(v)}" for k, v in scenario.overrides.items()))
+        changes = (f"{k} = {v if isinstance(v, str) else number(v)}" for k, v in scenario.overrides.items())
+        console.print("changed: " + ", ".join(changes))
     by_round: dict[int, list[Play]] = {}
     for play in result.history.plays:
         by_round.setdefault(play.round, []).append(play)

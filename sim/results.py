@@ -111,7 +111,7 @@ class RunResult:
     def rounds(self) -> pd.DataFrame:
         """Per round, game, player and strategy (see the module docstring)."""
         if "rounds" not in self._tables:
-            self._tables["rounds"] = _rounds_table(self.history)
+            self._tables["rounds"] = rounds_table(self.history)
         return self._tables["rounds"]
 
     @property
@@ -148,7 +148,7 @@ class RunResult:
             "rounds_played": self.rounds_played,
             "stop_reason": self.stop_reason,
             "final_state": self.final_state(),
-            "versions": _versions(),
+            "versions": versions(),
         }
 
     def save(self, directory: str | os.PathLike[str]) -> list[Path]:
@@ -177,7 +177,8 @@ def _to_parquet(table: pd.DataFrame, path: str) -> None:
     table.to_parquet(path, index=False)
 
 
-def _versions() -> dict[str, str]:
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape results (for summaries)."""
     versions = {"python": platform.python_version()}
     for package in _VERSIONED:
         try:
@@ -187,7 +188,8 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def _rounds_table(history: History) -> pd.DataFrame:
+def rounds_table(history: History) -> pd.DataFrame:
+    """The ``rounds`` table of a run's history (see the module docstring)."""
     rows = []
     for play in history.plays:
         game = play.result.game

@@ -20,9 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sim.errors import UsageError, did_you_mean
+from sim.errors import UsageError, did_you_mean, unknown
 from sim.expressions import Formula
 from sim.files import read_input
+from sim.selection import RULES
 from sim.semantics import CasePlan, GamePlan, RulePlan, compile_scenario
 from sim.spec import ScenarioSpec, validate_spec
 from sim.yaml_source import parse_yaml
@@ -50,6 +51,10 @@ class Scenario:
         The compiled games (in play order), dynamics rules and stop condition.
     overrides : dict
         Values changed by :meth:`with_overrides` (``--set``).
+    metrics : tuple of (str, Formula)
+        The scenario's sweep outputs, evaluated on a run's end (see :mod:`sim.outcomes`).
+    text : str
+        The YAML text it was loaded from (sweep workers load it again).
     """
 
     spec: ScenarioSpec
@@ -60,7 +65,9 @@ class Scenario:
     games: tuple[GamePlan, ...]
     rules: tuple[RulePlan, ...]
     stop_when: Formula | None
-    overrides: Mapping[str, float] = field(default_factory=dict)
+    overrides: Mapping[str, float | str] = field(default_factory=dict)
+    metrics: tuple[tuple[str, Formula], ...] = ()
+    text: str = field(default="", repr=False)
 
     @property
     def name(self) -> str:
@@ -120,37 +127,56 @@ class Scenario:
                 return plan
         raise UsageError(f"no game {name!r} in {self.file} (games: {', '.join(g.name for g in self.games)})")
 
-    def with_overrides(self, values: Mapping[str, float]) -> Scenario:
-        """A copy with other parameter values or initial actor state.
+    def with_overrides(self, values: Mapping[str, float | str]) -> Scenario:
+        """A copy with other parameter values, initial actor state or selection rules.
 
         Parameters
         ----------
         values : mapping
-            ``{"K_EU": 10, "Russia.fatigue": 1.2}``: parameter names or
-            ``Actor.variable``, to finite numbers.
+            ``{"K_EU": 10, "Russia.fatigue": 1.2, "troop_deployment.select": "first"}``:
+            parameter names or ``Actor.variable`` to finite numbers; ``select`` (every
+            game) or ``game.select`` to a selection rule. A swept rule replaces the rule
+            a game uses when none of its conditional cases applies.
 
         Raises
         ------
         UsageError
-            On an unknown name or a value that is not a finite number.
+            On an unknown name, a value that is not a finite number, or an unknown rule.
 
         Examples
         --------
         >>> s = parse_scenario(_EXAMPLE)
         >>> s.with_overrides({"cost": 2}).initial["cost"]
         2.0
+        >>> s.with_overrides({"select": "random"}).games[0].rule
+        'random'
         """
         initial = dict(self.initial)
+        games = self.games
         for key, value in values.items():
-            if key not in initial:
-                raise UsageError(
-                    f"--set {key}: no parameter or actor state of that name{did_you_mean(key, list(initial))} "
-                    f"(known: {', '.join(initial)})"
-                )
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise UsageError(f"--set {key}: the value must be a finite number, not {value!r}")
-            initial[key] = float(value)
-        return replace(self, initial=initial, overrides={**self.overrides, **{k: float(v) for k, v in values.items()}})
+            if key == "select" or (key.endswith(".select") and key[: -len(".select")] in self.spec.games):
+                games = _with_rule(games, key, value)
+            else:
+                initial[key] = _number_for(key, value, initial)
+        return replace(self, initial=initial, games=games, overrides={**self.overrides, **values})
+
+
+def _number_for(key: str, value: object, initial: Mapping[str, float]) -> float:
+    if key not in initial:
+        raise UsageError(
+            f"--set {key}: no parameter, actor state or game.select of that name"
+            f"{did_you_mean(key, list(initial))} (known: {', '.join(initial)}, select)"
+        )
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise UsageError(f"--set {key}: the value must be a finite number, not {value!r}")
+    return float(value)
+
+
+def _with_rule(games: tuple[GamePlan, ...], key: str, rule: object) -> tuple[GamePlan, ...]:
+    if not isinstance(rule, str) or rule not in RULES:
+        raise UsageError(f"--set {key}: {unknown('selection rule', str(rule), list(RULES))}")
+    target = None if key == "select" else key[: -len(".select")]
+    return tuple(replace(plan, rule=rule) if target in (None, plan.name) else plan for plan in games)
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
@@ -183,7 +209,16 @@ def _load(text: str, filename: str, sha256: str) -> Scenario:
     spec = validate_spec(document)
     parts = compile_scenario(document, spec)
     return Scenario(
-        spec, document.filename, sha256, parts.actors, parts.initial, parts.games, parts.rules, parts.stop_when
+        spec,
+        document.filename,
+        sha256,
+        parts.actors,
+        parts.initial,
+        parts.games,
+        parts.rules,
+        parts.stop_when,
+        metrics=parts.metrics,
+        text=text,
     )
 
 

@@ -11,10 +11,11 @@ that :class:`sim.scenario.Scenario` holds and the model trusts.
 
 from __future__ import annotations
 
+import itertools
 import keyword
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sim.errors import FormulaError, ScenarioError, did_you_mean, unknown
@@ -27,7 +28,7 @@ from sim.spec import MAX_PLAYERS, MAX_PROFILES, MAX_STRATEGIES, EquilibriumSpec,
 from sim.yaml_source import Path as FieldPath
 from sim.yaml_source import YamlDocument, format_path
 
-__all__ = ["RESERVED", "CasePlan", "Compiled", "GamePlan", "RulePlan", "compile_scenario"]
+__all__ = ["RESERVED", "CasePlan", "Compiled", "GamePlan", "RulePlan", "compile_scenario", "count_name"]
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _LABEL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+\-]*$")
@@ -80,6 +81,18 @@ class Compiled:
     games: tuple[GamePlan, ...]
     rules: tuple[RulePlan, ...]
     stop_when: Formula | None
+    metrics: tuple[tuple[str, Formula], ...] = ()
+
+
+def count_name(game: str, labels: Sequence[str]) -> str:
+    """The name under which metrics see how often a profile was played.
+
+    Examples
+    --------
+    >>> count_name("joint", ("D", "R.W", "W", "mediate"))
+    'count_joint_D_R_W_W_mediate'
+    """
+    return "_".join(["count", game, *(re.sub(r"[^A-Za-z0-9_]", "_", label) for label in labels)])
 
 
 def compile_scenario(document: YamlDocument, spec: ScenarioSpec) -> Compiled:
@@ -126,11 +139,32 @@ class _Checker:
         stop = None
         if self.spec.stop_when is not None:
             stop = self.formula(self.spec.stop_when, scope, ("stop_when",))
+        metrics = self.metrics(games)
         initial: dict[str, float] = {k: float(v) for k, v in self.spec.parameters.items()}
         for actor, actor_spec in self.spec.actors.items():
             initial.update({f"{actor}.{var}": float(v) for var, v in actor_spec.state.items()})
         actors = {name: tuple(a.state) for name, a in self.spec.actors.items()}
-        return Compiled(actors, initial, games, rules, stop)
+        return Compiled(actors, initial, games, rules, stop, metrics)
+
+    def metrics(self, games: Sequence[GamePlan]) -> tuple[tuple[str, Formula], ...]:
+        """Metric formulas: final parameters and Actor.variable, ``rounds`` (played),
+        and ``count_<game>_<labels>`` (rounds in which that profile was played)."""
+        numbers = {*self.spec.parameters, "rounds"}
+        for actor, actor_spec in self.spec.actors.items():
+            numbers.update(f"{actor}.{var}" for var in actor_spec.state)
+        for plan in games:
+            for labels in itertools.product(*plan.strategies):
+                name = count_name(plan.name, labels)
+                if name in numbers:
+                    raise self.fail(("games", plan.name, "strategies"), f"two profiles share the metric name {name}")
+                numbers.add(name)
+        groups = {a: "actor" for a in self.spec.actors}
+        scope = Scope(frozenset(numbers), {}, {}, groups)
+        compiled = []
+        for name, text in self.spec.metrics.items():
+            self.check_name(name, ("metrics", name))
+            compiled.append((name, self.formula(text, scope, ("metrics", name))))
+        return tuple(compiled)
 
     def check_names(self) -> None:
         seen: dict[str, str] = {}

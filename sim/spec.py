@@ -30,6 +30,7 @@ __all__ = [
     "RuleSpec",
     "ScenarioSpec",
     "SelectSpec",
+    "SweepSpecBlock",
     "json_schema",
     "number_or_formula",
     "validate_spec",
@@ -183,6 +184,37 @@ class RuleSpec(_Spec):
     )
 
 
+def _factor_value(value: Any) -> float | str | list[float | str]:
+    if isinstance(value, list):
+        if not value or any(isinstance(v, (bool, list, dict)) or v is None for v in value):
+            raise ValueError("a list of values must be non-empty numbers or words")
+        return value
+    if isinstance(value, str):
+        return value
+    return _number(value)
+
+
+FactorValue = Annotated[
+    float | str | list[float | str],
+    PlainValidator(_factor_value, json_schema_input_type=float | str | list[float | str]),
+]
+"""A swept value: ``"LO:HI:N"``, ``"LO:HI"`` (sampled designs), or a list of values."""
+
+
+class SweepSpecBlock(_Spec):
+    """A parameter sweep (``diplosim sweep``); command-line flags override it."""
+
+    params: dict[str, FactorValue] = Field(
+        default_factory=dict,
+        description="Name (parameter, Actor.variable, select or game.select) -> 'LO:HI:N', 'LO:HI' or a list.",
+    )
+    design: str = Field("grid", description="grid, lhs or sobol.")
+    samples: int | None = Field(None, ge=1, description="Points of a sampled design (lhs, sobol).")
+    reps: int = Field(1, ge=1, description="Replications per point, each with its own seed.")
+    rounds: int | None = Field(None, ge=1, le=MAX_ROUNDS, description="Round limit of every run.")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Root seed: every run's seed is derived from it.")
+
+
 class ScenarioSpec(_Spec):
     """A whole scenario file."""
 
@@ -200,6 +232,11 @@ class ScenarioSpec(_Spec):
     equilibrium: EquilibriumSpec = Field(
         default_factory=EquilibriumSpec, description="Solver, selection rule and play mode of every game."
     )
+    metrics: dict[str, str] = Field(
+        default_factory=dict,
+        description="Name -> formula over the final state, rounds and count_<game>_<labels> (sweep outputs).",
+    )
+    sweep: SweepSpecBlock | None = Field(None, description="A default parameter sweep for diplosim sweep.")
 
 
 def validate_spec(document: YamlDocument) -> ScenarioSpec:
@@ -278,6 +315,7 @@ _CHILDREN: dict[tuple[Any, str | int], tuple[str, Any]] = {
     (GameSpec, "equilibrium"): ("one", EquilibriumSpec),
     (EquilibriumSpec, "select"): ("one", SelectSpec),
     (SelectSpec, "conditional"): ("list", CaseSpec),
+    (ScenarioSpec, "sweep"): ("one", SweepSpecBlock),
 }
 
 

@@ -9,18 +9,7 @@ import pytest
 
 from sim import cli
 
-from .conftest import ALL_SCENARIOS, FLAGSHIP, SCENARIOS
-
-
-def diplosim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-        check=False,
-    )
+from .conftest import ALL_SCENARIOS, FLAGSHIP, SCENARIOS, diplosim
 
 
 def test_flagship_run_writes_tables_and_is_byte_identical_twice(tmp_path: Path) -> None:
@@ -82,7 +71,7 @@ def test_help_and_version() -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["run", str(FLAGSHIP), "--set", "nope=1"], "--set nope: no parameter or actor state"),
+        (["run", str(FLAGSHIP), "--set", "nope=1"], "--set nope: no parameter, actor state or game.select"),
         (["run", str(FLAGSHIP), "--set", "K_EU=abc"], "'abc' is not a number"),
         (["run", str(FLAGSHIP), "--set", "K_EU"], "write NAME=VALUE"),
         (["run", str(FLAGSHIP), "--rounds", "0"], "must be at least 1"),

@@ -1,0 +1,174 @@
+"""Where sweep chunks run: in this process, on local processes, or on a Dask cluster.
+
+Every executor has one method, :meth:`Executor.unordered`, which runs a function on
+each item and yields the results as they complete, so the same sweep loop serves all
+of them. The function must be importable (a module-level function), because ``import
+mesa`` makes local processes start with *spawn*, and Dask pickles it to its workers.
+
+Serial
+    ``workers=1``: everything in this process (debugging, notebooks, tests).
+Local processes
+    ``workers=N`` (default: all cores): a ``ProcessPoolExecutor`` with the spawn start
+    method. In a script, guard the call with ``if __name__ == "__main__":``.
+Dask
+    ``scheduler="tcp://host:8786"`` sends the work to a running ``dask.distributed``
+    cluster (its workers need diplosim installed); ``dask_local=N`` starts a
+    ``LocalCluster`` of N single-threaded worker processes for this sweep. Dask is the
+    optional extra ``diplosim[dask]``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from types import TracebackType
+from typing import Any, Protocol, TypeVar
+
+from sim.errors import UsageError
+
+__all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "SerialExecutor", "make_executor"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Executor(Protocol):
+    """Runs ``function`` on items; a context manager."""
+
+    name: str
+
+    def unordered(self, function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]: ...
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None: ...
+
+
+class SerialExecutor:
+    """Runs everything here, in order."""
+
+    name = "serial"
+
+    def unordered(self, function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
+        for item in items:
+            yield function(item)
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        return None
+
+
+class ProcessExecutor:
+    """A pool of local worker processes (spawn start method)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.name = f"{workers} local processes"
+        self.pool: ProcessPoolExecutor | None = None
+
+    def unordered(self, function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
+        assert self.pool is not None
+        pending: set[Future[R]] = {self.pool.submit(function, item) for item in items}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+    def __enter__(self) -> ProcessExecutor:
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        assert self.pool is not None
+        self.pool.shutdown(wait=kind is None, cancel_futures=True)
+        self.pool = None
+
+
+class DaskExecutor:
+    """A ``dask.distributed`` client: to a running scheduler, or a local cluster."""
+
+    def __init__(self, scheduler: str | None = None, local_workers: int | None = None) -> None:
+        self.scheduler = scheduler
+        self.local_workers = local_workers
+        self.name = f"Dask at {scheduler}" if scheduler else f"Dask LocalCluster of {local_workers} workers"
+        self.client: Any = None
+        self.cluster: Any = None
+
+    def unordered(self, function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
+        from distributed import as_completed
+
+        futures = self.client.map(function, list(items), pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+
+    def __enter__(self) -> DaskExecutor:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise UsageError("Dask is not installed: pip install 'diplosim[dask]'") from None
+        if self.scheduler:
+            try:
+                self.client = Client(self.scheduler, timeout="10s")
+            except OSError as exc:
+                raise UsageError(f"--scheduler {self.scheduler}: cannot reach a Dask scheduler ({exc})") from None
+        else:
+            self.cluster = LocalCluster(
+                n_workers=self.local_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self.client = Client(self.cluster)
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None) -> Executor:
+    """The executor for these options (see the module docstring).
+
+    Raises
+    ------
+    UsageError
+        If more than one kind is asked for, or a count is below 1.
+
+    Examples
+    --------
+    >>> make_executor(1).name
+    'serial'
+    """
+    given = [
+        flag
+        for flag, value in (("--workers", workers), ("--scheduler", scheduler), ("--dask-local", dask_local))
+        if value is not None
+    ]
+    if len(given) > 1:
+        raise UsageError(f"{' and '.join(given)} exclude each other: choose one")
+    if scheduler is not None:
+        return DaskExecutor(scheduler=scheduler)
+    if dask_local is not None:
+        if dask_local < 1:
+            raise UsageError(f"--dask-local {dask_local}: give at least 1 worker")
+        return DaskExecutor(local_workers=dask_local)
+    count = (os.cpu_count() or 1) if workers is None else workers
+    if count < 1:
+        raise UsageError(f"--workers {count}: give at least 1")
+    return SerialExecutor() if count == 1 else ProcessExecutor(count)
