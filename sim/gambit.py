@@ -19,26 +19,20 @@ does not finish within :data:`TIME_LIMIT` seconds, it falls back to ``gnm`` and
 ``logit`` and says that the list may be incomplete.
 
 A hung pygambit call cannot be interrupted from Python, so the methods that can run
-for long (``enumpoly``, ``gnm``, ``simpdiv``, ``logit``) run in a worker process that is killed
-after the time limit. Every returned profile is verified by
+for long (``enumpoly``, ``gnm``, ``simpdiv``, ``logit``) run in the worker process of
+:mod:`sim.worker`, which is killed after the time limit. Every returned profile is verified by
 :func:`sim.equilibria.finalize` like any other solver's.
 """
 
 from __future__ import annotations
 
-import atexit
 import itertools
-import pickle
-import queue
-import struct
-import subprocess
-import sys
-import threading
 from fractions import Fraction
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
+from sim import worker
 from sim.errors import SolverError, UsageError
 from sim.games import FloatArray, NormalFormGame
 
@@ -132,97 +126,26 @@ def run_method(game: NormalFormGame, method: str, time_limit: float = TIME_LIMIT
     [[0.5, 0.5]]
     """
     _require(f"the Gambit method {method}")
-    payload = (game.name, game.players, game.strategies, game.payoffs, game.exact_payoffs)
-    reply = _Worker.call((method, payload), time_limit) if method in _IN_WORKER else _answer((method, payload))
-    if reply is None:
+    request = (method, (game.name, game.players, game.strategies, game.payoffs, game.exact_payoffs))
+    try:
+        found = worker.call("sim.gambit:answer", request, time_limit) if method in _IN_WORKER else answer(request)
+    except worker.TimeLimitError:
         return None
-    status, found = reply
-    if status != "ok":
-        raise SolverError(f"Gambit's {method} failed on game {game.name}: {found}")
+    except (worker.WorkerError, RuntimeError, ValueError) as exc:  # Gambit raises both
+        raise SolverError(f"Gambit's {method} failed on game {game.name}: {exc}") from None
     return [tuple(np.array(mix) for mix in profile) for profile in found]
 
 
-def _answer(request: tuple[str, tuple[Any, ...]]) -> tuple[str, Any]:
-    """Solve one request; plain lists travel back (also across the process boundary)."""
+def answer(request: tuple[str, tuple[Any, ...]]) -> list[list[list[float]]]:
+    """Solve one request ``(method, game parts)``; plain lists travel back, also
+    across the process boundary of :mod:`sim.worker`."""
     method, payload = request
-    try:
-        game = NormalFormGame(*payload)
-        if method not in _RATIONAL:
-            game = game.with_payoffs(game.payoffs)
-        gambit_game = to_gambit(game)
-        result = _solve(gambit_game, method, game.exact_payoffs is not None)
-        return ("ok", [[mix.tolist() for mix in _to_floats(gambit_game, eq)] for eq in result.equilibria])
-    except Exception as exc:  # Gambit raises RuntimeError, ValueError, ...
-        return ("error", f"{type(exc).__name__}: {exc}")
-
-
-class _Worker:
-    """One lazily started worker process (``python -m sim.gambit``), fed pickled
-    requests on stdin; killed and replaced when a request runs past its time limit.
-    A separate interpreter, not ``multiprocessing``, so that it works the same from
-    scripts, notebooks and standard input."""
-
-    process: subprocess.Popen[bytes] | None = None
-
-    @classmethod
-    def call(cls, request: tuple[str, tuple[Any, ...]], time_limit: float) -> tuple[str, Any] | None:
-        process = cls._started()
-        stdin, stdout = process.stdin, process.stdout
-        assert stdin is not None and stdout is not None
-        _send(stdin, request)
-        replies: queue.Queue[tuple[str, Any] | None] = queue.Queue()
-        threading.Thread(target=lambda: replies.put(_receive(stdout)), daemon=True).start()
-        try:
-            reply = replies.get(timeout=time_limit)
-        except queue.Empty:
-            cls.stop()
-            return None
-        if reply is None:  # the worker died (a crash inside Gambit)
-            cls.stop()
-            return ("error", "the Gambit worker process died")
-        return reply
-
-    @classmethod
-    def _started(cls) -> subprocess.Popen[bytes]:
-        if cls.process is None or cls.process.poll() is not None:
-            command = [sys.executable, "-m", "sim.gambit"]
-            cls.process = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-            )
-        return cls.process
-
-    @classmethod
-    def stop(cls) -> None:
-        if cls.process is not None:
-            cls.process.kill()
-            cls.process.wait()
-            for stream in (cls.process.stdin, cls.process.stdout):
-                if stream is not None:
-                    stream.close()
-            cls.process = None
-
-
-atexit.register(_Worker.stop)
-
-
-def _send(stream: IO[bytes], message: Any) -> None:
-    data = pickle.dumps(message)
-    stream.write(struct.pack("!Q", len(data)) + data)
-    stream.flush()
-
-
-def _receive(stream: IO[bytes]) -> Any:
-    header = stream.read(8)
-    if len(header) < 8:
-        return None
-    (size,) = struct.unpack("!Q", header)
-    return pickle.loads(stream.read(size))
-
-
-def _serve() -> None:
-    """The worker's loop: answer requests until standard input closes."""
-    while (request := _receive(sys.stdin.buffer)) is not None:
-        _send(sys.stdout.buffer, _answer(request))
+    game = NormalFormGame(*payload)
+    if method not in _RATIONAL:
+        game = game.with_payoffs(game.payoffs)
+    gambit_game = to_gambit(game)
+    result = _solve(gambit_game, method, game.exact_payoffs is not None)
+    return [[mix.tolist() for mix in _to_floats(gambit_game, eq)] for eq in result.equilibria]
 
 
 def logit_qre(game: NormalFormGame, lam: float) -> tuple[FloatArray, ...]:
@@ -285,7 +208,3 @@ def _refine_qre(game: NormalFormGame, start: tuple[FloatArray, ...], lam: float)
 
     solution = root(residual, np.concatenate(start), method="hybr", tol=1e-13)
     return tuple(np.clip(mix, 0.0, 1.0) for mix in split(np.asarray(solution.x)))
-
-
-if __name__ == "__main__":
-    _serve()

@@ -203,7 +203,34 @@ def _vertex_enumeration(a: FloatArray, b: FloatArray) -> tuple[Candidates, bool]
     return found, degenerate
 
 
-def _run_nashpy(game: NormalFormGame, method: str) -> Found:
+def _lemke_howson(a: FloatArray, b: FloatArray, time_limit: float) -> Candidates:
+    """nashpy's Lemke-Howson from every label, in the worker: it can cycle forever
+    (seen on 5x5 games), so it is stopped after ``time_limit`` seconds (nothing found)."""
+    from sim import worker
+
+    try:
+        found = worker.call("sim.solvers:lemke_howson_in_worker", (a, b), time_limit)
+    except worker.TimeLimitError:
+        warnings.warn(f"nashpy Lemke-Howson did not finish within {time_limit:g} s", RuntimeWarning, stacklevel=2)
+        return []
+    except worker.WorkerError as exc:
+        raise SolverError(f"nashpy Lemke-Howson failed: {exc}") from None
+    return [tuple(np.asarray(mix) for mix in profile) for profile in found]
+
+
+def lemke_howson_in_worker(matrices: tuple[FloatArray, FloatArray]) -> list[list[FloatArray]]:
+    """Runs in :mod:`sim.worker`: nashpy's Lemke-Howson from every initial label."""
+    import nashpy
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return [
+            [np.asarray(mix, dtype=float) for mix in profile]
+            for profile in nashpy.Game(*matrices).lemke_howson_enumeration()
+        ]
+
+
+def _run_nashpy(game: NormalFormGame, method: str, time_limit: float) -> Found:
     import nashpy
 
     a, b = _bimatrix(game)
@@ -217,7 +244,7 @@ def _run_nashpy(game: NormalFormGame, method: str) -> Found:
                 elif method == "support_enumeration":
                     candidates = _collect(nashpy.Game(a, b).support_enumeration(non_degenerate=False, tol=1e-12))
                 else:
-                    candidates = _collect(nashpy.Game(a, b).lemke_howson_enumeration())
+                    candidates = _lemke_howson(a, b, time_limit)
             except Exception as exc:
                 raise SolverError(f"nashpy {method} failed on game {game.name}: {exc}") from exc
     notes = sorted({"nashpy: " + " ".join(str(w.message).split()) for w in seen})
@@ -230,7 +257,7 @@ def _collect(generator: Iterable[Any]) -> Candidates:
 
 def _nashpy_method(method: str) -> Callable[[NormalFormGame, float], Found]:
     def find(game: NormalFormGame, time_limit: float) -> Found:
-        return _run_nashpy(game, method)
+        return _run_nashpy(game, method, time_limit)
 
     return find
 
