@@ -320,16 +320,25 @@ def _sweep(args: argparse.Namespace) -> int:
         seed=args.seed,
         keep_rounds=args.keep_rounds,
     )
-    outcome = run_sweep(
-        scenario,
-        spec,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        dask_local=args.dask_local,
-        out=args.out,
-        force=args.force,
-        progress=not args.quiet,
-    )
+    try:
+        outcome = run_sweep(
+            scenario,
+            spec,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            dask_local=args.dask_local,
+            out=args.out,
+            force=args.force,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        saved = (
+            f"the finished runs are saved in {args.out}; run the same command again to resume"
+            if args.out
+            else ("nothing was saved (no --out)")
+        )
+        print(f"diplosim: interrupted: {saved}", file=sys.stderr)
+        return 130
     if args.out is None:
         outcome.table.to_csv(sys.stdout, index=False, lineterminator="\n")
     if not args.quiet:

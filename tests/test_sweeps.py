@@ -230,3 +230,38 @@ def test_cli_sweep_summary_csv_and_analyze(scenario_file: Path, tmp_path: Path) 
     bad = diplosim("sweep", str(scenario_file), "--param", "costs=0:1:3", "--out", str(tmp_path / "never"))
     assert bad.returncode == 2 and "did you mean 'cost'" in bad.stderr
     assert not (tmp_path / "never").exists()
+
+
+def test_ctrl_c_stops_the_sweep_keeps_finished_parts_and_resumes(scenario_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "interrupted"
+    command = [
+        sys.executable,
+        "-m",
+        "sim.cli",
+        "sweep",
+        str(scenario_file),
+        "--param",
+        "cost=0.5:1:60",
+        "--param",
+        "k=0,1",
+        "--reps",
+        "2",
+        "--workers",
+        "2",
+        "--quiet",
+        "--out",
+        str(out),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("part-*.parquet"))) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted: the finished runs are saved" in stderr and "Traceback" not in stderr
+    assert len(pd.read_parquet(out)) < 240
+    finished = diplosim(*command[3:])
+    assert finished.returncode == 0, finished.stderr
+    table = load_sweep(out)
+    assert len(table) == 240 and not table.duplicated(["point", "rep"]).any()
