@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="diplosim", description="Game-theory simulator of diplomatic negotiation.")
     parser.add_argument("--version", action="version", version=f"diplosim {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
-    for add in (_add_run, _add_validate, _add_solve, _add_export, _add_sweep, _add_analyze):
+    for add in (_add_run, _add_validate, _add_solve, _add_export, _add_sweep, _add_analyze, _add_schema):
         command = add(commands)
         command.add_argument("--version", action="version", version=f"diplosim {_version()}")
     return parser
@@ -191,6 +191,23 @@ def _add_analyze(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argu
     analyze.add_argument("--output", required=True, help="the output column, e.g. 'share:buffer_zone=(W,W)'")
     analyze.set_defaults(handler=_analyze)
     return analyze
+
+
+def _add_schema(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of the scenario format",
+        description="Print the JSON Schema of scenario files, for editors (a copy is docs/scenario.schema.json).",
+    )
+    schema.set_defaults(handler=_schema)
+    return schema
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from sim.spec import json_schema
+
+    print(json.dumps(json_schema(), indent=2, sort_keys=True))
+    return 0
 
 
 def _add_set(parser: argparse.ArgumentParser) -> None:

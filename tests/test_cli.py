@@ -214,3 +214,15 @@ def test_export_a_round_of_a_seeded_run_and_refuse_a_round_not_reached(tmp_path:
     assert stopped.returncode == 2 and "stopped after round 1, before round 3" in stopped.stderr
     bad = diplosim("export", str(FLAGSHIP), "--game", "nope")
     assert bad.returncode == 2 and "no game 'nope'" in bad.stderr
+
+
+def test_schema_command_matches_the_copy_in_docs_and_scenarios_point_to_it() -> None:
+    from .conftest import ROOT
+
+    printed = diplosim("schema")
+    assert printed.returncode == 0
+    assert json.loads(printed.stdout) == json.loads((ROOT / "docs" / "scenario.schema.json").read_text())
+    for path in ALL_SCENARIOS:
+        first = path.read_text().splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
+        assert (path.parent / first.split("=", 1)[1]).resolve() == ROOT / "docs" / "scenario.schema.json"
