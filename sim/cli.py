@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="diplosim", description="Game-theory simulator of diplomatic negotiation.")
     parser.add_argument("--version", action="version", version=f"diplosim {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
-    for add in (_add_run, _add_validate, _add_solve, _add_export, _add_sweep, _add_analyze, _add_schema):
+    for add in (_add_run, _add_validate, _add_solve, _add_export, _add_sweep, _add_analyze, _add_plot, _add_schema):
         command = add(commands)
         command.add_argument("--version", action="version", version=f"diplosim {_version()}")
     return parser
@@ -99,6 +99,7 @@ def _add_run(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argument
     _add_set(run)
     run.add_argument("--out", help="folder for the tables (CSV, Parquet) and summary.json")
     run.add_argument("--quiet", action="store_true", help="print only how the run ended")
+    run.add_argument("--plots", action="store_true", help="also write the run's figures (PNG) into --out")
     run.set_defaults(handler=_run)
     return run
 
@@ -193,6 +194,29 @@ def _add_analyze(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argu
     return analyze
 
 
+def _add_plot(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:
+    plot = commands.add_parser(
+        "plot",
+        help="draw the figures of a saved run or sweep folder",
+        description="Write PNG figures into a run's --out folder (equilibria per game, state) or a sweep's "
+        "(a phase diagram over two parameters, or an output against one).",
+    )
+    plot.add_argument("folder", help="a run's or a sweep's --out folder")
+    plot.add_argument("--x", help="sweep: the parameter on the x axis (default: the first swept)")
+    plot.add_argument("--y", help="sweep: the parameter on the y axis (default: the second swept)")
+    plot.add_argument("--metric", help="sweep: the output column (default: the first metric)")
+    plot.set_defaults(handler=_plot)
+    return plot
+
+
+def _plot(args: argparse.Namespace) -> int:
+    from sim.figures import plot_folder
+
+    for path in plot_folder(args.folder, x=args.x, y=args.y, metric=args.metric):
+        print(f"wrote {path}")
+    return 0
+
+
 def _add_schema(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:
     schema = commands.add_parser(
         "schema",
@@ -230,6 +254,8 @@ def _console() -> object:
 def _run(args: argparse.Namespace) -> int:
     if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
         raise UsageError(f"--out {args.out}: exists and is not a folder")
+    if args.plots and args.out is None:
+        raise UsageError("--plots writes into the --out folder: give --out DIR")
     from sim.report import print_story
     from sim.results import run
 
@@ -241,6 +267,8 @@ def _run(args: argparse.Namespace) -> int:
         print_story(result, console)  # type: ignore[arg-type]
     if args.out is not None:
         written = result.save(args.out)
+        if args.plots:
+            written += result.save_figures(args.out)
         print(f"wrote {len(written)} files to {args.out}")
     return 0
 

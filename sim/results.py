@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import platform
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import metadata
@@ -32,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.errors import UsageError
 from sim.files import write_atomic, write_text_atomic
 from sim.games import strategy_payoffs
 from sim.history import History
@@ -127,6 +128,45 @@ class RunResult:
         if "state" not in self._tables:
             self._tables["state"] = pd.DataFrame(self.history.state, columns=["round", "actor", "variable", "value"])
         return self._tables["state"]
+
+    def plot_equilibria(self, game: str | None = None, *, ax: Any = None) -> Any:
+        """The selected equilibrium over rounds (:func:`sim.plots.equilibrium_probabilities`);
+        without ``game``, a figure with one panel per game."""
+        from sim import plots
+
+        if game is not None:
+            return plots.equilibrium_probabilities(self.rounds, game, equilibria=self.equilibria, ax=ax)
+        import matplotlib.pyplot as plt
+
+        names = [plan.name for plan in self.scenario.games]
+        figure, axes = plt.subplots(len(names), 1, figsize=(8, 3.2 * len(names)), layout="constrained", squeeze=False)
+        for name, panel in zip(names, axes[:, 0]):
+            plots.equilibrium_probabilities(self.rounds, name, equilibria=self.equilibria, ax=panel)
+        return figure
+
+    def plot_state(self, variables: Sequence[str] | None = None, *, ax: Any = None) -> Any:
+        """State over rounds (:func:`sim.plots.state_trajectories`)."""
+        from sim import plots
+
+        return plots.state_trajectories(self.state, variables, ax=ax)
+
+    def plot_payoffs(self, game: str, round_number: int = 1, *, ax: Any = None) -> Any:
+        """A two-player game as played in a round (:func:`sim.plots.payoff_heatmap`)."""
+        from sim import plots
+
+        for play in self.history.plays:
+            if play.game == game and play.round == round_number:
+                return plots.payoff_heatmap(play.result, ax=ax)
+        raise UsageError(f"no play of game {game!r} in round {round_number} of this run")
+
+    def save_figures(self, directory: str | os.PathLike[str]) -> list[Path]:
+        """Write the run's figures as PNG into ``directory`` (see :mod:`sim.figures`)."""
+        from sim.figures import run_figures
+
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        first = {p.game: p.result for p in self.history.plays if p.round == 1 and p.result.game.n_players == 2}
+        return run_figures(self.rounds, self.equilibria, self.state, folder, first)
 
     def final_state(self) -> dict[str, dict[str, float]]:
         """State after the last round: actor (or ``"parameters"``) -> variable -> value."""

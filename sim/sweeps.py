@@ -46,6 +46,7 @@ from sim.errors import UsageError, did_you_mean
 from sim.executors import make_executor
 from sim.files import read_input, write_atomic, write_text_atomic
 from sim.outcomes import columns, summarize
+from sim.plots import SweepAccessor  # noqa: F401 - registers the table.sweep accessor
 from sim.scenario import Scenario, load_scenario, parse_scenario
 from sim.selection import RULES
 from sim.spec import SweepSpecBlock

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # figures in files only, before matplotlib is imported
 
 import numpy as np
 import pytest
@@ -16,6 +20,13 @@ ALL_SCENARIOS = sorted(SCENARIOS.rglob("*.yaml"))
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
 
 
 def diplosim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
