@@ -7,10 +7,13 @@ the model selects, and how its state moves by the scenario's dynamics.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-import mesa
+with warnings.catch_warnings():  # mesa imports tqdm.auto, which warns in notebooks without ipywidgets
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    import mesa
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel

@@ -17,9 +17,12 @@ Then the end-of-round rules run, the state is recorded, and the model stops when
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
-import mesa
+with warnings.catch_warnings():  # mesa imports tqdm.auto, which warns in notebooks without ipywidgets
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    import mesa
 
 from sim.agents import Actor
 from sim.errors import FormulaError, RunError, SolverError
