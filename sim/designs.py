@@ -132,7 +132,10 @@ class Factor:
         return self.values is None
 
     def levels(self) -> tuple[Level, ...]:
-        """The grid levels: ``numpy.linspace(low, high, count)`` as floats, or ``values``.
+        """The grid levels: ``numpy.linspace(low, high, count)``, the ends exactly as given
+        and the others snapped to their 12-significant-digit form when that is within two units in the last place
+        (``0.6``, not ``0.6000000000000001``, so that tables and replay commands show the
+        values as a person would write them), or ``values``.
 
         Raises
         ------
@@ -147,7 +150,9 @@ class Factor:
                 f"needs {_form('grid', self.name)}; or choose a sampled design (lhs, sobol)"
             )
         assert self.low is not None and self.high is not None
-        return tuple(float(x) for x in np.linspace(self.low, self.high, self.count))
+        levels = [float(x) for x in np.linspace(self.low, self.high, self.count)]
+        inner = [min(max(_tidy(x), self.low), self.high) for x in levels[1:-1]]
+        return tuple(levels[:1] + inner + levels[1:][-1:])
 
     def text(self) -> str:
         """The command-line form, which :func:`parse_factor` reads back to this factor.
@@ -161,6 +166,12 @@ class Factor:
             return f"{self.name}=" + ",".join(repr(v) if isinstance(v, float) else v for v in self.values)
         count = "" if self.count is None else f":{self.count}"
         return f"{self.name}={self.low!r}:{self.high!r}{count}"
+
+
+def _tidy(x: float) -> float:
+    """``x`` written with 12 significant digits, if that moves it by at most 2 ulp."""
+    short = float(f"{x:.12g}")
+    return short if abs(short - x) <= 2 * math.ulp(x) else x
 
 
 def parse_factor(text: str) -> Factor:

@@ -18,7 +18,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sim.errors import FormulaError, ScenarioError, did_you_mean, unknown
+from sim.designs import DESIGNS, parse_factor
+from sim.errors import FormulaError, ScenarioError, UsageError, did_you_mean, unknown
 from sim.expressions import FUNCTIONS, Formula, Scope
 from sim.games import PayoffTemplate
 from sim.payoff_forms import build_template
@@ -33,7 +34,7 @@ __all__ = ["RESERVED", "CasePlan", "Compiled", "GamePlan", "RulePlan", "compile_
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _LABEL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+\-]*$")
 #: Names a scenario may not give to parameters, actors, games or sub-formulas.
-RESERVED = frozenset({"round", "parameters", "True", "False", "None", *FUNCTIONS})
+RESERVED = frozenset({"round", "rounds", "parameters", "True", "False", "None", *FUNCTIONS})
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class _Checker:
         if self.spec.stop_when is not None:
             stop = self.formula(self.spec.stop_when, scope, ("stop_when",))
         metrics = self.metrics(games)
+        self.check_sweep()
         initial: dict[str, float] = {k: float(v) for k, v in self.spec.parameters.items()}
         for actor, actor_spec in self.spec.actors.items():
             initial.update({f"{actor}.{var}": float(v) for var, v in actor_spec.state.items()})
@@ -149,6 +151,8 @@ class _Checker:
     def metrics(self, games: Sequence[GamePlan]) -> tuple[tuple[str, Formula], ...]:
         """Metric formulas: final parameters and Actor.variable, ``rounds`` (played),
         and ``count_<game>_<labels>`` (rounds in which that profile was played)."""
+        if not self.spec.metrics:
+            return ()
         numbers = {*self.spec.parameters, "rounds"}
         for actor, actor_spec in self.spec.actors.items():
             numbers.update(f"{actor}.{var}" for var in actor_spec.state)
@@ -165,6 +169,25 @@ class _Checker:
             self.check_name(name, ("metrics", name))
             compiled.append((name, self.formula(text, scope, ("metrics", name))))
         return tuple(compiled)
+
+    def check_sweep(self) -> None:
+        """The ``sweep:`` block names things that can be swept, in valid forms."""
+        block = self.spec.sweep
+        if block is None:
+            return
+        if block.design not in DESIGNS:
+            raise self.fail(("sweep", "design"), unknown("design", block.design, list(DESIGNS)))
+        known = [*self.spec.parameters, "select", *(f"{g}.select" for g in self.spec.games)]
+        known += [f"{a}.{v}" for a, spec in self.spec.actors.items() for v in spec.state]
+        for name, value in block.params.items():
+            where = ("sweep", "params", name)
+            if name not in known:
+                raise self.fail(where, unknown("parameter, actor state or game.select", name, known))
+            text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+            try:
+                parse_factor(f"{name}={text}")
+            except UsageError as exc:
+                raise self.fail(where, str(exc)) from None
 
     def check_names(self) -> None:
         seen: dict[str, str] = {}

@@ -123,7 +123,9 @@ def _select_shorthand(value: Any) -> Any:
 class SelectSpec(_Spec):
     """Which equilibrium is played: a rule name, or conditional cases."""
 
-    rule: str | None = Field(None, description="A rule: risk_dominant, payoff_dominant, max_welfare, first, random.")
+    rule: str | None = Field(
+        None, description="A rule: risk_dominant, payoff_dominant, max_welfare, first, random, logit."
+    )
     conditional: list[CaseSpec] | None = Field(
         None,
         description="Cases tried in order; the first whose condition holds and whose profile is an equilibrium wins.",
@@ -137,7 +139,7 @@ class EquilibriumSpec(_Spec):
     solver: str = Field(
         "auto", description="auto (by the number of players) or a registered solver name, e.g. vertex_enumeration."
     )
-    select: Annotated[SelectSpec, BeforeValidator(_select_shorthand)] = Field(
+    select: Annotated[SelectSpec, BeforeValidator(_select_shorthand, json_schema_input_type=str | SelectSpec)] = Field(
         default_factory=lambda: SelectSpec(rule="risk_dominant"),
         description="A rule name, or {conditional: [...], otherwise: rule}.",
     )

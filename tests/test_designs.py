@@ -44,7 +44,8 @@ def test_parse_accepted_forms(text: str, expected: Factor) -> None:
 
 def test_parse_range_levels_are_linspace_with_exact_ends() -> None:
     levels = parse_factor("G_D=0:1:11").levels()
-    assert levels == tuple(float(x) for x in np.linspace(0, 1, 11))
+    assert levels == tuple(i / 10 for i in range(11))  # linspace, rounded to 12 significant digits
+    np.testing.assert_allclose(levels, np.linspace(0, 1, 11), rtol=0, atol=1e-12)
     assert levels[0] == 0.0 and levels[-1] == 1.0
     assert all(type(level) is float for level in levels)
 

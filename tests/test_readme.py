@@ -44,3 +44,17 @@ def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_readme_cli_lines_name_existing_files() -> None:
     for path in set(re.findall(r"scenarios/[\w/]+\.yaml", README)) - {"scenarios/mine.yaml"}:
         assert (ROOT / path).exists(), path
+
+
+def test_every_make_command_in_the_readme_is_a_makefile_target() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z]+):", makefile, flags=re.M))
+    used = set(re.findall(r"`?make ([a-z]+)", README))
+    assert used and used <= targets, used - targets
+
+
+def test_readme_picture_and_docs_exist() -> None:
+    for link in re.findall(r"\]\(([^)]+\.png)\)", README):
+        assert (ROOT / link).exists(), link
+    for doc in re.findall(r"`(docs/[\w.-]+)`", README):
+        assert (ROOT / doc).exists(), doc

@@ -370,3 +370,24 @@ def test_any_structure_only_ever_raises_scenario_error(data: dict[str, object]) 
 def test_any_text_only_ever_raises_scenario_error(text: str) -> None:
     with contextlib.suppress(ScenarioError):
         parse_scenario(text)
+
+
+@pytest.mark.parametrize(
+    ("block", "field", "fragment"),
+    [
+        ("  params: {costs: '0:1:3'}\n", "sweep.params.costs", "unknown parameter, actor state or game.select 'costs'"),
+        ("  params: {cost: '0:1:0'}\n", "sweep.params.cost", "an empty range"),
+        ("  params: {cost: [1, 2]}\n  design: grd\n", "sweep.design", "unknown design 'grd'"),
+        ("  params: {cost: [1]}\n  reps: 0\n", "sweep.reps", "greater than or equal to 1"),
+    ],
+)
+def test_sweep_block_is_checked_when_the_file_loads(block: str, field: str, fragment: str) -> None:
+    with pytest.raises(ScenarioError) as error:
+        parse_scenario(BASE + "sweep:\n" + block, "s.yaml")
+    assert error.value.field == field and fragment in str(error.value)
+    assert error.value.line is not None and error.value.line > 29
+
+
+def test_rounds_is_reserved_for_metrics() -> None:
+    with pytest.raises(ScenarioError, match="'rounds' is reserved"):
+        parse_scenario(BASE.replace("  bonus: 2", "  rounds: 2"))
