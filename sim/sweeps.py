@@ -22,34 +22,32 @@ goes on.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
-import shutil
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from sim.designs import Factor, design_points, parse_factor
 from sim.errors import UsageError, did_you_mean
 from sim.executors import make_executor
-from sim.files import read_input, write_atomic, write_text_atomic
-from sim.outcomes import columns, summarize
+from sim.files import read_input
+from sim.outcomes import columns
 from sim.plots import SweepAccessor  # noqa: F401 - registers the table.sweep accessor
-from sim.scenario import Scenario, load_scenario, parse_scenario
+from sim.scenario import Scenario, load_scenario
 from sim.selection import RULES
 from sim.spec import SweepSpecBlock
+from sim.sweep_runs import Job, JobResult, Task, run_job
+from sim.sweep_store import SweepStore, load_sweep
 from sim.yaml_source import parse_yaml
 
 __all__ = [
@@ -65,8 +63,6 @@ __all__ = [
     "sweep",
 ]
 
-MANIFEST = "_manifest.json"
-ROUNDS_FOLDER = "_rounds"
 #: Most runs one sweep may have.
 MAX_RUNS = 10_000_000
 
@@ -181,17 +177,6 @@ def _factor_text(name: str, value: Any) -> str:
     return f"{name}={value}"
 
 
-@dataclass(frozen=True)
-class Task:
-    """One run: a design point, a replication, its values and its seed."""
-
-    index: int
-    point: int
-    rep: int
-    values: Mapping[str, float | str]
-    seed: int
-
-
 def plan(scenario: Scenario, spec: SweepSpec) -> list[Task]:
     """Every run of the sweep, in (point, rep) order, each with its own seed.
 
@@ -240,70 +225,6 @@ def _check_factor(scenario: Scenario, factor: Factor) -> None:
         raise UsageError(f"--param {factor.name}: {words[0]!r} is not a number")
 
 
-@dataclass(frozen=True)
-class Job:
-    """A chunk of tasks and what a worker needs to run them (plain, picklable data)."""
-
-    number: int
-    tasks: tuple[Task, ...]
-    text: str
-    filename: str
-    overrides: Mapping[str, float | str]
-    rounds: int | None
-    keep_rounds: bool
-
-
-@dataclass(frozen=True)
-class JobResult:
-    """The rows of a finished chunk (and its round tables if kept)."""
-
-    number: int
-    rows: list[dict[str, Any]]
-    rounds: pd.DataFrame | None = None
-
-
-def run_job(job: Job) -> JobResult:
-    """Run a chunk (in a worker); a run that raises becomes a row with ``error``."""
-    base = _scenario(job.text, job.filename, tuple(job.overrides.items()))
-    rows, tables = [], []
-    for task in job.tasks:
-        row, table = _run_task(base, task, job.rounds, job.keep_rounds)
-        rows.append(row)
-        if table is not None:
-            tables.append(table)
-    return JobResult(job.number, rows, pd.concat(tables, ignore_index=True) if tables else None)
-
-
-@lru_cache(maxsize=8)
-def _scenario(text: str, filename: str, overrides: tuple[tuple[str, float | str], ...]) -> Scenario:
-    scenario = parse_scenario(text, filename)
-    return scenario.with_overrides(dict(overrides)) if overrides else scenario
-
-
-def _run_task(
-    base: Scenario, task: Task, rounds: int | None, keep_rounds: bool
-) -> tuple[dict[str, Any], pd.DataFrame | None]:
-    from sim.model import NegotiationModel
-    from sim.results import rounds_table
-
-    row: dict[str, Any] = {"point": task.point, "rep": task.rep, "seed": task.seed, **task.values}
-    try:
-        scenario = base.with_overrides(task.values)
-        model = NegotiationModel(scenario, seed=task.seed, rounds=rounds, exact=False)
-        model.run()
-        assert model.stop_reason is not None
-        row.update(summarize(scenario, model.history, model.round, model.stop_reason))
-    except Exception as exc:  # a failing run is recorded, and the sweep goes on
-        row["error"] = f"{type(exc).__name__}: {exc}"
-        return row, None
-    if not keep_rounds:
-        return row, None
-    table = rounds_table(model.history)
-    table.insert(0, "rep", task.rep)
-    table.insert(0, "point", task.point)
-    return row, table
-
-
 def schema(scenario: Scenario, spec: SweepSpec) -> pa.Schema:
     """The one schema of every table of this sweep."""
     types = {"int": pa.int64(), "float": pa.float64(), "str": pa.string()}
@@ -314,92 +235,6 @@ def schema(scenario: Scenario, spec: SweepSpec) -> pa.Schema:
     fields.append(pa.field("error", pa.string()))
     fields += [pa.field(name, types[kind]) for name, kind in columns(scenario)]
     return pa.schema(fields)
-
-
-class SweepStore:
-    """A sweep's output folder: manifest, Parquet parts, resumption."""
-
-    def __init__(self, folder: Path, manifest: dict[str, Any], table_schema: pa.Schema, force: bool) -> None:
-        self.folder = folder
-        self.schema = table_schema
-        self.manifest = self._open(manifest, force)
-
-    def _open(self, manifest: dict[str, Any], force: bool) -> dict[str, Any]:
-        folder = self.folder
-        if folder.exists() and not folder.is_dir():
-            raise UsageError(f"--out {folder}: exists and is not a folder")
-        previous = _read_manifest(folder)
-        if previous is not None and _identity(previous) == _identity(manifest) and not force:
-            return previous
-        if (previous is not None or (folder.exists() and any(folder.iterdir()))) and not force:
-            what = "a different sweep" if previous is not None else "files that are not a sweep"
-            raise UsageError(f"--out {folder}: holds {what}; choose another folder or add --force to replace it")
-        if force and folder.exists():
-            _clear(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(folder / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        return manifest
-
-    @property
-    def done(self) -> set[int]:
-        """Chunks whose part file exists (the truth, whatever the manifest says)."""
-        return {int(p.stem.split("-")[1]) for p in self.folder.glob("part-*.parquet")}
-
-    def write(self, result: JobResult) -> None:
-        """Write one chunk's part (and rounds), then record it in the manifest."""
-        name = f"part-{result.number:06d}.parquet"
-        if result.rounds is not None:
-            (self.folder / ROUNDS_FOLDER).mkdir(exist_ok=True)
-            write_atomic(self.folder / ROUNDS_FOLDER / name, lambda p: result.rounds.to_parquet(p, index=False))  # type: ignore[union-attr]
-        table = pa.Table.from_pylist(result.rows, schema=self.schema)
-        write_atomic(self.folder / name, lambda p: pq.write_table(table, p))
-        self.manifest["done"] = sorted(self.done)
-        write_text_atomic(self.folder / MANIFEST, json.dumps(self.manifest, indent=2, sort_keys=True) + "\n")
-
-
-def _identity(manifest: Mapping[str, Any]) -> str:
-    """What makes two sweeps the same (compared as JSON, as the manifest stores it)."""
-    parts = [manifest.get("scenario_sha256"), manifest.get("overrides"), manifest.get("spec")]
-    return json.dumps(parts, sort_keys=True)
-
-
-def _read_manifest(folder: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _clear(folder: Path) -> None:
-    for entry in folder.iterdir():
-        if entry.is_dir():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
-
-
-def load_sweep(folder: str | os.PathLike[str]) -> pd.DataFrame:
-    """A sweep folder's table, sorted by point and replication, with the manifest in
-    ``attrs["sweep"]``.
-
-    Raises
-    ------
-    UsageError
-        If the folder holds no sweep.
-    """
-    path = Path(folder)
-    manifest = _read_manifest(path)
-    if manifest is None:
-        raise UsageError(f"{folder}: not a sweep folder (no {MANIFEST}); run diplosim sweep ... --out {folder}")
-    parts = sorted(path.glob("part-*.parquet"))
-    if parts:
-        table = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    else:
-        table = pd.DataFrame(columns=[f["name"] for f in manifest.get("columns", [])])
-    table = table.sort_values(["point", "rep"], ignore_index=True) if len(table) else table
-    table.attrs["sweep"] = {**manifest["spec"], "scenario": manifest.get("scenario")}
-    return table
 
 
 @dataclass
