@@ -8,8 +8,9 @@ Methods (Gambit's names; see the pygambit documentation, "Computing Nash equilib
     ``enummixed``  two players: all extreme equilibria (exact rationals when the
                    payoffs are exact); ``lcp`` two players: some equilibria;
     ``enumpure``   any number of players: every pure equilibrium, exactly;
-    ``enumpoly``   any number of players: every isolated equilibrium, by solving the
-                   polynomial system of each support (complete for generic games);
+    ``enumpoly``   any number of players: isolated equilibria, by solving the
+                   polynomial system of each support (measured to miss some: in 8 of
+                   40 random 6x6 games it returned fewer than vertex enumeration);
     ``gnm``        Govindan-Wilson global Newton: some equilibria;
     ``simpdiv``    simplicial subdivision: one equilibrium;
     ``logit``      the limit of the logit quantal-response branch: one equilibrium.
