@@ -2,8 +2,11 @@
 
 Every executor has one method, :meth:`Executor.unordered`, which runs a function on
 each item and yields the results as they complete, so the same sweep loop serves all
-of them. The function must be importable (a module-level function), because ``import
-mesa`` makes local processes start with *spawn*, and Dask pickles it to its workers.
+of them. When a worker process dies (killed, out of memory, a crash in compiled code),
+the items it was running are retried one at a time; an item whose worker dies again
+yields ``on_lost(item, reason)`` instead of a result, and the rest go on. The function
+must be importable (a module-level function), because ``import mesa`` makes local
+processes start with *spawn*, and Dask pickles it to its workers.
 
 Serial
     ``workers=1``: everything in this process (debugging, notebooks, tests).
@@ -23,8 +26,10 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
@@ -41,7 +46,9 @@ class Executor(Protocol):
 
     name: str
 
-    def unordered(self, function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]: ...
+    def unordered(
+        self, function: Callable[[T], R], items: Sequence[T], on_lost: Callable[[T, str], R]
+    ) -> Iterator[R]: ...
 
     def __enter__(self) -> Executor: ...
 
@@ -55,7 +62,7 @@ class SerialExecutor:
 
     name = "serial"
 
-    def unordered(self, function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
+    def unordered(self, function: Callable[[T], R], items: Sequence[T], on_lost: Callable[[T, str], R]) -> Iterator[R]:
         for item in items:
             yield function(item)
 
@@ -76,17 +83,47 @@ class ProcessExecutor:
         self.name = f"{workers} local processes"
         self.pool: ProcessPoolExecutor | None = None
 
-    def unordered(self, function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
+    def unordered(self, function: Callable[[T], R], items: Sequence[T], on_lost: Callable[[T, str], R]) -> Iterator[R]:
+        todo: deque[int] = deque(range(len(items)))
+        while todo:
+            suspects = yield from self._batch(function, items, todo)
+            for index in suspects:  # alone, so that a second death names the culprit
+                result = yield from self._batch(function, items, deque([index]))
+                if result:
+                    yield on_lost(items[index], "its worker process died twice (killed, out of memory or crashed)")
+
+    def _batch(self, function: Callable[[T], R], items: Sequence[T], todo: deque[int]) -> Generator[R, None, list[int]]:
+        """Run ``todo`` with at most workers + 1 in flight; on a dead worker, restart the
+        pool and return the indices that were in flight (the rest stay in ``todo``)."""
         assert self.pool is not None
-        pending: set[Future[R]] = {self.pool.submit(function, item) for item in items}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        flying: dict[Future[R], int] = {}
+        while todo or flying:
+            while todo and len(flying) <= self.workers:
+                index = todo.popleft()
+                flying[self.pool.submit(function, items[index])] = index
+            done, _ = wait(flying, return_when=FIRST_COMPLETED)
             for future in done:
-                yield future.result()
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    lost = sorted(flying.values())
+                    self._restart()
+                    return lost
+                del flying[future]
+                yield result
+        return []
+
+    def _restart(self) -> None:
+        assert self.pool is not None
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._pool()
+
+    def _pool(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_ignore_interrupts)
 
     def __enter__(self) -> ProcessExecutor:
-        context = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_ignore_interrupts)
+        self.pool = self._pool()
         return self
 
     def __exit__(
@@ -115,12 +152,16 @@ class DaskExecutor:
         self.client: Any = None
         self.cluster: Any = None
 
-    def unordered(self, function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
-        from distributed import as_completed
+    def unordered(self, function: Callable[[T], R], items: Sequence[T], on_lost: Callable[[T, str], R]) -> Iterator[R]:
+        from distributed import KilledWorker, as_completed
 
         futures = self.client.map(function, list(items), pure=False)
+        where = {future.key: item for future, item in zip(futures, items)}
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except KilledWorker as exc:  # Dask already retried it on other workers
+                yield on_lost(where[future.key], f"its Dask workers died ({exc})")
 
     def __enter__(self) -> DaskExecutor:
         try:

@@ -19,7 +19,7 @@ import pandas as pd
 from sim.outcomes import summarize
 from sim.scenario import Scenario, parse_scenario
 
-__all__ = ["Job", "JobResult", "Task", "run_job"]
+__all__ = ["Job", "JobResult", "Task", "lost_job", "run_job"]
 
 
 @dataclass(frozen=True)
@@ -95,3 +95,12 @@ def _run_task(
     table.insert(0, "rep", task.rep)
     table.insert(0, "point", task.point)
     return row, table
+
+
+def lost_job(job: Job, reason: str) -> JobResult:
+    """The rows of a chunk whose worker died: each run recorded as failed, with its point."""
+    rows = [
+        {"point": task.point, "rep": task.rep, "seed": task.seed, **task.values, "error": f"run lost: {reason}"}
+        for task in job.tasks
+    ]
+    return JobResult(job.number, rows)

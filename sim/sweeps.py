@@ -46,7 +46,7 @@ from sim.plots import SweepAccessor  # noqa: F401 - registers the table.sweep ac
 from sim.scenario import Scenario, load_scenario
 from sim.selection import RULES
 from sim.spec import SweepSpecBlock
-from sim.sweep_runs import Job, JobResult, Task, run_job
+from sim.sweep_runs import Job, JobResult, Task, lost_job, run_job
 from sim.sweep_store import SweepStore, load_sweep
 from sim.yaml_source import parse_yaml
 
@@ -282,7 +282,7 @@ def run_sweep(
     collected: list[JobResult] = []
     start = time.perf_counter()
     with executor, _progress(len(tasks), len(tasks) - sum(len(j.tasks) for j in jobs), progress) as advance:
-        for result in executor.unordered(run_job, jobs):
+        for result in executor.unordered(run_job, jobs, lost_job):
             if store is not None:
                 store.write(result)
             else:

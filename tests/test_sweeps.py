@@ -265,3 +265,25 @@ def test_ctrl_c_stops_the_sweep_keeps_finished_parts_and_resumes(scenario_file: 
     assert finished.returncode == 0, finished.stderr
     table = load_sweep(out)
     assert len(table) == 240 and not table.duplicated(["point", "rep"]).any()
+
+
+def test_a_killed_worker_is_retried_and_the_sweep_finishes(scenario_file: Path, tmp_path: Path) -> None:
+    args = ["sweep", str(scenario_file), "--param", "cost=0.5:1:80", "--param", "k=0,1", "--reps", "2", "--quiet"]
+    whole = diplosim(*args, "--workers", "1", "--out", str(tmp_path / "whole"))
+    assert whole.returncode == 0, whole.stderr
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "sim.cli", *args, "--workers", "2", "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("part-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    children = subprocess.run(
+        ["pgrep", "-P", str(process.pid), "-f", "spawn_main"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert children, "the sweep has worker processes"
+    os.kill(int(children[0]), signal.SIGKILL)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr
+    table = load_sweep(out)
+    assert len(table) == 320 and table["error"].isna().all()  # the lost chunk was run again
+    pd.testing.assert_frame_equal(table, load_sweep(tmp_path / "whole"))
