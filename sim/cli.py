@@ -100,6 +100,7 @@ def _add_run(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argument
     run.add_argument("--out", help="folder for the tables (CSV, Parquet) and summary.json")
     run.add_argument("--quiet", action="store_true", help="print only how the run ended")
     run.add_argument("--plots", action="store_true", help="also write the run's figures (PNG) into --out")
+    run.add_argument("--force", action="store_true", help="write into a non-empty --out that holds other files")
     run.set_defaults(handler=_run)
     return run
 
@@ -252,21 +253,23 @@ def _console() -> object:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
-        raise UsageError(f"--out {args.out}: exists and is not a folder")
     if args.plots and args.out is None:
         raise UsageError("--plots writes into the --out folder: give --out DIR")
     from sim.report import print_story
-    from sim.results import run
+    from sim.results import check_output_folder, run
+    from sim.scenario import load_scenario
 
-    result = run(args.file, rounds=args.rounds, seed=args.seed, set=dict(args.set))
+    scenario = load_scenario(args.file)
+    if args.out is not None:  # before running: a refused folder costs nothing and stays untouched
+        check_output_folder(Path(args.out), scenario, force=args.force)
+    result = run(scenario, rounds=args.rounds, seed=args.seed, set=dict(args.set))
     console = _console()
     if args.quiet:
         print(f"{result.scenario.name}: {result.rounds_played} rounds, stop reason {result.stop_reason}")
     else:
         print_story(result, console)  # type: ignore[arg-type]
     if args.out is not None:
-        written = result.save(args.out)
+        written = result.save(args.out, force=True)
         if args.plots:
             written += result.save_figures(args.out)
         print(f"wrote {len(written)} files to {args.out}")

@@ -386,7 +386,10 @@ def _check_design(factors: tuple[Factor, ...], design: str, samples: int | None,
         assert samples is not None
         size = samples if design == "lhs" else samples * (len(factors) + 2)
     if size > MAX_POINTS:
-        raise UsageError(f"the {design} design has {size} points, more than {MAX_POINTS}; use fewer levels or samples")
+        raise UsageError(
+            f"the {design} design has {size} points; the limit is {MAX_POINTS} (sim.designs.MAX_POINTS: raise it "
+            "there, or use fewer levels or samples)"
+        )
 
 
 def _check_factors(factors: tuple[Factor, ...]) -> None:
@@ -454,7 +457,7 @@ def _range_problem(low: object, high: object, count: object) -> str:
     if count < 1:
         return "an empty range (N must be at least 1)"
     if count > MAX_POINTS:
-        return f"too many levels (N is at most {MAX_POINTS})"
+        return f"too many levels (N is at most {MAX_POINTS}, sim.designs.MAX_POINTS)"
     if low == high and count > 1:
         return f"LO = HI = {low!r} gives {count} equal levels (write N = 1 for one level, or widen the range)"
     return ""

@@ -331,6 +331,7 @@ def _parse(text: str, origin: str) -> ast.Expression:
     if len(text) > MAX_FORMULA_LENGTH:
         raise FormulaError(
             f"the formula is {len(text)} characters long; the limit is {MAX_FORMULA_LENGTH} "
+            "(sim.expressions.MAX_FORMULA_LENGTH) "
             "(split it with `let:` sub-formulas)",
             formula=text[:60] + "...",
             origin=origin,
@@ -346,7 +347,8 @@ def _parse(text: str, origin: str) -> ast.Expression:
     count = sum(1 for _ in ast.walk(tree))
     if count > MAX_FORMULA_NODES:
         raise FormulaError(
-            f"the formula has {count} parts; the limit is {MAX_FORMULA_NODES} (split it with `let:` sub-formulas)",
+            f"the formula has {count} parts; the limit is {MAX_FORMULA_NODES} (sim.expressions.MAX_FORMULA_NODES) "
+            "(split it with `let:` sub-formulas)",
             formula=text,
             origin=origin,
         )
@@ -367,7 +369,10 @@ class _Compiler:
 
     def visit(self, node: ast.AST, depth: int) -> _Node:
         if depth > MAX_FORMULA_DEPTH:
-            raise self.fail(f"the formula nests deeper than {MAX_FORMULA_DEPTH} levels")
+            raise self.fail(
+                f"the formula nests deeper than {MAX_FORMULA_DEPTH} levels (sim.expressions.MAX_FORMULA_DEPTH); "
+                "split it with `let:` sub-formulas"
+            )
         for refused, message in _REFUSED.items():
             if isinstance(node, refused):
                 raise self.fail(message)

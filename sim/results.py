@@ -39,7 +39,7 @@ from sim.history import History
 from sim.model import NegotiationModel
 from sim.scenario import Scenario, load_scenario
 
-__all__ = ["RunResult", "run"]
+__all__ = ["RunResult", "check_output_folder", "run"]
 
 _VERSIONED = ("diplosim", "numpy", "nashpy", "mesa", "pandas", "pydantic", "pyarrow")
 
@@ -191,13 +191,16 @@ class RunResult:
             "versions": versions(),
         }
 
-    def save(self, directory: str | os.PathLike[str]) -> list[Path]:
+    def save(self, directory: str | os.PathLike[str], *, force: bool = False) -> list[Path]:
         """Write the tables (CSV and Parquet) and ``summary.json`` into ``directory``.
 
         Each file is written under a temporary name and renamed, so a file is either
-        complete or absent. Returns the paths written.
+        complete or absent. A non-empty folder that does not hold a run of the same
+        scenario is refused unless ``force`` (see :func:`check_output_folder`). Returns
+        the paths written.
         """
         folder = Path(directory)
+        check_output_folder(folder, self.scenario, force=force)
         folder.mkdir(parents=True, exist_ok=True)
         written = []
         for name in ("rounds", "equilibria", "state"):
@@ -207,6 +210,30 @@ class RunResult:
         text = json.dumps(self.summary(), indent=2, sort_keys=True) + "\n"
         written.append(write_text_atomic(folder / "summary.json", text))
         return written
+
+
+def check_output_folder(folder: Path, scenario: Scenario, *, force: bool = False) -> None:
+    """Refuse to write a run into ``folder`` when that would mix it with other files.
+
+    An absent or empty folder, or one holding an earlier run of the same scenario
+    (``summary.json`` with the same sha256), is fine; anything else needs ``force``.
+
+    Raises
+    ------
+    UsageError
+        If ``folder`` is a file, or holds other things and ``force`` is not set.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--out {folder}: exists and is not a folder")
+    if force or not folder.exists() or not any(folder.iterdir()):
+        return
+    try:
+        previous = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("scenario_sha256")
+    except (OSError, ValueError, AttributeError):
+        previous = None
+    if previous != scenario.sha256:
+        what = "a run of another scenario" if previous else "files that are not a diplosim run"
+        raise UsageError(f"--out {folder}: holds {what}; choose an empty folder or add --force to write there anyway")
 
 
 def _to_csv(table: pd.DataFrame, path: str) -> None:

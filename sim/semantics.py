@@ -292,8 +292,14 @@ class _Checker:
             labels = spec.strategies.get(player)
             if labels is None:
                 raise self.fail((*path, "strategies"), f"no strategies for player {player!r}")
-            if not labels or len(labels) > MAX_STRATEGIES:
-                raise self.fail(where, f"a player needs 1 to {MAX_STRATEGIES} strategies, not {len(labels)}")
+            if not labels:
+                raise self.fail(where, "a player needs at least one strategy")
+            if len(labels) > MAX_STRATEGIES:
+                raise self.fail(
+                    where,
+                    f"{len(labels)} strategies; the limit is {MAX_STRATEGIES} per player "
+                    "(sim.spec.MAX_STRATEGIES: raise it there, or merge strategies)",
+                )
             for i, label in enumerate(labels):
                 if not _LABEL.match(label):
                     raise self.fail(
@@ -304,7 +310,11 @@ class _Checker:
             result.append(tuple(labels))
         profiles = math.prod(len(s) for s in result)
         if profiles > MAX_PROFILES:
-            raise self.fail((*path, "strategies"), f"{profiles} profiles; the limit is {MAX_PROFILES}")
+            raise self.fail(
+                (*path, "strategies"),
+                f"{profiles} profiles; the limit is {MAX_PROFILES} per game "
+                "(sim.spec.MAX_PROFILES: raise it there, or use fewer strategies or players)",
+            )
         return tuple(result)
 
     def settings(self, spec: GameSpec, path: FieldPath) -> tuple[EquilibriumSpec, FieldPath]:

@@ -287,6 +287,11 @@ def _pydantic_message(error: Any, path: FieldPath) -> str:
         return f"the required field {path[-1]!r} is missing" if path else _MESSAGES[kind]
     if kind == "value_error":
         return str(error["ctx"]["error"])
+    if kind == "less_than_equal" and path and path[-1] == "rounds":
+        return (
+            f"{error['input']} rounds; the limit is {MAX_ROUNDS} (sim.spec.MAX_ROUNDS: raise it there, "
+            "or play fewer rounds)"
+        )
     message = str(_MESSAGES.get(kind, error["msg"]))
     if kind in _MESSAGES and "input" in error and kind != "missing":
         message += f", got {error['input']!r}"

@@ -185,7 +185,7 @@ class _Builder:
         if self.count > MAX_NODES:
             raise self.fail(
                 node,
-                f"the document expands to more than {MAX_NODES} values "
+                f"the document expands to more than {MAX_NODES} values (sim.yaml_source.MAX_NODES) "
                 "(an alias/anchor bomb?); write the values out instead",
                 path,
             )

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.errors import UsageError
 from sim.results import run
 
 from .conftest import FLAGSHIP, SCENARIOS
@@ -89,3 +90,23 @@ def test_overrides_are_recorded() -> None:
     result = run(FLAGSHIP, rounds=1, set={"K_EU": 10})
     assert result.summary()["overrides"] == {"K_EU": 10.0}
     assert result.final_state()["Ukraine"]["trust"] > 0.2
+
+
+def test_output_folder_safety(tmp_path: Path) -> None:
+    result = run(FLAGSHIP, rounds=2)
+    result.save(tmp_path / "a")
+    result.save(tmp_path / "a")  # the same scenario again: fine
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(UsageError, match="holds files that are not a diplosim run"):
+        result.save(other)
+    assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
+    result.save(other, force=True)
+    assert (other / "notes.txt").read_text() == "mine" and (other / "summary.json").exists()
+    chicken = run(SCENARIOS / "classics" / "chicken.yaml", rounds=2)
+    with pytest.raises(UsageError, match="holds a run of another scenario"):
+        chicken.save(tmp_path / "a")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UsageError, match="exists and is not a folder"):
+        chicken.save(tmp_path / "file")

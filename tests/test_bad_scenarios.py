@@ -1,0 +1,68 @@
+"""The corpus of bad input (``tests/bad_scenarios``), through the real command line.
+
+Every case must end with exit code 2 and one line on stderr that names the file, the
+line (where there is one) and the field, with no traceback, no output folder created
+and no code run (no ``PWNED`` file appears).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ROOT, diplosim
+
+CORPUS = ROOT / "tests" / "bad_scenarios"
+CASES: list[dict[str, Any]] = json.loads((CORPUS / "cases.json").read_text(encoding="utf-8"))
+
+
+def test_the_corpus_is_large_and_every_file_has_a_case() -> None:
+    files = {p.name for p in CORPUS.glob("*.yaml")}
+    assert len(CASES) >= 40
+    assert files == {case["file"] for case in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+def test_bad_input_gives_one_clear_line_and_exit_2(case: dict[str, Any], tmp_path: Path) -> None:
+    path = CORPUS / case["file"]
+    out = tmp_path / "out"
+    extra = ["--out", str(out)] if case["command"] == "run" else []
+    result = diplosim(case["command"], str(path), *case["args"], *extra, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    message = lines[0]
+    assert "Traceback" not in result.stderr
+    assert case["fragment"] in message, message
+    if not case["args"]:
+        assert str(path) in message, message
+    if case["line"] is not None:
+        assert f"{path}:{case['line']}:" in message, message
+    if case["field"] is not None:
+        assert case["field"] in message, message
+    assert not out.exists(), "nothing is written for bad input"
+    assert not list(tmp_path.rglob("PWNED"))
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run", "{tmp}/missing.yaml"], "missing.yaml: no such file"),
+        (["run", "{tmp}"], "is a directory, not a scenario file"),
+        (
+            ["run", str(ROOT / "scenarios" / "classics" / "chicken.yaml"), "--out", "{tmp}/file.txt"],
+            "exists and is not a folder",
+        ),
+        (["solve", "{tmp}/missing.nfg"], "missing.nfg: no such file"),
+        (["sweep", str(ROOT / "scenarios" / "classics" / "chicken.yaml"), "--param", "x=0:1:0"], "an empty range"),
+    ],
+)
+def test_bad_paths_and_flags(args: list[str], fragment: str, tmp_path: Path) -> None:
+    (tmp_path / "file.txt").write_text("keep")
+    result = diplosim(*[a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert result.returncode == 2
+    assert fragment in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert (tmp_path / "file.txt").read_text() == "keep"
