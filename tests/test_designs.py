@@ -101,7 +101,7 @@ def test_documented_error_message() -> None:
         ("G_D=0:1e999", "HI '1e999' is not a finite number"),
         ("G_D=2:2", "an empty interval (LO = HI = 2.0; a sampled range needs LO < HI)"),
         ("G_D=2:2:3", "LO = HI = 2.0 gives 3 equal levels"),
-        ("G_D=0:1:1000001", f"too many levels (N is at most {MAX_POINTS})"),
+        ("G_D=0:1:1000001", f"too many levels (N is at most {MAX_POINTS}, sim.designs.MAX_POINTS)"),
         ("G_D=0:1:99999999999999999999", "too many levels"),
         ("G_D=-1e308:1e308", "too wide"),
         ("G_D=1,,2", "an empty item"),
