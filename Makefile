@@ -38,6 +38,7 @@ unit: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/solvers.py
 	$(BIN)/python benchmarks/sweep.py
+	$(BIN)/python benchmarks/startup.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

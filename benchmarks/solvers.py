@@ -2,7 +2,7 @@
 
 Random games of sizes 2x2 ... 6x6 (continuous and small-integer payoffs) and 3x3x3x2,
 each solver on the same games; medians over the games, and the ratio to a baseline
-measured in the same run (nashpy vertex enumeration for two players, Gambit's
+measured in the same run (nashpy's vertex enumeration, solver ``nashpy``, for two players; Gambit's
 enumpure for four). Gambit's slow methods run in a worker process with a time limit;
 a solve that hits it counts as the limit and is reported.
 
@@ -68,7 +68,7 @@ def main() -> None:
         for integer in (False, True):
             games = [random_game(rng, (size, size), integer) for _ in range(args.games)]
             kind = "integer payoffs in [-10, 10]" if integer else "continuous payoffs"
-            table(f"{size}x{size}, {kind}", games, two, "vertex_enumeration")
+            table(f"{size}x{size}, {kind}", games, two, "nashpy")
     games = [random_game(rng, N_PLAYER_SHAPE, False) for _ in range(args.games)]
     table("3x3x3x2, continuous payoffs", games, many, "gambit_enumpure")
     print(f"\nSlow Gambit methods are stopped after {TIME_LIMIT:g} s (counted as {TIME_LIMIT:g} s).")

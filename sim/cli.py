@@ -98,6 +98,7 @@ def _add_run(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argument
     run.add_argument("--seed", type=_seed, help="random seed (default: the scenario's seed)")
     _add_set(run)
     run.add_argument("--out", help="folder for the tables (CSV, Parquet) and summary.json")
+    _add_solver(run)
     run.add_argument("--quiet", action="store_true", help="print only how the run ended")
     run.add_argument("--plots", action="store_true", help="also write the run's figures (PNG) into --out")
     run.add_argument("--force", action="store_true", help="write into a non-empty --out that holds other files")
@@ -125,6 +126,7 @@ def _add_solve(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
     solve.add_argument("--game", action="append", help="only this game (repeatable)")
     _add_set(solve)
     solve.add_argument("--json", action="store_true", help="print JSON for machines")
+    _add_solver(solve)
     solve.set_defaults(handler=_solve)
     return solve
 
@@ -170,6 +172,7 @@ def _add_sweep(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
     sweep.add_argument("--rounds", type=_positive, help="round limit of every run")
     sweep.add_argument("--seed", type=_seed, help="root seed (default 0)")
     sweep.add_argument("--spec", help="a YAML file with a sweep block (params, design, samples, reps, rounds, seed)")
+    _add_solver(sweep)
     place = sweep.add_mutually_exclusive_group()
     place.add_argument("--workers", type=_positive, help="local processes (default: all cores; 1: serial)")
     place.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
@@ -235,6 +238,13 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_solver(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--solver",
+        help="solve every game of two or more players with this solver, e.g. nashpy (default: the scenario's)",
+    )
+
+
 def _add_set(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--set",
@@ -262,7 +272,7 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     if args.out is not None:  # before running: a refused folder costs nothing and stays untouched
         check_output_folder(Path(args.out), scenario, force=args.force)
-    result = run(scenario, rounds=args.rounds, seed=args.seed, set=dict(args.set))
+    result = run(scenario, rounds=args.rounds, seed=args.seed, set=_changes(args))
     console = _console()
     if args.quiet:
         print(f"{result.scenario.name}: {result.rounds_played} rounds, stop reason {result.stop_reason}")
@@ -274,6 +284,14 @@ def _run(args: argparse.Namespace) -> int:
             written += result.save_figures(args.out)
         print(f"wrote {len(written)} files to {args.out}")
     return 0
+
+
+def _changes(args: argparse.Namespace) -> dict[str, float | str]:
+    """``--set`` values, and ``--solver`` as the override ``solver``."""
+    changes: dict[str, float | str] = dict(args.set)
+    if getattr(args, "solver", None):
+        changes["solver"] = args.solver
+    return changes
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -318,8 +336,8 @@ def _solve_scenario(args: argparse.Namespace) -> tuple[list[SolveResult], str]:
     from sim.stage_games import solve_stage_games
 
     scenario = load_scenario(args.file)
-    if args.set:
-        scenario = scenario.with_overrides(dict(args.set))
+    if args.set or args.solver:
+        scenario = scenario.with_overrides(_changes(args))
     return solve_stage_games(scenario, args.game), scenario.name
 
 
@@ -330,7 +348,7 @@ def _solve_nfg(args: argparse.Namespace) -> tuple[list[SolveResult], str]:
     if args.set or args.game:
         raise UsageError("--set and --game apply to scenario files, not to .nfg games")
     game = read_nfg(args.file)
-    return [solve(game)], game.name
+    return [solve(game, args.solver or "auto")], game.name
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -357,6 +375,8 @@ def _sweep(args: argparse.Namespace) -> int:
     from sim.sweeps import read_sweep_block, run_sweep, spec_from
 
     scenario = load_scenario(args.file)
+    if args.solver:
+        scenario = scenario.with_overrides({"solver": args.solver})
     block = read_sweep_block(args.spec) if args.spec else scenario.spec.sweep
     spec = spec_from(
         block,

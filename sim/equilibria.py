@@ -34,6 +34,7 @@ __all__ = [
     "Equilibrium",
     "SolveResult",
     "canonical_key",
+    "canonical_profile",
     "finalize",
     "has_pure_tie",
     "is_degenerate",
@@ -149,8 +150,8 @@ def regret(game: NormalFormGame, profile: Sequence[FloatArray]) -> float:
 def canonical_key(strategies: Sequence[FloatArray]) -> tuple[object, ...]:
     """Sort key: smaller total support first, then higher probability on earlier
     strategies, player by player (so pure equilibria come first, in label order)."""
-    support = sum(int(np.count_nonzero(s)) for s in strategies)
-    return (support, tuple(tuple(-round(float(p), 9) for p in s) for s in strategies))
+    joined = np.concatenate(strategies)
+    return (int(np.count_nonzero(joined)), tuple((-np.round(joined, 9)).tolist()))
 
 
 def finalize(
@@ -186,6 +187,8 @@ def finalize(
         if profile is None:
             notes.append("dropped a candidate that is not a probability profile")
             continue
+        if game.n_players == 2:
+            profile = canonical_profile(game, profile)
         gain = regret(game, profile)
         if gain > tol:
             notes.append(f"dropped a candidate with a profitable deviation of {gain:.3g}")
@@ -196,12 +199,55 @@ def finalize(
     kept.sort(key=lambda eq: canonical_key(eq.strategies))
     if degenerate is None:
         degenerate = is_degenerate(game, kept, complete=complete)
+    if game.n_players == 2 and complete and kept and not degenerate:  # isolated: each its own component
+        alone = tuple((k,) for k in range(len(kept)))
+        return SolveResult(game, tuple(kept), method, degenerate, complete, tuple(notes), alone, alone)
     if game.n_players == 2 and complete and kept:
         shape = structure([eq.strategies for eq in kept], SAME_TOL)
         return SolveResult(
             game, tuple(kept), method, degenerate, complete, tuple(notes), shape.components, shape.nash_subsets
         )
     return SolveResult(game, tuple(kept), method, degenerate, complete, tuple(notes))
+
+
+def canonical_profile(game: NormalFormGame, profile: Profile) -> Profile:
+    """The same two-player extreme equilibrium, recomputed in one fixed way from its
+    supports and best-response sets, so that every solver that finds it yields the
+    same floats to the last bit (and any run replays exactly whichever backend solved
+    it). Each mix solves "the opponent's best responses are equally good, and the
+    probabilities sum to one" by least squares; an extreme point makes this system
+    determined. If the solution is off (it should not be), the profile is kept.
+
+    Examples
+    --------
+    >>> g = NormalFormGame.from_matrices("mp", ("A", "B"), (("H", "T"), ("H", "T")),
+    ...                                   [[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> [m.tolist() for m in canonical_profile(g, (np.array([0.5000001, 0.4999999]), np.array([0.5, 0.5])))]
+    [[0.5, 0.5], [0.5, 0.5]]
+    """
+    if all(np.count_nonzero(mix) == 1 for mix in profile):  # pure: exact already
+        return tuple(np.where(mix > 0, 1.0, 0.0) for mix in profile)
+    tol = 1e-6 * max(1.0, float(np.max(np.abs(game.payoffs))))
+    result = []
+    for player in (0, 1):
+        opponent = 1 - player
+        support = np.flatnonzero(profile[player] > 0)
+        values = strategy_payoffs(game, profile, opponent)
+        best = np.flatnonzero(values >= values.max() - tol)
+        payoff = game.payoffs[..., opponent] if player == 0 else game.payoffs[..., opponent].T  # [own, opponent's]
+        system = np.zeros((len(best) + 1, len(support) + 1))
+        system[:-1, :-1] = payoff[np.ix_(support, best)].T
+        system[:-1, -1] = -1.0
+        system[-1, :-1] = 1.0
+        rhs = np.zeros(len(best) + 1)
+        rhs[-1] = 1.0
+        solution, *_ = np.linalg.lstsq(system, rhs, rcond=None)
+        mix = np.zeros(game.shape[player])
+        mix[support] = solution[:-1]
+        if np.max(np.abs(mix - profile[player])) > 1e-6 or np.min(mix) < 0:
+            return profile
+        result.append(mix)
+    return (result[0], result[1])
 
 
 def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> Profile | None:

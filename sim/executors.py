@@ -100,7 +100,13 @@ class ProcessExecutor:
         while todo or flying:
             while todo and len(flying) <= self.workers:
                 index = todo.popleft()
-                flying[self.pool.submit(function, items[index])] = index
+                try:
+                    flying[self.pool.submit(function, items[index])] = index
+                except BrokenProcessPool:  # it broke since the last results: this one never started
+                    todo.appendleft(index)
+                    lost = sorted(flying.values())
+                    self._restart()
+                    return lost
             done, _ = wait(flying, return_when=FIRST_COMPLETED)
             for future in done:
                 try:

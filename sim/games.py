@@ -22,6 +22,7 @@ compiled formula per profile and player.
 from __future__ import annotations
 
 import itertools
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -134,6 +135,8 @@ def strategy_payoffs(game: NormalFormGame, profile: Sequence[FloatArray], player
     >>> strategy_payoffs(g, (np.array([.5, .5]), np.array([.25, .75])), 0).tolist()
     [-0.5, 0.5]
     """
+    if game.n_players == 2:  # the common case, without the general tensor contraction
+        return game.payoffs[..., 0] @ profile[1] if player == 0 else profile[0] @ game.payoffs[..., 1]
     tensor = np.moveaxis(game.payoffs[..., player], player, 0)
     others = [p for i, p in enumerate(profile) if i != player]
     for mix in reversed(others):
@@ -160,6 +163,15 @@ class PayoffTemplate:
     strategies: tuple[tuple[str, ...], ...]
     cells: tuple[tuple[Formula, ...], ...]
 
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The values the payoffs read (the players' own names excluded)."""
+        found = _INPUTS.get(id(self))
+        if found is None or found[0] is not self:
+            names = set().union(*(formula.names for row in self.cells for formula in row)) - set(self.players)
+            found = _INPUTS[id(self)] = (self, tuple(sorted(names)))
+        return found[1]
+
     def build(self, values: Mapping[str, Any], *, exact: bool = False) -> NormalFormGame:
         """Evaluate every cell at ``values`` (the current state).
 
@@ -173,6 +185,20 @@ class PayoffTemplate:
             If a formula fails (division by zero, ...), naming the game, profile and
             player.
         """
+        key = (id(self), *(values[name] for name in self.inputs)) if not exact else None
+        if key is not None:
+            cached = _BUILT.get(key)
+            if cached is not None and cached[0] is self:
+                _BUILT.move_to_end(key)
+                return cached[1]
+        game = self._build(values, exact)
+        if key is not None:
+            _BUILT[key] = (self, game)
+            if len(_BUILT) > BUILT_CACHE_SIZE:
+                _BUILT.popitem(last=False)
+        return game
+
+    def _build(self, values: Mapping[str, Any], exact: bool) -> NormalFormGame:
         shape = tuple(len(s) for s in self.strategies)
         k = len(self.players)
         payoffs = np.empty((*shape, k))
@@ -211,6 +237,13 @@ class PayoffTemplate:
         except FormulaError:
             return None
         return Fraction(value) if isinstance(value, (bool, int)) else value
+
+
+#: Games built from the same template and the same input values are the same game: the
+#: most recent ones are remembered (games with exact payoffs are always rebuilt).
+BUILT_CACHE_SIZE = 4096
+_BUILT: OrderedDict[tuple[Any, ...], tuple[PayoffTemplate, NormalFormGame]] = OrderedDict()
+_INPUTS: dict[int, tuple[PayoffTemplate, tuple[str, ...]]] = {}
 
 
 def _exact_values(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -107,20 +107,20 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         if not self.running:
             return
         self.round += 1
+        values = self.namespace()  # built once a round (so edits between rounds count), then kept current
         for plan in self.scenario.games:
-            self._play(plan)
-            self._apply_rules(plan.name)
-        self._apply_rules(None)
+            self._play(plan, values)
+            self._apply_rules(plan.name, values)
+        self._apply_rules(None, values)
         self._record_state()
-        self._check_stop()
+        self._check_stop(values)
 
     def run(self) -> None:
         """Play rounds until the model stops."""
         while self.running:
             self.step()
 
-    def _play(self, plan: GamePlan) -> None:
-        values = self.namespace()
+    def _play(self, plan: GamePlan, values: dict[str, Any]) -> None:
         try:
             game = plan.template.build(values, exact=self.exact)
         except RunError as exc:
@@ -138,16 +138,15 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             raise SolverError(f"round {self.round}: {exc}") from exc
         profile = realise(selection.chosen(result), plan.play, self.rng)
         for player, label in zip(plan.players, game.labels_of(profile)):
-            self.played[f"{plan.name}.{player}"] = label
+            self.played[f"{plan.name}.{player}"] = values[f"{plan.name}.{player}"] = label
         self.history.plays.append(Play(self.round, result, selection, profile))
 
-    def _apply_rules(self, after: str | None) -> None:
+    def _apply_rules(self, after: str | None, values: dict[str, Any]) -> None:
         for rule in self.scenario.rules:
             if rule.after == after:
-                self._apply_rule(rule)
+                self._apply_rule(rule, values)
 
-    def _apply_rule(self, rule: RulePlan) -> None:
-        values = self.namespace()
+    def _apply_rule(self, rule: RulePlan, values: dict[str, Any]) -> None:
         where = f"dynamics[{rule.index}]"
         if rule.when is not None and not self._evaluate(rule.when, values, where):
             return
@@ -158,6 +157,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                 self.actors[actor].state[variable] = value
             else:
                 self.parameters[target] = value
+            values[target] = value
 
     def _evaluate(self, formula: Formula, values: dict[str, Any], where: str) -> Any:
         try:
@@ -165,9 +165,9 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         except FormulaError as exc:
             raise RunError(f"round {self.round}, {where}: {exc}") from None
 
-    def _check_stop(self) -> None:
+    def _check_stop(self, values: dict[str, Any]) -> None:
         stop = self.scenario.stop_when
-        if stop is not None and self._evaluate(stop, self.namespace(), "stop_when"):
+        if stop is not None and self._evaluate(stop, values, "stop_when"):
             self.stop_reason = "stop_when"
         elif self.round >= self.max_rounds:
             self.stop_reason = "rounds"

@@ -49,7 +49,7 @@ def run(
     *,
     rounds: int | None = None,
     seed: int | None = None,
-    set: Mapping[str, float] | None = None,
+    set: Mapping[str, float | str] | None = None,
     exact: bool = True,
 ) -> RunResult:
     """Play a scenario to the end and collect its tables.
@@ -63,7 +63,8 @@ def run(
     seed : int, optional
         Seed (the scenario's ``seed`` by default).
     set : mapping, optional
-        Parameter or ``Actor.variable`` values to change before the run.
+        Values to change before the run (see :meth:`Scenario.with_overrides`):
+        parameters, ``Actor.variable``, ``select``, ``game.select``, ``solver``.
     exact : bool
         Report exact fractions where the equilibria are rational.
 

@@ -135,8 +135,9 @@ class Scenario:
         values : mapping
             ``{"K_EU": 10, "Russia.fatigue": 1.2, "troop_deployment.select": "first"}``:
             parameter names or ``Actor.variable`` to finite numbers; ``select`` (every
-            game) or ``game.select`` to a selection rule. A swept rule replaces the rule
-            a game uses when none of its conditional cases applies.
+            game) or ``game.select`` to a selection rule (a swept rule replaces the rule
+            a game uses when none of its conditional cases applies); ``solver`` to a
+            solver name for every game (see :meth:`with_solver`).
 
         Raises
         ------
@@ -153,12 +154,38 @@ class Scenario:
         """
         initial = dict(self.initial)
         games = self.games
+        solver = values.get("solver")
         for key, value in values.items():
             if key == "select" or (key.endswith(".select") and key[: -len(".select")] in self.spec.games):
                 games = _with_rule(games, key, value)
-            else:
+            elif key != "solver":
                 initial[key] = _number_for(key, value, initial)
-        return replace(self, initial=initial, games=games, overrides={**self.overrides, **values})
+        changed = replace(self, initial=initial, games=games, overrides={**self.overrides, **values})
+        return changed.with_solver(str(solver)) if solver is not None else changed
+
+    def with_solver(self, solver: str) -> Scenario:
+        """A copy whose games of two or more players all use ``solver`` (``--solver``;
+        prefer ``with_overrides({"solver": ...})``, which also records it).
+
+        Raises
+        ------
+        UsageError
+            For an unknown solver, or one that cannot handle one of the games.
+
+        Examples
+        --------
+        >>> parse_scenario(_EXAMPLE).with_solver("nashpy").games[0].solver
+        'nashpy'
+        """
+        from sim.solvers import SOLVERS
+
+        if solver != "auto" and solver not in SOLVERS:
+            raise UsageError(f"--solver {solver}: {unknown('solver', solver, ['auto', *SOLVERS])}")
+        for plan in self.games:
+            low, high = SOLVERS[solver].players if solver != "auto" else (1, len(plan.players))
+            if len(plan.players) > 1 and not low <= len(plan.players) <= high:
+                raise UsageError(f"--solver {solver}: handles {low} to {high} players; game {plan.name} has more")
+        return replace(self, games=tuple(replace(plan, solver=solver) for plan in self.games))
 
 
 def _number_for(key: str, value: object, initial: Mapping[str, float]) -> float:

@@ -302,6 +302,9 @@ def realise(eq: Equilibrium, play: str, rng: np.random.Generator) -> tuple[int, 
     for mix in eq.strategies:
         draw = rng.random()
         support = np.flatnonzero(mix)
+        if len(support) == 1:
+            actions.append(int(support[0]))
+            continue
         cumulative = np.cumsum(mix[support])
         position = int(np.searchsorted(cumulative / cumulative[-1], draw, side="right"))
         actions.append(int(support[min(position, len(support) - 1)]))

@@ -10,11 +10,15 @@ two and ``gambit`` for three or more.
 
 Registered
     ``vertex_enumeration``
-        nashpy's enumeration of the vertices of the best-response polytopes (von
-        Stengel 2007, algorithm 3.5 of Nisan et al.): every extreme equilibrium, also
-        of degenerate games. Payoffs are first shifted to be at least 1, because
-        nashpy's own shift leaves a zero row that makes a polytope unbounded and the
-        method return nothing.
+        the enumeration of the vertices of the best-response polytopes (von Stengel
+        2007, algorithm 3.5 of Nisan et al.) done in numpy (:mod:`sim.vertices`): every
+        extreme equilibrium, also of degenerate games, and an exact degeneracy test;
+        games too large for it go to ``nashpy``.
+    ``nashpy``
+        the same algorithm with nashpy's own polytope functions (qhull): same answers,
+        10 to 30 times slower on small games. Payoffs are first shifted to be at least
+        1, because nashpy's own shift leaves a zero row that makes a polytope
+        unbounded and the method return nothing.
     ``support_enumeration``
         nashpy's support enumeration: fast on 2x2, but measured to miss equilibria on
         3x3 and larger games (see ``SOLVERS.md``); not complete.
@@ -39,7 +43,9 @@ method runs (it is the optional extra ``diplosim[gambit]``).
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +56,7 @@ from sim.equilibria import SolveResult, finalize, tolerance
 from sim.errors import SolverError
 from sim.gambit import TIME_LIMIT
 from sim.games import FloatArray, NormalFormGame
+from sim.vertices import MAX_SYSTEMS, vertex_enumeration
 
 __all__ = ["DEFAULT_SOLVER", "SOLVERS", "Solver", "solve"]
 
@@ -158,6 +165,34 @@ def solve(game: NormalFormGame, method: str = DEFAULT_SOLVER, *, time_limit: flo
     low, high = solver.players
     if not low <= game.n_players <= high:
         raise SolverError(f"solver {method!r} handles {low} to {high} players, not {game.n_players}")
+    key = _cache_key(game, solver.name)
+    if key is not None and key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    result = _solve_now(game, solver, time_limit)
+    if key is not None:
+        _CACHE[key] = result
+        if len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
+
+
+#: Solved games remembered (least recently used dropped first).
+CACHE_SIZE = 4096
+_CACHE: OrderedDict[tuple[Any, ...], SolveResult] = OrderedDict()
+#: Solvers whose answer depends on the payoffs alone (no time limit), so it can be reused.
+_PURE = frozenset({"vertex_enumeration", "nashpy", "support_enumeration", "maximise", "gambit_enummixed"})
+
+
+def _cache_key(game: NormalFormGame, method: str) -> tuple[Any, ...] | None:
+    """Identical games (same names, labels and payoffs to the bit) solve identically;
+    games with exact payoffs are not cached (their fractions are not in the key)."""
+    if method not in _PURE or game.exact_payoffs is not None:
+        return None
+    return (method, game.name, game.players, game.strategies, game.payoffs.tobytes())
+
+
+def _solve_now(game: NormalFormGame, solver: Solver, time_limit: float | None) -> SolveResult:
     found = solver.find(game, TIME_LIMIT if time_limit is None else time_limit)
     return finalize(
         game,
@@ -263,14 +298,35 @@ def _nashpy_method(method: str) -> Callable[[NormalFormGame, float], Found]:
     return find
 
 
+def _fast_vertex_enumeration(game: NormalFormGame, time_limit: float) -> Found:
+    """The numpy path of :mod:`sim.vertices` for small games, nashpy beyond."""
+    m, n = game.shape
+    if math.comb(m + n, min(m, n)) > MAX_SYSTEMS:
+        return _run_nashpy(game, "vertex_enumeration", time_limit)
+    with np.errstate(all="ignore"):
+        candidates, degenerate = vertex_enumeration(game.payoffs[..., 0], game.payoffs[..., 1])
+    return Found(list(candidates), degenerate=degenerate)
+
+
 register(
     Solver(
         "vertex_enumeration",
+        _fast_vertex_enumeration,
+        (2, 2),
+        True,
+        False,
+        "vertex enumeration in numpy (sim.vertices; nashpy beyond C(m+n, m) = 1000): every extreme "
+        "equilibrium, degenerate games too (default)",
+    )
+)
+register(
+    Solver(
+        "nashpy",
         _nashpy_method("vertex_enumeration"),
         (2, 2),
         True,
         False,
-        "nashpy vertex enumeration: every extreme equilibrium, degenerate games too (default)",
+        "nashpy's vertex enumeration (its polytopes, via qhull): the same answers as vertex_enumeration, slower",
     )
 )
 register(

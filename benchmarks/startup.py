@@ -1,0 +1,53 @@
+"""Wall time of the command line: ``diplosim --help``, ``validate`` and ``run`` on the
+flagship, against two baselines measured in the same run: starting Python
+(``python -c pass``) and importing what a plain mesa + nashpy script imports
+(``python -c "import mesa, nashpy"``). Medians of ``--repeats`` runs.
+
+Run with ``make bench`` or ``.venv/bin/python benchmarks/startup.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAGSHIP = str(ROOT / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml")
+COMMANDS = {
+    "python -c pass (baseline)": [sys.executable, "-c", "pass"],
+    "import mesa, nashpy (baseline)": [sys.executable, "-c", "import mesa, nashpy"],
+    "diplosim --help": [sys.executable, "-m", "sim.cli", "--help"],
+    "diplosim validate flagship": [sys.executable, "-m", "sim.cli", "validate", FLAGSHIP],
+    "diplosim solve flagship": [sys.executable, "-m", "sim.cli", "solve", FLAGSHIP],
+    "diplosim run flagship": [sys.executable, "-m", "sim.cli", "run", FLAGSHIP, "--quiet"],
+}
+
+
+def wall(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    for _ in range(args.repeats):  # interleaved, so that machine noise hits all alike
+        for name, command in COMMANDS.items():
+            times[name].append(wall(command))
+    base = statistics.median(times["import mesa, nashpy (baseline)"])
+    print(f"command-line wall time, medians of {args.repeats}")
+    print(f"  {'command':<34}{'seconds':>10}{'x import mesa, nashpy':>24}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"  {name:<34}{median:>10.3f}{median / base:>24.2f}")
+
+
+if __name__ == "__main__":
+    main()
