@@ -2,11 +2,16 @@
 mesa + nashpy loop over exactly the same games, state updates and rounds
 (``baseline_flagship.py``), measured side by side in this run.
 
-Each configuration runs the same design points (G_H in 0..1 by 0.1, mediation strength
-0..0.5 by 0.1: 66 runs of up to 24 rounds) ``--repeats`` times; the medians are printed with
-their ratios to the baseline. Before timing, the baseline and diplosim are checked to
-play the same rounds on every point.
+* The baseline runs 66 design points (G_H in 0..1 by 0.1, mediation strength 0..0.5 by
+  0.1), each up to 24 rounds; before timing, the baseline and diplosim are checked to
+  play the same rounds on all of them.
+* diplosim runs a sweep of distinct points (G_H in 0..1 in 166 steps x the 6 mediation
+  strengths: 996 runs), so that no run repeats another's games, with its caches emptied
+  first: cold runs, worker start-up included. Then the 66 points with 5 replications
+  each, where the replications repeat the same games (the flagship is deterministic at
+  these settings) and the caches of built and solved games pay off.
 
+Medians of ``--repeats`` repeats, interleaved so that machine noise hits all alike.
 Run with ``make bench`` or ``.venv/bin/python benchmarks/sweep.py [--repeats N]``.
 """
 
@@ -18,16 +23,19 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baseline_flagship import run_plain
 
-from sim.scenario import load_scenario
-from sim.sweeps import plan, run_sweep, spec_from
+from sim.scenario import Scenario, load_scenario
+from sim.solvers import clear_caches
+from sim.sweeps import SweepSpec, plan, run_sweep, spec_from
 
 FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml"
-PARAMS = {"G_H": "0:1:11", "mediation_strength": "0:0.5:6"}
+SMALL = {"G_H": "0:1:11", "mediation_strength": "0:0.5:6"}
+LARGE = {"G_H": "0:1:166", "mediation_strength": "0:0.5:6"}
 
 
 def main() -> None:
@@ -35,9 +43,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     scenario = load_scenario(FLAGSHIP)
-    spec = spec_from(None, PARAMS, reps=1, seed=2026)
-    tasks = plan(scenario, spec)
-    check_agreement(scenario, spec, tasks)
+    small, large = spec_from(None, SMALL, seed=2026), spec_from(None, LARGE, seed=2026)
+    replicated = spec_from(None, SMALL, reps=5, seed=2026)
+    tasks = plan(scenario, small)
+    check_agreement(scenario, small, tasks)
 
     def baseline() -> float:
         start = time.perf_counter()
@@ -45,35 +54,38 @@ def main() -> None:
             run_plain(task.seed, **task.values)
         return len(tasks) / (time.perf_counter() - start)
 
-    def diplosim(workers: int) -> float:
+    def diplosim(spec: SweepSpec, workers: int) -> float:
+        clear_caches()
         outcome = run_sweep(scenario, spec, workers=workers)
         return outcome.runs / outcome.seconds
 
-    rates: dict[str, list[float]] = {
-        "plain mesa + nashpy (baseline)": [],
-        "diplosim, 1 worker": [],
-        "diplosim, 2 workers": [],
+    rates: dict[str, list[float]] = {}
+    configurations: dict[str, Any] = {
+        "plain mesa + nashpy (baseline)": baseline,
+        "diplosim, 1 worker, distinct runs": lambda: diplosim(large, 1),
+        "diplosim, 2 workers, distinct runs": lambda: diplosim(large, 2),
+        "diplosim, 1 worker, 5 replications": lambda: diplosim(replicated, 1),
     }
-    for _ in range(args.repeats):  # interleaved, so that machine noise hits all alike
-        rates["plain mesa + nashpy (baseline)"].append(baseline())
-        rates["diplosim, 1 worker"].append(diplosim(1))
-        rates["diplosim, 2 workers"].append(diplosim(2))
+    for _ in range(args.repeats):
+        for name, measure in configurations.items():
+            rates.setdefault(name, []).append(measure())
     base = statistics.median(rates["plain mesa + nashpy (baseline)"])
-    print(f"flagship sweep, {len(tasks)} runs, {args.repeats} repeats (medians; worker start-up included)")
-    print(f"  {'configuration':<34}{'runs/s':>10}{'x baseline':>12}")
+    print(f"flagship sweep, runs per second, medians of {args.repeats} (worker start-up included)")
+    print(f"  {'configuration':<40}{'runs/s':>10}{'x baseline':>12}")
     for name, values in rates.items():
         median = statistics.median(values)
-        print(f"  {name:<34}{median:>10.2f}{median / base:>12.2f}")
-    two, one = statistics.median(rates["diplosim, 2 workers"]), statistics.median(rates["diplosim, 1 worker"])
-    print(f"  2 workers / 1 worker: {two / one:.2f}")
+        print(f"  {name:<40}{median:>10.1f}{median / base:>12.1f}")
+    two = statistics.median(rates["diplosim, 2 workers, distinct runs"])
+    one = statistics.median(rates["diplosim, 1 worker, distinct runs"])
+    print(f"  2 workers / 1 worker (distinct runs): {two / one:.2f}")
 
 
-def check_agreement(scenario: object, spec: object, tasks: list[object]) -> None:
+def check_agreement(scenario: Scenario, spec: SweepSpec, tasks: list[Any]) -> None:
     """The baseline and diplosim play the same games: same rounds, same first mutual zone."""
-    table = run_sweep(scenario, spec, workers=1).table  # type: ignore[arg-type]
+    table = run_sweep(scenario, spec, workers=1).table
     for task in tasks:
-        model = run_plain(task.seed, **task.values)  # type: ignore[attr-defined]
-        row = table.loc[task.index]  # type: ignore[attr-defined]
+        model = run_plain(task.seed, **task.values)
+        row = table.loc[task.index]
         first = next((i + 1 for i, p in enumerate(model.played) if p[3:] == ("W", "W")), None)
         expected = row["first:buffer_zone=(W,W)"]
         assert model.round == row["rounds_played"], (task, model.round, row["rounds_played"])

@@ -246,6 +246,11 @@ _BUILT: OrderedDict[tuple[Any, ...], tuple[PayoffTemplate, NormalFormGame]] = Or
 _INPUTS: dict[int, tuple[PayoffTemplate, tuple[str, ...]]] = {}
 
 
+def clear_built() -> None:
+    """Forget the remembered games (see :data:`BUILT_CACHE_SIZE`)."""
+    _BUILT.clear()
+
+
 def _exact_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Values with every float replaced by the Fraction of its shortest decimal form."""
     return {key: Fraction(repr(value)) if isinstance(value, float) else value for key, value in values.items()}

@@ -184,6 +184,14 @@ _CACHE: OrderedDict[tuple[Any, ...], SolveResult] = OrderedDict()
 _PURE = frozenset({"vertex_enumeration", "nashpy", "support_enumeration", "maximise", "gambit_enummixed"})
 
 
+def clear_caches() -> None:
+    """Forget every remembered game and solution (for benchmarks measuring cold runs)."""
+    from sim import games
+
+    _CACHE.clear()
+    games.clear_built()
+
+
 def _cache_key(game: NormalFormGame, method: str) -> tuple[Any, ...] | None:
     """Identical games (same names, labels and payoffs to the bit) solve identically;
     games with exact payoffs are not cached (their fractions are not in the key)."""
