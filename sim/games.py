@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -163,14 +163,12 @@ class PayoffTemplate:
     strategies: tuple[tuple[str, ...], ...]
     cells: tuple[tuple[Formula, ...], ...]
 
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        """The values the payoffs read (the players' own names excluded)."""
-        found = _INPUTS.get(id(self))
-        if found is None or found[0] is not self:
-            names = set().union(*(formula.names for row in self.cells for formula in row)) - set(self.players)
-            found = _INPUTS[id(self)] = (self, tuple(sorted(names)))
-        return found[1]
+    inputs: tuple[str, ...] = field(init=False, default=())
+    """The values the payoffs read (the players' own names excluded): the build cache's key."""
+
+    def __post_init__(self) -> None:
+        names = set().union(*(formula.names for row in self.cells for formula in row)) - set(self.players)
+        object.__setattr__(self, "inputs", tuple(sorted(names)))
 
     def build(self, values: Mapping[str, Any], *, exact: bool = False) -> NormalFormGame:
         """Evaluate every cell at ``values`` (the current state).
@@ -243,7 +241,6 @@ class PayoffTemplate:
 #: most recent ones are remembered (games with exact payoffs are always rebuilt).
 BUILT_CACHE_SIZE = 4096
 _BUILT: OrderedDict[tuple[Any, ...], tuple[PayoffTemplate, NormalFormGame]] = OrderedDict()
-_INPUTS: dict[int, tuple[PayoffTemplate, tuple[str, ...]]] = {}
 
 
 def clear_built() -> None:
