@@ -38,6 +38,7 @@ __all__ = [
     "FloatArray",
     "NormalFormGame",
     "PayoffTemplate",
+    "best_response_marks",
     "expected_payoffs",
     "strategy_payoffs",
 ]
@@ -142,6 +143,25 @@ def strategy_payoffs(game: NormalFormGame, profile: Sequence[FloatArray], player
     for mix in reversed(others):
         tensor = tensor @ np.asarray(mix, dtype=float)
     return np.asarray(tensor, dtype=float)
+
+
+def best_response_marks(game: NormalFormGame) -> npt.NDArray[np.bool_]:
+    """Boolean array shaped like ``payoffs``: is each entry a best response of its
+    player to the others' pure strategies (ties within 1e-9 of the payoff scale)?
+
+    Examples
+    --------
+    >>> g = NormalFormGame.from_matrices("pd", ("R", "C"), (("C", "D"), ("C", "D")),
+    ...                                  [[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> best_response_marks(g)[1, 1].tolist()
+    [True, True]
+    """
+    marks = np.zeros(game.payoffs.shape, dtype=bool)
+    for player in range(game.n_players):
+        values = game.payoffs[..., player]
+        best = values.max(axis=player, keepdims=True)
+        marks[..., player] = np.isclose(values, best, rtol=0, atol=1e-9 * max(1.0, float(np.abs(values).max())))
+    return marks
 
 
 def expected_payoffs(game: NormalFormGame, profile: Sequence[FloatArray]) -> FloatArray:

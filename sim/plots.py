@@ -30,6 +30,7 @@ import pandas as pd
 
 from sim.equilibria import SolveResult
 from sim.errors import UsageError, did_you_mean
+from sim.games import best_response_marks
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -155,9 +156,10 @@ def payoff_heatmap(result: SolveResult, *, ax: Axes | None = None) -> Axes:
         raise UsageError(f"a payoff heatmap needs two players; {game.name} has {game.n_players}")
     ax = _axes(ax, (6.0, 4.5))
     row_payoffs = game.payoffs[..., 0]
+    best = best_response_marks(game)
     image = ax.imshow(row_payoffs, cmap="cividis", aspect="auto")
     for i, j in np.ndindex(*game.shape):
-        marks = [("*" if _best(game.payoffs[..., p], p, (i, j)) else "") for p in (0, 1)]
+        marks = ["*" if best[i, j, p] else "" for p in (0, 1)]
         text = f"{game.payoffs[i, j, 0]:.3g}{marks[0]}, {game.payoffs[i, j, 1]:.3g}{marks[1]}"
         ax.text(
             j, i, text, ha="center", va="center", color="white" if row_payoffs[i, j] < row_payoffs.mean() else "black"
@@ -173,11 +175,6 @@ def payoff_heatmap(result: SolveResult, *, ax: Axes | None = None) -> Axes:
     ax.set_title(f"{game.name}: payoffs ({game.players[0]}, {game.players[1]})\n* best response, box: pure equilibrium")
     ax.figure.colorbar(image, ax=ax, label=f"payoff of {game.players[0]}")
     return ax
-
-
-def _best(values: np.ndarray, player: int, cell: tuple[int, int]) -> bool:
-    line = values[:, cell[1]] if player == 0 else values[cell[0], :]
-    return bool(np.isclose(values[cell], line.max(), rtol=0, atol=1e-9 * max(1.0, float(np.abs(values).max()))))
 
 
 def _outline(x: int, y: int) -> Any:

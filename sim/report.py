@@ -17,7 +17,7 @@ from rich.text import Text
 
 from sim.dominance import iterated_elimination
 from sim.equilibria import Equilibrium, SolveResult
-from sim.games import NormalFormGame
+from sim.games import NormalFormGame, best_response_marks
 from sim.history import Play
 from sim.selection import risk_dominance
 
@@ -41,22 +41,11 @@ def number(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _best_responses(game: NormalFormGame) -> np.ndarray:
-    """Boolean array like ``payoffs``: is the entry a best response of its player
-    to the others' pure strategies?"""
-    marks = np.zeros(game.payoffs.shape, dtype=bool)
-    for player in range(game.n_players):
-        values = game.payoffs[..., player]
-        best = values.max(axis=player, keepdims=True)
-        marks[..., player] = np.isclose(values, best, rtol=0, atol=1e-9 * max(1.0, np.abs(values).max()))
-    return marks
-
-
 def game_table(result: SolveResult) -> Table:
     """The payoff matrix (two players) or payoff column (one player) as a table;
     ``*`` marks each player's best responses."""
     game = result.game
-    marks = _best_responses(game)
+    marks = best_response_marks(game)
     if game.n_players == 1:
         table = Table()
         table.add_column(game.players[0])
