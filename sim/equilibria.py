@@ -19,14 +19,17 @@ Game layout: see :mod:`sim.games`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from sim.components import structure
-from sim.games import FloatArray, NormalFormGame, expected_payoffs, strategy_payoffs
+from sim.games import FloatArray, NormalFormGame, strategy_payoffs
 
 __all__ = [
     "ATOL",
@@ -39,6 +42,7 @@ __all__ = [
     "has_pure_tie",
     "is_degenerate",
     "regret",
+    "solve_linear",
     "tolerance",
 ]
 
@@ -72,14 +76,19 @@ class Equilibrium:
     regret: float
     exact: ExactProfile | None = None
 
-    @property
+    @cached_property
+    def supports(self) -> tuple[tuple[int, ...], ...]:
+        """Per player, the indices of the strategies played with positive probability."""
+        return tuple(tuple(i for i, p in enumerate(mix.tolist()) if p) for mix in self.strategies)
+
+    @cached_property
     def is_pure(self) -> bool:
         """True if every player plays one strategy with probability one."""
-        return all(np.count_nonzero(s) == 1 for s in self.strategies)
+        return all(len(support) == 1 for support in self.supports)
 
     def support(self, player: int) -> tuple[int, ...]:
         """Indices of the strategies ``player`` plays with positive probability."""
-        return tuple(int(i) for i in np.flatnonzero(self.strategies[player]))
+        return self.supports[player]
 
     def probability_text(self, player: int, strategy: int) -> str:
         """``"193/215"`` when exact, else a decimal string such as ``"0.8976744186"``."""
@@ -140,11 +149,18 @@ def regret(game: NormalFormGame, profile: Sequence[FloatArray]) -> float:
     >>> regret(g, (np.array([0., 1.]), np.array([0., 1.]))), regret(g, (np.array([1., 0.]), np.array([1., 0.])))
     (0.0, 2.0)
     """
-    gains = []
+    return _payoffs_and_regret(game, profile)[1]
+
+
+def _payoffs_and_regret(game: NormalFormGame, profile: Sequence[FloatArray]) -> tuple[FloatArray, float]:
+    """Expected payoffs (as :func:`sim.games.expected_payoffs`) and :func:`regret`."""
+    payoffs, gain = [], 0.0
     for player in range(game.n_players):
         values = strategy_payoffs(game, profile, player)
-        gains.append(float(np.max(values) - np.dot(values, profile[player])))
-    return max(0.0, *gains)
+        payoff = float(np.dot(values, profile[player]))
+        payoffs.append(payoff)
+        gain = max(gain, float(np.max(values)) - payoff)
+    return np.array(payoffs), gain
 
 
 def canonical_key(strategies: Sequence[FloatArray]) -> tuple[object, ...]:
@@ -189,13 +205,13 @@ def finalize(
             continue
         if game.n_players == 2:
             profile = canonical_profile(game, profile)
-        gain = regret(game, profile)
+        payoffs, gain = _payoffs_and_regret(game, profile)
         if gain > tol:
             notes.append(f"dropped a candidate with a profitable deviation of {gain:.3g}")
             continue
         if any(_same(profile, other.strategies) for other in kept):
             continue
-        kept.append(_make_equilibrium(game, profile, gain))
+        kept.append(_make_equilibrium(game, profile, payoffs, gain))
     kept.sort(key=lambda eq: canonical_key(eq.strategies))
     if degenerate is None:
         degenerate = is_degenerate(game, kept, complete=complete)
@@ -227,21 +243,21 @@ def canonical_profile(game: NormalFormGame, profile: Profile) -> Profile:
     """
     if all(np.count_nonzero(mix) == 1 for mix in profile):  # pure: exact already
         return tuple(np.where(mix > 0, 1.0, 0.0) for mix in profile)
-    tol = 1e-6 * max(1.0, float(np.max(np.abs(game.payoffs))))
+    scale = max(1.0, float(np.max(np.abs(game.payoffs))))
+    tol = 1e-6 * scale
     result = []
     for player in (0, 1):
         opponent = 1 - player
-        support = np.flatnonzero(profile[player] > 0)
-        values = strategy_payoffs(game, profile, opponent)
-        best = np.flatnonzero(values >= values.max() - tol)
+        support = [i for i, p in enumerate(profile[player].tolist()) if p > 0]
+        values = strategy_payoffs(game, profile, opponent).tolist()
+        top = max(values) - tol
+        best = [j for j, v in enumerate(values) if v >= top]
         payoff = game.payoffs[..., opponent] if player == 0 else game.payoffs[..., opponent].T  # [own, opponent's]
-        system = np.zeros((len(best) + 1, len(support) + 1))
-        system[:-1, :-1] = payoff[np.ix_(support, best)].T
-        system[:-1, -1] = -1.0
-        system[-1, :-1] = 1.0
-        rhs = np.zeros(len(best) + 1)
-        rhs[-1] = 1.0
-        solution, *_ = np.linalg.lstsq(system, rhs, rcond=None)
+        table = payoff.tolist()
+        rows = [[table[i][j] for i in support] + [-1.0] for j in best] + [[1.0] * len(support) + [0.0]]
+        solution = solve_linear(rows, [0.0] * len(best) + [1.0], zero=1e-9 * scale)
+        if solution is None:
+            return profile
         mix = np.zeros(game.shape[player])
         mix[support] = solution[:-1]
         if np.max(np.abs(mix - profile[player])) > 1e-6 or np.min(mix) < 0:
@@ -250,19 +266,60 @@ def canonical_profile(game: NormalFormGame, profile: Profile) -> Profile:
     return (result[0], result[1])
 
 
+def solve_linear(rows: Sequence[Sequence[Any]], rhs: Sequence[Any], *, zero: float = 0.0) -> list[Any] | None:
+    """The unique solution of a consistent linear system with at least as many equations
+    as unknowns, by Gaussian elimination with partial pivoting; None if the columns are
+    dependent (a pivot within ``zero`` of 0) or an equation left over is violated by more
+    than ``zero``. Works on floats (with ``zero > 0``) and on Fractions (``zero = 0``:
+    exact). In plain Python, so the floats do not depend on the machine's BLAS.
+
+    Examples
+    --------
+    >>> solve_linear([[Fraction(2), Fraction(1)], [Fraction(1), Fraction(3)]], [Fraction(3), Fraction(5)])
+    [Fraction(4, 5), Fraction(7, 5)]
+    >>> solve_linear([[1.0, 1.0], [2.0, 2.0]], [1.0, 2.0], zero=1e-12) is None
+    True
+    """
+    unknowns = len(rows[0])
+    work = [[*coefficients, constant] for coefficients, constant in zip(rows, rhs)]
+    for col in range(unknowns):
+        pivot = max(range(col, len(work)), key=lambda r: abs(work[r][col]), default=None)
+        if pivot is None or abs(work[pivot][col]) <= zero:
+            return None
+        work[col], work[pivot] = work[pivot], work[col]
+        lead = work[col]
+        for r in range(col + 1, len(work)):
+            factor = work[r][col] / lead[col]
+            if factor:
+                work[r] = [x - factor * y for x, y in zip(work[r], lead)]
+    if any(abs(rest[-1]) > zero for rest in work[unknowns:]):
+        return None
+    solution: list[Any] = []
+    for r in range(unknowns - 1, -1, -1):
+        equation = work[r]
+        total = equation[-1]
+        for c, value in zip(range(r + 1, unknowns), reversed(solution)):
+            total = total - equation[c] * value
+        solution.append(total / equation[r])
+    return solution[::-1]
+
+
 def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> Profile | None:
     if len(candidate) != game.n_players:
         return None
     profile = []
     for n, raw in zip(game.shape, candidate):
         mix = np.asarray(raw, dtype=float).reshape(-1)
-        if mix.shape != (n,) or not np.all(np.isfinite(mix)) or np.min(mix) < -1e-7:
+        if mix.shape != (n,):
             return None
-        mix = np.where(mix < 1e-12, 0.0, mix)
-        total = mix.sum()
+        values = mix.tolist()
+        if not all(math.isfinite(p) for p in values) or min(values) < -1e-7:
+            return None
+        values = [0.0 if p < 1e-12 else p for p in values]
+        total = sum(values)
         if total <= 0 or abs(total - 1) > 1e-6:
             return None
-        profile.append(mix / total)
+        profile.append(np.array([p / total for p in values]))
     return tuple(profile)
 
 
@@ -270,12 +327,12 @@ def _same(a: Sequence[FloatArray], b: Sequence[FloatArray]) -> bool:
     return all(np.max(np.abs(x - y)) <= SAME_TOL for x, y in zip(a, b))
 
 
-def _make_equilibrium(game: NormalFormGame, profile: Profile, gain: float) -> Equilibrium:
+def _make_equilibrium(game: NormalFormGame, profile: Profile, payoffs: FloatArray, gain: float) -> Equilibrium:
     exact = exact_profile(game, profile)
     if exact is not None:
         profile = tuple(np.array([float(p) for p in mix]) for mix in exact)
-        gain = regret(game, profile)
-    return Equilibrium(profile, expected_payoffs(game, profile), gain, exact)
+        payoffs, gain = _payoffs_and_regret(game, profile)
+    return Equilibrium(profile, payoffs, gain, exact)
 
 
 # --- exactness -------------------------------------------------------------------
@@ -344,7 +401,7 @@ def _solve_on_supports(game: NormalFormGame, profile: Profile) -> ExactProfile |
         rows = [[payoff[i, j] for i in support] + [Fraction(-1)] for j in best]
         rows.append([Fraction(1)] * len(support) + [Fraction(0)])
         rhs = [Fraction(0)] * len(best) + [Fraction(1)]
-        solution = _solve_exact(rows, rhs)
+        solution = solve_linear(rows, rhs)
         if solution is None:
             return None
         mix = [Fraction(0)] * game.shape[player]
@@ -352,28 +409,6 @@ def _solve_on_supports(game: NormalFormGame, profile: Profile) -> ExactProfile |
             mix[i] = value
         result.append(tuple(mix))
     return tuple(result)
-
-
-def _solve_exact(rows: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction] | None:
-    """Unique solution of a consistent linear system, or None (Gauss-Jordan)."""
-    n = len(rows[0])
-    matrix = [[*row[:], b] for row, b in zip(rows, rhs)]
-    pivot_row = 0
-    for col in range(n):
-        pivot = next((r for r in range(pivot_row, len(matrix)) if matrix[r][col] != 0), None)
-        if pivot is None:
-            return None
-        matrix[pivot_row], matrix[pivot] = matrix[pivot], matrix[pivot_row]
-        lead = matrix[pivot_row][col]
-        matrix[pivot_row] = [x / lead for x in matrix[pivot_row]]
-        for r in range(len(matrix)):
-            if r != pivot_row and matrix[r][col] != 0:
-                factor = matrix[r][col]
-                matrix[r] = [x - factor * y for x, y in zip(matrix[r], matrix[pivot_row])]
-        pivot_row += 1
-    if any(row[-1] != 0 for row in matrix[pivot_row:]):
-        return None
-    return [matrix[i][-1] for i in range(n)]
 
 
 # --- degeneracy ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Vertex enumeration of small bimatrix games in numpy: the fast exact path.
+"""Vertex enumeration of small bimatrix games: the fast exact path.
 
 The same algorithm as nashpy's vertex enumeration (von Stengel 2007, "Equilibrium
 computation for two-player games in strategic and extensive form", algorithm 3.5),
@@ -9,21 +9,31 @@ without qhull: the vertices of the best-response polytopes
     Q = {y >= 0 : A y <= 1}      (column player, labels: row i a best response -> i,
                                   y_j = 0 -> m + j)
 
-are found by solving, for every choice of ``m`` (resp. ``n``) constraints, the system
-that makes them tight, all at once with batched ``numpy.linalg.solve``, keeping the
-feasible solutions. A pair of vertices whose labels together cover all ``m + n``
-labels is an extreme equilibrium (normalised); a vertex with more labels than its
-dimension shows that the game is degenerate (von Stengel 2007, theorem 3.3). Payoffs
-are first shifted to be at least 1, so that both polytopes are bounded.
+are found by solving, for every choice of tight constraints, the system that makes them
+tight, and keeping the feasible solutions. A pair of vertices whose labels together
+cover all ``m + n`` labels is an extreme equilibrium (normalised); a vertex with more
+labels than its dimension shows that the game is degenerate (von Stengel 2007,
+theorem 3.3). Payoffs are first shifted to be at least 1, so that both polytopes are
+bounded.
 
-The number of systems is ``C(m + n, m)``: 6 for 2x2, 20 for 3x3, 70 for 4x4, 924 for
-6x6, so this is meant for small games; larger ones fall back to nashpy (see
-:mod:`sim.solvers`).
+Choosing ``k`` rows ``R`` of ``M z <= 1`` tight and all coordinates but ``k`` of them
+(``F``) zero leaves the ``k x k`` system ``M[R, F] z_F = 1``. There are ``C(m + n, m)``
+choices: 6 for 2x2, 10 for 2x3, 20 for 3x3, 70 for 4x4, 924 for 6x6. Up to
+:data:`PYTHON_SYSTEMS` of them are solved one by one in plain Python floats (closed form
+for ``k <= 2``), which is faster than numpy's call overhead on such tiny systems;
+beyond, all at once with batched ``numpy.linalg.solve``. Larger games than
+:data:`MAX_SYSTEMS` fall back to nashpy (see :mod:`sim.solvers`). Both paths give the
+same vertices and labels (``tests/test_vertices.py``).
+
+A vertex is ``(point, tight)``: the point as a tuple of floats and a bit mask of its
+tight constraints, bit ``k < rows`` for row ``k`` of ``M z <= 1`` and bit ``rows + j``
+for ``z_j >= 0``.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -31,51 +41,37 @@ import numpy.typing as npt
 
 from sim.games import FloatArray
 
-__all__ = ["MAX_SYSTEMS", "bimatrix_vertices", "vertex_enumeration"]
+__all__ = ["MAX_SYSTEMS", "PYTHON_SYSTEMS", "Vertex", "polytope_vertices", "vertex_enumeration"]
 
 #: Most tight-constraint systems per polytope for this path (C(m + n, m)); beyond, nashpy.
 MAX_SYSTEMS = 1000
+#: Most systems solved in plain Python (measured in benchmarks/solvers.py: faster than
+#: numpy up to 3x3, slower from 4x4 on).
+PYTHON_SYSTEMS = 20
 #: Tolerance on the shifted payoffs (which are at least 1) for feasibility and labels.
 _TOL = 1e-9
+#: Systems whose determinant is not larger in absolute value are singular.
+_SINGULAR = 1e-12
+
+Vertex = tuple[tuple[float, ...], int]
 
 
-@lru_cache(maxsize=64)
-def _subsets(rows: int, dimension: int) -> npt.NDArray[np.intp]:
-    return np.array(list(itertools.combinations(range(rows), dimension)), dtype=np.intp)
-
-
-def bimatrix_vertices(matrix: FloatArray) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+def polytope_vertices(matrix: FloatArray) -> list[Vertex]:
     """Non-zero vertices of ``{z >= 0 : matrix @ z <= 1}`` and their tight constraints.
 
-    Constraint ``k < len(matrix)`` is row ``k`` of ``matrix @ z <= 1``; constraint
-    ``len(matrix) + j`` is ``z_j >= 0``. Returns the vertices (one per row) and a
-    boolean array: ``tight[v, k]`` says whether vertex ``v`` makes constraint ``k`` tight.
+    Returns ``(point, tight)`` pairs in a fixed order, where bit ``k`` of ``tight`` is set
+    when constraint ``k`` is tight: ``k < len(matrix)`` is row ``k`` of
+    ``matrix @ z <= 1``, ``len(matrix) + j`` is ``z_j >= 0``.
 
     Examples
     --------
-    >>> vertices, tight = bimatrix_vertices(np.array([[1.0, 2.0], [2.0, 1.0]]))
-    >>> sorted(np.flatnonzero(row).tolist() for row in tight)
-    [[0, 1], [0, 2], [1, 3]]
+    >>> sorted((p, bin(t)) for p, t in polytope_vertices(np.array([[1.0, 2.0], [2.0, 1.0]])))
+    [((0.0, 0.5), '0b101'), ((0.3333333333333333, 0.3333333333333333), '0b11'), ((0.5, 0.0), '0b1010')]
     """
     rows, dimension = matrix.shape
-    identity, bounds, subsets = _layout(rows, dimension)
-    constraints = np.vstack([matrix, identity])
-    systems = constraints[subsets]
-    solvable = np.abs(np.linalg.det(systems)) > 1e-12
-    points = np.linalg.solve(systems[solvable], bounds[subsets[solvable]][..., None])[..., 0]
-    slack = points @ constraints.T - bounds
-    feasible = (slack <= _TOL).all(axis=1) & (points.max(axis=1) > _TOL)
-    points, slack = points[feasible], slack[feasible]
-    keep = list({tuple(np.round(point, 9)): k for k, point in reversed(list(enumerate(points)))}.values())
-    keep.sort()
-    return points[keep], np.abs(slack[keep]) <= _TOL
-
-
-@lru_cache(maxsize=64)
-def _layout(rows: int, dimension: int) -> tuple[FloatArray, FloatArray, npt.NDArray[np.intp]]:
-    """Per shape: ``-I``, the right-hand sides, and every choice of tight constraints."""
-    bounds = np.concatenate([np.ones(rows), np.zeros(dimension)])
-    return -np.eye(dimension), bounds, _subsets(rows + dimension, dimension)
+    if math.comb(rows + dimension, dimension) <= PYTHON_SYSTEMS:
+        return _vertices_python(matrix.tolist(), rows, dimension)
+    return _vertices_numpy(matrix)
 
 
 def vertex_enumeration(a: FloatArray, b: FloatArray) -> tuple[list[tuple[FloatArray, FloatArray]], bool]:
@@ -89,10 +85,124 @@ def vertex_enumeration(a: FloatArray, b: FloatArray) -> tuple[list[tuple[FloatAr
     ([[0.5, 0.5]], False)
     """
     m, n = a.shape
-    xs, x_tight = bimatrix_vertices((b - b.min() + 1.0).T)  # constraint k < n: column k; n + i: x_i = 0
-    ys, y_tight = bimatrix_vertices(a - a.min() + 1.0)  # constraint k < m: row k; m + j: y_j = 0
-    degenerate = bool(np.any(x_tight.sum(axis=1) > m) or np.any(y_tight.sum(axis=1) > n))
-    x_labels = np.hstack([x_tight[:, n:], x_tight[:, :n]])  # in game labels: rows 0..m-1, then columns
-    complete = np.all(x_labels[:, None, :] | y_tight[None, :, :], axis=2)
-    found = [(xs[i] / xs[i].sum(), ys[j] / ys[j].sum()) for i, j in zip(*np.nonzero(complete))]
+    xs = polytope_vertices((b - b.min() + 1.0).T)  # bit k < n: column k; n + i: x_i = 0
+    ys = polytope_vertices(a - a.min() + 1.0)  # bit k < m: row k; m + j: y_j = 0 (game labels already)
+    degenerate = any(t.bit_count() > m for _, t in xs) or any(t.bit_count() > n for _, t in ys)
+    everything, columns = (1 << (m + n)) - 1, (1 << n) - 1
+    found = []
+    for x, x_tight in xs:
+        x_labels = (x_tight >> n) | ((x_tight & columns) << m)  # in game labels: rows 0..m-1, then columns
+        for y, y_tight in ys:
+            if x_labels | y_tight == everything:
+                found.append((_normalised(x), _normalised(y)))
     return found, degenerate
+
+
+def _normalised(point: tuple[float, ...]) -> FloatArray:
+    array = np.array(point)
+    normalised: FloatArray = array / array.sum()
+    return normalised
+
+
+# --- plain Python, for few systems -------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _choices(rows: int, dimension: int) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
+    """Every (tight rows R, free coordinates F) with ``|R| = |F| >= 1``, in a fixed order."""
+    return tuple(
+        (tight, free)
+        for k in range(1, min(rows, dimension) + 1)
+        for tight in itertools.combinations(range(rows), k)
+        for free in itertools.combinations(range(dimension), k)
+    )
+
+
+def _vertices_python(matrix: list[list[float]], rows: int, dimension: int) -> list[Vertex]:
+    found: dict[tuple[float, ...], Vertex] = {}
+    for tight_rows, free in _choices(rows, dimension):
+        values = _solve_ones([[matrix[r][f] for f in free] for r in tight_rows])
+        if values is None or min(values) < -_TOL:
+            continue
+        tight = 0
+        for r in range(rows):
+            slack = sum(matrix[r][f] * v for f, v in zip(free, values)) - 1.0
+            if slack > _TOL:
+                break
+            if slack >= -_TOL:
+                tight |= 1 << r
+        else:
+            if max(values) <= _TOL:
+                continue
+            point = [0.0] * dimension
+            for f, v in zip(free, values):
+                point[f] = v
+            for j, v in enumerate(point):
+                if v <= _TOL:
+                    tight |= 1 << (rows + j)
+            key = tuple(round(v, 9) for v in point)
+            if key not in found:
+                found[key] = (tuple(point), tight)
+    return list(found.values())
+
+
+def _solve_ones(system: list[list[float]]) -> list[float] | None:
+    """The solution of ``system @ z = 1``, or None if singular (``|det| <= 1e-12``)."""
+    k = len(system)
+    if k == 1:
+        (d,) = system[0]
+        return None if abs(d) <= _SINGULAR else [1.0 / d]
+    if k == 2:
+        (a, b), (c, d) = system
+        det = a * d - b * c
+        return None if abs(det) <= _SINGULAR else [(d - b) / det, (a - c) / det]
+    work = [[*row, 1.0] for row in system]  # Gaussian elimination with partial pivoting
+    det = 1.0
+    for col in range(k):
+        pivot = max(range(col, k), key=lambda r: abs(work[r][col]))
+        if pivot != col:
+            work[col], work[pivot] = work[pivot], work[col]
+            det = -det
+        lead = work[col][col]
+        det *= lead
+        if lead == 0.0:
+            return None
+        for r in range(col + 1, k):
+            factor = work[r][col] / lead
+            if factor:
+                work[r] = [x - factor * y for x, y in zip(work[r], work[col])]
+    if abs(det) <= _SINGULAR:
+        return None
+    solution = [0.0] * k
+    for r in range(k - 1, -1, -1):
+        solution[r] = (work[r][k] - sum(work[r][c] * solution[c] for c in range(r + 1, k))) / work[r][r]
+    return solution
+
+
+# --- numpy, batched, for many systems ----------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _layout(rows: int, dimension: int) -> tuple[FloatArray, FloatArray, npt.NDArray[np.intp]]:
+    """Per shape: ``-I``, the right-hand sides, and every choice of ``dimension`` tight
+    constraints among the ``rows + dimension``."""
+    bounds = np.concatenate([np.ones(rows), np.zeros(dimension)])
+    subsets = np.array(list(itertools.combinations(range(rows + dimension), dimension)), dtype=np.intp)
+    return -np.eye(dimension), bounds, subsets
+
+
+def _vertices_numpy(matrix: FloatArray) -> list[Vertex]:
+    rows, dimension = matrix.shape
+    identity, bounds, subsets = _layout(rows, dimension)
+    constraints = np.vstack([matrix, identity])
+    systems = constraints[subsets]
+    solvable = np.abs(np.linalg.det(systems)) > _SINGULAR
+    points = np.linalg.solve(systems[solvable], bounds[subsets[solvable]][..., None])[..., 0]
+    slack = points @ constraints.T - bounds
+    feasible = (slack <= _TOL).all(axis=1) & (points.max(axis=1) > _TOL)
+    found: dict[tuple[float, ...], Vertex] = {}
+    for point, tight in zip(points[feasible].tolist(), (np.abs(slack[feasible]) <= _TOL).tolist()):
+        key = tuple(round(v, 9) for v in point)
+        if key not in found:
+            found[key] = (tuple(point), sum(1 << k for k, is_tight in enumerate(tight) if is_tight))
+    return list(found.values())
