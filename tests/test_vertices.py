@@ -36,7 +36,7 @@ def test_python_and_numpy_paths_find_the_same_vertices_and_labels(matrix: np.nda
 @settings(max_examples=300, deadline=None)
 @given(matrices)
 def test_every_vertex_is_feasible_and_its_mask_names_exactly_the_tight_constraints(matrix: np.ndarray) -> None:
-    rows, dimension = matrix.shape
+    dimension = matrix.shape[1]
     for point, tight in polytope_vertices(matrix):
         z = np.array(point)
         slack = np.concatenate([matrix @ z - 1.0, -z])
