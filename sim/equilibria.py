@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
@@ -132,11 +132,14 @@ class SolveResult:
     notes: tuple[str, ...] = ()
     components: tuple[tuple[int, ...], ...] = ()
     nash_subsets: tuple[tuple[int, ...], ...] = ()
+    selections: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Deterministic selections already made from this result (see :mod:`sim.selection`);
+    a solved game is remembered and reused, so is the choice among its equilibria."""
 
 
 def tolerance(game: NormalFormGame) -> float:
     """Verification tolerance for ``game``: ``ATOL * max(1, max |payoff|)``."""
-    return ATOL * max(1.0, float(np.max(np.abs(game.payoffs))))
+    return ATOL * game.payoff_scale
 
 
 def regret(game: NormalFormGame, profile: Sequence[FloatArray]) -> float:
@@ -157,9 +160,9 @@ def _payoffs_and_regret(game: NormalFormGame, profile: Sequence[FloatArray]) -> 
     payoffs, gain = [], 0.0
     for player in range(game.n_players):
         values = strategy_payoffs(game, profile, player)
-        payoff = float(np.dot(values, profile[player]))
+        payoff = float(values.dot(profile[player]))
         payoffs.append(payoff)
-        gain = max(gain, float(np.max(values)) - payoff)
+        gain = max(gain, float(values.max()) - payoff)
     return np.array(payoffs), gain
 
 
@@ -243,7 +246,7 @@ def canonical_profile(game: NormalFormGame, profile: Profile) -> Profile:
     """
     if all(np.count_nonzero(mix) == 1 for mix in profile):  # pure: exact already
         return tuple(np.where(mix > 0, 1.0, 0.0) for mix in profile)
-    scale = max(1.0, float(np.max(np.abs(game.payoffs))))
+    scale = game.payoff_scale
     tol = 1e-6 * scale
     result = []
     for player in (0, 1):

@@ -22,6 +22,7 @@ compiled formula per profile and player.
 from __future__ import annotations
 
 import itertools
+from functools import cached_property
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -87,10 +88,15 @@ class NormalFormGame:
         payoffs = np.stack([np.asarray(row_payoffs, float), np.asarray(column_payoffs, float)], axis=-1)
         return cls(name, players, strategies, payoffs)
 
-    @property
+    @cached_property
     def shape(self) -> tuple[int, ...]:
         """Number of strategies of each player."""
         return tuple(len(s) for s in self.strategies)
+
+    @cached_property
+    def payoff_scale(self) -> float:
+        """``max(1, max |payoff|)``: the scale of the game's tolerances."""
+        return max(1.0, float(np.abs(self.payoffs).max()))
 
     @property
     def n_players(self) -> int:

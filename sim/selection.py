@@ -170,10 +170,18 @@ def select(
                 return Selection(index, f"conditional case {case}")
     if rule not in RULES:
         raise SolverError(f"unknown selection rule {rule!r} (known: {', '.join(RULES)})")
-    return RULES[rule].choose(result, rng, settings)
+    if rule == "random":
+        return RULES[rule].choose(result, rng, settings)
+    key = (rule, settings)
+    chosen = result.selections.get(key)
+    if chosen is None:
+        chosen = result.selections[key] = RULES[rule].choose(result, rng, settings)
+    return chosen
 
 
 def _pure_profile(eq: Equilibrium) -> tuple[int, ...]:
+    if eq.is_pure:
+        return tuple(support[0] for support in eq.supports)
     return tuple(int(np.argmax(mix)) for mix in eq.strategies)
 
 
@@ -299,13 +307,12 @@ def realise(eq: Equilibrium, play: str, rng: np.random.Generator) -> tuple[int, 
     if play != "sample":
         raise SolverError(f"unknown play mode {play!r} (known: {', '.join(PLAY_MODES)})")
     actions = []
-    for mix in eq.strategies:
+    for mix, support in zip(eq.strategies, eq.supports):
         draw = rng.random()
-        support = np.flatnonzero(mix)
         if len(support) == 1:
-            actions.append(int(support[0]))
+            actions.append(support[0])
             continue
-        cumulative = np.cumsum(mix[support])
+        cumulative = np.cumsum(mix[list(support)])
         position = int(np.searchsorted(cumulative / cumulative[-1], draw, side="right"))
         actions.append(int(support[min(position, len(support) - 1)]))
     return tuple(actions)

@@ -120,29 +120,38 @@ def _choices(rows: int, dimension: int) -> tuple[tuple[tuple[int, ...], tuple[in
 
 def _vertices_python(matrix: list[list[float]], rows: int, dimension: int) -> list[Vertex]:
     found: dict[tuple[float, ...], Vertex] = {}
+    zero_bits = [1 << (rows + j) for j in range(dimension)]
+    all_zero = sum(zero_bits)
     for tight_rows, free in _choices(rows, dimension):
-        values = _solve_ones([[matrix[r][f] for f in free] for r in tight_rows])
-        if values is None or min(values) < -_TOL:
-            continue
-        tight = 0
-        for r in range(rows):
-            slack = sum(matrix[r][f] * v for f, v in zip(free, values)) - 1.0
-            if slack > _TOL:
-                break
-            if slack >= -_TOL:
-                tight |= 1 << r
+        if len(free) == 1:  # one coordinate z_f = 1 / M[r, f], the others zero: the common case
+            f = free[0]
+            entry = matrix[tight_rows[0]][f]
+            if entry <= _SINGULAR:  # singular, or a negative (infeasible) or zero coordinate
+                continue
+            value = 1.0 / entry
+            slacks = [row[f] * value - 1.0 for row in matrix]
+            if max(slacks) > _TOL:
+                continue
+            point = [0.0] * dimension
+            point[f] = value
+            tight = all_zero ^ zero_bits[f]
         else:
-            if max(values) <= _TOL:
+            values = _solve_ones([[matrix[r][f] for f in free] for r in tight_rows])
+            if values is None or min(values) < -_TOL or max(values) <= _TOL:
+                continue
+            slacks = [sum(row[f] * v for f, v in zip(free, values)) - 1.0 for row in matrix]
+            if max(slacks) > _TOL:
                 continue
             point = [0.0] * dimension
             for f, v in zip(free, values):
                 point[f] = v
-            for j, v in enumerate(point):
-                if v <= _TOL:
-                    tight |= 1 << (rows + j)
-            key = tuple(round(v, 9) for v in point)
-            if key not in found:
-                found[key] = (tuple(point), tight)
+            tight = sum(bit for bit, v in zip(zero_bits, point) if v <= _TOL)
+        for r, slack in enumerate(slacks):
+            if slack >= -_TOL:
+                tight |= 1 << r
+        key = tuple([round(v, 9) for v in point])
+        if key not in found:
+            found[key] = (tuple(point), tight)
     return list(found.values())
 
 
