@@ -22,6 +22,7 @@ Dask
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -126,7 +127,7 @@ class ProcessExecutor:
 
     def _pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_ignore_interrupts)
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker)
 
     def __enter__(self) -> ProcessExecutor:
         self.pool = self._pool()
@@ -143,9 +144,12 @@ class ProcessExecutor:
         self.pool = None
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them."""
+def _start_worker() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them; and they end without
+    tearing their interpreter down (which took about a second with full caches, and the
+    sweep waited for it): by then their results are sent and their queues flushed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    atexit.register(os._exit, 0)
 
 
 class DaskExecutor:

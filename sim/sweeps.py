@@ -297,7 +297,7 @@ def run_sweep(
 
 def _chunk_size(tasks: int, workers: int | None, dask_local: int | None) -> int:
     lanes = dask_local or workers or os.cpu_count() or 1
-    return max(1, min(64, math.ceil(tasks / (lanes * 8))))
+    return max(1, min(64, math.ceil(tasks / (lanes * 16))))
 
 
 def _manifest(
