@@ -22,11 +22,11 @@ compiled formula per profile and player.
 from __future__ import annotations
 
 import itertools
-from functools import cached_property
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
