@@ -156,7 +156,9 @@ def regret(game: NormalFormGame, profile: Sequence[FloatArray]) -> float:
 
 
 def _payoffs_and_regret(game: NormalFormGame, profile: Sequence[FloatArray]) -> tuple[FloatArray, float]:
-    """Expected payoffs (as :func:`sim.games.expected_payoffs`) and :func:`regret`."""
+    """Expected payoffs and :func:`regret` (two players: in plain Python, see :class:`_Bimatrix`)."""
+    if game.n_players == 2:
+        return _Bimatrix.of(game).payoffs_and_regret(tuple(np.asarray(mix, dtype=float).tolist() for mix in profile))
     payoffs, gain = [], 0.0
     for player in range(game.n_players):
         values = strategy_payoffs(game, profile, player)
@@ -169,8 +171,8 @@ def _payoffs_and_regret(game: NormalFormGame, profile: Sequence[FloatArray]) -> 
 def canonical_key(strategies: Sequence[FloatArray]) -> tuple[object, ...]:
     """Sort key: smaller total support first, then higher probability on earlier
     strategies, player by player (so pure equilibria come first, in label order)."""
-    joined = np.concatenate(strategies)
-    return (int(np.count_nonzero(joined)), tuple((-np.round(joined, 9)).tolist()))
+    joined = [p for mix in strategies for p in np.asarray(mix, dtype=float).tolist()]
+    return (sum(1 for p in joined if p), tuple(-round(p, 9) for p in joined))
 
 
 def finalize(
@@ -200,15 +202,19 @@ def finalize(
     """
     notes = list(notes)
     tol = tolerance(game)
+    bimatrix = _Bimatrix.of(game) if game.n_players == 2 else None
     kept: list[Equilibrium] = []
     for candidate in candidates:
-        profile = _clean(game, candidate)
-        if profile is None:
+        mixes = _clean(game, candidate)
+        if mixes is None:
             notes.append("dropped a candidate that is not a probability profile")
             continue
-        if game.n_players == 2:
-            profile = canonical_profile(game, profile)
-        payoffs, gain = _payoffs_and_regret(game, profile)
+        if bimatrix is not None:
+            mixes = bimatrix.canonical(mixes)
+            payoffs, gain = bimatrix.payoffs_and_regret(mixes)
+        profile = tuple(np.array(mix) for mix in mixes)
+        if bimatrix is None:
+            payoffs, gain = _payoffs_and_regret(game, profile)
         if gain > tol:
             notes.append(f"dropped a candidate with a profitable deviation of {gain:.3g}")
             continue
@@ -244,29 +250,62 @@ def canonical_profile(game: NormalFormGame, profile: Profile) -> Profile:
     >>> [m.tolist() for m in canonical_profile(g, (np.array([0.5000001, 0.4999999]), np.array([0.5, 0.5])))]
     [[0.5, 0.5], [0.5, 0.5]]
     """
-    if all(np.count_nonzero(mix) == 1 for mix in profile):  # pure: exact already
-        return tuple(np.where(mix > 0, 1.0, 0.0) for mix in profile)
-    scale = game.payoff_scale
-    tol = 1e-6 * scale
-    result = []
-    for player in (0, 1):
-        opponent = 1 - player
-        support = [i for i, p in enumerate(profile[player].tolist()) if p > 0]
-        values = strategy_payoffs(game, profile, opponent).tolist()
-        top = max(values) - tol
-        best = [j for j, v in enumerate(values) if v >= top]
-        payoff = game.payoffs[..., opponent] if player == 0 else game.payoffs[..., opponent].T  # [own, opponent's]
-        table = payoff.tolist()
-        rows = [[table[i][j] for i in support] + [-1.0] for j in best] + [[1.0] * len(support) + [0.0]]
-        solution = solve_linear(rows, [0.0] * len(best) + [1.0], zero=1e-9 * scale)
-        if solution is None:
-            return profile
-        mix = np.zeros(game.shape[player])
-        mix[support] = solution[:-1]
-        if np.max(np.abs(mix - profile[player])) > 1e-6 or np.min(mix) < 0:
-            return profile
-        result.append(mix)
-    return (result[0], result[1])
+    mixes = _Bimatrix.of(game).canonical(tuple(np.asarray(mix, dtype=float).tolist() for mix in profile))
+    return (np.array(mixes[0]), np.array(mixes[1]))
+
+
+@dataclass(frozen=True)
+class _Bimatrix:
+    """A two-player game as nested lists, for the per-candidate work of :func:`finalize`
+    in plain Python (numpy's overhead dominates on games this small). Sums are
+    :func:`math.fsum`, correctly rounded, so the floats do not depend on the machine,
+    its BLAS or the Python version."""
+
+    rows: list[list[float]]  # rows[i][j]: the row player's payoff
+    columns: list[list[float]]  # columns[j][i]: the column player's payoff
+    scale: float
+
+    @classmethod
+    def of(cls, game: NormalFormGame) -> _Bimatrix:
+        return cls(game.payoffs[..., 0].tolist(), game.payoffs[..., 1].T.tolist(), game.payoff_scale)
+
+    def values(self, player: int, mixes: Sequence[list[float]]) -> list[float]:
+        """Expected payoff of each pure strategy of ``player`` against the other's mix."""
+        other = mixes[1 - player]
+        return [math.fsum([p * q for p, q in zip(line, other)]) for line in (self.rows, self.columns)[player]]
+
+    def payoffs_and_regret(self, mixes: Sequence[list[float]]) -> tuple[FloatArray, float]:
+        payoffs, gain = [], 0.0
+        for player in (0, 1):
+            values = self.values(player, mixes)
+            payoff = math.fsum([v * p for v, p in zip(values, mixes[player])])
+            payoffs.append(payoff)
+            gain = max(gain, max(values) - payoff)
+        return np.array(payoffs), gain
+
+    def canonical(self, mixes: tuple[list[float], ...]) -> tuple[list[float], ...]:
+        """See :func:`canonical_profile`."""
+        if all(sum(1 for p in mix if p > 0) == 1 for mix in mixes):  # pure: exact already
+            return tuple([1.0 if p > 0 else 0.0 for p in mix] for mix in mixes)
+        tol = 1e-6 * self.scale
+        result = []
+        for player in (0, 1):
+            support = [i for i, p in enumerate(mixes[player]) if p > 0]
+            values = self.values(1 - player, mixes)
+            top = max(values) - tol
+            best = [j for j, v in enumerate(values) if v >= top]
+            table = self.columns if player == 0 else self.rows  # the opponent's payoffs, [theirs][own]
+            equations = [[table[j][i] for i in support] + [-1.0] for j in best] + [[1.0] * len(support) + [0.0]]
+            solution = solve_linear(equations, [0.0] * len(best) + [1.0], zero=1e-9 * self.scale)
+            if solution is None:
+                return mixes
+            mix = [0.0] * len(mixes[player])
+            for i, p in zip(support, solution):
+                mix[i] = p
+            if min(mix) < 0 or max(abs(p - q) for p, q in zip(mix, mixes[player])) > 1e-6:
+                return mixes
+            result.append(mix)
+        return (result[0], result[1])
 
 
 def solve_linear(rows: Sequence[Sequence[Any]], rhs: Sequence[Any], *, zero: float = 0.0) -> list[Any] | None:
@@ -307,10 +346,11 @@ def solve_linear(rows: Sequence[Sequence[Any]], rhs: Sequence[Any], *, zero: flo
     return solution[::-1]
 
 
-def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> Profile | None:
+def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> tuple[list[float], ...] | None:
+    """The candidate as probability lists (round-off clipped, renormalised), or None."""
     if len(candidate) != game.n_players:
         return None
-    profile = []
+    mixes = []
     for n, raw in zip(game.shape, candidate):
         mix = np.asarray(raw, dtype=float).reshape(-1)
         if mix.shape != (n,):
@@ -319,11 +359,11 @@ def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> Profile | N
         if not all(math.isfinite(p) for p in values) or min(values) < -1e-7:
             return None
         values = [0.0 if p < 1e-12 else p for p in values]
-        total = sum(values)
+        total = math.fsum(values)
         if total <= 0 or abs(total - 1) > 1e-6:
             return None
-        profile.append(np.array([p / total for p in values]))
-    return tuple(profile)
+        mixes.append([p / total for p in values])
+    return tuple(mixes)
 
 
 def _same(a: Sequence[FloatArray], b: Sequence[FloatArray]) -> bool:
