@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -142,19 +143,19 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
 }
 
 _BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
-    ast.Add: ("+", lambda a, b: a + b),
-    ast.Sub: ("-", lambda a, b: a - b),
-    ast.Mult: ("*", lambda a, b: a * b),
+    ast.Add: ("+", operator.add),
+    ast.Sub: ("-", operator.sub),
+    ast.Mult: ("*", operator.mul),
     ast.Div: ("/", _div),
     ast.Pow: ("**", _pow),
 }
 _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
-    ast.Lt: lambda a, b: a < b,
-    ast.LtE: lambda a, b: a <= b,
-    ast.Gt: lambda a, b: a > b,
-    ast.GtE: lambda a, b: a >= b,
-    ast.Eq: lambda a, b: a == b,
-    ast.NotEq: lambda a, b: a != b,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
 }
 _REFUSED: dict[type[ast.AST], str] = {
     ast.Lambda: "lambda functions are not allowed",
@@ -421,11 +422,12 @@ class _Compiler:
 
     def _lookup(self, key: str) -> _Node:
         self.names.add(key)
+        read = operator.itemgetter(key)  # in C: no Python frame per lookup
         if key in self.scope.labels:
             domain = self.scope.labels[key]
-            return _Node(lambda v: v[key], lambda v: v[key], kind="label", domain=domain, key=key)
+            return _Node(read, read, kind="label", domain=domain, key=key)
         if key in self.scope.numbers:
-            return _Node(lambda v: v[key], lambda v: v[key])
+            return _Node(read, read)
         raise self.fail(self._unknown(key))
 
     def _unknown(self, key: str) -> str:
@@ -473,8 +475,11 @@ class _Compiler:
         op = entry[1]
         left = self.number(node.left, depth, "an operand")
         right = self.number(node.right, depth, "an operand")
-        lf, le, rf, re_ = left.fn, left.exact, right.fn, right.exact
-        return _Node(lambda v: op(lf(v), rf(v)), lambda v: op(le(v), re_(v)), const=left.const and right.const)
+        return _Node(
+            _apply(op, left.fn, right.fn, left.const, right.const),
+            _apply(op, left.exact, right.exact, left.const, right.const),
+            const=left.const and right.const,
+        )
 
     def _BoolOp(self, node: ast.BoolOp, depth: int) -> _Node:
         parts = [self.number(value, depth, "a condition") for value in node.values]
@@ -489,6 +494,8 @@ class _Compiler:
         test = self.number(node.test, depth, "a condition")
         body = self.number(node.body, depth, "a value")
         other = self.number(node.orelse, depth, "a value")
+        if test.const and bool(test.fn({})) == bool(test.exact({})):  # a fixed branch
+            return body if test.fn({}) else other
         t, b, o = test.fn, body.fn, other.fn
         te, be, oe = test.exact, body.exact, other.exact
         const = test.const and body.const and other.const
@@ -506,6 +513,12 @@ class _Compiler:
             ops.append(fn)
         fns = tuple(o.fn for o in operands)
         exacts = tuple(o.exact for o in operands)
+        if len(ops) == 1:  # the common a < b
+            return _Node(
+                _apply(ops[0], fns[0], fns[1], False, False),
+                _apply(ops[0], exacts[0], exacts[1], False, False),
+                const=operands[0].const and operands[1].const,
+            )
 
         def chain(v: Values, parts: tuple[_Fn, ...]) -> bool:
             values = [p(v) for p in parts]
@@ -547,11 +560,32 @@ class _Compiler:
         fns = tuple(a.fn for a in args)
         exacts = tuple(a.exact for a in args)
         const = all(a.const for a in args)
-        return _Node(
-            lambda v: function(*(f(v) for f in fns)),
-            lambda v: function(*(f(v) for f in exacts)),
-            const=const,
-        )
+        return _Node(_call(function, fns), _call(function, exacts), const=const)
+
+
+def _apply(op: Callable[[Any, Any], Any], left: _Fn, right: _Fn, left_const: bool, right_const: bool) -> _Fn:
+    """``op(left(v), right(v))``, with a constant side read once, here."""
+    if right_const and not left_const:
+        constant = right({})
+        return lambda v: op(left(v), constant)
+    if left_const and not right_const:
+        constant = left({})
+        return lambda v: op(constant, right(v))
+    return lambda v: op(left(v), right(v))
+
+
+def _call(function: Callable[..., Any], args: tuple[_Fn, ...]) -> _Fn:
+    """``function(*(a(v) for a in args))``, without the generator for one to three arguments."""
+    if len(args) == 1:
+        (a,) = args
+        return lambda v: function(a(v))
+    if len(args) == 2:
+        a, b = args
+        return lambda v: function(a(v), b(v))
+    if len(args) == 3:
+        a, b, c = args
+        return lambda v: function(a(v), b(v), c(v))
+    return lambda v: function(*[a(v) for a in args])
 
 
 def _fold(node: _Node, compiler: _Compiler) -> _Node:

@@ -229,12 +229,14 @@ class PayoffTemplate:
         flat = payoffs.reshape(-1, k)
         exact_values = _exact_values(values) if exact else None
         exact_cells: list[Any] | None = [] if exact else None
+        bound = dict(values)  # one copy; each cell then binds the players to its labels
+        exact_bound = dict(exact_values) if exact_values is not None else {}
         for index, labels in enumerate(itertools.product(*self.strategies)):
-            bound = {**values, **dict(zip(self.players, labels))}
+            bound.update(zip(self.players, labels))
             for player, formula in enumerate(self.cells[index]):
                 flat[index, player] = self._evaluate(formula, bound, labels, player)
             if exact_values is not None and exact_cells is not None:
-                exact_bound = {**exact_values, **dict(zip(self.players, labels))}
+                exact_bound.update(zip(self.players, labels))
                 exact_cells.extend(self._evaluate_exact(f, exact_bound) for f in self.cells[index])
         exact_array = None
         if exact_cells is not None and all(isinstance(x, Fraction) for x in exact_cells):

@@ -109,10 +109,10 @@ def _normalised(point: tuple[float, ...]) -> FloatArray:
 
 @lru_cache(maxsize=64)
 def _choices(rows: int, dimension: int) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
-    """Every (tight rows R, free coordinates F) with ``|R| = |F| >= 1``, in a fixed order."""
+    """Every (tight rows R, free coordinates F) with ``|R| = |F| >= 2``, in a fixed order."""
     return tuple(
         (tight, free)
-        for k in range(1, min(rows, dimension) + 1)
+        for k in range(2, min(rows, dimension) + 1)
         for tight in itertools.combinations(range(rows), k)
         for free in itertools.combinations(range(dimension), k)
     )
@@ -122,30 +122,30 @@ def _vertices_python(matrix: list[list[float]], rows: int, dimension: int) -> li
     found: dict[tuple[float, ...], Vertex] = {}
     zero_bits = [1 << (rows + j) for j in range(dimension)]
     all_zero = sum(zero_bits)
+    for f in range(dimension):  # one free coordinate: z_f = 1 / (the largest entry of column f)
+        column = [row[f] for row in matrix]
+        top = max(column)
+        if top <= _SINGULAR:  # unbounded, or no positive entry
+            continue
+        value = 1.0 / top
+        point = [0.0] * dimension
+        point[f] = value
+        tight = all_zero ^ zero_bits[f]
+        for r, entry in enumerate(column):
+            if entry * value - 1.0 >= -_TOL:
+                tight |= 1 << r
+        found[tuple([round(v, 9) for v in point])] = (tuple(point), tight)
     for tight_rows, free in _choices(rows, dimension):
-        if len(free) == 1:  # one coordinate z_f = 1 / M[r, f], the others zero: the common case
-            f = free[0]
-            entry = matrix[tight_rows[0]][f]
-            if entry <= _SINGULAR:  # singular, or a negative (infeasible) or zero coordinate
-                continue
-            value = 1.0 / entry
-            slacks = [row[f] * value - 1.0 for row in matrix]
-            if max(slacks) > _TOL:
-                continue
-            point = [0.0] * dimension
-            point[f] = value
-            tight = all_zero ^ zero_bits[f]
-        else:
-            values = _solve_ones([[matrix[r][f] for f in free] for r in tight_rows])
-            if values is None or min(values) < -_TOL or max(values) <= _TOL:
-                continue
-            slacks = [sum(row[f] * v for f, v in zip(free, values)) - 1.0 for row in matrix]
-            if max(slacks) > _TOL:
-                continue
-            point = [0.0] * dimension
-            for f, v in zip(free, values):
-                point[f] = v
-            tight = sum(bit for bit, v in zip(zero_bits, point) if v <= _TOL)
+        values = _solve_ones([[matrix[r][f] for f in free] for r in tight_rows])
+        if values is None or min(values) < -_TOL or max(values) <= _TOL:
+            continue
+        slacks = [sum(row[f] * v for f, v in zip(free, values)) - 1.0 for row in matrix]
+        if max(slacks) > _TOL:
+            continue
+        point = [0.0] * dimension
+        for f, v in zip(free, values):
+            point[f] = v
+        tight = sum(bit for bit, v in zip(zero_bits, point) if v <= _TOL)
         for r, slack in enumerate(slacks):
             if slack >= -_TOL:
                 tight |= 1 << r
