@@ -172,7 +172,7 @@ def canonical_key(strategies: Sequence[FloatArray]) -> tuple[object, ...]:
     """Sort key: smaller total support first, then higher probability on earlier
     strategies, player by player (so pure equilibria come first, in label order)."""
     joined = [p for mix in strategies for p in np.asarray(mix, dtype=float).tolist()]
-    return (sum(1 for p in joined if p), tuple(-round(p, 9) for p in joined))
+    return (sum(1 for p in joined if p), tuple([-round(p * 1e9) for p in joined]))
 
 
 def finalize(
@@ -204,6 +204,7 @@ def finalize(
     tol = tolerance(game)
     bimatrix = _Bimatrix.of(game) if game.n_players == 2 else None
     kept: list[Equilibrium] = []
+    seen: list[tuple[list[float], ...]] = []
     for candidate in candidates:
         mixes = _clean(game, candidate)
         if mixes is None:
@@ -218,8 +219,9 @@ def finalize(
         if gain > tol:
             notes.append(f"dropped a candidate with a profitable deviation of {gain:.3g}")
             continue
-        if any(_same(profile, other.strategies) for other in kept):
+        if any(_same(mixes, other) for other in seen):
             continue
+        seen.append(mixes)
         kept.append(_make_equilibrium(game, profile, payoffs, gain))
     kept.sort(key=lambda eq: canonical_key(eq.strategies))
     if degenerate is None:
@@ -295,8 +297,16 @@ class _Bimatrix:
             top = max(values) - tol
             best = [j for j, v in enumerate(values) if v >= top]
             table = self.columns if player == 0 else self.rows  # the opponent's payoffs, [theirs][own]
-            equations = [[table[j][i] for i in support] + [-1.0] for j in best] + [[1.0] * len(support) + [0.0]]
-            solution = solve_linear(equations, [0.0] * len(best) + [1.0], zero=1e-9 * self.scale)
+            if len(support) == len(best) == 2:  # the common case, in closed form
+                (own, own2), (theirs, theirs2) = support, best
+                first = table[theirs][own] - table[theirs2][own]
+                second = table[theirs][own2] - table[theirs2][own2]
+                if abs(second - first) <= 1e-9 * self.scale:
+                    return mixes
+                solution: list[float] | None = [second / (second - first), first / (first - second)]
+            else:
+                equations = [[table[j][i] for i in support] + [-1.0] for j in best] + [[1.0] * len(support) + [0.0]]
+                solution = solve_linear(equations, [0.0] * len(best) + [1.0], zero=1e-9 * self.scale)
             if solution is None:
                 return mixes
             mix = [0.0] * len(mixes[player])
@@ -352,11 +362,10 @@ def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> tuple[list[
         return None
     mixes = []
     for n, raw in zip(game.shape, candidate):
-        mix = np.asarray(raw, dtype=float).reshape(-1)
-        if mix.shape != (n,):
-            return None
-        values = mix.tolist()
-        if not all(math.isfinite(p) for p in values) or min(values) < -1e-7:
+        values = np.asarray(raw, dtype=float).reshape(-1).tolist()
+        if (
+            len(values) != n or not math.isfinite(sum(values)) or min(values) < -1e-7
+        ):  # a sum with nan or inf is not finite
             return None
         values = [0.0 if p < 1e-12 else p for p in values]
         total = math.fsum(values)
@@ -366,8 +375,8 @@ def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> tuple[list[
     return tuple(mixes)
 
 
-def _same(a: Sequence[FloatArray], b: Sequence[FloatArray]) -> bool:
-    return all(np.max(np.abs(x - y)) <= SAME_TOL for x, y in zip(a, b))
+def _same(a: Sequence[list[float]], b: Sequence[list[float]]) -> bool:
+    return all(abs(p - q) <= SAME_TOL for x, y in zip(a, b) for p, q in zip(x, y))
 
 
 def _make_equilibrium(game: NormalFormGame, profile: Profile, payoffs: FloatArray, gain: float) -> Equilibrium:

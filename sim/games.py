@@ -22,6 +22,7 @@ compiled formula per profile and player.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -109,7 +110,7 @@ class NormalFormGame:
 
     def labels_of(self, profile: Sequence[int]) -> tuple[str, ...]:
         """The labels of a pure profile given as indices."""
-        return tuple(self.strategies[i][s] for i, s in enumerate(profile))
+        return tuple(map(operator.getitem, self.strategies, profile))
 
     def payoff_of(self, labels: Sequence[str]) -> tuple[float, ...]:
         """Payoffs of a pure profile given by labels."""

@@ -119,7 +119,7 @@ def _choices(rows: int, dimension: int) -> tuple[tuple[tuple[int, ...], tuple[in
 
 
 def _vertices_python(matrix: list[list[float]], rows: int, dimension: int) -> list[Vertex]:
-    found: dict[tuple[float, ...], Vertex] = {}
+    found: dict[tuple[int, ...], Vertex] = {}
     zero_bits = [1 << (rows + j) for j in range(dimension)]
     all_zero = sum(zero_bits)
     for f in range(dimension):  # one free coordinate: z_f = 1 / (the largest entry of column f)
@@ -134,7 +134,7 @@ def _vertices_python(matrix: list[list[float]], rows: int, dimension: int) -> li
         for r, entry in enumerate(column):
             if entry * value - 1.0 >= -_TOL:
                 tight |= 1 << r
-        found[tuple([round(v, 9) for v in point])] = (tuple(point), tight)
+        found[_key(point)] = (tuple(point), tight)
     for tight_rows, free in _choices(rows, dimension):
         values = _solve_ones([[matrix[r][f] for f in free] for r in tight_rows])
         if values is None or min(values) < -_TOL or max(values) <= _TOL:
@@ -149,10 +149,15 @@ def _vertices_python(matrix: list[list[float]], rows: int, dimension: int) -> li
         for r, slack in enumerate(slacks):
             if slack >= -_TOL:
                 tight |= 1 << r
-        key = tuple([round(v, 9) for v in point])
+        key = _key(point)
         if key not in found:
             found[key] = (tuple(point), tight)
     return list(found.values())
+
+
+def _key(point: list[float]) -> tuple[int, ...]:
+    """The point on a grid of 1e-9: one key for the same vertex from different systems."""
+    return tuple([round(v * 1e9) for v in point])
 
 
 def _solve_ones(system: list[list[float]]) -> list[float] | None:
@@ -209,9 +214,9 @@ def _vertices_numpy(matrix: FloatArray) -> list[Vertex]:
     points = np.linalg.solve(systems[solvable], bounds[subsets[solvable]][..., None])[..., 0]
     slack = points @ constraints.T - bounds
     feasible = (slack <= _TOL).all(axis=1) & (points.max(axis=1) > _TOL)
-    found: dict[tuple[float, ...], Vertex] = {}
+    found: dict[tuple[int, ...], Vertex] = {}
     for point, tight in zip(points[feasible].tolist(), (np.abs(slack[feasible]) <= _TOL).tolist()):
-        key = tuple(round(v, 9) for v in point)
+        key = _key(point)
         if key not in found:
             found[key] = (tuple(point), sum(1 << k for k, is_tight in enumerate(tight) if is_tight))
     return list(found.values())
