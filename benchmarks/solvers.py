@@ -1,7 +1,9 @@
 """Time per solve of every registered solver, so users can pick one.
 
-Random games of sizes 2x2 ... 6x6 (continuous and small-integer payoffs) and 3x3x3x2,
-each solver on the same games; medians over the games, and the ratio to a baseline
+Random games of sizes 2x2 ... 6x6 (continuous and small-integer payoffs), the flagship's
+two-player stage games (as played in runs over G_H in 0..1) and 3x3x3x2 games, each
+solver on the same games, caches emptied before every solve; medians over the games,
+and the ratio to a baseline
 measured in the same run (nashpy's vertex enumeration, solver ``nashpy``, for two players; Gambit's
 enumpure for four). Gambit's slow methods run in a worker process with a time limit;
 a solve that hits it counts as the limit and is reported.
@@ -15,11 +17,16 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 from sim.games import NormalFormGame
-from sim.solvers import SOLVERS, solve
+from sim.model import NegotiationModel
+from sim.scenario import load_scenario
+from sim.solvers import SOLVERS, clear_caches, solve
+
+FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml"
 
 TWO_PLAYER_SIZES = [2, 3, 4, 5, 6]
 N_PLAYER_SHAPE = (3, 3, 3, 2)
@@ -38,6 +45,7 @@ def median_ms(name: str, games: list[NormalFormGame]) -> tuple[float, int, int]:
     """Median milliseconds per solve, number of time-outs, total equilibria found."""
     times, timeouts, found = [], 0, 0
     for game in games:
+        clear_caches()  # every solve cold: no game is remembered from an earlier one
         start = time.perf_counter()
         result = solve(game, name, time_limit=TIME_LIMIT)
         times.append((time.perf_counter() - start) * 1000)
@@ -46,13 +54,44 @@ def median_ms(name: str, games: list[NormalFormGame]) -> tuple[float, int, int]:
     return statistics.median(times), timeouts, found
 
 
-def table(title: str, games: list[NormalFormGame], names: list[str], baseline: str) -> None:
+def table(title: str, games: list[NormalFormGame], names: list[str], baseline: str) -> dict[str, float]:
+    """Print one table; return the median milliseconds per solver."""
     print(f"\n{title} ({len(games)} games)")
     print(f"  {'solver':<22}{'median ms':>11}{'x baseline':>12}{'equilibria':>12}{'time-outs':>11}")
     rows = {name: median_ms(name, games) for name in names}
     base = rows[baseline][0]
     for name, (ms, timeouts, found) in rows.items():
         print(f"  {name:<22}{ms:>11.2f}{ms / base:>12.2f}{found:>12}{timeouts:>11}")
+    return {name: ms for name, (ms, _, _) in rows.items()}
+
+
+def flagship_games(per_game: int) -> list[NormalFormGame]:
+    """Distinct two-player stage games of flagship runs with G_H spread over 0..1,
+    ``per_game`` of each game, spread over the runs."""
+    scenario = load_scenario(FLAGSHIP)
+    found: dict[str, dict[bytes, NormalFormGame]] = {}
+    for g_h in np.linspace(0.0, 1.0, 11):
+        model = NegotiationModel(scenario.with_overrides({"G_H": float(g_h)}), exact=False)
+        model.run()
+        for play in model.history.plays:
+            game = play.result.game
+            if game.n_players == 2:
+                found.setdefault(game.name, {}).setdefault(game.payoffs.tobytes(), game)
+    chosen = []
+    for games in found.values():
+        pool = list(games.values())
+        chosen += [pool[i] for i in np.linspace(0, len(pool) - 1, min(per_game, len(pool))).astype(int)]
+    return chosen
+
+
+def summary(medians: dict[str, dict[str, float]]) -> None:
+    """The issue's targets on 2x2 ... 4x4: vertex_enumeration against nashpy and against
+    the fastest anchor, Gambit's floating-point enummixed."""
+    print("\nvertex_enumeration (the default) on 2x2 ... 4x4 and the flagship's games:")
+    print(f"  {'games':<42}{'x faster than nashpy':>22}{'x time of enummixed':>22}")
+    for title, ms in medians.items():
+        fast = ms["vertex_enumeration"]
+        print(f"  {title:<42}{ms['nashpy'] / fast:>22.1f}{fast / ms['gambit_enummixed']:>22.2f}")
 
 
 def main() -> None:
@@ -64,14 +103,21 @@ def main() -> None:
     many = [n for n, s in SOLVERS.items() if s.players[1] >= len(N_PLAYER_SHAPE)]
     warm: Callable[[], None] = lambda: [solve(random_game(rng, (2, 2), False), n) for n in two]  # noqa: E731
     warm()  # start the Gambit worker and import nashpy before timing
+    small: dict[str, dict[str, float]] = {}
     for size in TWO_PLAYER_SIZES:
         for integer in (False, True):
             games = [random_game(rng, (size, size), integer) for _ in range(args.games)]
             kind = "integer payoffs in [-10, 10]" if integer else "continuous payoffs"
-            table(f"{size}x{size}, {kind}", games, two, "nashpy")
+            medians = table(f"{size}x{size}, {kind}", games, two, "nashpy")
+            if size <= 4:
+                small[f"{size}x{size}, {kind}"] = medians
+    small["flagship stage games (3x2, 2x3)"] = table(
+        "flagship stage games (troop deployment 3x2, buffer zone 2x3)", flagship_games(args.games), two, "nashpy"
+    )
     games = [random_game(rng, N_PLAYER_SHAPE, False) for _ in range(args.games)]
     table("3x3x3x2, continuous payoffs", games, many, "gambit_enumpure")
     print(f"\nSlow Gambit methods are stopped after {TIME_LIMIT:g} s (counted as {TIME_LIMIT:g} s).")
+    summary(small)
 
 
 if __name__ == "__main__":

@@ -90,18 +90,22 @@ def vertex_enumeration(a: FloatArray, b: FloatArray) -> tuple[list[tuple[FloatAr
     degenerate = any(t.bit_count() > m for _, t in xs) or any(t.bit_count() > n for _, t in ys)
     everything, columns = (1 << (m + n)) - 1, (1 << n) - 1
     found = []
+    mixes: dict[int, FloatArray] = {}  # the normalised column vertices, each made once
     for x, x_tight in xs:
         x_labels = (x_tight >> n) | ((x_tight & columns) << m)  # in game labels: rows 0..m-1, then columns
-        for y, y_tight in ys:
+        row_mix = None
+        for k, (y, y_tight) in enumerate(ys):
             if x_labels | y_tight == everything:
-                found.append((_normalised(x), _normalised(y)))
+                row_mix = _normalised(x) if row_mix is None else row_mix
+                if k not in mixes:
+                    mixes[k] = _normalised(y)
+                found.append((row_mix, mixes[k]))
     return found, degenerate
 
 
 def _normalised(point: tuple[float, ...]) -> FloatArray:
-    array = np.array(point)
-    normalised: FloatArray = array / array.sum()
-    return normalised
+    total = math.fsum(point)
+    return np.array([v / total for v in point])
 
 
 # --- plain Python, for few systems -------------------------------------------------
