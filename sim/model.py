@@ -18,6 +18,7 @@ Then the end-of-round rules run, the state is recorded, and the model stops when
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 from typing import Any
 
 with warnings.catch_warnings():  # mesa imports tqdm.auto, which warns in notebooks without ipywidgets
@@ -33,6 +34,13 @@ from sim.selection import Settings, realise, select
 from sim.solvers import solve
 
 __all__ = ["NegotiationModel"]
+
+
+@lru_cache(maxsize=1024)
+def _split(target: str) -> tuple[str, str]:
+    """``"Actor.variable"`` -> ``("Actor", "variable")``; a parameter -> ``(name, "")``."""
+    actor, _, variable = target.partition(".")
+    return actor, variable
 
 
 class NegotiationModel(mesa.Model):  # type: ignore[misc]
@@ -147,23 +155,23 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                 self._apply_rule(rule, values)
 
     def _apply_rule(self, rule: RulePlan, values: dict[str, Any]) -> None:
-        where = f"dynamics[{rule.index}]"
-        if rule.when is not None and not self._evaluate(rule.when, values, where):
+        if rule.when is not None and not self._evaluate(rule.when, values, rule):
             return
-        updates = {target: float(self._evaluate(formula, values, where)) for target, formula in rule.assignments}
-        for target, value in updates.items():
-            actor, _, variable = target.partition(".")
+        updates = [(target, float(self._evaluate(formula, values, rule))) for target, formula in rule.assignments]
+        for target, value in updates:
+            actor, variable = _split(target)
             if variable:
                 self.actors[actor].state[variable] = value
             else:
                 self.parameters[target] = value
             values[target] = value
 
-    def _evaluate(self, formula: Formula, values: dict[str, Any], where: str) -> Any:
+    def _evaluate(self, formula: Formula, values: dict[str, Any], where: str | RulePlan) -> Any:
         try:
             return formula.evaluate(values)
         except FormulaError as exc:
-            raise RunError(f"round {self.round}, {where}: {exc}") from None
+            place = f"dynamics[{where.index}]" if isinstance(where, RulePlan) else where
+            raise RunError(f"round {self.round}, {place}: {exc}") from None
 
     def _check_stop(self, values: dict[str, Any]) -> None:
         stop = self.scenario.stop_when
