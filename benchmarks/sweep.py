@@ -5,11 +5,16 @@ mesa + nashpy loop over exactly the same games, state updates and rounds
 * The baseline runs 66 design points (G_H in 0..1 by 0.1, mediation strength 0..0.5 by
   0.1), each up to 24 rounds; before timing, the baseline and diplosim are checked to
   play the same rounds on all of them.
-* diplosim runs a sweep of distinct points (G_H in 0..1 in 166 steps x the 6 mediation
-  strengths: 996 runs), so that no run repeats another's games, with its caches emptied
-  first: cold runs, worker start-up included. Then the 66 points with 5 replications
-  each, where the replications repeat the same games (the flagship is deterministic at
-  these settings) and the caches of built and solved games pay off.
+* diplosim runs sweeps of distinct points (G_H in 0..1 in 166 steps x the 6 mediation
+  strengths: 996 runs; and in 498 steps: 2988 runs), so that no run repeats another's
+  games, with its caches emptied first: cold runs, worker start-up included (which weighs
+  less in the longer sweep). Then the flagship's own sweep (its ``sweep:`` block: the 66
+  points with 5 replications each), where the replications repeat the same games (the
+  flagship is deterministic at these settings) and the caches of built and solved games
+  pay off.
+* For scale: the start-up of a worker process (spawn, import diplosim, mesa, numpy,
+  pandas), and how much faster two independent CPU-bound processes run than one on this
+  machine (the ceiling of any 2-worker figure).
 
 Medians of ``--repeats`` repeats, interleaved so that machine noise hits all alike.
 Run with ``make bench`` or ``.venv/bin/python benchmarks/sweep.py [--repeats N]``.
@@ -19,9 +24,11 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import statistics
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +43,7 @@ from sim.sweeps import SweepSpec, plan, run_sweep, spec_from
 FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml"
 SMALL = {"G_H": "0:1:11", "mediation_strength": "0:0.5:6"}
 LARGE = {"G_H": "0:1:166", "mediation_strength": "0:0.5:6"}
+LARGER = {"G_H": "0:1:498", "mediation_strength": "0:0.5:6"}
 
 
 def main() -> None:
@@ -44,6 +52,7 @@ def main() -> None:
     args = parser.parse_args()
     scenario = load_scenario(FLAGSHIP)
     small, large = spec_from(None, SMALL, seed=2026), spec_from(None, LARGE, seed=2026)
+    larger = spec_from(None, LARGER, seed=2026)
     replicated = spec_from(None, SMALL, reps=5, seed=2026)
     tasks = plan(scenario, small)
     check_agreement(scenario, small, tasks)
@@ -62,22 +71,74 @@ def main() -> None:
     rates: dict[str, list[float]] = {}
     configurations: dict[str, Any] = {
         "plain mesa + nashpy (baseline)": baseline,
-        "diplosim, 1 worker, distinct runs": lambda: diplosim(large, 1),
-        "diplosim, 2 workers, distinct runs": lambda: diplosim(large, 2),
-        "diplosim, 1 worker, 5 replications": lambda: diplosim(replicated, 1),
+        "diplosim, 1 worker, 996 distinct runs": lambda: diplosim(large, 1),
+        "diplosim, 2 workers, 996 distinct runs": lambda: diplosim(large, 2),
+        "diplosim, 1 worker, 2988 distinct runs": lambda: diplosim(larger, 1),
+        "diplosim, 2 workers, 2988 distinct runs": lambda: diplosim(larger, 2),
+        "diplosim, 1 worker, flagship sweep block": lambda: diplosim(replicated, 1),
     }
     for _ in range(args.repeats):
         for name, measure in configurations.items():
             rates.setdefault(name, []).append(measure())
     base = statistics.median(rates["plain mesa + nashpy (baseline)"])
     print(f"flagship sweep, runs per second, medians of {args.repeats} (worker start-up included)")
-    print(f"  {'configuration':<40}{'runs/s':>10}{'x baseline':>12}")
+    print(f"  {'configuration':<44}{'runs/s':>10}{'x baseline':>12}")
     for name, values in rates.items():
         median = statistics.median(values)
-        print(f"  {name:<40}{median:>10.1f}{median / base:>12.1f}")
-    two = statistics.median(rates["diplosim, 2 workers, distinct runs"])
-    one = statistics.median(rates["diplosim, 1 worker, distinct runs"])
-    print(f"  2 workers / 1 worker (distinct runs): {two / one:.2f}")
+        print(f"  {name:<44}{median:>10.1f}{median / base:>12.1f}")
+    for runs in (996, 2988):
+        two = statistics.median(rates[f"diplosim, 2 workers, {runs} distinct runs"])
+        one = statistics.median(rates[f"diplosim, 1 worker, {runs} distinct runs"])
+        print(f"  2 workers / 1 worker, {runs} distinct runs: {two / one:.2f}")
+    print(f"  start-up of a worker process (median of {args.repeats}): {worker_start_up(args.repeats):.2f} s")
+    print(f"  this machine: two CPU-bound processes / one: {machine_ceiling():.2f}")
+
+
+def worker_start_up(repeats: int) -> float:
+    """Seconds from creating a one-process spawn pool to its first answer from a worker
+    that has imported what sweep workers import."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pool.submit(_import_worker_modules).result()
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _import_worker_modules() -> None:
+    import sim.model
+    import sim.sweep_runs  # noqa: F401
+
+
+def machine_ceiling(seconds: float = 2.0) -> float:
+    """How much faster two independent CPU-bound processes finish than one doing both
+    (forked: nothing to import, only arithmetic)."""
+    count = _spin_count(seconds)
+    start = time.perf_counter()
+    _spin(count)
+    _spin(count)
+    serial = time.perf_counter() - start
+    processes = [multiprocessing.get_context("fork").Process(target=_spin, args=(count,)) for _ in range(2)]
+    start = time.perf_counter()
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    return serial / (time.perf_counter() - start)
+
+
+def _spin(count: int) -> int:
+    total = 0
+    for i in range(count):
+        total += i * i % 7
+    return total
+
+
+def _spin_count(seconds: float) -> int:
+    start = time.perf_counter()
+    _spin(1_000_000)
+    return int(1_000_000 * seconds / (time.perf_counter() - start))
 
 
 def check_agreement(scenario: Scenario, spec: SweepSpec, tasks: list[Any]) -> None:
