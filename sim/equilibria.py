@@ -376,7 +376,11 @@ def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> tuple[list[
 
 
 def _same(a: Sequence[list[float]], b: Sequence[list[float]]) -> bool:
-    return all(abs(p - q) <= SAME_TOL for x, y in zip(a, b) for p, q in zip(x, y))
+    for x, y in zip(a, b):
+        for p, q in zip(x, y):
+            if abs(p - q) > SAME_TOL:
+                return False
+    return True
 
 
 def _make_equilibrium(game: NormalFormGame, profile: Profile, payoffs: FloatArray, gain: float) -> Equilibrium:

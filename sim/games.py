@@ -73,7 +73,7 @@ class NormalFormGame:
             raise ValueError("one strategy list per player is needed")
         if self.payoffs.shape != (*shape, len(self.players)):
             raise ValueError(f"payoffs of shape {self.payoffs.shape}, expected {(*shape, len(self.players))}")
-        if not np.all(np.isfinite(self.payoffs)):
+        if not np.isfinite(self.payoffs).all():
             raise ValueError("payoffs must be finite")
 
     @classmethod

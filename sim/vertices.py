@@ -85,8 +85,14 @@ def vertex_enumeration(a: FloatArray, b: FloatArray) -> tuple[list[tuple[FloatAr
     ([[0.5, 0.5]], False)
     """
     m, n = a.shape
-    xs = polytope_vertices((b - b.min() + 1.0).T)  # bit k < n: column k; n + i: x_i = 0
-    ys = polytope_vertices(a - a.min() + 1.0)  # bit k < m: row k; m + j: y_j = 0 (game labels already)
+    if math.comb(m + n, m) <= PYTHON_SYSTEMS:  # shifted in plain Python: the same floats, no numpy calls
+        rows, columns_of_b = a.tolist(), b.T.tolist()
+        low_a, low_b = min(map(min, rows)), min(map(min, columns_of_b))
+        xs = _vertices_python([[v - low_b + 1.0 for v in line] for line in columns_of_b], n, m)
+        ys = _vertices_python([[v - low_a + 1.0 for v in line] for line in rows], m, n)
+    else:
+        xs = polytope_vertices((b - b.min() + 1.0).T)  # bit k < n: column k; n + i: x_i = 0
+        ys = polytope_vertices(a - a.min() + 1.0)  # bit k < m: row k; m + j: y_j = 0 (game labels already)
     degenerate = any(t.bit_count() > m for _, t in xs) or any(t.bit_count() > n for _, t in ys)
     everything, columns = (1 << (m + n)) - 1, (1 << n) - 1
     found = []
