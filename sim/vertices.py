@@ -20,7 +20,7 @@ Choosing ``k`` rows ``R`` of ``M z <= 1`` tight and all coordinates but ``k`` of
 (``F``) zero leaves the ``k x k`` system ``M[R, F] z_F = 1``. There are ``C(m + n, m)``
 choices: 6 for 2x2, 10 for 2x3, 20 for 3x3, 70 for 4x4, 924 for 6x6. Up to
 :data:`PYTHON_SYSTEMS` of them are solved one by one in plain Python floats (closed form
-for ``k <= 2``), which is faster than numpy's call overhead on such tiny systems;
+for ``k <= 2``, Gaussian elimination beyond), which is faster than numpy's call overhead on such tiny systems;
 beyond, all at once with batched ``numpy.linalg.solve``. Larger games than
 :data:`MAX_SYSTEMS` fall back to nashpy (see :mod:`sim.solvers`). Both paths give the
 same vertices and labels (``tests/test_vertices.py``).
@@ -118,13 +118,23 @@ def _normalised(point: tuple[float, ...]) -> FloatArray:
 
 
 @lru_cache(maxsize=64)
-def _choices(rows: int, dimension: int) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
-    """Every (tight rows R, free coordinates F) with ``|R| = |F| >= 2``, in a fixed order."""
+def _choices(rows: int, dimension: int, smallest: int = 3) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
+    """Every (tight rows R, free coordinates F) with ``|R| = |F| >= smallest``, in a fixed order."""
     return tuple(
         (tight, free)
-        for k in range(2, min(rows, dimension) + 1)
+        for k in range(smallest, min(rows, dimension) + 1)
         for tight in itertools.combinations(range(rows), k)
         for free in itertools.combinations(range(dimension), k)
+    )
+
+
+@lru_cache(maxsize=64)
+def _choices_of_two(rows: int, dimension: int) -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
+    """Every (two tight rows, two free coordinates), in a fixed order."""
+    return tuple(
+        (tight, free)
+        for tight in itertools.combinations(range(rows), 2)
+        for free in itertools.combinations(range(dimension), 2)
     )
 
 
@@ -145,7 +155,21 @@ def _vertices_python(matrix: list[list[float]], rows: int, dimension: int) -> li
             if entry * value - 1.0 >= -_TOL:
                 tight |= 1 << r
         found[_key(point)] = (tuple(point), tight)
-    for tight_rows, free in _choices(rows, dimension):
+    for (r1, r2), (f1, f2) in _choices_of_two(rows, dimension):  # two free coordinates: Cramer's rule
+        a, b, c, d = matrix[r1][f1], matrix[r1][f2], matrix[r2][f1], matrix[r2][f2]
+        det = a * d - b * c
+        if abs(det) <= _SINGULAR:
+            continue
+        z1, z2 = (d - b) / det, (a - c) / det
+        if z1 < -_TOL or z2 < -_TOL or (z1 <= _TOL and z2 <= _TOL):
+            continue
+        slacks = [row[f1] * z1 + row[f2] * z2 - 1.0 for row in matrix]
+        if max(slacks) > _TOL:
+            continue
+        point = [0.0] * dimension
+        point[f1], point[f2] = z1, z2
+        _add(found, point, slacks, zero_bits)
+    for tight_rows, free in _choices(rows, dimension):  # three or more: elimination
         values = _solve_ones([[matrix[r][f] for f in free] for r in tight_rows])
         if values is None or min(values) < -_TOL or max(values) <= _TOL:
             continue
@@ -155,14 +179,20 @@ def _vertices_python(matrix: list[list[float]], rows: int, dimension: int) -> li
         point = [0.0] * dimension
         for f, v in zip(free, values):
             point[f] = v
-        tight = sum(bit for bit, v in zip(zero_bits, point) if v <= _TOL)
-        for r, slack in enumerate(slacks):
-            if slack >= -_TOL:
-                tight |= 1 << r
-        key = _key(point)
-        if key not in found:
-            found[key] = (tuple(point), tight)
+        _add(found, point, slacks, zero_bits)
     return list(found.values())
+
+
+def _add(found: dict[tuple[int, ...], Vertex], point: list[float], slacks: list[float], zero_bits: list[int]) -> None:
+    """Record a feasible point with its tight constraints, unless the same vertex is known."""
+    key = _key(point)
+    if key in found:
+        return
+    tight = sum(bit for bit, v in zip(zero_bits, point) if v <= _TOL)
+    for r, slack in enumerate(slacks):
+        if slack >= -_TOL:
+            tight |= 1 << r
+    found[key] = (tuple(point), tight)
 
 
 def _key(point: list[float]) -> tuple[int, ...]:
@@ -171,15 +201,9 @@ def _key(point: list[float]) -> tuple[int, ...]:
 
 
 def _solve_ones(system: list[list[float]]) -> list[float] | None:
-    """The solution of ``system @ z = 1``, or None if singular (``|det| <= 1e-12``)."""
+    """The solution of ``system @ z = 1`` (three or more unknowns), or None if singular
+    (``|det| <= 1e-12``)."""
     k = len(system)
-    if k == 1:
-        (d,) = system[0]
-        return None if abs(d) <= _SINGULAR else [1.0 / d]
-    if k == 2:
-        (a, b), (c, d) = system
-        det = a * d - b * c
-        return None if abs(det) <= _SINGULAR else [(d - b) / det, (a - c) / det]
     work = [[*row, 1.0] for row in system]  # Gaussian elimination with partial pivoting
     det = 1.0
     for col in range(k):
