@@ -30,15 +30,17 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from baseline_flagship import run_plain
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
+    from sim.sweeps import SweepSpec
 
-from sim.scenario import Scenario, load_scenario
-from sim.solvers import clear_caches
-from sim.sweeps import SweepSpec, plan, run_sweep, spec_from
+# diplosim, mesa and nashpy are imported inside the functions: sweep workers start with
+# "spawn", which re-imports this module in every worker, and a CLI user's workers do not
+# import nashpy or the baseline either.
 
 FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml"
 SMALL = {"G_H": "0:1:11", "mediation_strength": "0:0.5:6"}
@@ -47,6 +49,12 @@ LARGER = {"G_H": "0:1:498", "mediation_strength": "0:0.5:6"}
 
 
 def main() -> None:
+    from baseline_flagship import run_plain
+
+    from sim.scenario import load_scenario
+    from sim.solvers import clear_caches
+    from sim.sweeps import plan, run_sweep, spec_from
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
@@ -143,6 +151,10 @@ def _spin_count(seconds: float) -> int:
 
 def check_agreement(scenario: Scenario, spec: SweepSpec, tasks: list[Any]) -> None:
     """The baseline and diplosim play the same games: same rounds, same first mutual zone."""
+    from baseline_flagship import run_plain
+
+    from sim.sweeps import run_sweep
+
     table = run_sweep(scenario, spec, workers=1).table
     for task in tasks:
         model = run_plain(task.seed, **task.values)
