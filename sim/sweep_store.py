@@ -4,7 +4,8 @@ Each finished chunk is one Parquet part (``part-000012.parquet``), written under
 temporary name and renamed, so an interrupted sweep loses at most the chunks in
 flight. ``_manifest.json`` records the spec, the scenario's sha256, the package versions
 and the chunks done; the part files are the truth for resumption. Running the same
-sweep into the same folder resumes; a different one is refused unless ``force``.
+sweep (same scenario, spec and diplosim version) into the same folder resumes; a
+different one is refused unless ``force``.
 ``pandas.read_parquet(folder)`` reads the whole table (files starting with ``_`` or
 ``.`` are ignored by it; kept round tables are in ``_rounds/``).
 """
@@ -74,8 +75,11 @@ class SweepStore:
 
 
 def _identity(manifest: Mapping[str, Any]) -> str:
-    """What makes two sweeps the same (compared as JSON, as the manifest stores it)."""
-    parts = [manifest.get("scenario_sha256"), manifest.get("overrides"), manifest.get("spec")]
+    """What makes two sweeps the same (compared as JSON, as the manifest stores it): the
+    scenario, overrides and spec, and the diplosim version, so that a table is never
+    resumed with rows computed by another version."""
+    version = manifest.get("versions", {}).get("diplosim")
+    parts = [manifest.get("scenario_sha256"), manifest.get("overrides"), manifest.get("spec"), version]
     return json.dumps(parts, sort_keys=True)
 
 

@@ -110,6 +110,17 @@ def test_output_folder_resumes_and_refuses_another_sweep(scenario_file: Path, tm
     assert len(pd.read_parquet(out)) == len(replaced)
 
 
+def test_a_sweep_begun_by_another_diplosim_version_is_not_resumed(scenario_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    spec = spec_from(parse_scenario(SMALL).spec.sweep)
+    run_sweep(scenario_file, spec, workers=1, out=out, chunk_size=2)
+    manifest = json.loads((out / "_manifest.json").read_text())
+    manifest["versions"]["diplosim"] = "0.0.1"  # as if an older version had begun it
+    (out / "_manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(UsageError, match="holds a different sweep"):
+        run_sweep(scenario_file, spec, workers=1, out=out)
+
+
 def test_keep_rounds(scenario_file: Path, tmp_path: Path) -> None:
     sweep(scenario_file, {"cost": [1]}, workers=1, reps=2, out=tmp_path / "o", keep_rounds=True)
     rounds = pd.read_parquet(tmp_path / "o" / "_rounds")
