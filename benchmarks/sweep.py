@@ -12,9 +12,11 @@ mesa + nashpy loop over exactly the same games, state updates and rounds
   points with 5 replications each), where the replications repeat the same games (the
   flagship is deterministic at these settings) and the caches of built and solved games
   pay off.
-* For scale: the start-up of a worker process (spawn, import diplosim, mesa, numpy,
-  pandas), and how much faster two independent CPU-bound processes run than one on this
-  machine (the ceiling of any 2-worker figure).
+* Workers are forked from Python's fork server, which imports diplosim and mesa once per
+  session: the first sweep of a process pays for that (measured in a new process, as from
+  the command line), later ones do not (the repeats here). Both are printed, with the
+  start-up of a pool either way, and how much faster two independent CPU-bound processes
+  run than one on this machine (the ceiling of any 2-worker figure).
 
 Medians of ``--repeats`` repeats, interleaved so that machine noise hits all alike.
 Run with ``make bench`` or ``.venv/bin/python benchmarks/sweep.py [--repeats N]``.
@@ -26,9 +28,9 @@ import argparse
 import math
 import multiprocessing
 import statistics
+import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +83,7 @@ def main() -> None:
         "plain mesa + nashpy (baseline)": baseline,
         "diplosim, 1 worker, 996 distinct runs": lambda: diplosim(large, 1),
         "diplosim, 2 workers, 996 distinct runs": lambda: diplosim(large, 2),
+        "  the same, first sweep of a new process": lambda: first_sweep(LARGE, 2),
         "diplosim, 1 worker, 2988 distinct runs": lambda: diplosim(larger, 1),
         "diplosim, 2 workers, 2988 distinct runs": lambda: diplosim(larger, 2),
         "diplosim, 1 worker, flagship sweep block": lambda: diplosim(replicated, 1),
@@ -98,25 +101,60 @@ def main() -> None:
         two = statistics.median(rates[f"diplosim, 2 workers, {runs} distinct runs"])
         one = statistics.median(rates[f"diplosim, 1 worker, {runs} distinct runs"])
         print(f"  2 workers / 1 worker, {runs} distinct runs: {two / one:.2f}")
-    print(f"  start-up of a worker process (median of {args.repeats}): {worker_start_up(args.repeats):.2f} s")
+    first = statistics.median(rates["  the same, first sweep of a new process"])
+    one = statistics.median(rates["diplosim, 1 worker, 996 distinct runs"])
+    print(f"  2 workers / 1 worker, 996 distinct runs, first sweep of a new process: {first / one:.2f}")
+    print(
+        f"  fork server start-up, first pool of a process (median of {args.repeats}): {first_pool(args.repeats):.2f} s"
+    )
+    print(f"  a pool from the running fork server (median of {args.repeats}): {worker_start_up(args.repeats):.2f} s")
     print(f"  this machine: two CPU-bound processes / one: {machine_ceiling():.2f}")
 
 
 def worker_start_up(repeats: int) -> float:
-    """Seconds from creating a one-process spawn pool to its first answer from a worker
-    that has imported what sweep workers import."""
+    """Seconds from creating a 2-worker pool to an answer from both, once this process's
+    fork server runs (as for every sweep but the first of a session)."""
+    from sim.executors import ProcessExecutor
+
     times = []
-    for _ in range(repeats):
+    for _ in range(repeats + 1):  # the first one makes sure the server runs, and is not counted
         start = time.perf_counter()
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            pool.submit(_import_worker_modules).result()
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        with ProcessExecutor(2) as executor:
+            list(executor.unordered(abs, [-1, -2], lambda item, reason: 0))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
 
 
-def _import_worker_modules() -> None:
-    import sim.model
-    import sim.sweep_runs  # noqa: F401
+def first_pool(repeats: int) -> float:
+    """The same in a new Python process: the fork server starts and imports diplosim and mesa."""
+    code = (
+        "import time\n"
+        "from sim.executors import ProcessExecutor\n"
+        "start = time.perf_counter()\n"
+        "with ProcessExecutor(2) as executor:\n"
+        "    list(executor.unordered(abs, [-1, -2], lambda item, reason: 0))\n"
+        "print(time.perf_counter() - start)\n"
+    )
+    return statistics.median(float(_python(code)) for _ in range(repeats))
+
+
+def first_sweep(params: dict[str, str], workers: int) -> float:
+    """Runs per second of a sweep that is the first of a new Python process (as from the
+    command line): the fork server's start is included."""
+    code = (
+        "from sim.scenario import load_scenario\n"
+        "from sim.sweeps import run_sweep, spec_from\n"
+        f"spec = spec_from(None, {params!r}, seed=2026)\n"
+        f"outcome = run_sweep(load_scenario({str(FLAGSHIP)!r}), spec, workers={workers})\n"
+        "print(outcome.runs / outcome.seconds)\n"
+    )
+    return float(_python(code))
+
+
+def _python(code: str) -> str:
+    """The last line a new Python process running ``code`` prints."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.split()[-1]
 
 
 def machine_ceiling(seconds: float = 2.0) -> float:

@@ -278,6 +278,16 @@ def test_ctrl_c_stops_the_sweep_keeps_finished_parts_and_resumes(scenario_file: 
     assert len(table) == 240 and not table.duplicated(["point", "rep"]).any()
 
 
+def sweep_workers(main: int) -> list[int]:
+    """The worker processes of a sweep: children of its fork server, a child of ``main``."""
+
+    def children(parent: int, pattern: str = ".") -> list[int]:
+        found = subprocess.run(["pgrep", "-P", str(parent), "-f", pattern], capture_output=True, text=True, check=False)
+        return [int(pid) for pid in found.stdout.split()]
+
+    return [worker for server in children(main, "forkserver") for worker in children(server)]
+
+
 def test_a_killed_worker_is_retried_and_the_sweep_finishes(scenario_file: Path, tmp_path: Path) -> None:
     args = ["sweep", str(scenario_file), "--param", "cost=0.5:1:80", "--param", "k=0,1", "--reps", "2", "--quiet"]
     whole = diplosim(*args, "--workers", "1", "--out", str(tmp_path / "whole"))
@@ -288,11 +298,9 @@ def test_a_killed_worker_is_retried_and_the_sweep_finishes(scenario_file: Path, 
     deadline = time.monotonic() + 120
     while not list(out.glob("part-*.parquet")) and time.monotonic() < deadline:
         time.sleep(0.05)
-    children = subprocess.run(
-        ["pgrep", "-P", str(process.pid), "-f", "spawn_main"], capture_output=True, text=True, check=False
-    ).stdout.split()
-    assert children, "the sweep has worker processes"
-    os.kill(int(children[0]), signal.SIGKILL)
+    workers = sweep_workers(process.pid)
+    assert workers, "the sweep has worker processes"
+    os.kill(workers[0], signal.SIGKILL)
     _, stderr = process.communicate(timeout=300)
     assert process.returncode == 0, stderr
     table = load_sweep(out)
