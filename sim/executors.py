@@ -12,11 +12,11 @@ Serial
     ``workers=1``: everything in this process (debugging, notebooks, tests).
 Local processes
     ``workers=N`` (default: all cores): a ``ProcessPoolExecutor`` with the *forkserver*
-    start method. Python's fork server is a fresh, single-threaded process, started once
-    per session; it imports diplosim and mesa once (about 0.7 s), and every worker is
-    forked from it in milliseconds: the second sweep of a notebook session, or a pool
-    restarted after a worker died, starts at once. In a script, guard the call with
-    ``if __name__ == "__main__":``.
+    start method (spawn on Windows, which has no fork server). Python's fork server is a
+    fresh, single-threaded process, started once per session; it imports diplosim and
+    mesa once (about 0.7 s), and every worker is forked from it in milliseconds: the
+    second sweep of a notebook session, or a pool restarted after a worker died, starts
+    at once. In a script, guard the call with ``if __name__ == "__main__":``.
 Dask
     ``scheduler="tcp://host:8786"`` sends the work to a running ``dask.distributed``
     cluster (its workers need diplosim installed); ``dask_local=N`` starts a
@@ -133,8 +133,11 @@ class ProcessExecutor:
         self.pool = self._pool()
 
     def _pool(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(PRELOAD))  # takes effect when the server first starts
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context: Any = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(list(PRELOAD))  # takes effect when the server first starts
+        else:  # Windows: every worker starts a fresh interpreter
+            context = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker)
 
     def __enter__(self) -> ProcessExecutor:
