@@ -9,11 +9,15 @@ Run with ``make bench`` or ``.venv/bin/python benchmarks/startup.py``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from interleaved import measure, print_table
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGSHIP = str(ROOT / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml")
@@ -37,16 +41,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    for _ in range(args.repeats):  # interleaved, so that machine noise hits all alike
-        for name, command in COMMANDS.items():
-            times[name].append(wall(command))
-    base = statistics.median(times["import mesa, nashpy (baseline)"])
+    medians = measure({name: partial(wall, command) for name, command in COMMANDS.items()}, args.repeats)
     print(f"command-line wall time, medians of {args.repeats}")
-    print(f"  {'command':<34}{'seconds':>10}{'x import mesa, nashpy':>24}")
-    for name, values in times.items():
-        median = statistics.median(values)
-        print(f"  {name:<34}{median:>10.3f}{median / base:>24.2f}")
+    print_table(medians, "import mesa, nashpy (baseline)", "seconds", "x import mesa, nashpy", 3)
 
 
 if __name__ == "__main__":

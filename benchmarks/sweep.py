@@ -31,10 +31,13 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from interleaved import measure, print_table
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -78,8 +81,7 @@ def main() -> None:
         outcome = run_sweep(scenario, spec, workers=workers)
         return outcome.runs / outcome.seconds
 
-    rates: dict[str, list[float]] = {}
-    configurations: dict[str, Any] = {
+    configurations: dict[str, Callable[[], float]] = {
         "plain mesa + nashpy (baseline)": baseline,
         "diplosim, 1 worker, 996 distinct runs": lambda: diplosim(large, 1),
         "diplosim, 2 workers, 996 distinct runs": lambda: diplosim(large, 2),
@@ -88,21 +90,15 @@ def main() -> None:
         "diplosim, 2 workers, 2988 distinct runs": lambda: diplosim(larger, 2),
         "diplosim, 1 worker, flagship sweep block": lambda: diplosim(replicated, 1),
     }
-    for _ in range(args.repeats):
-        for name, measure in configurations.items():
-            rates.setdefault(name, []).append(measure())
-    base = statistics.median(rates["plain mesa + nashpy (baseline)"])
+    rates = measure(configurations, args.repeats)
     print(f"flagship sweep, runs per second, medians of {args.repeats} (worker start-up included)")
-    print(f"  {'configuration':<44}{'runs/s':>10}{'x baseline':>12}")
-    for name, values in rates.items():
-        median = statistics.median(values)
-        print(f"  {name:<44}{median:>10.1f}{median / base:>12.1f}")
+    print_table(rates, "plain mesa + nashpy (baseline)", "runs/s", "x baseline", 1)
     for runs in (996, 2988):
-        two = statistics.median(rates[f"diplosim, 2 workers, {runs} distinct runs"])
-        one = statistics.median(rates[f"diplosim, 1 worker, {runs} distinct runs"])
+        two = rates[f"diplosim, 2 workers, {runs} distinct runs"]
+        one = rates[f"diplosim, 1 worker, {runs} distinct runs"]
         print(f"  2 workers / 1 worker, {runs} distinct runs: {two / one:.2f}")
-    first = statistics.median(rates["  the same, first sweep of a new process"])
-    one = statistics.median(rates["diplosim, 1 worker, 996 distinct runs"])
+    first = rates["  the same, first sweep of a new process"]
+    one = rates["diplosim, 1 worker, 996 distinct runs"]
     print(f"  2 workers / 1 worker, 996 distinct runs, first sweep of a new process: {first / one:.2f}")
     print(
         f"  fork server start-up, first pool of a process (median of {args.repeats}): {first_pool(args.repeats):.2f} s"
