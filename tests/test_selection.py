@@ -69,6 +69,16 @@ def test_random_rule_uses_the_generator_reproducibly() -> None:
     assert picks == [select(result, "random", np.random.default_rng(seed)).index for seed in range(30)]
 
 
+def test_deterministic_choices_are_remembered_with_the_result_but_preferences_still_win() -> None:
+    result = solve(stag_hunt())
+    first = select(result, "risk_dominant", np.random.default_rng(0))
+    assert select(result, "risk_dominant", np.random.default_rng(1)) is first
+    assert result.equilibria[first.index].support(0) == (1,)
+    assert select(result, "payoff_dominant", np.random.default_rng(0)).index != first.index
+    preferred = select(result, "risk_dominant", np.random.default_rng(0), preferred=[(0, 0)])
+    assert preferred.reason == "conditional case 1" and result.equilibria[preferred.index].support(0) == (0,)
+
+
 def test_conditional_preference_wins_when_it_is_an_equilibrium() -> None:
     game = stag_hunt()
     result = solve(game)
