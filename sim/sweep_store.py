@@ -50,6 +50,8 @@ class SweepStore:
             return previous
         if (previous is not None or (folder.exists() and any(folder.iterdir()))) and not force:
             what = "a different sweep" if previous is not None else "files that are not a sweep"
+            if previous is not None and _version(previous) != _version(manifest):
+                what += f": one begun by diplosim {_version(previous)} (this is {_version(manifest)})"
             raise UsageError(f"--out {folder}: holds {what}; choose another folder or add --force to replace it")
         if force and folder.exists():
             _clear(folder)
@@ -78,9 +80,13 @@ def _identity(manifest: Mapping[str, Any]) -> str:
     """What makes two sweeps the same (compared as JSON, as the manifest stores it): the
     scenario, overrides and spec, and the diplosim version, so that a table is never
     resumed with rows computed by another version."""
-    version = manifest.get("versions", {}).get("diplosim")
-    parts = [manifest.get("scenario_sha256"), manifest.get("overrides"), manifest.get("spec"), version]
+    parts = [manifest.get("scenario_sha256"), manifest.get("overrides"), manifest.get("spec"), _version(manifest)]
     return json.dumps(parts, sort_keys=True)
+
+
+def _version(manifest: Mapping[str, Any]) -> Any:
+    """The diplosim version a manifest was written by."""
+    return manifest.get("versions", {}).get("diplosim")
 
 
 def _read_manifest(folder: Path) -> dict[str, Any] | None:

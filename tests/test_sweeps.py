@@ -117,8 +117,9 @@ def test_a_sweep_begun_by_another_diplosim_version_is_not_resumed(scenario_file:
     manifest = json.loads((out / "_manifest.json").read_text())
     manifest["versions"]["diplosim"] = "0.0.1"  # as if an older version had begun it
     (out / "_manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(UsageError, match="holds a different sweep"):
+    with pytest.raises(UsageError, match="holds a different sweep") as refused:
         run_sweep(scenario_file, spec, workers=1, out=out)
+    assert "begun by diplosim 0.0.1" in str(refused.value)
 
 
 def test_keep_rounds(scenario_file: Path, tmp_path: Path) -> None:
