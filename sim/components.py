@@ -15,7 +15,6 @@ Both are given as tuples of indices into the list of extreme equilibria.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -77,15 +76,24 @@ def structure(profiles: Sequence[Sequence[FloatArray]], tol: float = 1e-7) -> Eq
 
 def _distinct(vectors: Sequence[FloatArray], tol: float) -> list[int]:
     """A vertex number for each vector, equal numbers for equal vectors."""
-    seen: list[FloatArray] = []
+    seen: list[list[float]] = []
     numbers = []
     for vector in vectors:
-        match = next((k for k, other in enumerate(seen) if np.max(np.abs(vector - other)) <= tol), None)
+        values = np.asarray(vector, dtype=float).tolist()
+        match = next((k for k, other in enumerate(seen) if _near(values, other, tol)), None)
         if match is None:
-            seen.append(vector)
+            seen.append(values)
             match = len(seen) - 1
         numbers.append(match)
     return numbers
+
+
+def _near(u: list[float], v: list[float], tol: float) -> bool:
+    """Whether no entry differs by more than ``tol`` (in plain Python: these vectors are short)."""
+    for p, q in zip(u, v):  # noqa: SIM110 (a loop: faster than all() over a generator)
+        if abs(p - q) > tol:
+            return False
+    return True
 
 
 def _components(edges: dict[tuple[int, int], int]) -> list[tuple[int, ...]]:
@@ -107,17 +115,21 @@ def _components(edges: dict[tuple[int, int], int]) -> list[tuple[int, ...]]:
 
 
 def _maximal_bicliques(edges: dict[tuple[int, int], int]) -> list[tuple[int, ...]]:
-    """Closed pairs (X, Y): Y = common neighbours of X and X = common neighbours of Y."""
-    xs = sorted({x for x, _ in edges})
-    ys = sorted({y for _, y in edges})
-    neighbours = {x: {y for (a, y) in edges if a == x} for x in xs}
+    """Closed pairs (X, Y): Y = common neighbours of X and X = common neighbours of Y.
+
+    The Y of a closed pair is an intersection of neighbourhoods, and every non-empty
+    intersection Y closes with X = the rows adjacent to all of Y; so the intersections,
+    grown one neighbourhood at a time (as bit masks), give every closed pair once, in
+    time proportional to their number rather than to the subsets of rows."""
+    neighbours: dict[int, int] = {}  # row vertex -> bit mask of its column vertices
+    for x, y in edges:
+        neighbours[x] = neighbours.get(x, 0) | 1 << y
+    intersections: set[int] = set()
+    for mask in neighbours.values():
+        intersections |= {mask & other for other in intersections} | {mask}
     found = set()
-    for size in range(1, len(xs) + 1):
-        for group in itertools.combinations(xs, size):
-            common = set(ys).intersection(*(neighbours[x] for x in group))
-            if not common:
-                continue
-            closure = tuple(x for x in xs if common <= neighbours[x])
-            if closure == group:
-                found.add(tuple(sorted(edges[(x, y)] for x in group for y in common)))
+    for common in intersections - {0}:
+        ys = [y for y in range(common.bit_length()) if common >> y & 1]
+        xs = [x for x, mask in neighbours.items() if mask & common == common]
+        found.add(tuple(sorted(edges[x, y] for x in xs for y in ys)))
     return sorted(found)

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
+from operator import itemgetter, mul
 from typing import Any
 
 import numpy as np
@@ -171,7 +172,11 @@ def _payoffs_and_regret(game: NormalFormGame, profile: Sequence[FloatArray]) -> 
 def canonical_key(strategies: Sequence[FloatArray]) -> tuple[object, ...]:
     """Sort key: smaller total support first, then higher probability on earlier
     strategies, player by player (so pure equilibria come first, in label order)."""
-    joined = [p for mix in strategies for p in np.asarray(mix, dtype=float).tolist()]
+    return _key_of([np.asarray(mix, dtype=float).tolist() for mix in strategies])
+
+
+def _key_of(mixes: Sequence[list[float]]) -> tuple[object, ...]:
+    joined = [p for mix in mixes for p in mix]
     return (sum(1 for p in joined if p), tuple([-round(p * 1e9) for p in joined]))
 
 
@@ -203,7 +208,7 @@ def finalize(
     notes = list(notes)
     tol = tolerance(game)
     bimatrix = _Bimatrix.of(game) if game.n_players == 2 else None
-    kept: list[Equilibrium] = []
+    kept: list[tuple[tuple[object, ...], Equilibrium]] = []  # with its canonical_key
     seen: list[tuple[list[float], ...]] = []
     for candidate in candidates:
         mixes = _clean(game, candidate)
@@ -222,19 +227,22 @@ def finalize(
         if any(_same(mixes, other) for other in seen):
             continue
         seen.append(mixes)
-        kept.append(_make_equilibrium(game, profile, payoffs, gain))
-    kept.sort(key=lambda eq: canonical_key(eq.strategies))
+        equilibrium = _make_equilibrium(game, profile, payoffs, gain)
+        key = _key_of(mixes) if equilibrium.exact is None else canonical_key(equilibrium.strategies)
+        kept.append((key, equilibrium))
+    kept.sort(key=itemgetter(0))
+    equilibria = tuple(equilibrium for _, equilibrium in kept)
     if degenerate is None:
-        degenerate = is_degenerate(game, kept, complete=complete)
-    if game.n_players == 2 and complete and kept and not degenerate:  # isolated: each its own component
-        alone = tuple((k,) for k in range(len(kept)))
-        return SolveResult(game, tuple(kept), method, degenerate, complete, tuple(notes), alone, alone)
-    if game.n_players == 2 and complete and kept:
-        shape = structure([eq.strategies for eq in kept], SAME_TOL)
+        degenerate = is_degenerate(game, equilibria, complete=complete)
+    if game.n_players == 2 and complete and equilibria and not degenerate:  # isolated: each its own component
+        alone = tuple((k,) for k in range(len(equilibria)))
+        return SolveResult(game, equilibria, method, degenerate, complete, tuple(notes), alone, alone)
+    if game.n_players == 2 and complete and equilibria:
+        shape = structure([eq.strategies for eq in equilibria], SAME_TOL)
         return SolveResult(
-            game, tuple(kept), method, degenerate, complete, tuple(notes), shape.components, shape.nash_subsets
+            game, equilibria, method, degenerate, complete, tuple(notes), shape.components, shape.nash_subsets
         )
-    return SolveResult(game, tuple(kept), method, degenerate, complete, tuple(notes))
+    return SolveResult(game, equilibria, method, degenerate, complete, tuple(notes))
 
 
 def canonical_profile(game: NormalFormGame, profile: Profile) -> Profile:
@@ -266,6 +274,10 @@ class _Bimatrix:
     rows: list[list[float]]  # rows[i][j]: the row player's payoff
     columns: list[list[float]]  # columns[j][i]: the column player's payoff
     scale: float
+    #: (player, mix) -> its canonical mix, or None: remembered for this game
+    canonical_mixes: dict[tuple[int, tuple[float, ...]], list[float] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, game: NormalFormGame) -> _Bimatrix:
@@ -274,48 +286,61 @@ class _Bimatrix:
     def values(self, player: int, mixes: Sequence[list[float]]) -> list[float]:
         """Expected payoff of each pure strategy of ``player`` against the other's mix."""
         other = mixes[1 - player]
-        return [math.fsum([p * q for p, q in zip(line, other)]) for line in (self.rows, self.columns)[player]]
+        return [math.fsum(map(mul, line, other)) for line in (self.rows, self.columns)[player]]
 
     def payoffs_and_regret(self, mixes: Sequence[list[float]]) -> tuple[FloatArray, float]:
-        payoffs, gain = [], 0.0
-        for player in (0, 1):
-            values = self.values(player, mixes)
-            payoff = math.fsum([v * p for v, p in zip(values, mixes[player])])
-            payoffs.append(payoff)
-            gain = max(gain, max(values) - payoff)
+        row, column = _pure_choice(mixes[0]), _pure_choice(mixes[1])
+        if row is not None and column is not None:  # the entries themselves (+ 0.0: fsum's zero is +0.0)
+            values = ([line[column] + 0.0 for line in self.rows], [line[row] + 0.0 for line in self.columns])
+            payoffs = [values[0][row], values[1][column]]
+        else:
+            values = (self.values(0, mixes), self.values(1, mixes))
+            payoffs = [math.fsum(map(mul, values[player], mixes[player])) for player in (0, 1)]
+        gain = max(0.0, max(values[0]) - payoffs[0], max(values[1]) - payoffs[1])
         return np.array(payoffs), gain
 
     def canonical(self, mixes: tuple[list[float], ...]) -> tuple[list[float], ...]:
         """See :func:`canonical_profile`."""
         if all(sum(1 for p in mix if p > 0) == 1 for mix in mixes):  # pure: exact already
             return tuple([1.0 if p > 0 else 0.0 for p in mix] for mix in mixes)
-        tol = 1e-6 * self.scale
         result = []
         for player in (0, 1):
-            support = [i for i, p in enumerate(mixes[player]) if p > 0]
-            values = self.values(1 - player, mixes)
-            top = max(values) - tol
-            best = [j for j, v in enumerate(values) if v >= top]
-            table = self.columns if player == 0 else self.rows  # the opponent's payoffs, [theirs][own]
-            if len(support) == len(best) == 2:  # the common case, in closed form
-                (own, own2), (theirs, theirs2) = support, best
-                first = table[theirs][own] - table[theirs2][own]
-                second = table[theirs][own2] - table[theirs2][own2]
-                if abs(second - first) <= 1e-9 * self.scale:
-                    return mixes
-                solution: list[float] | None = [second / (second - first), first / (first - second)]
-            else:
-                equations = [[table[j][i] for i in support] + [-1.0] for j in best] + [[1.0] * len(support) + [0.0]]
-                solution = solve_linear(equations, [0.0] * len(best) + [1.0], zero=1e-9 * self.scale)
-            if solution is None:
-                return mixes
-            mix = [0.0] * len(mixes[player])
-            for i, p in zip(support, solution):
-                mix[i] = p
-            if min(mix) < 0 or max(abs(p - q) for p, q in zip(mix, mixes[player])) > 1e-6:
+            key = (player, tuple(mixes[player]))  # a vertex shared by several equilibria: once
+            if key not in self.canonical_mixes:
+                self.canonical_mixes[key] = self._canonical_mix(player, mixes[player])
+            mix = self.canonical_mixes[key]
+            if mix is None:
                 return mixes
             result.append(mix)
         return (result[0], result[1])
+
+    def _canonical_mix(self, player: int, mix: list[float]) -> list[float] | None:
+        """``player``'s mix recomputed from its support and the opponent's best
+        responses to it; None if that fails (it should not)."""
+        tol = 1e-6 * self.scale
+        support = [i for i, p in enumerate(mix) if p > 0]
+        table = self.columns if player == 0 else self.rows  # the opponent's payoffs, [theirs][own]
+        values = [math.fsum(map(mul, line, mix)) for line in table]
+        top = max(values) - tol
+        best = [j for j, v in enumerate(values) if v >= top]
+        if len(support) == len(best) == 2:  # the common case, in closed form
+            (own, own2), (theirs, theirs2) = support, best
+            first = table[theirs][own] - table[theirs2][own]
+            second = table[theirs][own2] - table[theirs2][own2]
+            if abs(second - first) <= 1e-9 * self.scale:
+                return None
+            solution: list[float] | None = [second / (second - first), first / (first - second)]
+        else:
+            equations = [[table[j][i] for i in support] + [-1.0] for j in best] + [[1.0] * len(support) + [0.0]]
+            solution = solve_linear(equations, [0.0] * len(best) + [1.0], zero=1e-9 * self.scale)
+        if solution is None:
+            return None
+        result = [0.0] * len(mix)
+        for i, p in zip(support, solution):
+            result[i] = p
+        if min(result) < 0 or max(abs(p - q) for p, q in zip(result, mix)) > 1e-6:
+            return None
+        return result
 
 
 def solve_linear(rows: Sequence[Sequence[Any]], rhs: Sequence[Any], *, zero: float = 0.0) -> list[Any] | None:
@@ -362,7 +387,7 @@ def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> tuple[list[
         return None
     mixes = []
     for n, raw in zip(game.shape, candidate):
-        values = np.asarray(raw, dtype=float).reshape(-1).tolist()
+        values = raw.tolist() if type(raw) is np.ndarray and raw.dtype == np.float64 else _as_list(raw)
         if (
             len(values) != n or not math.isfinite(sum(values)) or min(values) < -1e-7
         ):  # a sum with nan or inf is not finite
@@ -373,6 +398,15 @@ def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> tuple[list[
             return None
         mixes.append([p / total for p in values])
     return tuple(mixes)
+
+
+def _pure_choice(mix: list[float]) -> int | None:
+    """The strategy a pure mix plays (exactly 1.0, the rest 0), else None."""
+    return mix.index(1.0) if mix.count(0.0) == len(mix) - 1 and 1.0 in mix else None
+
+
+def _as_list(raw: Any) -> list[Any]:
+    return np.asarray(raw, dtype=float).reshape(-1).tolist()
 
 
 def _same(a: Sequence[list[float]], b: Sequence[list[float]]) -> bool:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.components import structure
+from sim.components import _maximal_bicliques, structure
 from sim.equilibria import regret, tolerance
 from sim.games import NormalFormGame
 from sim.solvers import solve
@@ -39,3 +41,23 @@ def test_nash_subsets_are_sets_of_equilibria_and_components_partition(payoffs: n
         middle = (np.mean([x for x, _ in mixes], axis=0), np.mean([y for _, y in mixes], axis=0))
         assert regret(game, middle) <= tolerance(game), "the convex hull of a Nash subset consists of equilibria"
         assert any(set(subset) <= set(component) for component in result.components)
+
+
+def closed_pairs_by_brute_force(edges: dict[tuple[int, int], int]) -> list[tuple[int, ...]]:
+    """Every subset X of rows whose common neighbours Y have X as their common neighbours."""
+    xs, ys = sorted({x for x, _ in edges}), sorted({y for _, y in edges})
+    neighbours = {x: {y for (a, y) in edges if a == x} for x in xs}
+    found = set()
+    for size in range(1, len(xs) + 1):
+        for group in itertools.combinations(xs, size):
+            common = set(ys).intersection(*(neighbours[x] for x in group))
+            if common and tuple(x for x in xs if common <= neighbours[x]) == group:
+                found.add(tuple(sorted(edges[x, y] for x in group for y in common)))
+    return sorted(found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=1))
+def test_maximal_bicliques_are_the_closed_pairs(pairs: set[tuple[int, int]]) -> None:
+    edges = {pair: k for k, pair in enumerate(sorted(pairs))}
+    assert _maximal_bicliques(edges) == closed_pairs_by_brute_force(edges)

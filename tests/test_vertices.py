@@ -1,21 +1,28 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.vertices import _vertices_numpy, _vertices_python, polytope_vertices, vertex_enumeration
+from sim.vertices import _polytopes_numpy, _vertices_python, best_response_polytopes, vertex_enumeration
 
 from .oracle import extreme_equilibria, is_degenerate
 
-# Shifted payoff matrices as the solver builds them (entries at least 1); small integer
-# entries make ties, hence degenerate polytopes, frequent.
-matrices = st.tuples(st.integers(1, 4), st.integers(1, 4), st.booleans()).flatmap(
-    lambda t: arrays(
-        np.float64,
-        (t[0], t[1]),
-        elements=st.integers(1, 4).map(float) if t[2] else st.floats(1, 6, allow_nan=False).map(lambda x: round(x, 3)),
+# Games as the solver gets them: small integer entries make ties, hence degenerate
+# polytopes, frequent.
+games = st.tuples(st.integers(1, 5), st.integers(1, 5), st.booleans()).flatmap(
+    lambda t: st.tuples(
+        *[
+            arrays(
+                np.float64,
+                (t[0], t[1]),
+                elements=st.integers(-2, 2).map(float)
+                if t[2]
+                else st.floats(-5, 5, allow_nan=False).map(lambda x: round(x, 3)),
+            )
+        ]
+        * 2
     )
 )
 
@@ -25,24 +32,32 @@ def as_set(vertices: list[tuple[tuple[float, ...], int]]) -> set[tuple[tuple[flo
 
 
 @settings(max_examples=600, deadline=None)
-@given(matrices)
-def test_python_and_numpy_paths_find_the_same_vertices_and_labels(matrix: np.ndarray) -> None:
-    rows, dimension = matrix.shape
-    python, batched = _vertices_python(matrix.tolist(), rows, dimension), _vertices_numpy(matrix)
-    assert as_set(python) == as_set(batched)
-    assert len(python) == len(as_set(python))  # no duplicates
+@given(games)
+def test_python_and_numpy_paths_find_the_same_vertices_and_labels(game: tuple[np.ndarray, np.ndarray]) -> None:
+    a, b = (x - x.min() + 1.0 for x in game)
+    m, n = a.shape
+    assume(min(m, n) <= 2)  # the Python path handles at most two free coordinates
+    python = _vertices_python(b.T.tolist(), n, m), _vertices_python(a.tolist(), m, n)
+    batched = _polytopes_numpy(a, b)
+    for ours, theirs in zip(python, batched):
+        assert as_set(ours) == as_set(theirs)
+        assert len(ours) == len(as_set(ours)) and len(theirs) == len(as_set(theirs))  # no duplicates
 
 
 @settings(max_examples=300, deadline=None)
-@given(matrices)
-def test_every_vertex_is_feasible_and_its_mask_names_exactly_the_tight_constraints(matrix: np.ndarray) -> None:
-    dimension = matrix.shape[1]
-    for point, tight in polytope_vertices(matrix):
-        z = np.array(point)
-        slack = np.concatenate([matrix @ z - 1.0, -z])
-        assert np.all(slack <= 1e-9) and z.max() > 1e-9
-        assert tight == sum(1 << k for k in np.flatnonzero(np.abs(slack) <= 1e-9))
-        assert tight.bit_count() >= dimension  # a vertex: at least `dimension` tight constraints
+@given(games)
+def test_every_vertex_is_feasible_and_its_mask_names_exactly_the_tight_constraints(
+    game: tuple[np.ndarray, np.ndarray],
+) -> None:
+    a, b = game
+    xs, ys = best_response_polytopes(a, b)
+    for vertices, matrix in ((xs, (b - b.min() + 1.0).T), (ys, a - a.min() + 1.0)):
+        for point, tight in vertices:
+            z = np.array(point)
+            slack = np.concatenate([matrix @ z - 1.0, -z])
+            assert np.all(slack <= 1e-9) and z.max() > 1e-9
+            assert tight == sum(1 << k for k in np.flatnonzero(np.abs(slack) <= 1e-9))
+            assert tight.bit_count() >= len(z)  # a vertex: at least `dimension` tight constraints
 
 
 def test_a_game_with_a_tie_is_degenerate_with_the_oracle_s_extreme_equilibria() -> None:
