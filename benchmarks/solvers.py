@@ -2,13 +2,14 @@
 
 Random games of sizes 2x2 ... 6x6 (continuous and small-integer payoffs), the flagship's
 two-player stage games (as played in runs over G_H in 0..1) and 3x3x3x2 games, each
-solver on the same games, caches emptied before every solve; medians over the games,
-and the ratio to a baseline
-measured in the same run (nashpy's vertex enumeration, solver ``nashpy``, for two players; Gambit's
+solver on the same games, caches emptied before every solve; medians over the games (up
+to 4x4: 30 games, the solvers taking turns over them 3 times), and the ratio to a
+baseline measured in the same run (nashpy's vertex enumeration, solver ``nashpy``, for two players; Gambit's
 enumpure for four). Gambit's slow methods run in a worker process with a time limit;
-a solve that hits it counts as the limit and is reported.
+a solve that hits it counts as the limit, and is reported as failed, like a crash of the
+worker.
 
-Run with ``make bench`` (or ``.venv/bin/python benchmarks/solvers.py [--games N]``).
+Run with ``make bench`` (or ``.venv/bin/python benchmarks/solvers.py [--games N] [--small-games N]``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.errors import SolverError
 from sim.games import NormalFormGame
 from sim.model import NegotiationModel
 from sim.scenario import load_scenario
@@ -41,28 +43,44 @@ def random_game(rng: np.random.Generator, shape: tuple[int, ...], integer: bool)
     return NormalFormGame("bench", players, strategies, payoffs)
 
 
-def median_ms(name: str, games: list[NormalFormGame]) -> tuple[float, int, int]:
-    """Median milliseconds per solve, number of time-outs, total equilibria found."""
-    times, timeouts, found = [], 0, 0
+def solve_times(name: str, games: list[NormalFormGame]) -> tuple[list[float], int, int]:
+    """Milliseconds of each solve, number of time-outs and failures (a Gambit worker that
+    crashed), total equilibria found."""
+    times, failed, found = [], 0, 0
     for game in games:
         clear_caches()  # every solve cold: no game is remembered from an earlier one
         start = time.perf_counter()
-        result = solve(game, name, time_limit=TIME_LIMIT)
+        try:
+            result = solve(game, name, time_limit=TIME_LIMIT)
+        except SolverError:
+            failed += 1
+        else:
+            failed += any("did not finish" in note for note in result.notes)
+            found += len(result.equilibria)
         times.append((time.perf_counter() - start) * 1000)
-        timeouts += any("did not finish" in note for note in result.notes)
-        found += len(result.equilibria)
-    return statistics.median(times), timeouts, found
+    return times, failed, found
 
 
-def table(title: str, games: list[NormalFormGame], names: list[str], baseline: str) -> dict[str, float]:
-    """Print one table; return the median milliseconds per solver."""
-    print(f"\n{title} ({len(games)} games)")
-    print(f"  {'solver':<22}{'median ms':>11}{'x baseline':>12}{'equilibria':>12}{'time-outs':>11}")
-    rows = {name: median_ms(name, games) for name in names}
-    base = rows[baseline][0]
-    for name, (ms, timeouts, found) in rows.items():
-        print(f"  {name:<22}{ms:>11.2f}{ms / base:>12.2f}{found:>12}{timeouts:>11}")
-    return {name: ms for name, (ms, _, _) in rows.items()}
+def table(
+    title: str, games: list[NormalFormGame], names: list[str], baseline: str, rounds: int = 1
+) -> dict[str, float]:
+    """Print one table; return the median milliseconds per solver. With several
+    ``rounds``, the solvers take turns, each over all the games, and the median is over
+    every solve (equilibria and failures are of one round)."""
+    print(f"\n{title} ({len(games)} games{f', {rounds} rounds' if rounds > 1 else ''})")
+    print(f"  {'solver':<22}{'median ms':>11}{'x baseline':>12}{'equilibria':>12}{'failed':>11}")
+    times: dict[str, list[float]] = {name: [] for name in names}
+    counts: dict[str, tuple[int, int]] = {}
+    for _ in range(rounds):
+        for name in names:
+            measured, failed, found = solve_times(name, games)
+            times[name] += measured
+            counts[name] = (failed, found)
+    medians = {name: statistics.median(measured) for name, measured in times.items()}
+    for name, ms in medians.items():
+        failed, found = counts[name]
+        print(f"  {name:<22}{ms:>11.2f}{ms / medians[baseline]:>12.2f}{found:>12}{failed:>11}")
+    return medians
 
 
 def flagship_games(per_game: int) -> list[NormalFormGame]:
@@ -96,7 +114,10 @@ def summary(medians: dict[str, dict[str, float]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--games", type=int, default=10, help="games per size (default 10)")
+    parser.add_argument("--games", type=int, default=10, help="games per size from 5x5 on (default 10)")
+    parser.add_argument(
+        "--small-games", type=int, default=30, help="games per size up to 4x4, solved in 3 rounds (default 30)"
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(2026)
     two = [n for n, s in SOLVERS.items() if s.players[0] <= 2 <= s.players[1]]
@@ -106,13 +127,18 @@ def main() -> None:
     small: dict[str, dict[str, float]] = {}
     for size in TWO_PLAYER_SIZES:
         for integer in (False, True):
-            games = [random_game(rng, (size, size), integer) for _ in range(args.games)]
+            count, rounds = (args.small_games, 3) if size <= 4 else (args.games, 1)
+            games = [random_game(rng, (size, size), integer) for _ in range(count)]
             kind = "integer payoffs in [-10, 10]" if integer else "continuous payoffs"
-            medians = table(f"{size}x{size}, {kind}", games, two, "nashpy")
+            medians = table(f"{size}x{size}, {kind}", games, two, "nashpy", rounds)
             if size <= 4:
                 small[f"{size}x{size}, {kind}"] = medians
     small["flagship stage games (3x2, 2x3)"] = table(
-        "flagship stage games (troop deployment 3x2, buffer zone 2x3)", flagship_games(args.games), two, "nashpy"
+        "flagship stage games (troop deployment 3x2, buffer zone 2x3)",
+        flagship_games(args.small_games),
+        two,
+        "nashpy",
+        3,
     )
     games = [random_game(rng, N_PLAYER_SHAPE, False) for _ in range(args.games)]
     table("3x3x3x2, continuous payoffs", games, many, "gambit_enumpure")

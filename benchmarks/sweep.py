@@ -7,16 +7,17 @@ mesa + nashpy loop over exactly the same games, state updates and rounds
   play the same rounds on all of them.
 * diplosim runs sweeps of distinct points (G_H in 0..1 in 166 steps x the 6 mediation
   strengths: 996 runs; and in 498 steps: 2988 runs), so that no run repeats another's
-  games, with its caches emptied first: cold runs, worker start-up included (which weighs
-  less in the longer sweep). Then the flagship's own sweep (its ``sweep:`` block: the 66
-  points with 5 replications each), where the replications repeat the same games (the
-  flagship is deterministic at these settings) and the caches of built and solved games
-  pay off.
-* Workers are forked from Python's fork server, which imports diplosim and mesa once per
-  session: the first sweep of a process pays for that (measured in a new process, as from
-  the command line), later ones do not (the repeats here). Both are printed, with the
-  start-up of a pool either way, and how much faster two independent CPU-bound processes
-  run than one on this machine (the ceiling of any 2-worker figure).
+  games. Each sweep runs in a new Python process, as from the command line: cold caches,
+  worker start-up included (which weighs less in the longer sweep). Then the flagship's
+  own sweep (its ``sweep:`` block: the 66 points with 5 replications each), where the
+  replications repeat the same games (the flagship is deterministic at these settings)
+  and the caches of built and solved games pay off.
+* A process without threads forks its workers (milliseconds); a notebook, which runs
+  threads, gets them from Python's fork server, which imports diplosim and mesa once
+  per session. Both are measured: the notebook case as a second sweep, the server
+  running, and a first one, which pays for the server. Also printed: the start-up of a
+  pool each way, and how much faster two independent CPU-bound processes run than one
+  on this machine (the ceiling of any 2-worker figure).
 
 Medians of ``--repeats`` repeats, interleaved so that machine noise hits all alike.
 Run with ``make bench`` or ``.venv/bin/python benchmarks/sweep.py [--repeats N]``.
@@ -57,16 +58,13 @@ def main() -> None:
     from baseline_flagship import run_plain
 
     from sim.scenario import load_scenario
-    from sim.solvers import clear_caches
-    from sim.sweeps import plan, run_sweep, spec_from
+    from sim.sweeps import plan, spec_from
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     scenario = load_scenario(FLAGSHIP)
-    small, large = spec_from(None, SMALL, seed=2026), spec_from(None, LARGE, seed=2026)
-    larger = spec_from(None, LARGER, seed=2026)
-    replicated = spec_from(None, SMALL, reps=5, seed=2026)
+    small = spec_from(None, SMALL, seed=2026)
     tasks = plan(scenario, small)
     check_agreement(scenario, small, tasks)
 
@@ -76,75 +74,77 @@ def main() -> None:
             run_plain(task.seed, **task.values)
         return len(tasks) / (time.perf_counter() - start)
 
-    def diplosim(spec: SweepSpec, workers: int) -> float:
-        clear_caches()
-        outcome = run_sweep(scenario, spec, workers=workers)
-        return outcome.runs / outcome.seconds
-
     configurations: dict[str, Callable[[], float]] = {
         "plain mesa + nashpy (baseline)": baseline,
-        "diplosim, 1 worker, 996 distinct runs": lambda: diplosim(large, 1),
-        "diplosim, 2 workers, 996 distinct runs": lambda: diplosim(large, 2),
-        "  the same, first sweep of a new process": lambda: first_sweep(LARGE, 2),
-        "diplosim, 1 worker, 2988 distinct runs": lambda: diplosim(larger, 1),
-        "diplosim, 2 workers, 2988 distinct runs": lambda: diplosim(larger, 2),
-        "diplosim, 1 worker, flagship sweep block": lambda: diplosim(replicated, 1),
+        "diplosim, 1 worker, 996 distinct runs": lambda: sweep_rate(LARGE, 1),
+        "diplosim, 2 workers, 996 distinct runs": lambda: sweep_rate(LARGE, 2),
+        "  the same in a notebook, fork server running": lambda: sweep_rate(LARGE, 2, notebook="running"),
+        "  the same in a notebook, first sweep": lambda: sweep_rate(LARGE, 2, notebook="first"),
+        "diplosim, 1 worker, 2988 distinct runs": lambda: sweep_rate(LARGER, 1),
+        "diplosim, 2 workers, 2988 distinct runs": lambda: sweep_rate(LARGER, 2),
+        "diplosim, 1 worker, flagship sweep block": lambda: sweep_rate(SMALL, 1, reps=5),
     }
     rates = measure(configurations, args.repeats)
     print(f"flagship sweep, runs per second, medians of {args.repeats} (worker start-up included)")
     print_table(rates, "plain mesa + nashpy (baseline)", "runs/s", "x baseline", 1)
+    one = rates["diplosim, 1 worker, 996 distinct runs"]
     for runs in (996, 2988):
         two = rates[f"diplosim, 2 workers, {runs} distinct runs"]
-        one = rates[f"diplosim, 1 worker, {runs} distinct runs"]
-        print(f"  2 workers / 1 worker, {runs} distinct runs: {two / one:.2f}")
-    first = rates["  the same, first sweep of a new process"]
-    one = rates["diplosim, 1 worker, 996 distinct runs"]
-    print(f"  2 workers / 1 worker, 996 distinct runs, first sweep of a new process: {first / one:.2f}")
-    print(
-        f"  fork server start-up, first pool of a process (median of {args.repeats}): {first_pool(args.repeats):.2f} s"
-    )
-    print(f"  a pool from the running fork server (median of {args.repeats}): {worker_start_up(args.repeats):.2f} s")
+        print(
+            f"  2 workers / 1 worker, {runs} distinct runs: {two / rates[f'diplosim, 1 worker, {runs} distinct runs']:.2f}"
+        )
+    for case in ("fork server running", "first sweep"):
+        print(
+            f"  2 workers / 1 worker, 996 distinct runs, in a notebook, {case}: {rates[f'  the same in a notebook, {case}'] / one:.2f}"
+        )
+    for how in ("forked", "from a new fork server", "from a running fork server"):
+        print(
+            f"  start-up of a 2-worker pool, {how} (median of {args.repeats}): {pool_start_up(how, args.repeats):.3f} s"
+        )
     print(f"  this machine: two CPU-bound processes / one: {machine_ceiling():.2f}")
 
 
-def worker_start_up(repeats: int) -> float:
-    """Seconds from creating a 2-worker pool to an answer from both, once this process's
-    fork server runs (as for every sweep but the first of a session)."""
-    from sim.executors import ProcessExecutor
-
-    times = []
-    for _ in range(repeats + 1):  # the first one makes sure the server runs, and is not counted
-        start = time.perf_counter()
-        with ProcessExecutor(2) as executor:
-            list(executor.unordered(abs, [-1, -2], lambda item, reason: 0))
-        times.append(time.perf_counter() - start)
-    return statistics.median(times[1:])
+#: Makes the new process look like a notebook kernel: a thread besides the main one.
+_THREAD = "import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()\n"
 
 
-def first_pool(repeats: int) -> float:
-    """The same in a new Python process: the fork server starts and imports diplosim and mesa."""
+def sweep_rate(params: dict[str, str], workers: int, reps: int = 1, notebook: str = "") -> float:
+    """Runs per second of a sweep in a new Python process, as from the command line (mesa
+    and diplosim imported before the clock starts, so that both worker counts time only
+    the sweep: pool start-up, runs, tables); with
+    ``notebook``, the process runs a thread, so its workers come from the fork server:
+    ``"first"`` starts it, ``"running"`` times a second sweep, the server started."""
     code = (
-        "import time\n"
+        (_THREAD if notebook else "") + "import sim.model, sim.sweep_runs\n"
+        "from sim.scenario import load_scenario\n"
+        "from sim.solvers import clear_caches\n"
+        "from sim.sweeps import run_sweep, spec_from\n"
+        f"spec = spec_from(None, {params!r}, reps={reps}, seed=2026)\n"
+        f"scenario = load_scenario({str(FLAGSHIP)!r})\n"
+        + (f"run_sweep(scenario, spec, workers={workers})\nclear_caches()\n" if notebook == "running" else "")
+        + f"outcome = run_sweep(scenario, spec, workers={workers})\n"
+        "print(outcome.runs / outcome.seconds)\n"
+    )
+    return float(_python(code))
+
+
+def pool_start_up(how: str, repeats: int) -> float:
+    """Seconds from creating a 2-worker pool to an answer from both, in a new process."""
+    from_server = how != "forked"
+    code = (
+        (_THREAD if from_server else "") + "import time\n"
         "from sim.executors import ProcessExecutor\n"
-        "start = time.perf_counter()\n"
+        + (
+            "with ProcessExecutor(2) as executor:\n    list(executor.unordered(abs, [-1, -2], lambda item, reason: 0))\n"
+            if how == "from a running fork server"
+            else ""
+        )
+        + "start = time.perf_counter()\n"
         "with ProcessExecutor(2) as executor:\n"
         "    list(executor.unordered(abs, [-1, -2], lambda item, reason: 0))\n"
         "print(time.perf_counter() - start)\n"
     )
     return statistics.median(float(_python(code)) for _ in range(repeats))
-
-
-def first_sweep(params: dict[str, str], workers: int) -> float:
-    """Runs per second of a sweep that is the first of a new Python process (as from the
-    command line): the fork server's start is included."""
-    code = (
-        "from sim.scenario import load_scenario\n"
-        "from sim.sweeps import run_sweep, spec_from\n"
-        f"spec = spec_from(None, {params!r}, seed=2026)\n"
-        f"outcome = run_sweep(load_scenario({str(FLAGSHIP)!r}), spec, workers={workers})\n"
-        "print(outcome.runs / outcome.seconds)\n"
-    )
-    return float(_python(code))
 
 
 def _python(code: str) -> str:

@@ -5,18 +5,23 @@ each item and yields the results as they complete, so the same sweep loop serves
 of them. When a worker process dies (killed, out of memory, a crash in compiled code),
 the items it was running are retried one at a time; an item whose worker dies again
 yields ``on_lost(item, reason)`` instead of a result, and the rest go on. The function
-must be importable (a module-level function): local processes are not forked from this
-one (which may run threads), and Dask pickles it to its workers.
+must be importable (a module-level function): workers may come from Python's fork
+server, and Dask pickles it to its workers.
 
 Serial
     ``workers=1``: everything in this process (debugging, notebooks, tests).
 Local processes
-    ``workers=N`` (default: all cores): a ``ProcessPoolExecutor`` with the *forkserver*
-    start method (spawn on Windows, which has no fork server). Python's fork server is a
-    fresh, single-threaded process, started once per session; it imports diplosim and
-    mesa once (about 0.7 s), and every worker is forked from it in milliseconds: the
-    second sweep of a notebook session, or a pool restarted after a worker died, starts
-    at once. In a script, guard the call with ``if __name__ == "__main__":``.
+    ``workers=N`` (default: all cores): a ``ProcessPoolExecutor``. On Linux, from a
+    process that runs no other Python thread (the command line, a script), the workers
+    are *forked* from this one: copies with everything imported, started in
+    milliseconds. A process with threads (a notebook kernel) must not be copied (a
+    thread may hold a lock the copy inherits), so its workers come from Python's *fork
+    server*, a fresh single-threaded process started once per session that imports
+    diplosim and mesa once (about 0.85 s); the second sweep of a notebook session, or a
+    pool restarted after a worker died, starts at once. Windows has neither and spawns
+    fresh interpreters. Workers freeze what they inherit out of the garbage collector's
+    reach (``gc.freeze``), so that it neither rescans nor copies those pages. In a
+    script, guard the call with ``if __name__ == "__main__":``.
 Dask
     ``scheduler="tcp://host:8786"`` sends the work to a running ``dask.distributed``
     cluster (its workers need diplosim installed); ``dask_local=N`` starts a
@@ -27,10 +32,13 @@ Dask
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -44,6 +52,8 @@ __all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "SerialExecutor", "mak
 
 #: Modules the fork server imports once, so that the workers forked from it need not.
 PRELOAD = ("sim.sweep_runs", "sim.model")
+#: Whether this process has started Python's fork server (it then serves every pool).
+_FORK_SERVER = {"started": False}
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -133,12 +143,11 @@ class ProcessExecutor:
         self.pool = self._pool()
 
     def _pool(self) -> ProcessPoolExecutor:
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            context: Any = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(list(PRELOAD))  # takes effect when the server first starts
-        else:  # Windows: every worker starts a fresh interpreter
-            context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker)
+        context = _start_method()
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker)
+        if context.get_start_method() == "fork":  # fork them all now, before any thread starts here
+            pool.submit(int).result()
+        return pool
 
     def __enter__(self) -> ProcessExecutor:
         self.pool = self._pool()
@@ -155,12 +164,31 @@ class ProcessExecutor:
         self.pool = None
 
 
+def _start_method() -> Any:
+    """*fork* on Linux while this process runs no other Python thread (the command line):
+    the workers are copies of it, started in milliseconds with nothing to import. A copy
+    of a process with threads could inherit a lock one of them holds, so otherwise (a
+    notebook, a pool restarted while its old one winds down) the *forkserver*, which
+    imports :data:`PRELOAD` once per session and is used from then on (its workers start
+    in milliseconds from a small, clean process); *spawn* where there is no fork server
+    (Windows)."""
+    if sys.platform == "linux" and threading.active_count() == 1 and not _FORK_SERVER["started"]:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(PRELOAD))  # takes effect when the server first starts
+        _FORK_SERVER["started"] = True
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 def _start_worker() -> None:
     """Workers leave Ctrl-C to the main process, which stops them; and they end without
     tearing their interpreter down (which took about a second with full caches, and the
     sweep waited for it): by then their results are sent and their queues flushed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     atexit.register(os._exit, 0)
+    gc.freeze()  # what the worker inherited is never collected: no scans, no copied pages
 
 
 class DaskExecutor:

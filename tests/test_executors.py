@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
+from sim import executors
 from sim.errors import UsageError
 from sim.executors import DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
 
@@ -69,3 +72,25 @@ def test_a_worker_that_dies_once_is_retried(tmp_path: Path) -> None:
         results = sorted(executor.unordered(die_once, items, lost))
     assert results == [x * x for x in range(8)]
     assert (tmp_path / "died").exists()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork is chosen on Linux only")
+def test_workers_are_forked_only_from_a_process_without_other_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(executors._FORK_SERVER, "started", False)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert executors._start_method().get_start_method() == "fork"
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # a notebook kernel, a progress bar
+    assert executors._start_method().get_start_method() == "forkserver"
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # the fork server, once started, serves on
+    assert executors._start_method().get_start_method() == "forkserver"
+
+
+def test_forked_workers_give_the_same_results_as_workers_from_the_fork_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(executors._FORK_SERVER, "started", False)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    with ProcessExecutor(2) as forked:
+        assert forked.pool is not None and len(forked.pool._processes) == 2  # all forked on entry
+        first = sorted(forked.unordered(abs, [-3, -1, 2], lost))
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    with ProcessExecutor(2) as served:
+        assert sorted(served.unordered(abs, [-3, -1, 2], lost)) == first == [1, 2, 3]

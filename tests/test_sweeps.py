@@ -280,17 +280,24 @@ def test_ctrl_c_stops_the_sweep_keeps_finished_parts_and_resumes(scenario_file: 
 
 
 def sweep_workers(main: int) -> list[int]:
-    """The worker processes of a sweep: children of its fork server, a child of ``main``."""
+    """The worker processes of a sweep: forked from ``main`` (its other children are
+    multiprocessing's helpers), or children of its fork server."""
 
-    def children(parent: int, pattern: str = ".") -> list[int]:
-        found = subprocess.run(["pgrep", "-P", str(parent), "-f", pattern], capture_output=True, text=True, check=False)
-        return [int(pid) for pid in found.stdout.split()]
+    def children(parent: int) -> dict[int, str]:
+        found = subprocess.run(["pgrep", "-a", "-P", str(parent)], capture_output=True, text=True, check=False)
+        return {int(line.split()[0]): line for line in found.stdout.splitlines()}
 
-    return [worker for server in children(main, "forkserver") for worker in children(server)]
+    workers = []
+    for pid, command in children(main).items():
+        if "forkserver" in command:
+            workers += list(children(pid))
+        elif "resource_tracker" not in command:
+            workers.append(pid)
+    return workers
 
 
 def test_a_killed_worker_is_retried_and_the_sweep_finishes(scenario_file: Path, tmp_path: Path) -> None:
-    args = ["sweep", str(scenario_file), "--param", "cost=0.5:1:80", "--param", "k=0,1", "--reps", "2", "--quiet"]
+    args = ["sweep", str(scenario_file), "--param", "cost=0.5:1:300", "--param", "k=0,1", "--reps", "2", "--quiet"]
     whole = diplosim(*args, "--workers", "1", "--out", str(tmp_path / "whole"))
     assert whole.returncode == 0, whole.stderr
     out = tmp_path / "killed"
@@ -305,5 +312,5 @@ def test_a_killed_worker_is_retried_and_the_sweep_finishes(scenario_file: Path, 
     _, stderr = process.communicate(timeout=300)
     assert process.returncode == 0, stderr
     table = load_sweep(out)
-    assert len(table) == 320 and table["error"].isna().all()  # the lost chunk was run again
+    assert len(table) == 1200 and table["error"].isna().all()  # the lost chunk was run again
     pd.testing.assert_frame_equal(table, load_sweep(tmp_path / "whole"))
