@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -99,22 +100,28 @@ def vertex_enumeration(a: FloatArray, b: FloatArray) -> tuple[list[tuple[FloatAr
     xs, ys = best_response_polytopes(a, b)
     degenerate = any(t.bit_count() > m for _, t in xs) or any(t.bit_count() > n for _, t in ys)
     everything, columns = (1 << (m + n)) - 1, (1 << n) - 1
+    x_labels = [(t >> n) | ((t & columns) << m) for _, t in xs]  # in game labels: rows 0..m-1, then columns
+    y_labels = [t for _, t in ys]
+    pairs: Iterable[tuple[int, int]]
+    if not degenerate:  # exactly m and n labels: the partner has exactly the missing ones
+        by_labels = {labels: k for k, labels in enumerate(y_labels)}
+        pairs = [
+            (i, by_labels[everything ^ labels]) for i, labels in enumerate(x_labels) if everything ^ labels in by_labels
+        ]
+    elif m + n < 63:  # a vertex may have extra labels: every pair, tested at once
+        covered = (np.array(x_labels)[:, None] | np.array(y_labels, dtype=np.int64)) == everything
+        pairs = zip(*(axis.tolist() for axis in np.nonzero(covered)))
+    else:  # too many labels for int64
+        pairs = [(i, k) for i, xl in enumerate(x_labels) for k, yl in enumerate(y_labels) if xl | yl == everything]
     found = []
-    mixes: dict[int, FloatArray] = {}  # the normalised column vertices, each made once
-    by_labels = None if degenerate else {y_tight: k for k, (_, y_tight) in enumerate(ys)}
-    for x, x_tight in xs:
-        x_labels = (x_tight >> n) | ((x_tight & columns) << m)  # in game labels: rows 0..m-1, then columns
-        if by_labels is None:  # a vertex may have extra labels: try every partner
-            partners = [k for k, (_, y_tight) in enumerate(ys) if x_labels | y_tight == everything]
-        else:  # exactly m and n labels: the partner has exactly the missing ones
-            k = by_labels.get(everything ^ x_labels)
-            partners = [] if k is None else [k]
-        if partners:
-            row_mix = _normalised(x)
-            for k in partners:
-                if k not in mixes:
-                    mixes[k] = _normalised(ys[k][0])
-                found.append((row_mix, mixes[k]))
+    row_mixes: dict[int, FloatArray] = {}  # each vertex normalised once
+    column_mixes: dict[int, FloatArray] = {}
+    for i, k in pairs:
+        if i not in row_mixes:
+            row_mixes[i] = _normalised(xs[i][0])
+        if k not in column_mixes:
+            column_mixes[k] = _normalised(ys[k][0])
+        found.append((row_mixes[i], column_mixes[k]))
     return found, degenerate
 
 
