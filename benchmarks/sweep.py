@@ -44,9 +44,8 @@ if TYPE_CHECKING:
     from sim.scenario import Scenario
     from sim.sweeps import SweepSpec
 
-# diplosim, mesa and nashpy are imported inside the functions: sweep workers start with
-# "spawn", which re-imports this module in every worker, and a CLI user's workers do not
-# import nashpy or the baseline either.
+# diplosim, mesa and nashpy are imported inside the functions: the sweeps run in new
+# processes, and the start-up of this one should not weigh on the baseline's figures.
 
 FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml"
 SMALL = {"G_H": "0:1:11", "mediation_strength": "0:0.5:6"}
