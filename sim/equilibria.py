@@ -283,18 +283,13 @@ class _Bimatrix:
     def of(cls, game: NormalFormGame) -> _Bimatrix:
         return cls(game.payoffs[..., 0].tolist(), game.payoffs[..., 1].T.tolist(), game.payoff_scale)
 
-    def values(self, player: int, mixes: Sequence[list[float]]) -> list[float]:
-        """Expected payoff of each pure strategy of ``player`` against the other's mix."""
-        other = mixes[1 - player]
-        return [math.fsum(map(mul, line, other)) for line in (self.rows, self.columns)[player]]
-
     def payoffs_and_regret(self, mixes: Sequence[list[float]]) -> tuple[FloatArray, float]:
         row, column = _pure_choice(mixes[0]), _pure_choice(mixes[1])
         if row is not None and column is not None:  # the entries themselves (+ 0.0: fsum's zero is +0.0)
             values = ([line[column] + 0.0 for line in self.rows], [line[row] + 0.0 for line in self.columns])
             payoffs = [values[0][row], values[1][column]]
         else:
-            values = (self.values(0, mixes), self.values(1, mixes))
+            values = (_against(self.rows, mixes[1]), _against(self.columns, mixes[0]))
             payoffs = [math.fsum(map(mul, values[player], mixes[player])) for player in (0, 1)]
         gain = max(0.0, max(values[0]) - payoffs[0], max(values[1]) - payoffs[1])
         return np.array(payoffs), gain
@@ -320,7 +315,7 @@ class _Bimatrix:
         tol = 1e-6 * self.scale
         support = [i for i, p in enumerate(mix) if p > 0]
         table = self.columns if player == 0 else self.rows  # the opponent's payoffs, [theirs][own]
-        values = [math.fsum(map(mul, line, mix)) for line in table]
+        values = _against(table, mix)
         top = max(values) - tol
         best = [j for j, v in enumerate(values) if v >= top]
         if len(support) == len(best) == 2:  # the common case, in closed form
@@ -341,6 +336,12 @@ class _Bimatrix:
         if min(result) < 0 or max(abs(p - q) for p, q in zip(result, mix)) > 1e-6:
             return None
         return result
+
+
+def _against(table: list[list[float]], mix: list[float]) -> list[float]:
+    """Expected payoff of each line of ``table`` (one strategy's payoffs against the
+    other player's) when the other player plays ``mix``."""
+    return [math.fsum(map(mul, line, mix)) for line in table]
 
 
 def solve_linear(rows: Sequence[Sequence[Any]], rhs: Sequence[Any], *, zero: float = 0.0) -> list[Any] | None:
@@ -387,7 +388,8 @@ def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> tuple[list[
         return None
     mixes = []
     for n, raw in zip(game.shape, candidate):
-        values = raw.tolist() if type(raw) is np.ndarray and raw.dtype == np.float64 else _as_list(raw)
+        plain = type(raw) is np.ndarray and raw.dtype == np.float64 and raw.ndim == 1
+        values = raw.tolist() if plain else _as_list(raw)
         if (
             len(values) != n or not math.isfinite(sum(values)) or min(values) < -1e-7
         ):  # a sum with nan or inf is not finite

@@ -94,7 +94,8 @@ class SerialExecutor:
 
 
 class ProcessExecutor:
-    """A pool of local worker processes, forked from Python's fork server."""
+    """A pool of local worker processes, forked from this one or from Python's fork
+    server (see :func:`_start_method`)."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers

@@ -209,9 +209,9 @@ class _Minors:
     """
 
     levels: tuple[tuple[IndexArray, IndexArray, FloatArray], ...]
-    denominators: IndexArray  # (2, systems): into both players' minors, flattened; Q first
-    numerators: IndexArray  # (2, systems, max(m, n))
-    signs: FloatArray  # (2, systems, max(m, n))
+    denominators: IndexArray  # (2 * systems,): Q's systems, then P's; into all the minors
+    numerators: IndexArray  # (2 * systems, max(m, n))
+    signs: FloatArray  # (2 * systems, max(m, n))
     constraints: FloatArray  # (2, max(m, n), m + n): the -I blocks; the payoffs go in per game
     bounds: FloatArray  # (2, 1, m + n): 1 for payoff constraints, 0 for z >= 0
     bits: npt.NDArray[np.int64]  # (m + n,): 1 << constraint
