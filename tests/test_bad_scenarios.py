@@ -16,7 +16,11 @@ import pytest
 from .conftest import ROOT, diplosim
 
 CORPUS = ROOT / "tests" / "bad_scenarios"
-CASES: list[dict[str, Any]] = json.loads((CORPUS / "cases.json").read_text(encoding="utf-8"))
+#: Every ``cases*.json`` file: one list of cases each (a file, the command, its flags, and
+#: what the error line must say); ``class`` names the kind of mistake the case stands for.
+CASES: list[dict[str, Any]] = [
+    case for path in sorted(CORPUS.glob("cases*.json")) for case in json.loads(path.read_text(encoding="utf-8"))
+]
 
 
 def test_the_corpus_is_large_and_every_file_has_a_case() -> None:
