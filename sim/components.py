@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.games import FloatArray
+from sim.tolerances import SAME_PROBABILITY
 
 __all__ = ["MAX_CLIQUE_SEARCH", "EquilibriumStructure", "structure"]
 
@@ -46,7 +47,7 @@ class EquilibriumStructure:
     nash_subsets: tuple[tuple[int, ...], ...]
 
 
-def structure(profiles: Sequence[Sequence[FloatArray]], tol: float = 1e-7) -> EquilibriumStructure:
+def structure(profiles: Sequence[Sequence[FloatArray]], tol: float = SAME_PROBABILITY) -> EquilibriumStructure:
     """Components and maximal Nash subsets of two-player extreme equilibria.
 
     Parameters

@@ -23,18 +23,20 @@ Method
         maximise ε  subject to  Σ_t σ_t (u_i(t, p) − u_i(s, p)) ≥ ε   for every p,
                                 Σ_t σ_t = 1,   σ_t ≥ 0,
 
-    solved by :func:`scipy.optimize.linprog` (HiGHS, feasibility tolerances 1e-10) on
-    the gains divided by their largest absolute value. The weights found are cleaned
-    (negative round-off and weights below :data:`WEIGHT_TOL` set to zero, then
+    solved by :func:`scipy.optimize.linprog` (HiGHS, feasibility tolerances
+    :data:`sim.tolerances.DOMINANCE_LP`) on the gains divided by their largest absolute
+    value. The weights found are cleaned (negative round-off and weights below
+    :data:`sim.tolerances.WEIGHT` set to zero, then
     renormalised) and the margin is **recomputed** from them in floats, so a reported
     dominance always holds as stated.
 
 Tolerance
     A dominance is reported only if its margin exceeds
-    :func:`sim.equilibria.tolerance` (``ATOL * max(1, max |payoff|)``, with
-    ``ATOL = 1e-9``), so ties (weak dominance) and round-off are never reported as
-    strict. A mixed dominance whose best margin lies within the LP's accuracy
-    (about ``1e-10`` times the payoff scale) of that tolerance may be missed.
+    :func:`sim.equilibria.tolerance` (:data:`sim.tolerances.REGRET` times the spread
+    of the payoffs), so ties (weak dominance) and round-off are never reported as
+    strict, whatever the payoffs' unit. A mixed dominance whose best margin lies within
+    the LP's accuracy (about ``1e-10`` times the payoff scale) of that tolerance may be
+    missed.
 
 Elimination
     Each round removes *every* strategy strictly dominated in the current sub-game, for
@@ -57,14 +59,13 @@ import numpy as np
 from sim.equilibria import tolerance
 from sim.errors import SolverError
 from sim.games import FloatArray, NormalFormGame
+from sim.tolerances import DOMINANCE_LP, REGRET, WEIGHT
 
 __all__ = ["WEIGHT_TOL", "Dominance", "Elimination", "iterated_elimination", "strictly_dominated"]
 
 #: Weights of a mixed dominator below this (LP round-off) are set to zero.
-WEIGHT_TOL = 1e-12
-#: HiGHS's tightest feasibility tolerances (defaults 1e-7): well below ``ATOL``, so that
-#: margins just above the tolerance are found whatever the order of the strategies.
-_HIGHS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+WEIGHT_TOL = WEIGHT
+_HIGHS = {"primal_feasibility_tolerance": DOMINANCE_LP, "dual_feasibility_tolerance": DOMINANCE_LP}
 
 Remaining = tuple[tuple[int, ...], ...]
 Dominator = tuple[tuple[int, float], ...]
@@ -262,7 +263,7 @@ def _max_min_weights(gains: FloatArray) -> FloatArray:
     from scipy.optimize import linprog
 
     m, n_profiles = gains.shape
-    scaled = gains / max(float(np.max(np.abs(gains))), 1e-300)
+    scaled = gains / float(np.max(np.abs(gains)))  # not all zero: some gain exceeds the tolerance
     cost = np.zeros(m + 1)
     cost[-1] = -1.0  # maximise ε
     a_ub = np.hstack([-scaled.T, np.ones((n_profiles, 1))])  # ε - σ @ gains[:, p] <= 0
@@ -283,6 +284,6 @@ def _weight_text(weight: float) -> str:
     """``"1/2"`` for weights that are simple fractions, else three decimals (tiny ones
     in scientific notation, so that no positive weight reads as zero)."""
     simple = Fraction(weight).limit_denominator(100)
-    if simple != 0 and abs(float(simple) - weight) <= 1e-9:
+    if simple != 0 and abs(float(simple) - weight) <= REGRET:
         return str(simple)
     return f"{weight:.3f}" if weight >= 1e-3 else f"{weight:.1e}"

@@ -1,11 +1,15 @@
 """Equilibria as data: verification, exact fractions, degeneracy, canonical order.
 
-Every candidate a solver returns goes through :func:`finalize`, which
+Every candidate a solver returns goes through :func:`finalize`, which works on the
+game's normalised copy (:mod:`sim.scaling`: each player's payoffs shifted and scaled by
+a power of two into ``[0, 1)``), so that every tolerance below is relative to the
+payoffs' spread and no decision depends on the unit the payoffs are written in, and
 
 1. cleans it (clips round-off such as ``-3e-18`` to zero and renormalises),
-2. **verifies** it: no player gains more than :func:`tolerance` by deviating to any
-   pure strategy (the *regret*); candidates that fail are dropped and noted,
-3. removes duplicates (probabilities within :data:`SAME_TOL`),
+2. **verifies** it: no player gains more than :data:`sim.tolerances.REGRET` times
+   the spread of the player's payoffs by deviating to any pure strategy (the *regret*);
+   candidates that fail are dropped and noted,
+3. removes duplicates (probabilities within :data:`sim.tolerances.SAME_PROBABILITY`),
 4. makes it **exact** where possible: when the game carries exact payoffs, the mixed
    strategies are recomputed in :class:`fractions.Fraction` arithmetic from the
    supports found and checked exactly (sums to one, non-negative, no strictly
@@ -13,6 +17,9 @@ Every candidate a solver returns goes through :func:`finalize`, which
    replaced by the fractions' values, so every backend yields the same numbers,
 5. flags **degenerate** games (see :func:`is_degenerate`), and
 6. sorts the list in a canonical order (see :func:`canonical_key`).
+
+Expected payoffs are reported in the game's own units: read off the game for pure
+equilibria, mapped back from the normalised game for mixed ones.
 
 Game layout: see :mod:`sim.games`.
 """
@@ -29,8 +36,10 @@ from typing import Any
 
 import numpy as np
 
+from sim import tolerances
 from sim.components import structure
 from sim.games import FloatArray, NormalFormGame, strategy_payoffs
+from sim.scaling import Scaled, normalise
 
 __all__ = [
     "ATOL",
@@ -47,10 +56,11 @@ __all__ = [
     "tolerance",
 ]
 
-#: Verification tolerance, relative to the largest absolute payoff (at least 1).
-ATOL = 1e-9
-#: Two equilibria whose probabilities all differ by less than this are the same.
-SAME_TOL = 1e-7
+#: Verification tolerance, relative to the payoff scale (:data:`sim.tolerances.REGRET`).
+ATOL = tolerances.REGRET
+#: Two equilibria whose probabilities all differ by less than this are the same
+#: (:data:`sim.tolerances.SAME_PROBABILITY`).
+SAME_TOL = tolerances.SAME_PROBABILITY
 
 Profile = tuple[FloatArray, ...]
 ExactProfile = tuple[tuple[Fraction, ...], ...]
@@ -65,9 +75,10 @@ class Equilibrium:
     strategies : tuple of arrays
         One probability vector per player (see :mod:`sim.games`).
     payoffs : array of shape (k,)
-        Each player's expected payoff.
+        Each player's expected payoff, in the game's units.
     regret : float
-        Largest gain any player could make by deviating (at most :func:`tolerance`).
+        Largest gain any player could make by deviating, relative to the spread of
+        that player's payoffs (at most :data:`sim.tolerances.REGRET`).
     exact : tuple of tuples of Fraction, or None
         The same strategies as exact fractions, when they were checked exactly.
     """
@@ -133,14 +144,20 @@ class SolveResult:
     notes: tuple[str, ...] = ()
     components: tuple[tuple[int, ...], ...] = ()
     nash_subsets: tuple[tuple[int, ...], ...] = ()
-    selections: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
-    """Deterministic selections already made from this result (see :mod:`sim.selection`);
-    a solved game is remembered and reused, so is the choice among its equilibria."""
 
 
 def tolerance(game: NormalFormGame) -> float:
-    """Verification tolerance for ``game``: ``ATOL * max(1, max |payoff|)``."""
-    return ATOL * game.payoff_scale
+    """The tolerance on ``game``'s payoffs, in its units (see :mod:`sim.tolerances`):
+    :data:`~sim.tolerances.REGRET` times its payoff scale, plus round-off on large payoffs.
+
+    Examples
+    --------
+    >>> g = NormalFormGame.from_matrices("g", ("A", "B"), (("x", "y"), ("x", "y")),
+    ...                                  [[0, 10], [5, 5]], [[0, 1], [1, 0]])
+    >>> tolerance(g) == tolerance(g.with_payoffs(g.payoffs * 2.0**-30)) * 2.0**30
+    True
+    """
+    return tolerances.payoff_tolerance(game.payoff_scale, game.payoff_magnitude)
 
 
 def regret(game: NormalFormGame, profile: Sequence[FloatArray]) -> float:
@@ -206,12 +223,14 @@ def finalize(
         The solver's exact finding; if ``None``, :func:`is_degenerate` decides.
     """
     notes = list(notes)
-    tol = tolerance(game)
-    bimatrix = _Bimatrix.of(game) if game.n_players == 2 else None
+    scaled = normalise(game)
+    work = scaled.game  # every decision is made here, in the normalised units
+    tol = tolerance(work)
+    bimatrix = _Bimatrix.of(work) if game.n_players == 2 else None
     kept: list[tuple[tuple[object, ...], Equilibrium]] = []  # with its canonical_key
     seen: list[tuple[list[float], ...]] = []
     for candidate in candidates:
-        mixes = _clean(game, candidate)
+        mixes = _clean(work, candidate)
         if mixes is None:
             notes.append("dropped a candidate that is not a probability profile")
             continue
@@ -220,25 +239,25 @@ def finalize(
             payoffs, gain = bimatrix.payoffs_and_regret(mixes)
         profile = tuple(np.array(mix) for mix in mixes)
         if bimatrix is None:
-            payoffs, gain = _payoffs_and_regret(game, profile)
+            payoffs, gain = _payoffs_and_regret(work, profile)
         if gain > tol:
-            notes.append(f"dropped a candidate with a profitable deviation of {gain:.3g}")
+            notes.append(f"dropped a candidate with a profitable deviation ({gain:.3g} of the payoff spread)")
             continue
         if any(_same(mixes, other) for other in seen):
             continue
         seen.append(mixes)
-        equilibrium = _make_equilibrium(game, profile, payoffs, gain)
+        equilibrium = _make_equilibrium(game, scaled, profile, payoffs, gain)
         key = _key_of(mixes) if equilibrium.exact is None else canonical_key(equilibrium.strategies)
         kept.append((key, equilibrium))
     kept.sort(key=itemgetter(0))
     equilibria = tuple(equilibrium for _, equilibrium in kept)
     if degenerate is None:
-        degenerate = is_degenerate(game, equilibria, complete=complete)
+        degenerate = is_degenerate(work, equilibria, complete=complete)
     if game.n_players == 2 and complete and equilibria and not degenerate:  # isolated: each its own component
         alone = tuple((k,) for k in range(len(equilibria)))
         return SolveResult(game, equilibria, method, degenerate, complete, tuple(notes), alone, alone)
     if game.n_players == 2 and complete and equilibria:
-        shape = structure([eq.strategies for eq in equilibria], SAME_TOL)
+        shape = structure([eq.strategies for eq in equilibria], tolerances.SAME_PROBABILITY)
         return SolveResult(
             game, equilibria, method, degenerate, complete, tuple(notes), shape.components, shape.nash_subsets
         )
@@ -260,7 +279,8 @@ def canonical_profile(game: NormalFormGame, profile: Profile) -> Profile:
     >>> [m.tolist() for m in canonical_profile(g, (np.array([0.5000001, 0.4999999]), np.array([0.5, 0.5])))]
     [[0.5, 0.5], [0.5, 0.5]]
     """
-    mixes = _Bimatrix.of(game).canonical(tuple(np.asarray(mix, dtype=float).tolist() for mix in profile))
+    work = normalise(game).game
+    mixes = _Bimatrix.of(work).canonical(tuple(np.asarray(mix, dtype=float).tolist() for mix in profile))
     return (np.array(mixes[0]), np.array(mixes[1]))
 
 
@@ -273,7 +293,7 @@ class _Bimatrix:
 
     rows: list[list[float]]  # rows[i][j]: the row player's payoff
     columns: list[list[float]]  # columns[j][i]: the column player's payoff
-    scale: float
+    scale: float  # the tolerances' scale: 1 or less on a normalised game
     #: (player, mix) -> its canonical mix, or None: remembered for this game
     canonical_mixes: dict[tuple[int, tuple[float, ...]], list[float] | None] = field(
         default_factory=dict, compare=False, repr=False
@@ -312,7 +332,7 @@ class _Bimatrix:
     def _canonical_mix(self, player: int, mix: list[float]) -> list[float] | None:
         """``player``'s mix recomputed from its support and the opponent's best
         responses to it; None if that fails (it should not)."""
-        tol = 1e-6 * self.scale
+        tol = tolerances.CANONICAL_MATCH * self.scale
         support = [i for i, p in enumerate(mix) if p > 0]
         table = self.columns if player == 0 else self.rows  # the opponent's payoffs, [theirs][own]
         values = _against(table, mix)
@@ -322,18 +342,18 @@ class _Bimatrix:
             (own, own2), (theirs, theirs2) = support, best
             first = table[theirs][own] - table[theirs2][own]
             second = table[theirs][own2] - table[theirs2][own2]
-            if abs(second - first) <= 1e-9 * self.scale:
+            if abs(second - first) <= tolerances.REGRET * self.scale:
                 return None
             solution: list[float] | None = [second / (second - first), first / (first - second)]
         else:
             equations = [[table[j][i] for i in support] + [-1.0] for j in best] + [[1.0] * len(support) + [0.0]]
-            solution = solve_linear(equations, [0.0] * len(best) + [1.0], zero=1e-9 * self.scale)
+            solution = solve_linear(equations, [0.0] * len(best) + [1.0], zero=tolerances.REGRET * self.scale)
         if solution is None:
             return None
         result = [0.0] * len(mix)
         for i, p in zip(support, solution):
             result[i] = p
-        if min(result) < 0 or max(abs(p - q) for p, q in zip(result, mix)) > 1e-6:
+        if min(result) < 0 or max(abs(p - q) for p, q in zip(result, mix)) > tolerances.CANONICAL_MATCH:
             return None
         return result
 
@@ -391,12 +411,12 @@ def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> tuple[list[
         plain = type(raw) is np.ndarray and raw.dtype == np.float64 and raw.ndim == 1
         values = raw.tolist() if plain else _as_list(raw)
         if (
-            len(values) != n or not math.isfinite(sum(values)) or min(values) < -1e-7
+            len(values) != n or not math.isfinite(sum(values)) or min(values) < -tolerances.NEGATIVE_PROBABILITY
         ):  # a sum with nan or inf is not finite
             return None
-        values = [0.0 if p < 1e-12 else p for p in values]
+        values = [0.0 if p < tolerances.ZERO_PROBABILITY else p for p in values]
         total = math.fsum(values)
-        if total <= 0 or abs(total - 1) > 1e-6:
+        if total <= 0 or abs(total - 1) > tolerances.PROBABILITY_SUM:
             return None
         mixes.append([p / total for p in values])
     return tuple(mixes)
@@ -414,17 +434,29 @@ def _as_list(raw: Any) -> list[Any]:
 def _same(a: Sequence[list[float]], b: Sequence[list[float]]) -> bool:
     for x, y in zip(a, b):
         for p, q in zip(x, y):
-            if abs(p - q) > SAME_TOL:
+            if abs(p - q) > tolerances.SAME_PROBABILITY:
                 return False
     return True
 
 
-def _make_equilibrium(game: NormalFormGame, profile: Profile, payoffs: FloatArray, gain: float) -> Equilibrium:
-    exact = exact_profile(game, profile)
+def _make_equilibrium(
+    game: NormalFormGame, scaled: Scaled, profile: Profile, payoffs: FloatArray, gain: float
+) -> Equilibrium:
+    """The equilibrium with its payoffs in ``game``'s units; ``payoffs`` and ``gain`` are
+    those of the normalised game ``scaled.game``."""
+    exact = exact_profile(scaled.game, profile)
     if exact is not None:
         profile = tuple(np.array([float(p) for p in mix]) for mix in exact)
-        payoffs, gain = _payoffs_and_regret(game, profile)
-    return Equilibrium(profile, payoffs, gain, exact)
+        payoffs, gain = _payoffs_and_regret(scaled.game, profile)
+    for mix in profile:
+        mix.setflags(write=False)
+    pure = [_pure_choice(mix.tolist()) for mix in profile]
+    if all(choice is not None for choice in pure):  # the game's own entries, to the bit
+        original = np.array(game.payoffs[tuple(pure)])
+    else:
+        original = scaled.to_original(payoffs)
+    original.setflags(write=False)
+    return Equilibrium(profile, original, gain, exact)
 
 
 # --- exactness -------------------------------------------------------------------

@@ -91,6 +91,11 @@ class SolverError(DiplosimError):
     """A solver that failed or returned something unusable."""
 
 
+class SolverLimitError(UserError):
+    """A game that the chosen solver cannot solve within the limits the user set (a time
+    limit): the message names the limit and how to raise it."""
+
+
 def did_you_mean(word: str, candidates: list[str]) -> str:
     """A hint naming the closest candidate, or ``""``.
 

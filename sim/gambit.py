@@ -36,6 +36,7 @@ import numpy as np
 from sim import worker
 from sim.errors import SolverError, UsageError
 from sim.games import FloatArray, NormalFormGame
+from sim.tolerances import GAMBIT_ENUMPOLY, GAMBIT_LOGIT, QRE_ROOT
 
 __all__ = ["TIME_LIMIT", "available", "logit_qre", "run_method"]
 
@@ -98,13 +99,13 @@ def _solve(gambit_game: Any, method: str, exact: bool) -> Any:
     if method == "enumpure":
         return nash.enumpure_solve(gambit_game)
     if method == "enumpoly":
-        return nash.enumpoly_solve(gambit_game, maxregret=1e-12)
+        return nash.enumpoly_solve(gambit_game, maxregret=GAMBIT_ENUMPOLY)
     if method == "gnm":
         return nash.gnm_solve(gambit_game)
     if method == "simpdiv":
         return nash.simpdiv_solve(gambit_game.mixed_strategy_profile(rational=True))
     if method == "logit":
-        return nash.logit_solve(gambit_game, maxregret=1e-10)
+        return nash.logit_solve(gambit_game, maxregret=GAMBIT_LOGIT)
     raise ValueError(f"unknown Gambit method {method!r}")
 
 
@@ -172,7 +173,7 @@ def logit_qre(game: NormalFormGame, lam: float) -> tuple[FloatArray, ...]:
         return tuple(np.full(n, 1.0 / n) for n in game.shape)
     gbt = _require("the logit quantal response equilibrium")
     gambit_game = to_gambit(game.with_payoffs(game.payoffs))
-    branch = gbt.qre.logit_solve_branch(gambit_game, maxregret=1e-10)
+    branch = gbt.qre.logit_solve_branch(gambit_game, maxregret=GAMBIT_LOGIT)
     start = _point_at(gambit_game, branch, lam)
     return _refine_qre(game, start, lam)
 
@@ -207,5 +208,5 @@ def _refine_qre(game: NormalFormGame, start: tuple[FloatArray, ...], lam: float)
             parts.append(mix - weights / weights.sum())
         return np.concatenate(parts)
 
-    solution = root(residual, np.concatenate(start), method="hybr", tol=1e-13)
+    solution = root(residual, np.concatenate(start), method="hybr", tol=QRE_ROOT)
     return tuple(np.clip(mix, 0.0, 1.0) for mix in split(np.asarray(solution.x)))

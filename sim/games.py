@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from sim.errors import FormulaError, RunError
 from sim.expressions import Formula
+from sim.tolerances import payoff_tolerance
 
 __all__ = [
     "FloatArray",
@@ -75,6 +76,14 @@ class NormalFormGame:
             raise ValueError(f"payoffs of shape {self.payoffs.shape}, expected {(*shape, len(self.players))}")
         if not np.isfinite(self.payoffs).all():
             raise ValueError("payoffs must be finite")
+        # Games are shared (remembered builds and solutions): their arrays are read-only,
+        # copied first if the caller's array is writeable, so the caller keeps theirs.
+        for name in ("payoffs", "exact_payoffs"):
+            array = getattr(self, name)
+            if array is not None and array.flags.writeable:
+                array = array.copy()
+                array.setflags(write=False)
+                object.__setattr__(self, name, array)
 
     @classmethod
     def from_matrices(
@@ -96,8 +105,18 @@ class NormalFormGame:
 
     @cached_property
     def payoff_scale(self) -> float:
-        """``max(1, max |payoff|)``: the scale of the game's tolerances."""
-        return max(1.0, float(np.abs(self.payoffs).max()))
+        """The spread of the payoffs, the scale of the game's tolerances (see
+        :mod:`sim.tolerances`): the largest ``max - min`` of a player's payoffs; if
+        every player's payoffs are constant, their largest absolute value (1 if all are
+        zero). It scales with the payoffs' unit, so tolerances do too.
+        """
+        spread = float(np.max(np.ptp(self.payoffs.reshape(-1, self.n_players), axis=0)))
+        return spread if spread > 0 else self.payoff_magnitude or 1.0
+
+    @cached_property
+    def payoff_magnitude(self) -> float:
+        """The largest absolute payoff (for the round-off allowed on large numbers)."""
+        return float(np.abs(self.payoffs).max())
 
     @property
     def n_players(self) -> int:
@@ -154,7 +173,8 @@ def strategy_payoffs(game: NormalFormGame, profile: Sequence[FloatArray], player
 
 def best_response_marks(game: NormalFormGame) -> npt.NDArray[np.bool_]:
     """Boolean array shaped like ``payoffs``: is each entry a best response of its
-    player to the others' pure strategies (ties within 1e-9 of the payoff scale)?
+    player to the others' pure strategies (ties within :data:`sim.tolerances.REGRET`
+    times the player's spread of payoffs)?
 
     Examples
     --------
@@ -167,7 +187,8 @@ def best_response_marks(game: NormalFormGame) -> npt.NDArray[np.bool_]:
     for player in range(game.n_players):
         values = game.payoffs[..., player]
         best = values.max(axis=player, keepdims=True)
-        marks[..., player] = np.isclose(values, best, rtol=0, atol=1e-9 * max(1.0, float(np.abs(values).max())))
+        tol = payoff_tolerance(float(np.ptp(values)), float(np.abs(values).max()))
+        marks[..., player] = values >= best - tol
     return marks
 
 
@@ -244,6 +265,8 @@ class PayoffTemplate:
             exact_array = np.empty(len(exact_cells), dtype=object)
             exact_array[:] = exact_cells
             exact_array = exact_array.reshape((*shape, k))
+            exact_array.setflags(write=False)
+        payoffs.setflags(write=False)  # built here, shared from here on: no copy needed
         return NormalFormGame(self.name, self.players, self.strategies, payoffs, exact_array)
 
     def _where(self, labels: tuple[str, ...], player: int) -> str:

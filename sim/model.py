@@ -135,10 +135,10 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             raise RunError(f"round {self.round}, {exc}") from None
         try:
             result = solve(game, plan.solver, time_limit=plan.time_limit)
-            if not result.equilibria:
+            if not result.equilibria:  # only an incomplete solver can return none (solve() checks)
                 raise RunError(
-                    f"round {self.round}, game {plan.name}: the solver {plan.solver} found no equilibrium "
-                    "(it is not complete); use the solver vertex_enumeration"
+                    f"round {self.round}, game {plan.name}: the solver {result.method} found no equilibrium "
+                    "(it does not promise to find every one); choose a complete solver: auto or vertex_enumeration"
                 )
             preferred = [case.profile for case in plan.cases if self._evaluate(case.when, values, plan.name)]
             selection = select(result, plan.rule, self.rng, preferred, Settings(plan.logit_lambda))

@@ -40,6 +40,7 @@ Realisation (``play``)
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -48,6 +49,8 @@ import numpy as np
 from sim.equilibria import Equilibrium, SolveResult, regret, tolerance
 from sim.errors import SolverError
 from sim.games import FloatArray, NormalFormGame, expected_payoffs, strategy_payoffs
+from sim.scaling import normalise
+from sim.tolerances import LOGIT_RESIDUAL, REGRET
 
 __all__ = [
     "PLAY_MODES",
@@ -172,11 +175,17 @@ def select(
         raise SolverError(f"unknown selection rule {rule!r} (known: {', '.join(RULES)})")
     if rule == "random":
         return RULES[rule].choose(result, rng, settings)
-    key = (rule, settings)
-    chosen = result.selections.get(key)
+    made = _MADE.setdefault(result, {})
+    chosen = made.get((rule, settings))
     if chosen is None:
-        chosen = result.selections[key] = RULES[rule].choose(result, rng, settings)
+        chosen = made[rule, settings] = RULES[rule].choose(result, rng, settings)
     return chosen
+
+
+#: Deterministic selections already made from a result (solved games are remembered and
+#: reused, so is the choice among their equilibria), kept beside the result rather than
+#: on it, so that a result handed out twice is never changed: forgotten with the result.
+_MADE: weakref.WeakKeyDictionary[SolveResult, dict[tuple[str, Settings], Selection]] = weakref.WeakKeyDictionary()
 
 
 def _pure_profile(eq: Equilibrium) -> tuple[int, ...]:
@@ -223,14 +232,16 @@ def _risk_dominant(result: SolveResult, rng: np.random.Generator, settings: Sett
         return Selection(fallback.index, "max_welfare (risk dominance undefined here)")
     if len(pure) == 1 or result.game.n_players == 1:
         return Selection(pure[0], "risk_dominant")
-    tol = tolerance(result.game)
+    # Products of two players' payoff differences: compared on the normalised game, where
+    # they do not depend on either player's unit, with a tolerance on products of spreads <= 1.
+    work = normalise(result.game).game
     wins = []
     for i in pure:
         count = 0
         for j in pure:
             if i != j:
-                mine, theirs = risk_dominance(result.game, result.equilibria[i], result.equilibria[j])
-                count += mine > theirs + tol
+                mine, theirs = risk_dominance(work, result.equilibria[i], result.equilibria[j])
+                count += mine > theirs + REGRET
         wins.append(count)
     return Selection(pure[_argmax([float(w) for w in wins], 0.0)], "risk_dominant")
 
@@ -242,7 +253,7 @@ def _logit(result: SolveResult, rng: np.random.Generator, settings: Settings) ->
     game = result.game
     profile = logit_qre(game, settings.logit_lambda)
     residual = logit_residual(game, profile, settings.logit_lambda)
-    if residual > 1e-6:
+    if residual > LOGIT_RESIDUAL:
         raise SolverError(f"the logit QRE of game {game.name} did not converge (residual {residual:.2g})")
     equilibrium = Equilibrium(profile, expected_payoffs(game, profile), regret(game, profile))
     return Selection(None, f"logit QRE (lambda {settings.logit_lambda:g})", equilibrium)

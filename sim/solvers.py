@@ -12,8 +12,8 @@ Registered
     ``vertex_enumeration``
         the enumeration of the vertices of the best-response polytopes (von Stengel
         2007, algorithm 3.5 of Nisan et al.) done in numpy (:mod:`sim.vertices`): every
-        extreme equilibrium, also of degenerate games, and an exact degeneracy test;
-        games too large for it go to ``nashpy``.
+        extreme equilibrium, also of degenerate games, and a degeneracy test from the
+        vertices' labels.
     ``nashpy``
         the same algorithm with nashpy's own polytope functions (qhull): same answers,
         10 to 30 times slower on small games. Payoffs are first shifted to be at least
@@ -37,8 +37,16 @@ Registered
         Gambit's methods one by one (see :mod:`sim.gambit`), for cross-checks and
         benchmarks.
 
-nashpy is imported only when a two-player game is solved, pygambit only when a Gambit
-method runs (it is the optional extra ``diplosim[gambit]``).
+Every solver sees the game's normalised copy (:mod:`sim.scaling`), so its answer does
+not depend on the unit of the payoffs. Two-player enumerations of games with more than
+:data:`sim.vertices.MAX_SYSTEMS` systems of tight constraints (larger than 8x8) run in
+the worker process (:mod:`sim.worker`) under the solve's time limit; past it the solve
+fails with :class:`~sim.errors.SolverLimitError`, which names the limit and how to
+raise it. A complete solver that returns no equilibrium is an internal error (every
+finite game has one).
+
+nashpy is imported only when nashpy's methods run, pygambit only when a Gambit method
+runs (it is the optional extra ``diplosim[gambit]``).
 """
 
 from __future__ import annotations
@@ -53,9 +61,11 @@ from typing import Any
 import numpy as np
 
 from sim.equilibria import SolveResult, finalize, tolerance
-from sim.errors import SolverError
+from sim.errors import SolverError, SolverLimitError
 from sim.gambit import TIME_LIMIT
 from sim.games import FloatArray, NormalFormGame
+from sim.scaling import normalise
+from sim.tolerances import SUPPORT_ENUMERATION
 from sim.vertices import MAX_SYSTEMS, vertex_enumeration
 
 __all__ = ["DEFAULT_SOLVER", "SOLVERS", "Solver", "solve"]
@@ -170,6 +180,11 @@ def solve(game: NormalFormGame, method: str = DEFAULT_SOLVER, *, time_limit: flo
         _CACHE.move_to_end(key)
         return _CACHE[key]
     result = _solve_now(game, solver, time_limit)
+    if solver.complete and not result.equilibria:  # every finite game has an equilibrium
+        raise SolverError(
+            f"internal error: the complete solver {solver.name} found no equilibrium of game {game.name} "
+            f"(payoff scale {game.payoff_scale:.3g})"
+        )
     if key is not None:
         _CACHE[key] = result
         if len(_CACHE) > CACHE_SIZE:
@@ -193,15 +208,30 @@ def clear_caches() -> None:
 
 
 def _cache_key(game: NormalFormGame, method: str) -> tuple[Any, ...] | None:
-    """Identical games (same names, labels and payoffs to the bit) solve identically;
-    games with exact payoffs are not cached (their fractions are not in the key)."""
-    if method not in _PURE or game.exact_payoffs is not None:
+    """Identical games (same names, labels, payoffs to the bit and exact payoffs) solve
+    identically. Results are immutable (read-only arrays, frozen records), so one can be
+    handed out many times."""
+    if method not in _PURE:
         return None
-    return (method, game.name, game.players, game.strategies, game.payoffs.tobytes())
+    exact = None if game.exact_payoffs is None else tuple(game.exact_payoffs.flat)
+    return (method, game.name, game.players, game.strategies, game.payoffs.tobytes(), exact)
 
 
 def _solve_now(game: NormalFormGame, solver: Solver, time_limit: float | None) -> SolveResult:
-    found = solver.find(game, TIME_LIMIT if time_limit is None else time_limit)
+    """Solve the normalised copy of ``game`` (see :mod:`sim.scaling`); ``finalize``
+    reports the equilibria in ``game``'s units. Two-player games too large to enumerate
+    quickly are solved in the worker process, under the time limit."""
+    limit = TIME_LIMIT if time_limit is None else time_limit
+    if solver.name in _ENUMERATIONS and game.n_players == 2 and _systems(game) > MAX_SYSTEMS:
+        return _solve_in_worker(game, solver, limit)
+    return solve_in_process((solver.name, game, limit))
+
+
+def solve_in_process(request: tuple[str, NormalFormGame, float]) -> SolveResult:
+    """Find and finalize in this process (in :mod:`sim.worker` for large games)."""
+    name, game, limit = request
+    solver = SOLVERS[name]
+    found = solver.find(normalise(game).game, limit)
     return finalize(
         game,
         found.candidates,
@@ -212,6 +242,39 @@ def _solve_now(game: NormalFormGame, solver: Solver, time_limit: float | None) -
     )
 
 
+#: Two-player solvers that run in the calling process and whose time grows without bound
+#: with the game (the number of systems, or of supports, is exponential in its size).
+_ENUMERATIONS = frozenset({"vertex_enumeration", "nashpy", "support_enumeration"})
+
+
+def _systems(game: NormalFormGame) -> int:
+    """Systems of tight constraints per best-response polytope: C(m + n, m)."""
+    m, n = game.shape
+    return math.comb(m + n, m)
+
+
+def _solve_in_worker(game: NormalFormGame, solver: Solver, limit: float) -> SolveResult:
+    from sim import worker
+
+    m, n = game.shape
+    size = f"game {game.name} ({m}x{n}, {_systems(game):,} systems of tight constraints per polytope)"
+    advice = (
+        "raise the time limit (equilibrium: {time_limit: ...} in the scenario, or --time-limit) or choose a "
+        "solver that finds some equilibria quickly (lemke_howson, gambit_lcp)"
+    )
+    if limit <= 0:
+        raise SolverLimitError(f"{size} is too large to enumerate with a time limit of 0 s: {advice}")
+    try:
+        result: SolveResult = worker.call("sim.solvers:solve_in_process", (solver.name, game, limit), limit)
+    except worker.TimeLimitError:
+        raise SolverLimitError(
+            f"{size}: {solver.name} did not finish within the time limit of {limit:g} s; {advice}"
+        ) from None
+    except worker.WorkerError as exc:
+        raise SolverError(f"{solver.name} failed on game {game.name}: {exc}") from None
+    return result
+
+
 def _maximise(game: NormalFormGame, time_limit: float) -> Found:
     values = game.payoffs[..., 0]
     best = np.flatnonzero(values >= np.max(values) - tolerance(game))
@@ -219,9 +282,8 @@ def _maximise(game: NormalFormGame, time_limit: float) -> Found:
 
 
 def _bimatrix(game: NormalFormGame) -> tuple[FloatArray, FloatArray]:
-    """nashpy's ``A``, ``B``, each shifted so that its smallest entry is 1."""
-    a, b = game.payoffs[..., 0], game.payoffs[..., 1]
-    return a - a.min() + 1.0, b - b.min() + 1.0
+    """nashpy's ``A``, ``B`` of the normalised game, each shifted by one: entries in [1, 2)."""
+    return game.payoffs[..., 0] + 1.0, game.payoffs[..., 1] + 1.0
 
 
 def _vertex_enumeration(a: FloatArray, b: FloatArray) -> tuple[Candidates, bool]:
@@ -286,7 +348,9 @@ def _run_nashpy(game: NormalFormGame, method: str, time_limit: float) -> Found:
                 if method == "vertex_enumeration":
                     candidates, degenerate = _vertex_enumeration(a, b)
                 elif method == "support_enumeration":
-                    candidates = _collect(nashpy.Game(a, b).support_enumeration(non_degenerate=False, tol=1e-12))
+                    candidates = _collect(
+                        nashpy.Game(a, b).support_enumeration(non_degenerate=False, tol=SUPPORT_ENUMERATION)
+                    )
                 else:
                     candidates = _lemke_howson(a, b, time_limit)
             except Exception as exc:
@@ -307,10 +371,7 @@ def _nashpy_method(method: str) -> Callable[[NormalFormGame, float], Found]:
 
 
 def _fast_vertex_enumeration(game: NormalFormGame, time_limit: float) -> Found:
-    """The numpy path of :mod:`sim.vertices` for small games, nashpy beyond."""
-    m, n = game.shape
-    if math.comb(m + n, min(m, n)) > MAX_SYSTEMS:
-        return _run_nashpy(game, "vertex_enumeration", time_limit)
+    """The numpy kernel of :mod:`sim.vertices`."""
     with np.errstate(all="ignore"):
         candidates, degenerate = vertex_enumeration(game.payoffs[..., 0], game.payoffs[..., 1])
     return Found(list(candidates), degenerate=degenerate)
@@ -323,8 +384,8 @@ register(
         (2, 2),
         True,
         False,
-        "vertex enumeration in numpy (sim.vertices; nashpy beyond C(m+n, m) = 1000): every extreme "
-        "equilibrium, degenerate games too (default)",
+        "vertex enumeration in numpy (sim.vertices): every extreme equilibrium, degenerate games too; "
+        "games above 8x8 in a worker under the time limit (default)",
     )
 )
 register(

@@ -13,19 +13,26 @@ are found by solving, for every choice of tight constraints, the system that mak
 tight, and keeping the feasible solutions. A pair of vertices whose labels together
 cover all ``m + n`` labels is an extreme equilibrium (normalised); a vertex with more
 labels than its dimension shows that the game is degenerate (von Stengel 2007,
-theorem 3.3). Payoffs are first shifted to be at least 1, so that both polytopes are
-bounded.
+theorem 3.3). The payoffs are those of the game's normalised copy (:mod:`sim.scaling`:
+in ``[0, 1)``, spread at least 1/2), shifted by one so that both polytopes are bounded:
+every coefficient then lies in ``[1, 2)`` and every tolerance of
+:mod:`sim.tolerances` is relative to the numbers it compares.
 
 Choosing ``k`` rows ``R`` of ``M z <= 1`` tight and all coordinates but ``k`` of them
 (``F``) zero leaves the ``k x k`` system ``M[R, F] z_F = 1``. There are ``C(m + n, m)``
 choices per polytope: 6 for 2x2, 10 for 2x3, 20 for 3x3, 70 for 4x4, 924 for 6x6. Up
 to :data:`PYTHON_SYSTEMS` of them (then ``k <= 2``) are solved one by one in plain
 Python floats, in closed form, which beats numpy's call overhead on such tiny systems.
-Beyond, every system of both polytopes is solved at once by Cramer's rule, from all the
-minors of the payoff matrices, which numpy computes level by level (see
-:class:`_Minors`); on integer payoffs these minors are exact integers, so singular
-systems are recognised exactly. Larger games than :data:`MAX_SYSTEMS` fall back to
-nashpy (see :mod:`sim.solvers`). Both paths give the same vertices and labels
+Beyond, the systems of up to :data:`CRAMER_SIZE` unknowns of both polytopes are solved
+at once by Cramer's rule, from all the small minors of the payoff matrices, which numpy
+computes level by level (see :class:`_Minors`); larger systems are solved in batches by
+LU decomposition with partial pivoting (LAPACK). Cramer's rule by Laplace expansion is
+not numerically stable: on von Stengel's 6x6 game with 75 equilibria its 5x5 and 6x6
+minors lost about six digits to cancellation, enough to misjudge which constraints are
+tight at three of the equilibria; LU keeps the error near round-off times the system's
+condition. The work is done in blocks (:data:`BLOCK`), so memory stays bounded on large
+games; :mod:`sim.solvers` runs games larger than :data:`MAX_SYSTEMS` in a worker process
+under a time limit. All paths give the same vertices and labels
 (``tests/test_vertices.py``).
 
 A vertex is ``(point, tight)``: the point as a tuple of floats and a bit mask of its
@@ -37,7 +44,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -45,18 +52,32 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.games import FloatArray
+from sim.tolerances import FEASIBILITY, SINGULAR
 
-__all__ = ["MAX_SYSTEMS", "PYTHON_SYSTEMS", "Vertex", "best_response_polytopes", "vertex_enumeration"]
+__all__ = [
+    "CRAMER_SIZE",
+    "MAX_SYSTEMS",
+    "PYTHON_SYSTEMS",
+    "Vertex",
+    "best_response_polytopes",
+    "vertex_enumeration",
+]
 
-#: Most tight-constraint systems per polytope for this path (C(m + n, m)); beyond, nashpy.
-MAX_SYSTEMS = 1000
+#: Most tight-constraint systems per polytope (C(m + n, m)) solved in the calling process:
+#: 8x8 has 12,870 (about 0.2 s); larger games are solved in a worker process under the
+#: solve's time limit (see :mod:`sim.solvers`).
+MAX_SYSTEMS = 13_000
 #: Most systems per polytope solved in plain Python (measured: faster than numpy up to
 #: 2x3, as fast on 2x4, slower from 3x3 on). At most two coordinates are then free.
 PYTHON_SYSTEMS = 10
-#: Tolerance on the shifted payoffs (which are at least 1) for feasibility and labels.
-_TOL = 1e-9
-#: Systems whose determinant is not larger in absolute value are singular.
-_SINGULAR = 1e-12
+#: Largest systems solved by Cramer's rule; larger ones by LU (see the module docstring).
+#: Up to 3x3 games (the flagship's) no LU is needed, which keeps them fast (make bench,
+#: "solvers", 3x3).
+CRAMER_SIZE = 3
+#: Most systems of one size solved in one LU batch (bounds the memory of large games).
+BLOCK = 20_000
+_TOL = FEASIBILITY
+_SINGULAR = SINGULAR
 
 Vertex = tuple[tuple[float, ...], int]
 IndexArray = npt.NDArray[np.intp]
@@ -108,9 +129,16 @@ def vertex_enumeration(a: FloatArray, b: FloatArray) -> tuple[list[tuple[FloatAr
         pairs = [
             (i, by_labels[everything ^ labels]) for i, labels in enumerate(x_labels) if everything ^ labels in by_labels
         ]
-    elif m + n < 63:  # a vertex may have extra labels: every pair, tested at once
-        covered = (np.array(x_labels)[:, None] | np.array(y_labels, dtype=np.int64)) == everything
-        pairs = zip(*(axis.tolist() for axis in np.nonzero(covered)))
+    elif m + n < 63:  # a vertex may have extra labels: every pair, tested at once (in blocks of rows)
+        rows, columns_of = np.array(x_labels, dtype=np.int64)[:, None], np.array(y_labels, dtype=np.int64)
+        step = max(1, BLOCK // max(1, len(y_labels)))
+        pairs = [
+            (first + i, k)
+            for first in range(0, len(x_labels), step)
+            for i, k in zip(
+                *(axis.tolist() for axis in np.nonzero((rows[first : first + step] | columns_of) == everything))
+            )
+        ]
     else:  # too many labels for int64
         pairs = [(i, k) for i, xl in enumerate(x_labels) for k, yl in enumerate(y_labels) if xl | yl == everything]
     found = []
@@ -192,26 +220,31 @@ class _Minors:
 
     Both players' shifted payoffs are bordered with a row and a column of ones,
     ``G = [[M, 1], [1, 0]]`` (``M`` is ``A`` for ``Q``, ``B`` for ``P``). Every ``k x k``
-    minor of ``G`` that ``Q``'s or ``P``'s systems need (those not using both the ones
-    row and the ones column) is computed from the ``(k - 1) x (k - 1)`` ones by
-    Laplace expansion along its first row, ``det G[R, C] = sum_j (-1)^j G[R_0, C_j]
-    det G[R - R_0, C - C_j]``: per level a gather, a product and a sum (``levels``:
-    where the entries of ``G`` are, where the smaller minors are, the signs), for both
-    players at once.
+    minor of ``G`` (``k <= CRAMER_SIZE``) that ``Q``'s or ``P``'s small systems
+    need (those not using both the ones row and the ones column) is computed from the
+    ``(k - 1) x (k - 1)`` ones by Laplace expansion along its first row, ``det G[R, C] =
+    sum_j (-1)^j G[R_0, C_j] det G[R - R_0, C - C_j]``: per level a gather, a product and
+    a sum (``levels``: where the entries of ``G`` are, where the smaller minors are, the
+    signs), for both players at once.
 
     The system of ``Q`` with tight rows ``R`` and free coordinates ``F`` solves by
     Cramer's rule: ``y_f = det A[R, F with f replaced by ones] / det A[R, F]``, minors
     of ``G`` with the ones column; ``P``'s systems ``B^T[R, F] x_F = 1`` read the same
     minors transposed, with the ones row. Each polytope's points are then ``signs *
     minors[numerators] / minors[denominators]`` (``signs`` is 0 off ``F``, and on the
-    shorter side's padding), its excess over its constraints one product with
-    ``constraints``.
+    shorter side's padding).
+
+    The larger systems (``k > CRAMER_SIZE``) are listed in ``large``, one entry per
+    size ``k``: every choice of ``k`` rows and ``k`` columns of the payoff matrices,
+    solved by LU in blocks. A block of points holds ``Q``'s systems, then as many of
+    ``P``'s; their excess over the constraints is one product with ``constraints``.
     """
 
     levels: tuple[tuple[IndexArray, IndexArray, FloatArray], ...]
-    denominators: IndexArray  # (2 * systems,): Q's systems, then P's; into all the minors
-    numerators: IndexArray  # (2 * systems, max(m, n))
-    signs: FloatArray  # (2 * systems, max(m, n))
+    denominators: IndexArray  # (2 * small systems,): Q's systems, then P's; into all the minors
+    numerators: IndexArray  # (2 * small systems, max(m, n))
+    signs: FloatArray  # (2 * small systems, max(m, n))
+    large: tuple[tuple[IndexArray, IndexArray], ...]  # per k: (C(m, k), k) rows, (C(n, k), k) columns
     constraints: FloatArray  # (2, max(m, n), m + n): the -I blocks; the payoffs go in per game
     bounds: FloatArray  # (2, 1, m + n): 1 for payoff constraints, 0 for z >= 0
     bits: npt.NDArray[np.int64]  # (m + n,): 1 << constraint
@@ -220,7 +253,7 @@ class _Minors:
 
 @lru_cache(maxsize=64)
 def _minors(m: int, n: int) -> _Minors:
-    width, top, wide = n + 1, min(m, n), max(m, n)
+    width, top, wide = n + 1, min(m, n, CRAMER_SIZE), max(m, n)
     needed = {  # the minors of each size, as (rows, columns) of G
         k: [
             (rows, columns)
@@ -235,7 +268,7 @@ def _minors(m: int, n: int) -> _Minors:
     count = {k: len(needed[k]) for k in needed}
     start = dict(zip(needed, itertools.accumulate([0] + [2 * count[k] for k in needed])))
     levels = []
-    for k in range(2, top + 1):
+    for k in range(2, max(needed) + 1):
         entries, smaller = [], []
         for player in (0, 1):
             for rows, columns in needed[k]:
@@ -250,7 +283,7 @@ def _minors(m: int, n: int) -> _Minors:
                 np.array([(-1.0) ** j for j in range(k)]),
             )
         )
-    zero = start[top] + 2 * count[top]  # a 0 after the largest minors
+    zero = start[max(needed)] + 2 * count[max(needed)]  # a 0 after the largest minors
 
     def at(player: int, rows: tuple[int, ...], columns: tuple[int, ...]) -> int:
         k = len(rows)
@@ -271,6 +304,13 @@ def _minors(m: int, n: int) -> _Minors:
                 systems[0].append((at(0, rows, columns), q_numerator, q_sign))
                 systems[1].append((at(1, rows, columns), p_numerator, p_sign))
     both = systems[0] + systems[1]
+    large = tuple(
+        (
+            np.array(list(itertools.combinations(range(m), k)), dtype=np.intp),
+            np.array(list(itertools.combinations(range(n), k)), dtype=np.intp),
+        )
+        for k in range(top + 1, min(m, n) + 1)
+    )
     constraints = np.zeros((2, wide, m + n))
     constraints[0, :n, m:] = -np.eye(n)
     constraints[1, :m, n:] = -np.eye(m)
@@ -282,6 +322,7 @@ def _minors(m: int, n: int) -> _Minors:
         np.array([d for d, _, _ in both], dtype=np.intp),
         np.array([numerator for _, numerator, _ in both], dtype=np.intp),
         np.array([sign for _, _, sign in both]),
+        large,
         constraints,
         bounds,
         np.array([1 << k for k in range(m + n)], dtype=np.int64),
@@ -293,6 +334,43 @@ def _polytopes_numpy(a: FloatArray, b: FloatArray) -> tuple[list[Vertex], list[V
     """:func:`best_response_polytopes` of the shifted payoffs, by :class:`_Minors`."""
     m, n = a.shape
     tables = _minors(m, n)
+    constraints = tables.constraints.copy()  # Q's (A y <= 1, y >= 0), then P's (B^T x <= 1, x >= 0)
+    constraints[0, :n, :m], constraints[1, :m, :n] = a.T, b
+    found: tuple[dict[int, list[float]], ...] = ({}, {})  # by tight constraints, which fix a vertex
+    points = _cramer_points(a, b, tables)
+    if tables.large:  # LU blocks, gathered into passes of about BLOCK systems
+        pending = [points]
+        for block in _lu_points(a, b, tables):
+            if sum(p.shape[1] for p in pending) + block.shape[1] > BLOCK:
+                _keep_vertices(np.concatenate(pending, axis=1), constraints, tables, found)
+                pending = []
+            pending.append(block)
+        points = np.concatenate(pending, axis=1)
+    _keep_vertices(points, constraints, tables, found)
+    return (
+        [(tuple(point[:m]), mask) for mask, point in found[1].items()],
+        [(tuple(point[:n]), mask) for mask, point in found[0].items()],
+    )
+
+
+def _keep_vertices(
+    points: FloatArray, constraints: FloatArray, tables: _Minors, found: tuple[dict[int, list[float]], ...]
+) -> None:
+    """Add the feasible ones of ``points`` (shape (2, systems, width): Q's, P's) to
+    ``found``, by their tight constraints."""
+    half, width = points.shape[1], points.shape[2]
+    excess = (points @ constraints - tables.bounds).reshape(2 * half, -1)  # Q's systems, then P's
+    satisfied = (excess <= _TOL) @ tables.ones  # nan satisfies nothing
+    feasible = np.flatnonzero(satisfied == excess.shape[1])
+    tight = (excess[feasible] >= -_TOL) @ tables.bits
+    flat = points.reshape(2 * half, width)[feasible] + 0.0  # + 0.0: no -0.0
+    for system, point, mask in zip(feasible.tolist(), flat.tolist(), tight.tolist()):
+        found[system >= half].setdefault(mask, point)
+
+
+def _cramer_points(a: FloatArray, b: FloatArray, tables: _Minors) -> FloatArray:
+    """The solutions of the small systems by Cramer's rule (nan where singular)."""
+    m, n = a.shape
     bordered = np.ones((2, m + 1, n + 1))
     bordered[:, m, n] = 0.0
     bordered[0, :m, :n], bordered[1, :m, :n] = a, b
@@ -305,18 +383,46 @@ def _polytopes_numpy(a: FloatArray, b: FloatArray) -> tuple[list[Vertex], list[V
     every = np.concatenate(minors)
     denominators = every[tables.denominators]
     denominators[np.abs(denominators) <= _SINGULAR] = np.nan  # singular: nan, never feasible
-    points = every[tables.numerators] * tables.signs / denominators[:, None]
-    constraints = tables.constraints.copy()
-    constraints[0, :n, :m], constraints[1, :m, :n] = a.T, b
-    excess = (points.reshape(2, -1, points.shape[1]) @ constraints - tables.bounds).reshape(len(points), -1)
-    satisfied = (excess <= _TOL) @ tables.ones  # nan satisfies nothing
-    feasible = np.flatnonzero(satisfied == m + n)
-    points, tight = points[feasible] + 0.0, (excess[feasible] >= -_TOL) @ tables.bits  # + 0.0: no -0.0
-    found: tuple[dict[int, list[float]], ...] = ({}, {})  # by tight constraints, which fix a vertex
-    half = len(excess) // 2  # Q's systems first, then P's
-    for system, point, mask in zip(feasible.tolist(), points.tolist(), tight.tolist()):
-        found[system >= half].setdefault(mask, point)
-    return (
-        [(tuple(point[:m]), mask) for mask, point in found[1].items()],
-        [(tuple(point[:n]), mask) for mask, point in found[0].items()],
-    )
+    points: FloatArray = every[tables.numerators] * tables.signs / denominators[:, None]
+    return points.reshape(2, -1, points.shape[-1])  # Q's systems, then P's
+
+
+def _lu_points(a: FloatArray, b: FloatArray, tables: _Minors) -> Iterator[FloatArray]:
+    """The solutions of the large systems by LU, in blocks of at most about :data:`BLOCK`
+    systems, each of shape (2, systems, max(m, n)): ``Q``'s, then as many of ``P``'s."""
+    wide = max(a.shape)
+    for all_rows, columns in tables.large:
+        k = all_rows.shape[1]
+        step = max(1, BLOCK // len(columns))
+        for first in range(0, len(all_rows), step):
+            rows = all_rows[first : first + step]
+            pick = (rows[:, None, :, None], columns[None, :, None, :])
+            systems = np.concatenate(
+                [a[pick].reshape(-1, k, k), np.swapaxes(b[pick], -1, -2).reshape(-1, k, k)]
+            )  # Q: A[R, F] y_F = 1; P: B[R, F]^T x_R = 1
+            solutions = _solve_all_ones(systems)
+            free = np.concatenate([np.tile(columns, (len(rows), 1)), np.repeat(rows, len(columns), axis=0)])
+            points = np.zeros((len(systems), wide))
+            points[np.arange(len(systems))[:, None], free] = solutions
+            yield points.reshape(2, -1, wide)
+
+
+def _solve_all_ones(systems: FloatArray) -> FloatArray:
+    """The solutions of ``M z = 1`` for a stack of ``k x k`` systems with coefficients in
+    [1, 2], by LU (nan for singular ones). The condition number in the 1-norm is at most
+    ``2k`` times the inverse's 1-norm, which decides singularity (:data:`SINGULAR`)."""
+    k = systems.shape[-1]
+    try:
+        inverses = np.linalg.inv(systems)
+        exactly = None
+    except np.linalg.LinAlgError:  # a zero pivot somewhere: find which, solve the others
+        exactly = np.linalg.det(systems) == 0.0
+        systems = systems.copy()
+        systems[exactly] = np.eye(k)
+        inverses = np.linalg.inv(systems)
+    solutions: FloatArray = inverses.sum(axis=2)  # the solution of M z = 1: the rows' sums of M^-1
+    singular = np.abs(inverses).sum(axis=1).max(axis=1) * (2 * k * _SINGULAR) >= 1.0
+    if exactly is not None:
+        singular |= exactly
+    solutions[singular] = np.nan  # never feasible
+    return solutions

@@ -222,3 +222,39 @@ def agree(fast: SolveResult, slow: SolveResult) -> bool:
         )
         and fast.components == slow.components
     )
+
+
+def test_a_complete_solver_that_finds_nothing_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every finite game has an equilibrium: a complete solver returning none is a bug, not "incomplete".
+    from sim import solvers
+
+    broken = solvers.Solver("broken", lambda game, limit: solvers.Found([]), (2, 2), True, False, "finds nothing")
+    monkeypatch.setitem(solvers.SOLVERS, "broken", broken)
+    game = NormalFormGame.from_matrices("pd", ("R", "C"), (("C", "D"), ("C", "D")), [[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    with pytest.raises(SolverError, match="internal error: the complete solver broken found no equilibrium of game pd"):
+        solve(game, "broken")
+
+
+def test_cached_results_cannot_be_changed_by_the_caller() -> None:
+    # Solved games are remembered and handed out again: nothing in a result may be writeable.
+    import dataclasses
+
+    from sim.selection import select
+
+    payoffs = np.array([[[4.0, 4.0], [0.0, 3.0]], [[3.0, 0.0], [3.0, 3.0]]])  # stag hunt
+    game = NormalFormGame("stag", ("A", "B"), (("S", "H"), ("S", "H")), payoffs)
+    payoffs[0, 0, 0] = 99.0  # the caller's array is the caller's: the game kept a copy
+    first = solve(game)
+    before = [(eq.strategies[0].tolist(), eq.payoffs.tolist()) for eq in first.equilibria]
+    for array in (first.game.payoffs, first.equilibria[2].strategies[0], first.equilibria[2].payoffs):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 0.5
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.equilibria = ()  # type: ignore[misc]
+    state = dict(vars(first))
+    chosen = select(first, "risk_dominant", np.random.default_rng(0))
+    assert dict(vars(first)) == state, "a selection is not stored on the shared result"
+    again = solve(NormalFormGame("stag", ("A", "B"), (("S", "H"), ("S", "H")), game.payoffs.copy()))
+    assert again is first  # remembered ...
+    assert [(eq.strategies[0].tolist(), eq.payoffs.tolist()) for eq in again.equilibria] == before  # ... unchanged
+    assert select(again, "risk_dominant", np.random.default_rng(1)) == chosen
