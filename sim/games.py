@@ -231,17 +231,15 @@ class PayoffTemplate:
             If a formula fails (division by zero, ...), naming the game, profile and
             player.
         """
-        key = (id(self), *(values[name] for name in self.inputs)) if not exact else None
-        if key is not None:
-            cached = _BUILT.get(key)
-            if cached is not None and cached[0] is self:
-                _BUILT.move_to_end(key)
-                return cached[1]
+        key = (id(self), exact, *(values[name] for name in self.inputs))
+        cached = _BUILT.get(key)
+        if cached is not None and cached[0] is self:
+            _BUILT.move_to_end(key)
+            return cached[1]
         game = self._build(values, exact)
-        if key is not None:
-            _BUILT[key] = (self, game)
-            if len(_BUILT) > BUILT_CACHE_SIZE:
-                _BUILT.popitem(last=False)
+        _BUILT[key] = (self, game)
+        if len(_BUILT) > BUILT_CACHE_SIZE:
+            _BUILT.popitem(last=False)
         return game
 
     def _build(self, values: Mapping[str, Any], exact: bool) -> NormalFormGame:
@@ -249,7 +247,7 @@ class PayoffTemplate:
         k = len(self.players)
         payoffs = np.empty((*shape, k))
         flat = payoffs.reshape(-1, k)
-        exact_values = _exact_values(values) if exact else None
+        exact_values = _exact_values(values, self.inputs) if exact else None
         exact_cells: list[Any] | None = [] if exact else None
         bound = dict(values)  # one copy; each cell then binds the players to its labels
         exact_bound = dict(exact_values) if exact_values is not None else {}
@@ -289,8 +287,8 @@ class PayoffTemplate:
         return Fraction(value) if isinstance(value, (bool, int)) else value
 
 
-#: Games built from the same template and the same input values are the same game: the
-#: most recent ones are remembered (games with exact payoffs are always rebuilt).
+#: Games built from the same template and the same input values are the same game (exact
+#: payoffs come from the same floats' decimal forms): the most recent ones are remembered.
 BUILT_CACHE_SIZE = 4096
 _BUILT: OrderedDict[tuple[Any, ...], tuple[PayoffTemplate, NormalFormGame]] = OrderedDict()
 
@@ -300,6 +298,11 @@ def clear_built() -> None:
     _BUILT.clear()
 
 
-def _exact_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Values with every float replaced by the Fraction of its shortest decimal form."""
-    return {key: Fraction(repr(value)) if isinstance(value, float) else value for key, value in values.items()}
+def _exact_values(values: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """The values of ``names``, every float replaced by the Fraction of its shortest
+    decimal form (``0.1`` is 1/10)."""
+    exact = {}
+    for name in names:
+        value = values[name]
+        exact[name] = Fraction(repr(value)) if isinstance(value, float) else value
+    return exact

@@ -21,7 +21,7 @@ Registered
         unbounded and the method return nothing.
     ``support_enumeration``
         nashpy's support enumeration: fast on 2x2, but measured to miss equilibria on
-        3x3 and larger games (see ``SOLVERS.md``); not complete.
+        3x3 and larger games (see ``docs/solvers.md``); not complete.
     ``lemke_howson``
         nashpy's Lemke-Howson from every initial label: some equilibria, not all.
     ``maximise``
