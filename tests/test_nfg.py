@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from sim.errors import ScenarioError
 from sim.games import NormalFormGame, SourceLabels
 from sim.nfg import MAX_FILE_BYTES, parse_nfg, read_nfg, unique_labels, write_nfg
+from sim.solvers import solve
 from sim.spec import MAX_PLAYERS, MAX_PROFILES, MAX_STRATEGIES
 
 from .conftest import diplosim
@@ -546,3 +547,112 @@ def test_a_pipe_is_refused_unread(tmp_path: Path) -> None:
     os.mkfifo(pipe)
     with pytest.raises(ScenarioError, match=r"pipe\.nfg: is not a regular file \(a pipe or a device\)"):
         read_nfg(pipe)
+
+
+# --- Gambit's own files (tests/data/gambit, see its README.md) ----------------------------
+
+GAMBIT = Path(__file__).parent / "data" / "gambit"
+CORPUS = sorted(GAMBIT.rglob("*.nfg"))
+#: Two-player games up to this many strategies per player are compared with Gambit's enummixed.
+COMPARED_SIZE = 8
+_SOLVER_MISSES = pytest.mark.xfail(
+    strict=True, reason="default solver misses equilibria: issue 12 item 1, fixed on the solver branch"
+)
+#: Files whose comparison fails only because the default solver misses equilibria (72 of 75 found).
+MISSED_BY_THE_SOLVER = {"catalog/journals/dcg/vonstengel1999/6x6_game_with_75_eq.nfg"}
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(GAMBIT).as_posix()
+
+
+def _players(path: Path) -> int:
+    return len(gbt.read_nfg(str(path)).players)
+
+
+TWO_PLAYERS = [path for path in CORPUS if _players(path) == 2]
+MORE_PLAYERS = [path for path in CORPUS if _players(path) > 2]
+
+
+def test_the_corpus_is_every_file_of_gambit_and_its_readme_names_each() -> None:
+    assert len(CORPUS) == 60
+    assert (len(TWO_PLAYERS), len(MORE_PLAYERS)) == (44, 16)
+    readme = (GAMBIT / "README.md").read_text(encoding="utf-8")
+    assert "8883f7591cb86563b54be3fb00b8d2ab5ea91647" in readme and "GPL-2.0-or-later" in readme
+    assert [name for name in map(_name, CORPUS) if f"`{name}`" not in readme] == []
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=_name)
+def test_gambit_files_read_as_pygambit_reads_them(path: Path) -> None:
+    game = read_nfg(path)
+    title, players, strategies, exact = _gambit_view(gbt.read_nfg(str(path)))
+    assert (game.name, game.players, game.strategies) == (title, players, strategies)
+    assert game.exact_payoffs is not None
+    assert game.exact_payoffs.tolist() == exact.tolist()
+    assert game.payoffs.tolist() == exact.astype(float).tolist()
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=_name)
+def test_gambit_files_round_trip(path: Path) -> None:
+    game = read_nfg(path)
+    text = write_nfg(game)
+    _assert_same(parse_nfg(text), game)
+    title, players, strategies, exact = _gambit_view(gbt.read_nfg(io.StringIO(text)))
+    original = _gambit_view(gbt.read_nfg(str(path)))
+    assert (title, players, strategies) == original[:3]
+    assert exact.tolist() == original[3].tolist()
+
+
+def test_empty_and_repeated_names_of_gambit_files_are_written_back() -> None:
+    unnamed = read_nfg(GAMBIT / "contrib/games/sww1.nfg")
+    assert unnamed.players == ("_1", "_2")
+    assert write_nfg(unnamed).startswith('NFG 1 R "Schotter-Weigelt-Wilson Fig 1 game in normal form" { "" "" }\n')
+    repeated = read_nfg(GAMBIT / "tests/test_games/2x2_bimatrix_all_zero_payoffs.nfg")
+    assert repeated.strategies == (("cooperate", "defect"), ("defect_1", "defect_2"))
+    assert write_nfg(repeated).splitlines()[1] == '{ { "cooperate" "defect" } { "defect" "defect" } }'
+
+
+def _exact_set(profiles: Any) -> set[tuple[tuple[Fraction, ...], ...]]:
+    return {tuple(tuple(Fraction(str(p)) for p in mix) for mix in profile) for profile in profiles}
+
+
+def _gambit_equilibria(path: Path, method: str) -> set[tuple[tuple[Fraction, ...], ...]]:
+    game = gbt.read_nfg(str(path))
+    if method == "enummixed":
+        found = gbt.nash.enummixed_solve(game, rational=True).equilibria
+    else:
+        found = gbt.nash.enumpure_solve(game).equilibria
+    return _exact_set([[eq[strategy] for strategy in player.strategies] for player in game.players] for eq in found)
+
+
+@pytest.mark.parametrize("path", TWO_PLAYERS, ids=_name)
+def test_two_player_gambit_files_solve_with_the_default_solver(path: Path) -> None:
+    result = solve(read_nfg(path))
+    assert result.method == "vertex_enumeration"
+    assert result.complete
+    assert len(result.equilibria) >= 1
+    assert all(eq.exact is not None for eq in result.equilibria)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(path, marks=[_SOLVER_MISSES] if _name(path) in MISSED_BY_THE_SOLVER else [])
+        for path in TWO_PLAYERS
+        if max(read_nfg(path).shape) <= COMPARED_SIZE
+    ],
+    ids=_name,
+)
+def test_two_player_equilibria_are_those_of_gambits_enummixed(path: Path) -> None:
+    result = solve(read_nfg(path))
+    ours = _exact_set(eq.exact for eq in result.equilibria)
+    theirs = _gambit_equilibria(path, "enummixed")
+    assert len(result.equilibria) == len(theirs)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("path", MORE_PLAYERS, ids=_name)
+def test_pure_equilibria_of_n_player_gambit_files_are_those_of_gambits_enumpure(path: Path) -> None:
+    result = solve(read_nfg(path), "gambit_enumpure")
+    assert all(eq.is_pure and eq.exact is not None for eq in result.equilibria)
+    assert _exact_set(eq.exact for eq in result.equilibria) == _gambit_equilibria(path, "enumpure")
