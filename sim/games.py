@@ -14,6 +14,9 @@ The convention, written down once (every other module refers here):
 * ``exact_payoffs``, when present, holds the same payoffs as
   :class:`fractions.Fraction` (object array, same shape), from the numbers exactly as
   written in the scenario; it enables exact equilibria.
+* ``source_labels``, when present, holds the player and strategy names exactly as a
+  game file wrote them, where they differ from the labels (which are unique and
+  non-empty, see :mod:`sim.nfg`); writing the game back uses them.
 
 Payoff arrays are built from a scenario each round by a :class:`PayoffTemplate`: one
 compiled formula per profile and player.
@@ -41,12 +44,21 @@ __all__ = [
     "FloatArray",
     "NormalFormGame",
     "PayoffTemplate",
+    "SourceLabels",
     "best_response_marks",
     "expected_payoffs",
     "strategy_payoffs",
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class SourceLabels:
+    """Player and strategy names as a game file wrote them (empty or repeated ones too)."""
+
+    players: tuple[str, ...]
+    strategies: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,11 +79,15 @@ class NormalFormGame:
     strategies: tuple[tuple[str, ...], ...]
     payoffs: FloatArray
     exact_payoffs: npt.NDArray[np.object_] | None = None
+    source_labels: SourceLabels | None = None
 
     def __post_init__(self) -> None:
         shape = tuple(len(s) for s in self.strategies)
         if len(self.players) != len(self.strategies):
             raise ValueError("one strategy list per player is needed")
+        source = self.source_labels
+        if source is not None and (len(source.players), tuple(map(len, source.strategies))) != (len(shape), shape):
+            raise ValueError("source_labels must name the same players and strategies")
         if self.payoffs.shape != (*shape, len(self.players)):
             raise ValueError(f"payoffs of shape {self.payoffs.shape}, expected {(*shape, len(self.players))}")
         if not np.isfinite(self.payoffs).all():
@@ -138,7 +154,7 @@ class NormalFormGame:
 
     def with_payoffs(self, payoffs: FloatArray) -> NormalFormGame:
         """The same players and strategies with other payoffs (no exact copy)."""
-        return NormalFormGame(self.name, self.players, self.strategies, payoffs)
+        return NormalFormGame(self.name, self.players, self.strategies, payoffs, source_labels=self.source_labels)
 
 
 def strategy_payoffs(game: NormalFormGame, profile: Sequence[FloatArray], player: int) -> FloatArray:

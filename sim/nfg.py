@@ -1,21 +1,19 @@
-"""Reading and writing Gambit strategic-form game files (``.nfg``).
+"""Reading Gambit strategic-form game files (``.nfg``); writing them is :mod:`sim.nfg_write`.
 
 This module speaks Gambit's text format without importing pygambit (which is GPL and
 an optional extra). Games become :class:`sim.games.NormalFormGame` objects, whose
 payoff layout is described in :mod:`sim.games`.
 
-The format, as read here (checked against pygambit 16.7):
+The format, as read here (checked against pygambit 16.7 and every ``.nfg`` file of
+Gambit's catalogue, test-suite and contrib folder):
 
-* A file is a stream of tokens: ``{``, ``}``, ``,``, strings in double quotes, and
-  bare words (keywords and numbers). Whitespace and line breaks between tokens are
-  free. Inside a string ``\\"`` is a quote and ``\\\\`` a backslash; any other
-  backslash is kept as written. A string may span lines.
+* The tokens (braces, commas, quoted strings, bare words) are described in
+  :mod:`sim.nfg_tokens`.
 * The header is ``NFG 1 R "title" { "P1" "P2" ... }``; ``NFG 1 D`` is accepted too.
   The title becomes the game's ``name``.
 * The strategies follow, either as counts, ``{ 3 2 }`` (strategies are then named
   ``"1"``, ``"2"``, ... as Gambit names them), or as names,
-  ``{ { "a" "b" "c" } { "x" "y" } }``. Player names, and the strategy names of one
-  player, must be unique (diplosim addresses strategies by name).
+  ``{ { "a" "b" "c" } { "x" "y" } }``.
 * An optional comment string may come next; it is not kept.
 * **Payoff version**: the payoffs follow, one number per player for each strategy
   profile, the profiles in the order where the *first* player's strategy varies
@@ -30,28 +28,39 @@ The format, as read here (checked against pygambit 16.7):
   :class:`~fractions.Fraction` written, ``payoffs`` its float. Numbers beyond the
   range of floats are refused.
 
-:func:`write_nfg` writes the payoff version, with strategy names, so that pygambit and
-:func:`parse_nfg` read it back to the same game. Exact payoffs are written as ``3`` or
-``3/4``; float payoffs as their shortest ``repr``, with ``e+`` shortened to ``e``
-(Gambit's reader refuses ``1e+16``). Quotes and backslashes in names are escaped;
-note that Gambit's own reader keeps ``\\\\`` as two characters, so names with
-backslashes do not survive a trip through Gambit. pygambit 16.7 also refuses a file
-where a strategy is named like the default name of a later one (``{ "2" "1" }``), even
-one it wrote itself; :func:`parse_nfg` reads such files.
+**Names.** Player names, and the strategy names of one player, may be empty or
+repeated in a file (Gambit's own files have both). diplosim addresses players and
+strategies by label, so labels are made unique and non-empty by Gambit's own rule
+(:func:`unique_labels`, the labels pygambit 16.7 gives): a name that is empty or
+appears more than once gets the suffix ``_1``, ``_2``, ... (skipping labels already
+used), so ``"defect" "defect"`` are labelled ``defect_1`` and ``defect_2`` and two
+empty player names ``_1`` and ``_2``; a name that passes the scenario label rule keeps
+passing it. The names as written are kept in the game's ``source_labels`` (only when
+some label differs), and :func:`write_nfg` writes them, so reading and writing a file
+gives back its names.
+
+**Limits, checked before any work proportional to the game's size**: a file larger
+than :data:`MAX_FILE_BYTES` is refused before it is read; a game may have at most
+``MAX_PLAYERS`` players, ``MAX_STRATEGIES`` strategies per player and ``MAX_PROFILES``
+profiles (and outcomes), the limits scenarios obey (:mod:`sim.spec`), checked as soon
+as the header declares them.
+
+:func:`write_nfg` (from :mod:`sim.nfg_write`) writes a game. pygambit 16.7 refuses a
+file where a strategy is named like the default name of a later one (``{ "2" "1" }``),
+even one it wrote itself; :func:`parse_nfg` reads such files.
 
 Any malformed text raises :class:`sim.errors.ScenarioError` naming the file and the
 line of the offending token (for a file that ends too early, its last line with text).
-A game may have at most :data:`MAX_PLAYERS` players.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import os
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+import stat
+from collections import Counter
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -59,198 +68,196 @@ import numpy.typing as npt
 
 from sim.errors import ScenarioError
 from sim.files import read_input
-from sim.games import NormalFormGame
+from sim.games import NormalFormGame, SourceLabels
+from sim.nfg_tokens import Token, Tokens, describe
+from sim.nfg_write import write_nfg
+from sim.spec import MAX_PLAYERS, MAX_PROFILES, MAX_STRATEGIES
 
-__all__ = ["MAX_PLAYERS", "parse_nfg", "read_nfg", "write_nfg"]
+__all__ = ["MAX_FILE_BYTES", "parse_nfg", "read_nfg", "unique_labels", "write_nfg"]
 
-#: Most players a game file may have (one array axis per player; numpy 1 allows 32 axes).
-MAX_PLAYERS = 31
+#: Largest game file read, in bytes (8 MiB). The largest game the limits allow, 10,000
+#: profiles of 8 players, takes about 2 MB with 25 characters per payoff.
+MAX_FILE_BYTES = 8 * 2**20
 
-_SPACE = re.compile(r"\s*")
-_WORD = re.compile(r'[^\s{}",]+')
-_STRING_BODY = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
-_ESCAPE = re.compile(r'\\(["\\])')
 _WHOLE = re.compile(r"[0-9]+")
 _DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE](?P<exp>[-+]?[0-9]+))?")
 _RATIONAL = re.compile(r"-?[0-9]+/(?P<den>[0-9]+)")
+#: Longest number read (characters), and largest decimal exponent.
 _MAX_NUMBER_LENGTH = 1000
 _MAX_EXPONENT = 1000
+#: Digits of the largest count or outcome index read (beyond, the number is refused).
+_MAX_WHOLE_DIGITS = 18
 _PAYOFF_HINT = "a payoff is a number such as 3, -1.5, 2e3 or 3/4"
+_STRATEGY_LIMIT = (
+    f"the limit is {MAX_STRATEGIES} per player (sim.spec.MAX_STRATEGIES: raise it there, or merge strategies)"
+)
+_PLAYER_LIMIT = f"the limit is {MAX_PLAYERS} (sim.spec.MAX_PLAYERS: raise it there)"
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # "{", "}", ",", "string", "word" or "end"
-    text: str
-    line: int
+def unique_labels(names: Sequence[str]) -> tuple[str, ...]:
+    """Labels for ``names`` that are unique and non-empty, by Gambit's rule.
+
+    A name that is empty or appears more than once becomes ``name_1``, ``name_2``, ...,
+    each time the next number whose label is not already used; other names stay. This
+    is how Gambit 16.7 labels the players and strategies of the files it reads.
+
+    Examples
+    --------
+    >>> unique_labels(["defect", "defect", "cooperate"])
+    ('defect_1', 'defect_2', 'cooperate')
+    >>> unique_labels(["", "", "x"]), unique_labels(["d", "d_1", "d"])
+    (('_1', '_2', 'x'), ('d_2', 'd_1', 'd_3'))
+    """
+    counts = Counter(names)
+    used = set(names)
+    numbered: Counter[str] = Counter()
+    labels: list[str] = []
+    for name in names:
+        if counts[name] == 1 and name:
+            labels.append(name)
+            continue
+        numbered[name] += 1
+        while f"{name}_{numbered[name]}" in used:
+            numbered[name] += 1
+        label = f"{name}_{numbered[name]}"
+        used.add(label)
+        labels.append(label)
+    return tuple(labels)
 
 
-def _describe(token: _Token) -> str:
-    if token.kind == "end":
-        return "the end of the file"
-    text = token.text if len(token.text) <= 40 else token.text[:40] + "..."
-    return f"the string {text!r}" if token.kind == "string" else repr(text)
-
-
-class _Tokens:
-    """The tokens of one file and a cursor over them."""
-
-    def __init__(self, tokens: list[_Token], filename: str) -> None:
-        self.tokens = tokens
-        self.filename = filename
-        self.position = 0
-
-    def peek(self) -> _Token:
-        return self.tokens[self.position]
-
-    def take(self) -> _Token:
-        token = self.tokens[self.position]
-        if token.kind != "end":
-            self.position += 1
-        return token
-
-    def error(self, token: _Token, message: str) -> ScenarioError:
-        return ScenarioError(message, file=self.filename, line=token.line)
-
-    def expect(self, kind: str, what: str) -> _Token:
-        token = self.take()
-        if token.kind != kind:
-            raise self.error(token, f"expected {what}, found {_describe(token)}")
-        return token
-
-
-def _match_end(pattern: re.Pattern[str], text: str, position: int) -> int:
-    match = pattern.match(text, position)
-    return match.end() if match else position
-
-
-def _tokenize(text: str, filename: str) -> _Tokens:
-    tokens: list[_Token] = []
-    position = 1 if text.startswith("\ufeff") else 0
-    line, counted = 1, 0
-    while True:
-        position = _match_end(_SPACE, text, position)
-        line += text.count("\n", counted, position)
-        counted = position
-        if position == len(text):  # the end is on the last line with text
-            tokens.append(_Token("end", "", 1 + text.count("\n", 0, len(text.rstrip()))))
-            return _Tokens(tokens, filename)
-        char = text[position]
-        if char in "{},":
-            tokens.append(_Token(char, char, line))
-            position += 1
-        elif char == '"':
-            end = _match_end(_STRING_BODY, text, position + 1)
-            if end == len(text):
-                message = 'unterminated string: add the closing double quote (write \\" for a quote inside it)'
-                raise ScenarioError(message, file=filename, line=line)
-            tokens.append(_Token("string", _ESCAPE.sub(r"\1", text[position + 1 : end]), line))
-            position = end + 1
-        else:
-            end = _match_end(_WORD, text, position)
-            tokens.append(_Token("word", text[position:end], line))
-            position = end
-
-
-def _header(tokens: _Tokens) -> str:
+def _header(tokens: Tokens) -> str:
     start = 'a Gambit strategic-form file starts with NFG 1 R "title"'
     keyword = tokens.take()
     if keyword.kind != "word" or keyword.text != "NFG":
-        raise tokens.error(keyword, f"expected the keyword NFG, found {_describe(keyword)}: {start}")
+        raise tokens.error(keyword, f"expected the keyword NFG, found {describe(keyword)}: {start}")
     version = tokens.take()
     if version.kind != "word" or version.text != "1":
-        raise tokens.error(version, f"only version 1 of the NFG format is read, found {_describe(version)}: {start}")
+        raise tokens.error(version, f"only version 1 of the NFG format is read, found {describe(version)}: {start}")
     number_type = tokens.take()
     if number_type.kind != "word" or number_type.text not in ("R", "D"):
-        raise tokens.error(number_type, f"expected R or D after NFG 1, found {_describe(number_type)}: {start}")
+        raise tokens.error(number_type, f"expected R or D after NFG 1, found {describe(number_type)}: {start}")
     return tokens.expect("string", 'the title of the game in double quotes (it may be "")').text
 
 
-def _unique(tokens: _Tokens, names: Sequence[_Token], what: str) -> tuple[str, ...]:
-    seen: set[str] = set()
-    for name in names:
-        if name.text in seen:
-            raise tokens.error(name, f"{what} {name.text!r} appears twice; rename one of them")
-        seen.add(name.text)
-    return tuple(name.text for name in names)
-
-
-def _players(tokens: _Tokens) -> tuple[str, ...]:
-    tokens.expect("{", "'{' opening the list of player names")
-    names: list[_Token] = []
+def _names(tokens: Tokens, closing: str, limit: int, too_many: Callable[[int], str]) -> tuple[tuple[str, ...], Token]:
+    """The strings before a ``}`` and that brace; more than ``limit`` strings are an
+    error (``too_many(count)``) at the first one beyond it, and are not kept."""
+    names: list[str] = []
+    beyond: Token | None = None
+    count = 0
     while tokens.peek().kind == "string":
-        names.append(tokens.take())
-    close = tokens.expect("}", "a player name in double quotes or '}' closing the list of players")
+        token = tokens.take()
+        count += 1
+        if count <= limit:
+            names.append(token.text)
+        elif beyond is None:
+            beyond = token
+    close = tokens.expect("}", closing)
+    if beyond is not None:
+        raise tokens.error(beyond, too_many(count))
+    return tuple(names), close
+
+
+def _players(tokens: Tokens) -> tuple[str, ...]:
+    tokens.expect("{", "'{' opening the list of player names")
+    names, close = _names(
+        tokens,
+        "a player name in double quotes or '}' closing the list of players",
+        MAX_PLAYERS,
+        lambda count: f"the game has {count} players; {_PLAYER_LIMIT}",
+    )
     if not names:
         raise tokens.error(close, 'the game has no players; list at least one, e.g. { "P1" "P2" }')
-    if len(names) > MAX_PLAYERS:
-        raise tokens.error(close, f"the game has {len(names)} players; at most {MAX_PLAYERS} are supported")
-    return _unique(tokens, names, "player name")
+    return names
 
 
-def _whole(tokens: _Tokens, token: _Token, what: str) -> int:
+def _whole(tokens: Tokens, token: Token, what: str) -> int:
     if token.kind != "word" or not _WHOLE.fullmatch(token.text):
-        raise tokens.error(token, f"expected {what} (a whole number), found {_describe(token)}")
+        raise tokens.error(token, f"expected {what} (a whole number), found {describe(token)}")
     digits = token.text.lstrip("0") or "0"
-    if len(digits) > 18:
-        raise tokens.error(token, f"too large for {what}: {_describe(token)}")
+    if len(digits) > _MAX_WHOLE_DIGITS:
+        raise tokens.error(token, f"too large for {what}: {describe(token)}")
     return int(digits)
 
 
-def _strategies(tokens: _Tokens, players: Sequence[str]) -> tuple[tuple[int, ...], tuple[tuple[str, ...], ...] | None]:
-    """Strategy counts, and the names unless the file gives only counts."""
+def _player_names(written: Sequence[str]) -> tuple[str, ...]:
+    """How messages name each player: ``player 'Ann'``, or ``player 2 (labelled '_2')``
+    when the file's name is empty or repeated."""
+    labels = unique_labels(written)
+    return tuple(
+        f"player {label!r}" if label == name else f"player {i} (labelled {label!r})"
+        for i, (name, label) in enumerate(zip(written, labels), start=1)
+    )
+
+
+def _strategies(tokens: Tokens, players: Sequence[str]) -> tuple[tuple[int, ...], tuple[tuple[str, ...], ...] | None]:
+    """Strategy counts, and the names unless the file gives only counts (``players``
+    as messages name them)."""
     tokens.expect("{", '\'{\' opening the strategies (counts such as { 2 3 } or names { { "a" "b" } ... })')
+    players_text = _plural(len(players), "player")
     if tokens.peek().kind != "{":
         counts = tuple(_count(tokens, player) for player in players)
-        players_text = _plural(len(players), "player")
-        tokens.expect("}", f"'}}' closing the strategy counts (one count per player, {players_text})")
-        return counts, None
-    names = tuple(_strategy_names(tokens, player) for player in players)
-    tokens.expect("}", f"'}}' closing the strategy lists (one list per player, {_plural(len(players), 'player')})")
-    return tuple(len(n) for n in names), names
+        close = tokens.expect("}", f"'}}' closing the strategy counts (one count per player, {players_text})")
+        names = None
+    else:
+        names = tuple(_strategy_names(tokens, player) for player in players)
+        close = tokens.expect("}", f"'}}' closing the strategy lists (one list per player, {players_text})")
+        counts = tuple(len(n) for n in names)
+    profiles = math.prod(counts)
+    if profiles > MAX_PROFILES:
+        raise tokens.error(
+            close,
+            f"the game has {profiles} strategy profiles ({' x '.join(map(str, counts))}); the limit is {MAX_PROFILES} "
+            "(sim.spec.MAX_PROFILES: raise it there, or use fewer strategies or players)",
+        )
+    return counts, names
 
 
-def _count(tokens: _Tokens, player: str) -> int:
+def _count(tokens: Tokens, player: str) -> int:
     token = tokens.take()
-    count = _whole(tokens, token, f"the number of strategies of player {player!r}")
+    count = _whole(tokens, token, f"the number of strategies of {player}")
     if count == 0:
-        raise tokens.error(token, f"player {player!r} has no strategies; give every player at least one")
+        raise tokens.error(token, f"{player} has no strategies; give every player at least one")
+    if count > MAX_STRATEGIES:
+        raise tokens.error(token, f"{player} has {count} strategies; {_STRATEGY_LIMIT}")
     return count
 
 
-def _strategy_names(tokens: _Tokens, player: str) -> tuple[str, ...]:
-    tokens.expect("{", f"'{{' opening the strategy names of player {player!r} (one list per player)")
-    names: list[_Token] = []
-    while tokens.peek().kind == "string":
-        names.append(tokens.take())
-    close = tokens.expect("}", f"a strategy name in double quotes or '}}' closing those of player {player!r}")
+def _strategy_names(tokens: Tokens, player: str) -> tuple[str, ...]:
+    tokens.expect("{", f"'{{' opening the strategy names of {player} (one list per player)")
+    names, close = _names(
+        tokens,
+        f"a strategy name in double quotes or '}}' closing those of {player}",
+        MAX_STRATEGIES,
+        lambda count: f"{player} has {count} strategies; {_STRATEGY_LIMIT}",
+    )
     if not names:
-        raise tokens.error(close, f"player {player!r} has no strategies; give every player at least one")
-    return _unique(tokens, names, f"strategy name of player {player!r}")
+        raise tokens.error(close, f"{player} has no strategies; give every player at least one")
+    return names
 
 
-def _payoff(tokens: _Tokens) -> Fraction:
+def _payoff(tokens: Tokens) -> Fraction:
     token = tokens.take()
     decimal = _DECIMAL.fullmatch(token.text) if token.kind == "word" else None
     rational = _RATIONAL.fullmatch(token.text) if token.kind == "word" else None
     if decimal is None and rational is None:
-        raise tokens.error(token, f"expected a payoff, found {_describe(token)}; {_PAYOFF_HINT}")
+        raise tokens.error(token, f"expected a payoff, found {describe(token)}; {_PAYOFF_HINT}")
     exponent = decimal.group("exp") if decimal else None
     if len(token.text) > _MAX_NUMBER_LENGTH or (exponent is not None and abs(int(exponent)) > _MAX_EXPONENT):
-        raise tokens.error(token, f"payoff {_describe(token)} is too long or too large; scale the payoffs")
+        raise tokens.error(token, f"payoff {describe(token)} is too long or too large; scale the payoffs")
     if rational is not None and int(rational.group("den")) == 0:
-        raise tokens.error(token, f"payoff {_describe(token)} divides by zero; {_PAYOFF_HINT}")
+        raise tokens.error(token, f"payoff {describe(token)} divides by zero; {_PAYOFF_HINT}")
     value = Fraction(token.text)
     try:
         finite = math.isfinite(float(value))
     except OverflowError:
         finite = False
     if not finite:
-        raise tokens.error(token, f"payoff {_describe(token)} is beyond the range of floats (about 1.8e308)")
+        raise tokens.error(token, f"payoff {describe(token)} is beyond the range of floats (about 1.8e308)")
     return value
 
 
-def _payoff_list(tokens: _Tokens, shape: Sequence[int]) -> list[Fraction]:
+def _payoff_list(tokens: Tokens, shape: Sequence[int]) -> list[Fraction]:
     needed = math.prod(shape) * len(shape)
     values: list[Fraction] = []
     for _ in range(needed):
@@ -268,11 +275,17 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def _outcomes(tokens: _Tokens, n_players: int) -> list[tuple[Fraction, ...]]:
+def _outcomes(tokens: Tokens, n_players: int) -> list[tuple[Fraction, ...]]:
     tokens.expect("{", "'{' opening the list of outcomes")
     outcomes: list[tuple[Fraction, ...]] = []
     while tokens.peek().kind == "{":
-        tokens.take()
+        opening = tokens.take()
+        if len(outcomes) == MAX_PROFILES:
+            raise tokens.error(
+                opening,
+                f"the file defines more than {MAX_PROFILES} outcomes, the most profiles a game may have "
+                "(sim.spec.MAX_PROFILES: raise it there)",
+            )
         tokens.expect("string", 'the name of the outcome in double quotes (it may be "")')
         values: list[Fraction] = []
         for _ in range(n_players):
@@ -286,7 +299,7 @@ def _outcomes(tokens: _Tokens, n_players: int) -> list[tuple[Fraction, ...]]:
     return outcomes
 
 
-def _outcome_payoffs(tokens: _Tokens, shape: Sequence[int]) -> list[Fraction]:
+def _outcome_payoffs(tokens: Tokens, shape: Sequence[int]) -> list[Fraction]:
     outcomes = [tuple(Fraction(0) for _ in shape), *_outcomes(tokens, len(shape))]
     needed = math.prod(shape)
     values: list[Fraction] = []
@@ -308,21 +321,18 @@ def _outcome_payoffs(tokens: _Tokens, shape: Sequence[int]) -> list[Fraction]:
     return values
 
 
-def _to_game(
-    title: str,
-    players: tuple[str, ...],
-    shape: tuple[int, ...],
-    names: tuple[tuple[str, ...], ...] | None,
-    values: list[Fraction],
-) -> NormalFormGame:
+def _to_game(title: str, written: SourceLabels, values: list[Fraction]) -> NormalFormGame:
     """Build the game from payoffs listed with the first player's strategy fastest."""
-    k = len(players)
+    shape = tuple(len(names) for names in written.strategies)
+    k = len(shape)
     flat = np.empty(len(values), dtype=object)
     flat[:] = values
     exact: npt.NDArray[np.object_] = flat.reshape((*reversed(shape), k)).transpose((*reversed(range(k)), k)).copy()
     payoffs = exact.astype(np.float64)
-    strategies = names if names is not None else tuple(tuple(str(i) for i in range(1, n + 1)) for n in shape)
-    return NormalFormGame(title, players, strategies, payoffs, exact)
+    players = unique_labels(written.players)
+    strategies = tuple(unique_labels(names) for names in written.strategies)
+    source = None if (players, strategies) == (written.players, written.strategies) else written
+    return NormalFormGame(title, players, strategies, payoffs, exact, source)
 
 
 def parse_nfg(text: str, filename: str = "<string>") -> NormalFormGame:
@@ -338,24 +348,29 @@ def parse_nfg(text: str, filename: str = "<string>") -> NormalFormGame:
     Returns
     -------
     NormalFormGame
-        Named after the title, ``payoffs`` of shape ``(n_1, ..., n_k, k)`` and
-        ``exact_payoffs`` holding the numbers as written.
+        Named after the title, ``payoffs`` of shape ``(n_1, ..., n_k, k)``,
+        ``exact_payoffs`` holding the numbers as written, unique labels, and the names
+        as written in ``source_labels`` when they differ from the labels.
 
     Raises
     ------
     ScenarioError
-        On any malformed text, with the line of the offending token.
+        On any malformed text, or a game beyond the limits, with the line of the
+        offending token.
 
     Examples
     --------
     >>> game = parse_nfg('NFG 1 R "PD" { "Row" "Col" } { { "C" "D" } { "C" "D" } }\\n3 3 5 0 0 5 1 1\\n')
     >>> game.name, game.payoff_of(("D", "C")), game.exact_payoffs[1, 1].tolist()
     ('PD', (5.0, 0.0), [Fraction(1, 1), Fraction(1, 1)])
+    >>> twice = parse_nfg('NFG 1 R "" { "" "B" } { { "a" } { "b" "b" } } 1 2 3 4')
+    >>> twice.players, twice.strategies, twice.source_labels.strategies
+    (('_1', 'B'), (('a',), ('b_1', 'b_2')), (('a',), ('b', 'b')))
     """
-    tokens = _tokenize(text, filename)
+    tokens = Tokens(text, filename)
     title = _header(tokens)
-    players = _players(tokens)
-    shape, names = _strategies(tokens, players)
+    written_players = _players(tokens)
+    shape, names = _strategies(tokens, _player_names(written_players))
     if tokens.peek().kind == "string":
         tokens.take()  # the optional comment
     outcome_version = tokens.peek().kind == "{"
@@ -363,8 +378,28 @@ def parse_nfg(text: str, filename: str = "<string>") -> NormalFormGame:
     last = tokens.take()
     if last.kind != "end":
         what = "outcome indices (one per profile)" if outcome_version else "payoffs (one per player and profile)"
-        raise tokens.error(last, f"expected the end of the file after the {what}, found {_describe(last)}")
-    return _to_game(title, players, shape, names, values)
+        raise tokens.error(last, f"expected the end of the file after the {what}, found {describe(last)}")
+    written_strategies = names if names is not None else tuple(tuple(map(str, range(1, n + 1))) for n in shape)
+    return _to_game(title, SourceLabels(written_players, written_strategies), values)
+
+
+def _check_file(path: str | os.PathLike[str]) -> None:
+    """Refuse a file larger than :data:`MAX_FILE_BYTES`, or one that is not a regular
+    file (a pipe or device could be endless), before reading it."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return  # read_input names the problem (no such file, no permission)
+    if stat.S_ISDIR(status.st_mode):
+        return  # read_input says so
+    if not stat.S_ISREG(status.st_mode):
+        raise ScenarioError("is not a regular file (a pipe or a device); save the game to a file", file=str(path))
+    if status.st_size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"the file has {status.st_size} bytes; the limit for a game file is {MAX_FILE_BYTES} "
+            "(sim.nfg.MAX_FILE_BYTES: raise it there)",
+            file=str(path),
+        )
 
 
 def read_nfg(path: str | os.PathLike[str]) -> NormalFormGame:
@@ -373,7 +408,8 @@ def read_nfg(path: str | os.PathLike[str]) -> NormalFormGame:
     Raises
     ------
     ScenarioError
-        If the file is missing, unreadable, not UTF-8, or not a valid game.
+        If the file is missing, unreadable, larger than :data:`MAX_FILE_BYTES`, not
+        UTF-8, or not a valid game.
 
     Examples
     --------
@@ -384,50 +420,6 @@ def read_nfg(path: str | os.PathLike[str]) -> NormalFormGame:
     ...     read_nfg(file).strategies
     (('1', '2'), ('1', '2'))
     """
+    _check_file(path)
     _, text = read_input(path, "a game file")
     return parse_nfg(text, str(path))
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _format_number(value: Fraction | float) -> str:
-    if isinstance(value, float):  # also numpy.float64
-        return repr(float(value)).replace("e+", "e")
-    exact = Fraction(value)
-    return str(exact.numerator) if exact.denominator == 1 else f"{exact.numerator}/{exact.denominator}"
-
-
-def _file_order(shape: Sequence[int]) -> Iterator[tuple[int, ...]]:
-    """Profiles as index tuples, the first player's strategy varying fastest."""
-    for reversed_profile in itertools.product(*(range(n) for n in reversed(shape))):
-        yield reversed_profile[::-1]
-
-
-def write_nfg(game: NormalFormGame) -> str:
-    """The text of a Gambit ``.nfg`` file (payoff version, with strategy names).
-
-    Exact payoffs are written when the game has them, else each float's shortest
-    ``repr``, so that :func:`parse_nfg` reads back the same values.
-
-    Examples
-    --------
-    >>> pd = NormalFormGame.from_matrices(
-    ...     "PD", ("Row", "Col"), (("C", "D"), ("C", "D")), [[3, 0], [5, 1]], [[3, 5], [0, 1]])
-    >>> print(write_nfg(pd), end="")
-    NFG 1 R "PD" { "Row" "Col" }
-    { { "C" "D" } { "C" "D" } }
-    <BLANKLINE>
-    3.0 3.0
-    5.0 0.0
-    0.0 5.0
-    1.0 1.0
-    """
-    values = game.exact_payoffs if game.exact_payoffs is not None else game.payoffs
-    players = " ".join(_quote(player) for player in game.players)
-    strategies = " ".join("{ " + " ".join(_quote(s) for s in names) + " }" for names in game.strategies)
-    lines = [f"NFG 1 R {_quote(game.name)} {{ {players} }}", f"{{ {strategies} }}", ""]
-    for profile in _file_order(game.shape):
-        lines.append(" ".join(_format_number(x) for x in values[profile]))
-    return "\n".join(lines) + "\n"

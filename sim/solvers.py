@@ -278,7 +278,7 @@ def _solve_in_worker(game: NormalFormGame, solver: Solver, limit: float) -> Solv
 def _maximise(game: NormalFormGame, time_limit: float) -> Found:
     values = game.payoffs[..., 0]
     best = np.flatnonzero(values >= np.max(values) - tolerance(game))
-    return Found([(np.eye(game.shape[0])[i],) for i in best], degenerate=len(best) > 1)
+    return Found([(np.eye(1, game.shape[0], int(i))[0],) for i in best], degenerate=len(best) > 1)  # rows, not n x n
 
 
 def _bimatrix(game: NormalFormGame) -> tuple[FloatArray, FloatArray]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.errors import RunError
-from sim.games import NormalFormGame, expected_payoffs, strategy_payoffs
+from sim.games import NormalFormGame, SourceLabels, expected_payoffs, strategy_payoffs
 from sim.scenario import parse_scenario
 
 HEADER = """\
@@ -84,6 +84,14 @@ def test_game_shape_checks() -> None:
         NormalFormGame("g", ("a", "b"), (("x",), ("y", "z")), np.zeros((1, 1, 2)))
     with pytest.raises(ValueError, match="finite"):
         NormalFormGame("g", ("a",), (("x",),), np.array([[np.nan]]))
+    with pytest.raises(ValueError, match="source_labels must name the same players and strategies"):
+        NormalFormGame("g", ("a",), (("x_1", "x_2"),), np.zeros((2, 1)), source_labels=SourceLabels(("a",), (("x",),)))
+
+
+def test_source_labels_stay_with_other_payoffs() -> None:
+    source = SourceLabels(("",), (("x", "x"),))
+    game = NormalFormGame("g", ("_1",), (("x_1", "x_2"),), np.zeros((2, 1)), source_labels=source)
+    assert game.with_payoffs(np.ones((2, 1))).source_labels is source
 
 
 def test_strategy_and_expected_payoffs_three_players() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
+import re
 import string
 from decimal import Decimal
 from fractions import Fraction
@@ -18,8 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
-from sim.games import NormalFormGame
-from sim.nfg import MAX_PLAYERS, parse_nfg, read_nfg, write_nfg
+from sim.games import NormalFormGame, SourceLabels
+from sim.nfg import MAX_FILE_BYTES, parse_nfg, read_nfg, unique_labels, write_nfg
+from sim.solvers import solve
+from sim.spec import MAX_PLAYERS, MAX_PROFILES, MAX_STRATEGIES
+
+from .conftest import diplosim
 
 ObjectArray = npt.NDArray[np.object_]
 
@@ -35,7 +41,11 @@ def _exact(values: Any) -> ObjectArray:
 def _game_with_exact(
     name: str, players: tuple[str, ...], strategies: tuple[tuple[str, ...], ...], exact: ObjectArray
 ) -> NormalFormGame:
-    return NormalFormGame(name, players, strategies, exact.astype(float), exact)
+    """The game as the reader makes it from a file with these names: unique labels, and
+    the names themselves as ``source_labels`` when they differ."""
+    labels = unique_labels(players), tuple(unique_labels(names) for names in strategies)
+    source = None if labels == (players, strategies) else SourceLabels(players, strategies)
+    return NormalFormGame(name, *labels, exact.astype(float), exact, source)
 
 
 def _gambit_view(game: Any) -> tuple[str, tuple[str, ...], tuple[tuple[str, ...], ...], ObjectArray]:
@@ -73,6 +83,7 @@ def _assert_same(game: NormalFormGame, other: NormalFormGame) -> None:
     assert game.exact_payoffs is not None
     assert other.exact_payoffs is not None
     assert game.exact_payoffs.tolist() == other.exact_payoffs.tolist()
+    assert game.source_labels == other.source_labels
 
 
 # --- hand-written files -------------------------------------------------------------
@@ -239,8 +250,8 @@ _LABEL = st.builds(
 @st.composite
 def _exact_games(draw: st.DrawFn, labels: st.SearchStrategy[str] = _ANY_LABEL) -> NormalFormGame:
     k = draw(st.integers(1, 3))
-    players = tuple(draw(st.lists(labels, min_size=k, max_size=k, unique=True)))
-    strategies = tuple(tuple(draw(st.lists(labels, min_size=1, max_size=4, unique=True))) for _ in range(k))
+    players = tuple(draw(st.lists(labels, min_size=k, max_size=k)))
+    strategies = tuple(tuple(draw(st.lists(labels, min_size=1, max_size=4))) for _ in range(k))
     shape = (*(len(s) for s in strategies), k)
     number = st.one_of(st.integers(-1000, 1000).map(Fraction), st.fractions(-100, 100, max_denominator=64))
     flat = draw(st.lists(number, min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))
@@ -274,7 +285,45 @@ def test_round_trip_through_pygambit(game: NormalFormGame) -> None:
     assert (title, players, strategies) == (game.name, game.players, game.strategies)
     assert game.exact_payoffs is not None
     assert exact.tolist() == game.exact_payoffs.tolist()
-    _assert_same(parse_nfg(_gambit_from_arrays(title, players, strategies, exact).to_nfg()), game)
+    back = parse_nfg(_gambit_from_arrays(title, players, strategies, exact).to_nfg())
+    _assert_same(back, NormalFormGame(game.name, game.players, game.strategies, game.payoffs, game.exact_payoffs))
+
+
+# Names that are empty, repeated, or look like the labels Gambit makes from them.
+_CLASHING_NAME = st.sampled_from(["", "a", "a", "a_1", "a_2", "_1", "_2", "b"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_exact_games(_CLASHING_NAME))
+def test_labels_are_the_ones_pygambit_gives(game: NormalFormGame) -> None:
+    _, players, strategies, _ = _gambit_view(gbt.read_nfg(io.StringIO(write_nfg(game))))
+    assert (players, strategies) == (game.players, game.strategies)
+    _assert_same(parse_nfg(write_nfg(game)), game)
+
+
+# The scenario label rule (sim.semantics): a name that passes it gives labels that pass it.
+_SCENARIO_LABEL = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]{0,3}", fullmatch=True)
+
+
+@given(st.lists(st.one_of(st.just(""), _SCENARIO_LABEL), max_size=8))
+def test_labels_are_unique_non_empty_and_keep_the_scenario_label_rule(names: list[str]) -> None:
+    labels = unique_labels(names)
+    assert len(labels) == len(names) == len(set(labels))
+    assert all(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]*", label) for label in labels)
+    assert [label for label, name in zip(labels, names) if names.count(name) == 1 and name] == [
+        name for name in names if names.count(name) == 1 and name
+    ]
+
+
+def test_empty_and_repeated_names_are_read_labelled_and_written_back() -> None:
+    text = 'NFG 1 R "t" { "" "" } { { "d" "d" "c" } { "" } }\n1 2 3 4 5 6\n'
+    game = parse_nfg(text)
+    assert game.players == ("_1", "_2")
+    assert game.strategies == (("d_1", "d_2", "c"), ("_1",))
+    assert game.source_labels == SourceLabels(("", ""), (("d", "d", "c"), ("",)))
+    assert write_nfg(game).splitlines()[:2] == ['NFG 1 R "t" { "" "" }', '{ { "d" "d" "c" } { "" } }']
+    _assert_same(parse_nfg(write_nfg(game)), game)
+    assert parse_nfg('NFG 1 R "t" { "A" } { 2 } 1 2').source_labels is None
 
 
 def test_numeral_labels_pygambit_refuses_are_read() -> None:
@@ -301,11 +350,8 @@ _NAMED = 'NFG 1 R "t" { "A" "B" } { { "a" "b" } { "c" } }\n'
         ('NFG 1 R "t" "A" { 1 } 1', 1, "'{' opening the list of player names"),
         ('NFG 1 R "t"\n{ }\n{ }', 2, "the game has no players"),
         ('NFG 1 R "t" { "A" 3 } { 1 } 1', 1, "a player name in double quotes"),
-        ('NFG 1 R "t" { ' + " ".join(f'"p{i}"' for i in range(MAX_PLAYERS + 1)) + " }", 1, "at most"),
-        ('NFG 1 R "t" { "A" "A" } { 1 1 } 1 1', 1, "player name 'A' appears twice"),
         ('NFG 1 R "t" { "A" "B" } { 2\n0 } 1 2', 2, "player 'B' has no strategies"),
         ('NFG 1 R "t" { "A" "B" } { { "a" }\n{ } } 1 2', 2, "player 'B' has no strategies"),
-        ('NFG 1 R "t" { "A" } { { "a" "a" } } 1 2', 1, "strategy name of player 'A' 'a' appears twice"),
         ('NFG 1 R "t" { "A" "B" } { 2 } 1 2', 1, "the number of strategies of player 'B'"),
         ('NFG 1 R "t" { "A" } { 2 2 } 1 2', 1, "closing the strategy counts"),
         ('NFG 1 R "t" { "A" "B" } { { "a" } } 1 2', 1, "opening the strategy names of player 'B'"),
@@ -329,7 +375,8 @@ _NAMED = 'NFG 1 R "t" { "A" "B" } { { "a" "b" } { "c" } }\n'
         (_HEAD + "1 2 3 4 5 6 7\n" + "9" * 5000, 3, "too long or too large"),
         (_HEAD + '1 2 3 4 5 6 7 "8', 2, "unterminated string"),
         ('NFG 1 R "t\n\n', 1, "unterminated string"),
-        ('NFG 1 R "t\\" { "A" } { 1 } 1', 1, "unterminated string"),
+        ('NFG 1 R "t\\" { "A" } { 1 } 1', 1, "expected '{' opening the list of player names, found 'A'"),
+        ('NFG 1 R "t" { "A" } { 1 } "\n1', 1, "unterminated string"),
         (_NAMED + '{ { "o" 1 2 }\n{ "p" 3 } } 1 2', 3, "expected a payoff, found '}'"),
         (_NAMED + '{ { "o" 1 2 3 } } 1 2', 2, "closing outcome 1: it has one payoff per player, 2 payoffs"),
         (_NAMED + "{ { 1 2 } } 1 2", 2, "the name of the outcome"),
@@ -409,3 +456,203 @@ def test_read_nfg_errors(tmp_path: Path) -> None:
         read_nfg(bad)
     assert error.value.file == str(bad)
     assert error.value.line == 2
+
+
+# --- limits, checked before the work they bound -------------------------------------------
+
+_OVER = MAX_STRATEGIES + 1
+_NEVER_READ = '\n"this string is never scanned'  # an error if the reader went on
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (
+            'NFG 1 R "one player" { "A" }\n{ 100000 }' + _NEVER_READ,
+            2,
+            f"player 'A' has 100000 strategies; the limit is {MAX_STRATEGIES} per player "
+            "(sim.spec.MAX_STRATEGIES: raise it there, or merge strategies)",
+        ),
+        ('NFG 1 R "t" { "A" "B" } { 2 60 }' + _NEVER_READ, 1, "player 'B' has 60 strategies; the limit is"),
+        (
+            'NFG 1 R "t" { "A" "B" }\n{ { "x" }\n{ ' + '"s" ' * _OVER + "} }" + _NEVER_READ,
+            3,
+            f"player 'B' has {_OVER} strategies; the limit is {MAX_STRATEGIES}",
+        ),
+        (
+            'NFG 1 R "t" { "A" "B" "C" }\n{ 50 50 5 }' + _NEVER_READ,
+            2,
+            f"the game has 12500 strategy profiles (50 x 50 x 5); the limit is {MAX_PROFILES} "
+            "(sim.spec.MAX_PROFILES: raise it there, or use fewer strategies or players)",
+        ),
+        (
+            'NFG 1 R "t"\n{ ' + '"" ' * (MAX_PLAYERS + 3) + "}" + _NEVER_READ,
+            2,
+            f"the game has {MAX_PLAYERS + 3} players; the limit is {MAX_PLAYERS} (sim.spec.MAX_PLAYERS: raise it",
+        ),
+        (
+            'NFG 1 R "t" { "A" } { 1 }\n{\n' + '{ "" 1 }\n' * (MAX_PROFILES + 1) + "} 1",
+            MAX_PROFILES + 3,
+            f"the file defines more than {MAX_PROFILES} outcomes, the most profiles a game may have",
+        ),
+    ],
+    ids=["one-player-100000", "2x60", "names-beyond", "profiles", "players", "outcomes"],
+)
+def test_games_beyond_the_limits_are_refused_from_their_header(text: str, line: int, message: str) -> None:
+    with pytest.raises(ScenarioError) as error:
+        parse_nfg(text, "big.nfg")
+    assert (error.value.file, error.value.line) == ("big.nfg", line)
+    assert error.value.message.startswith(message)
+
+
+def test_games_at_the_limits_are_read() -> None:
+    last = MAX_PROFILES // MAX_STRATEGIES**2
+    assert last * MAX_STRATEGIES**2 == MAX_PROFILES
+    names = "{ " + " ".join(f'"s{i}"' for i in range(MAX_STRATEGIES)) + " }"
+    repeated = "{ " + '"x" ' * last + "}"
+    game = parse_nfg(f'NFG 1 R "t" {{ "A" "B" "C" }} {{ {names} {names} {repeated} }}\n' + "1 " * (3 * MAX_PROFILES))
+    assert game.shape == (MAX_STRATEGIES, MAX_STRATEGIES, last)
+    assert game.strategies[2] == tuple(f"x_{i}" for i in range(1, last + 1))
+    players = 'NFG 1 R "t" { ' + '"" ' * MAX_PLAYERS + "} { " + "1 " * MAX_PLAYERS + "}\n" + "0 " * MAX_PLAYERS
+    assert parse_nfg(players).players == tuple(f"_{i}" for i in range(1, MAX_PLAYERS + 1))
+
+
+def test_a_file_beyond_the_byte_limit_is_refused_unread(tmp_path: Path) -> None:
+    file = tmp_path / "huge.nfg"
+    with file.open("wb") as handle:
+        handle.write(b'NFG 1 R "t" { "A" } { 1 } 1\n')
+        handle.truncate(MAX_FILE_BYTES + 1)  # a sparse file: nothing is written, and nothing may be read
+    with pytest.raises(ScenarioError) as error:
+        read_nfg(file)
+    assert str(error.value) == (
+        f"{file}: the file has {MAX_FILE_BYTES + 1} bytes; the limit for a game file is {MAX_FILE_BYTES} "
+        "(sim.nfg.MAX_FILE_BYTES: raise it there)"
+    )
+    result = diplosim("solve", str(file))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"diplosim: error: {error.value}"]
+
+
+def test_a_file_at_the_byte_limit_is_read(tmp_path: Path) -> None:
+    file = tmp_path / "padded.nfg"
+    text = 'NFG 1 R "t" { "A" } { 1 } 1'
+    file.write_text(text + " " * (MAX_FILE_BYTES - len(text)), encoding="utf-8")
+    assert file.stat().st_size == MAX_FILE_BYTES
+    assert read_nfg(file).payoffs.tolist() == [[1.0]]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_is_refused_unread(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.nfg"
+    os.mkfifo(pipe)
+    with pytest.raises(ScenarioError, match=r"pipe\.nfg: is not a regular file \(a pipe or a device\)"):
+        read_nfg(pipe)
+
+
+# --- Gambit's own files (tests/data/gambit, see its README.md) ----------------------------
+
+GAMBIT = Path(__file__).parent / "data" / "gambit"
+CORPUS = sorted(GAMBIT.rglob("*.nfg"))
+#: Two-player games up to this many strategies per player are compared with Gambit's enummixed.
+COMPARED_SIZE = 8
+_SOLVER_MISSES = pytest.mark.xfail(
+    strict=True, reason="default solver misses equilibria: issue 12 item 1, fixed on the solver branch"
+)
+#: Files whose comparison fails only because the default solver misses equilibria (72 of 75 found).
+MISSED_BY_THE_SOLVER = {"catalog/journals/dcg/vonstengel1999/6x6_game_with_75_eq.nfg"}
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(GAMBIT).as_posix()
+
+
+def _players(path: Path) -> int:
+    return len(gbt.read_nfg(str(path)).players)
+
+
+TWO_PLAYERS = [path for path in CORPUS if _players(path) == 2]
+MORE_PLAYERS = [path for path in CORPUS if _players(path) > 2]
+
+
+def test_the_corpus_is_every_file_of_gambit_and_its_readme_names_each() -> None:
+    assert len(CORPUS) == 60
+    assert (len(TWO_PLAYERS), len(MORE_PLAYERS)) == (44, 16)
+    readme = (GAMBIT / "README.md").read_text(encoding="utf-8")
+    assert "8883f7591cb86563b54be3fb00b8d2ab5ea91647" in readme and "GPL-2.0-or-later" in readme
+    assert [name for name in map(_name, CORPUS) if f"`{name}`" not in readme] == []
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=_name)
+def test_gambit_files_read_as_pygambit_reads_them(path: Path) -> None:
+    game = read_nfg(path)
+    title, players, strategies, exact = _gambit_view(gbt.read_nfg(str(path)))
+    assert (game.name, game.players, game.strategies) == (title, players, strategies)
+    assert game.exact_payoffs is not None
+    assert game.exact_payoffs.tolist() == exact.tolist()
+    assert game.payoffs.tolist() == exact.astype(float).tolist()
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=_name)
+def test_gambit_files_round_trip(path: Path) -> None:
+    game = read_nfg(path)
+    text = write_nfg(game)
+    _assert_same(parse_nfg(text), game)
+    title, players, strategies, exact = _gambit_view(gbt.read_nfg(io.StringIO(text)))
+    original = _gambit_view(gbt.read_nfg(str(path)))
+    assert (title, players, strategies) == original[:3]
+    assert exact.tolist() == original[3].tolist()
+
+
+def test_empty_and_repeated_names_of_gambit_files_are_written_back() -> None:
+    unnamed = read_nfg(GAMBIT / "contrib/games/sww1.nfg")
+    assert unnamed.players == ("_1", "_2")
+    assert write_nfg(unnamed).startswith('NFG 1 R "Schotter-Weigelt-Wilson Fig 1 game in normal form" { "" "" }\n')
+    repeated = read_nfg(GAMBIT / "tests/test_games/2x2_bimatrix_all_zero_payoffs.nfg")
+    assert repeated.strategies == (("cooperate", "defect"), ("defect_1", "defect_2"))
+    assert write_nfg(repeated).splitlines()[1] == '{ { "cooperate" "defect" } { "defect" "defect" } }'
+
+
+def _exact_set(profiles: Any) -> set[tuple[tuple[Fraction, ...], ...]]:
+    return {tuple(tuple(Fraction(str(p)) for p in mix) for mix in profile) for profile in profiles}
+
+
+def _gambit_equilibria(path: Path, method: str) -> set[tuple[tuple[Fraction, ...], ...]]:
+    game = gbt.read_nfg(str(path))
+    if method == "enummixed":
+        found = gbt.nash.enummixed_solve(game, rational=True).equilibria
+    else:
+        found = gbt.nash.enumpure_solve(game).equilibria
+    return _exact_set([[eq[strategy] for strategy in player.strategies] for player in game.players] for eq in found)
+
+
+@pytest.mark.parametrize("path", TWO_PLAYERS, ids=_name)
+def test_two_player_gambit_files_solve_with_the_default_solver(path: Path) -> None:
+    result = solve(read_nfg(path))
+    assert result.method == "vertex_enumeration"
+    assert result.complete
+    assert len(result.equilibria) >= 1
+    assert all(eq.exact is not None for eq in result.equilibria)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(path, marks=[_SOLVER_MISSES] if _name(path) in MISSED_BY_THE_SOLVER else [])
+        for path in TWO_PLAYERS
+        if max(read_nfg(path).shape) <= COMPARED_SIZE
+    ],
+    ids=_name,
+)
+def test_two_player_equilibria_are_those_of_gambits_enummixed(path: Path) -> None:
+    result = solve(read_nfg(path))
+    ours = _exact_set(eq.exact for eq in result.equilibria)
+    theirs = _gambit_equilibria(path, "enummixed")
+    assert len(result.equilibria) == len(theirs)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("path", MORE_PLAYERS, ids=_name)
+def test_pure_equilibria_of_n_player_gambit_files_are_those_of_gambits_enumpure(path: Path) -> None:
+    result = solve(read_nfg(path), "gambit_enumpure")
+    assert all(eq.is_pure and eq.exact is not None for eq in result.equilibria)
+    assert _exact_set(eq.exact for eq in result.equilibria) == _gambit_equilibria(path, "enumpure")

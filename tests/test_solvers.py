@@ -154,6 +154,23 @@ def test_one_player_games_are_maximised_with_ties_flagged() -> None:
     assert not single.degenerate and len(single.equilibria) == 1
 
 
+def test_one_player_memory_grows_with_the_strategies_not_their_square() -> None:
+    import tracemalloc
+
+    n = 20_000  # an n x n identity would take 3.2 GB
+    payoffs = np.zeros((n, 1))
+    payoffs[7, 0] = 1.0
+    game = NormalFormGame("d", ("me",), (tuple(f"s{i}" for i in range(n)),), payoffs)
+    tracemalloc.start()
+    try:
+        (best,) = solve(game).equilibria
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert best.support(0) == (7,)
+    assert peak < 100 * n * 8  # a few vectors of n floats, not n of them
+
+
 def test_solver_errors() -> None:
     game = game_of(np.eye(2), np.eye(2))
     with pytest.raises(SolverError, match="unknown solver"):
