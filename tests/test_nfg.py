@@ -555,11 +555,6 @@ GAMBIT = Path(__file__).parent / "data" / "gambit"
 CORPUS = sorted(GAMBIT.rglob("*.nfg"))
 #: Two-player games up to this many strategies per player are compared with Gambit's enummixed.
 COMPARED_SIZE = 8
-_SOLVER_MISSES = pytest.mark.xfail(
-    strict=True, reason="default solver misses equilibria: issue 12 item 1, fixed on the solver branch"
-)
-#: Files whose comparison fails only because the default solver misses equilibria (72 of 75 found).
-MISSED_BY_THE_SOLVER = {"catalog/journals/dcg/vonstengel1999/6x6_game_with_75_eq.nfg"}
 
 
 def _name(path: Path) -> str:
@@ -636,11 +631,7 @@ def test_two_player_gambit_files_solve_with_the_default_solver(path: Path) -> No
 
 @pytest.mark.parametrize(
     "path",
-    [
-        pytest.param(path, marks=[_SOLVER_MISSES] if _name(path) in MISSED_BY_THE_SOLVER else [])
-        for path in TWO_PLAYERS
-        if max(read_nfg(path).shape) <= COMPARED_SIZE
-    ],
+    [path for path in TWO_PLAYERS if max(read_nfg(path).shape) <= COMPARED_SIZE],
     ids=_name,
 )
 def test_two_player_equilibria_are_those_of_gambits_enummixed(path: Path) -> None:
@@ -649,6 +640,25 @@ def test_two_player_equilibria_are_those_of_gambits_enummixed(path: Path) -> Non
     theirs = _gambit_equilibria(path, "enummixed")
     assert len(result.equilibria) == len(theirs)
     assert ours == theirs
+
+
+@pytest.mark.parametrize("name", ["6x6_game_with_75_eq.nfg", "6x6_game_with_75_eq_small_payoffs.nfg"])
+def test_von_stengels_6x6_game_has_all_75_equilibria_in_any_unit(name: str) -> None:
+    # von Stengel (1999), "New maximal numbers of equilibria in bimatrix games", DCG 21: a 6x6
+    # game from cyclic polytopes with 75 equilibria, more than the conjectured 2**6 - 1 = 63.
+    # Its systems of tight constraints have condition numbers near 3e7: Cramer's rule by
+    # Laplace expansion lost three of the equilibria (release 0.2). The two files hold the
+    # same game in two units; Gambit's exact enummixed is the reference.
+    path = GAMBIT / "catalog/journals/dcg/vonstengel1999" / name
+    result = solve(read_nfg(path))
+    assert len(result.equilibria) == 75 and not result.degenerate
+    assert _exact_set(eq.exact for eq in result.equilibria) == _gambit_equilibria(path, "enummixed")
+    floats = read_nfg(path)
+    scaled = solve(floats.with_payoffs(floats.payoffs * 1e-7))  # floats, no exact payoffs: the same 75
+    assert len(scaled.equilibria) == 75
+    for ours, exact in zip(scaled.equilibria, result.equilibria):
+        for mix, fractions in zip(ours.strategies, exact.exact or ()):
+            np.testing.assert_allclose(mix, [float(p) for p in fractions], rtol=0, atol=1e-9)
 
 
 @pytest.mark.parametrize("path", MORE_PLAYERS, ids=_name)
