@@ -26,8 +26,8 @@ from sim.trees import Behaviour, ExtensiveFormGame, FloatArray
 
 __all__ = [
     "SequentialCheck",
-    "best_value",
     "beliefs",
+    "best_value",
     "expected_payoffs",
     "nash_regret",
     "reach",
@@ -89,7 +89,8 @@ def expected_payoffs(game: ExtensiveFormGame, behaviour: Behaviour) -> FloatArra
     >>> expected_payoffs(g, (np.array([0.5, 0.5]),)).tolist()
     [2.0, 1.0]
     """
-    return values(game, behaviour)[0]
+    payoffs: FloatArray = values(game, behaviour)[0]
+    return payoffs
 
 
 def beliefs(game: ExtensiveFormGame, behaviour: Behaviour) -> tuple[FloatArray | None, ...]:
@@ -220,7 +221,7 @@ def nash_regret(game: ExtensiveFormGame, behaviour: Behaviour) -> float:
 
 def subgame_regret(game: ExtensiveFormGame, behaviour: Behaviour, root: int) -> float:
     """The largest gain any player can make in the subgame starting at ``root``."""
-    now = values(game, behaviour)[root]
+    now = values(game, behaviour)[root].tolist()
     return max(best_value(game, behaviour, player, {root: 1.0})[0] - now[player] for player in range(game.n_players))
 
 
@@ -273,16 +274,19 @@ def sequential_check(
     failures: list[tuple[int, float]] = []
     for k, infoset in enumerate(game.infosets):
         belief = bayes[k]
+        if belief is None and off_path is not None:
+            belief = off_path.get(k)
         if belief is None:
-            belief = off_path.get(k) if off_path is not None and k in off_path else _supporting_belief(game, behaviour, k)
+            belief = _supporting_belief(game, behaviour, k)
         if belief is None:  # no belief makes these moves optimal
             used.append(None)
-            failures.append((k, _gain_at(game, behaviour, k, np.full(len(infoset.nodes), 1.0 / len(infoset.nodes)))))
+            uniform = np.full(len(infoset.nodes), 1.0 / len(infoset.nodes))
+            failures.append((k, float(_gain_at(game, behaviour, k, uniform))))
             continue
         used.append(belief)
         gain = _gain_at(game, behaviour, k, belief)
         if gain > tol:
-            failures.append((k, gain))
+            failures.append((k, float(gain)))
     return SequentialCheck(not failures, tuple(used), tuple(failures))
 
 
@@ -293,7 +297,7 @@ def _gain_at(game: ExtensiveFormGame, behaviour: Behaviour, infoset: int, belief
     now = values(game, behaviour)
     current = sum(w * now[n, owner] for n, w in start.items())
     best, _ = best_value(game, behaviour, owner, start)
-    return best - current
+    return float(best - current)
 
 
 def _supporting_belief(game: ExtensiveFormGame, behaviour: Behaviour, infoset: int) -> FloatArray | None:
@@ -310,6 +314,11 @@ def _supporting_belief(game: ExtensiveFormGame, behaviour: Behaviour, infoset: i
     rows = [worth[:, other] - worth[:, move] for move in played for other in range(worth.shape[1]) if other != move]
     if not rows:
         return np.full(len(nodes), 1.0 / len(nodes))
+    at_one_node = np.flatnonzero(np.max(np.array(rows), axis=0) <= tol)  # the moves are best at this node
+    if len(at_one_node):  # certain to be there: no linear program needed
+        belief = np.zeros(len(nodes))
+        belief[at_one_node[0]] = 1.0
+        return belief
     result = linprog(
         np.zeros(len(nodes)),
         A_ub=np.array(rows),

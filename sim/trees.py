@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from typing import Literal, Union
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -104,7 +104,7 @@ class Chance:
     exact: tuple[Fraction, ...] | None = None
 
 
-Spec = Union[Terminal, Decision, Chance]
+Spec = Terminal | Decision | Chance
 
 
 # --- the game --------------------------------------------------------------------------

@@ -1,0 +1,605 @@
+"""Equilibria of game trees: backward induction, Nash, subgame perfect, perfect Bayesian.
+
+Game and profile layout: see :mod:`sim.trees`; the checks are :mod:`sim.behaviour`.
+
+Solution concepts (:data:`CONCEPTS`)
+    ``backward_induction``
+        Trees of perfect information (every information set one node; chance allowed):
+        every pure subgame-perfect equilibrium, by backward induction with every tie
+        followed (Kuhn 1953, Selten 1965). Complete.
+    ``nash``
+        Every Nash equilibrium found, in behaviour strategies: the pure ones of the agent
+        form (one move per information set, all combinations tried) and, for two players,
+        the extreme equilibria of the reduced normal form (plans; solved by the project's
+        vertex enumeration) mapped to behaviour strategies (Kuhn 1953: with perfect recall
+        they are equivalent). Where an equilibrium leaves an information set of a player
+        unreached by that player's own play, the move there is completed by a best reply
+        (given the belief the others' play and chance would give it).
+    ``subgame_perfect``
+        Those Nash equilibria whose restriction to every subgame is a Nash equilibrium.
+    ``pbe``
+        Perfect Bayesian equilibria: subgame perfect, and sequentially rational at every
+        information set, with beliefs from Bayes' rule wherever play reaches the set and,
+        elsewhere, beliefs given by the scenario or any belief that makes the moves there
+        optimal (the one used is reported). The default for trees with chance moves or
+        information sets of several nodes, where plain Nash equilibria include
+        non-credible threats.
+
+Every equilibrium returned is verified (no profitable deviation, within the tolerance of
+:func:`sim.behaviour.tolerance`); those that fail a concept's extra conditions are kept
+and flagged, with the information set where they fail. Completeness: the pure equilibria
+are all found; for two players the extreme equilibria of the reduced normal form are all
+found; mixed equilibria of three or more players are not searched (the list is then
+marked incomplete).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
+
+from sim.behaviour import (
+    beliefs,
+    best_value,
+    expected_payoffs,
+    nash_regret,
+    reach,
+    sequential_check,
+    subgame_regret,
+    tolerance,
+)
+from sim.errors import SolverError
+from sim.games import NormalFormGame
+from sim.trees import Behaviour, ExtensiveFormGame, FloatArray, own_history
+
+__all__ = [
+    "CONCEPTS",
+    "MAX_AGENT_PROFILES",
+    "MAX_PLANS",
+    "TreeEquilibrium",
+    "TreeSolveResult",
+    "backward_induction",
+    "behaviour_of_plans",
+    "default_concept",
+    "exact_payoffs",
+    "plans",
+    "profile_text",
+    "reduced_normal_form",
+    "solve_tree",
+]
+
+CONCEPTS = ("backward_induction", "nash", "subgame_perfect", "pbe")
+#: Most pure behaviour profiles tried (one move per information set, every combination).
+MAX_AGENT_PROFILES = 200_000
+#: Most plans (reduced pure strategies) of one player in the reduced normal form.
+MAX_PLANS = 2_000
+#: Most pure subgame-perfect equilibria followed through ties by backward induction.
+MAX_TIES = 10_000
+
+
+@dataclass(frozen=True, eq=False)
+class TreeEquilibrium:
+    """One Nash equilibrium of a tree, in behaviour strategies, with what it satisfies.
+
+    Attributes
+    ----------
+    behaviour : tuple of arrays
+        A probability vector per information set (see :mod:`sim.trees`).
+    payoffs : array of shape (players,)
+        Expected payoffs.
+    subgame_perfect : bool
+        A Nash equilibrium in every subgame.
+    sequentially_rational : bool
+        Best moves at every information set given the beliefs.
+    beliefs : tuple
+        Per information set, the probability of each of its nodes (``None`` where no
+        belief makes the moves there optimal).
+    on_path : tuple of bool
+        Per information set: reached with positive probability (beliefs by Bayes' rule).
+    failures : tuple of (int, float)
+        Information sets where the moves are not best, with the gain of deviating there:
+        the non-credible threats and promises of the profile.
+    exact : tuple of tuples of Fraction, or None
+        The behaviour as fractions, where the game is exact and the equilibrium came from
+        an exactly checked solution.
+    """
+
+    behaviour: Behaviour
+    payoffs: FloatArray
+    subgame_perfect: bool
+    sequentially_rational: bool
+    beliefs: tuple[FloatArray | None, ...]
+    on_path: tuple[bool, ...]
+    failures: tuple[tuple[int, float], ...]
+    exact: tuple[tuple[Fraction, ...], ...] | None = None
+
+    @property
+    def is_pure(self) -> bool:
+        """True if every information set has one move played with probability one."""
+        return all(int(np.count_nonzero(mix)) == 1 for mix in self.behaviour)
+
+    def satisfies(self, concept: str) -> bool:
+        """Whether the equilibrium is a solution of ``concept``."""
+        if concept in ("nash", "backward_induction"):
+            return concept == "nash" or self.subgame_perfect
+        if concept == "subgame_perfect":
+            return self.subgame_perfect
+        return self.subgame_perfect and self.sequentially_rational
+
+
+@dataclass(frozen=True, eq=False)
+class TreeSolveResult:
+    """What solving a tree produced.
+
+    Attributes
+    ----------
+    game : ExtensiveFormGame
+    concept : str
+        The solution concept asked for (see :data:`CONCEPTS`).
+    equilibria : tuple of TreeEquilibrium
+        Every Nash equilibrium found, solutions of the concept first, each flagged.
+    complete : bool
+        True if every solution of the concept is listed (pure and extreme mixed ones).
+    notes : tuple of str
+    """
+
+    game: ExtensiveFormGame
+    concept: str
+    equilibria: tuple[TreeEquilibrium, ...]
+    complete: bool
+    notes: tuple[str, ...] = ()
+
+    @property
+    def solutions(self) -> tuple[TreeEquilibrium, ...]:
+        """The equilibria that satisfy the concept."""
+        return tuple(eq for eq in self.equilibria if eq.satisfies(self.concept))
+
+
+def default_concept(game: ExtensiveFormGame) -> str:
+    """``backward_induction`` for perfect information without chance, else ``pbe``."""
+    return "backward_induction" if game.perfect_information and not game.has_chance else "pbe"
+
+
+def solve_tree(
+    game: ExtensiveFormGame, concept: str | None = None, *, mixed: bool | None = None, everything: bool = False
+) -> TreeSolveResult:
+    """The equilibria of ``game`` for a solution concept, verified and flagged.
+
+    Parameters
+    ----------
+    game : ExtensiveFormGame
+    concept : str, optional
+        One of :data:`CONCEPTS`; :func:`default_concept` by default.
+    mixed : bool, optional
+        Two players: also search mixed equilibria (the extreme equilibria of the reduced
+        normal form). ``None`` (the default) searches them when no pure solution exists;
+        the list is marked complete only when they were searched.
+    everything : bool
+        Also list the Nash equilibria that are not solutions, flagged with where they
+        fail (for teaching: the non-credible threats). Slower.
+
+    Raises
+    ------
+    SolverError
+        For ``backward_induction`` on a tree with information sets of several nodes, an
+        unknown concept, or a tree too large for the enumeration.
+
+    Examples
+    --------
+    >>> from sim.trees import Decision, Terminal, build
+    >>> entry = build("entry", ("Entrant", "Incumbent"), Decision("Entrant", {
+    ...     "Out": Terminal((0, 2)),
+    ...     "In": Decision("Incumbent", {"Fight": Terminal((-1, -1)), "Accommodate": Terminal((1, 1))})}))
+    >>> for eq in solve_tree(entry, "nash", mixed=True).equilibria:
+    ...     print(profile_text(entry, eq), "| subgame perfect:", eq.subgame_perfect)
+    Entrant: In; Incumbent: Accommodate | subgame perfect: True
+    Entrant: Out; Incumbent: Fight | subgame perfect: False
+    Entrant: Out; Incumbent: 0.5 Fight + 0.5 Accommodate | subgame perfect: False
+    >>> [profile_text(entry, eq) for eq in solve_tree(entry).solutions]  # backward induction
+    ['Entrant: In; Incumbent: Accommodate']
+    """
+    concept = default_concept(game) if concept is None else concept
+    if concept not in CONCEPTS:
+        raise SolverError(f"unknown solution concept {concept!r} (known: {', '.join(CONCEPTS)})")
+    if concept == "backward_induction":
+        if not game.perfect_information:
+            raise SolverError(
+                f"backward induction needs perfect information, but game {game.name} has information sets "
+                "of several nodes; use the concept pbe or subgame_perfect"
+            )
+        found = [_flagged(game, b) for b in backward_induction(game)]
+        if everything:
+            found += _pure_nash(game)
+        return TreeSolveResult(game, concept, tuple(_sorted(_unique(found), concept)), True)
+    found = _pure_pbe(game) if concept == "pbe" and not everything else _pure_nash(game)
+    notes = []
+    searched = game.n_players <= 2 and (mixed or (mixed is None and not any(eq.satisfies(concept) for eq in found)))
+    if searched and game.n_players == 2:
+        found += _reduced_form_nash(game)
+    if game.n_players > 2:
+        notes.append("three or more players: pure equilibria only (mixed ones are not searched)")
+    elif not searched:
+        notes.append("pure equilibria only: a pure solution exists, mixed ones were not searched")
+    if not everything:
+        found = [eq for eq in found if eq.satisfies(concept)]
+    complete = searched or game.n_players == 1
+    return TreeSolveResult(game, concept, tuple(_sorted(_unique(found), concept)), complete, tuple(notes))
+
+
+def profile_text(game: ExtensiveFormGame, equilibrium: TreeEquilibrium) -> str:
+    """``"Entrant: In; Incumbent: Accommodate"``: each player's moves, information set by
+    information set (mixed moves as ``0.5 L + 0.5 R``)."""
+    parts = []
+    for player, name in enumerate(game.players):
+        moves = []
+        for k in game.infosets_of(player):
+            mix = equilibrium.behaviour[k]
+            labels = game.infosets[k].moves
+            if int(np.count_nonzero(mix)) == 1:
+                moves.append(labels[int(np.argmax(mix))])
+            else:
+                moves.append(" + ".join(f"{p:.4g} {labels[m]}" for m, p in enumerate(mix.tolist()) if p > 0))
+        parts.append(f"{name}: {', '.join(moves)}")
+    return "; ".join(parts)
+
+
+# --- backward induction ---------------------------------------------------------------
+
+
+def backward_induction(game: ExtensiveFormGame) -> list[Behaviour]:
+    """Every pure subgame-perfect equilibrium of a perfect-information tree.
+
+    From the leaves up, every combination of the children's subgame-perfect plays is
+    kept, and the player at a node takes every move of maximal value to them (within the
+    tolerance) given that combination: a tie changes nothing for the player who breaks
+    it but may change what others get above, so each tie is an equilibrium of its own.
+
+    Examples
+    --------
+    >>> from sim.trees import Decision, Terminal, build
+    >>> g = build("tie", ("A", "B"), Decision("A", {
+    ...     "x": Decision("B", {"l": Terminal((3, 1)), "r": Terminal((0, 1))}), "y": Terminal((1, 0))}))
+    >>> [[mix.tolist() for mix in b] for b in backward_induction(g)]
+    [[[1.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 1.0]]]
+    """
+    tol = tolerance(game)
+    value: dict[int, list[tuple[dict[int, int], FloatArray]]] = {}
+    for k in range(len(game.nodes) - 1, -1, -1):
+        node = game.nodes[k]
+        if node.kind == "terminal":
+            value[k] = [({}, np.array(node.payoffs))]
+            continue
+        options: list[tuple[dict[int, int], FloatArray]] = []
+        for combination in itertools.product(*(value.pop(child) for child in node.children)):
+            merged = {key: move for choice, _ in combination for key, move in choice.items()}
+            payoffs = [payoff for _, payoff in combination]
+            if node.kind == "chance":
+                options.append((merged, np.asarray(node.probabilities) @ np.array(payoffs)))
+                continue
+            best = max(payoff[node.player] for payoff in payoffs)
+            options += [
+                ({**merged, node.infoset: m}, payoff)
+                for m, payoff in enumerate(payoffs)
+                if payoff[node.player] >= best - tol
+            ]
+            _check_ties(options, game)
+        value[k] = options
+    return [game.pure_behaviour([choice[i] for i in range(len(game.infosets))]) for choice, _ in value[0]]
+
+
+def _check_ties(options: list[tuple[dict[int, int], FloatArray]], game: ExtensiveFormGame) -> None:
+    if len(options) > MAX_TIES:
+        raise SolverError(
+            f"game {game.name} has more than {MAX_TIES:,} pure subgame-perfect equilibria (ties everywhere)"
+        )
+
+
+# --- pure equilibria of the agent form --------------------------------------------------
+
+
+def _choices(game: ExtensiveFormGame) -> npt.NDArray[np.intp]:
+    """Every pure behaviour profile, one move index per information set: shape (profiles, sets)."""
+    sizes = [len(infoset.moves) for infoset in game.infosets]
+    total = int(np.prod(sizes, dtype=object))
+    if total > MAX_AGENT_PROFILES:
+        raise SolverError(
+            f"game {game.name} has {total:,} pure behaviour profiles, more than the {MAX_AGENT_PROFILES:,} "
+            "that are tried; simplify the tree"
+        )
+    grids = np.meshgrid(*(np.arange(n) for n in sizes), indexing="ij")
+    return np.stack([grid.ravel() for grid in grids], axis=1).astype(np.intp).reshape(total, len(sizes))
+
+
+def _pure_nash(game: ExtensiveFormGame) -> list[TreeEquilibrium]:
+    """Every pure Nash equilibrium in behaviour strategies (profile by profile)."""
+    tol = tolerance(game)
+    found = []
+    for choices in _choices(game).tolist():
+        behaviour = game.pure_behaviour(choices)
+        if nash_regret(game, behaviour) <= tol:
+            found.append(_flagged(game, behaviour))
+    return found
+
+
+def _pure_pbe(game: ExtensiveFormGame) -> list[TreeEquilibrium]:
+    """Every pure perfect Bayesian equilibrium: all profiles at once, those where no
+    one-shot deviation at any information set pays (a necessary condition) are then
+    checked in full."""
+    choices = _choices(game)
+    values, probability = _pure_tables(game, choices)
+    tol = tolerance(game)
+    passing = np.ones(len(choices), dtype=bool)
+    rows = np.arange(len(choices))
+    for k, infoset in enumerate(game.infosets):
+        children = np.array([game.nodes[n].children for n in infoset.nodes])  # (nodes, moves)
+        worth = values[:, children, infoset.player]  # (profiles, nodes, moves)
+        played = worth[rows, :, choices[:, k]]  # (profiles, nodes)
+        weight = probability[:, list(infoset.nodes)]
+        total = weight.sum(axis=1)
+        reached = total > 0
+        belief = weight / np.where(reached, total, 1.0)[:, None]
+        gain_on = np.max(np.einsum("pn,pnm->pm", belief, worth), axis=1) - np.einsum("pn,pn->p", belief, played)
+        gain_off = np.min(np.max(worth, axis=2) - played, axis=1)  # 0 if the move is best at some node
+        ok = np.where(reached, gain_on <= tol, (gain_off <= tol) | (len(infoset.moves) > 2))
+        passing &= ok  # off path with 3+ moves: the full check decides (a belief may mix nodes)
+    found = []
+    for profile in np.flatnonzero(passing).tolist():
+        behaviour = game.pure_behaviour(choices[profile].tolist())
+        if nash_regret(game, behaviour) <= tol:
+            found.append(_flagged(game, behaviour))
+    return found
+
+
+def _pure_tables(
+    game: ExtensiveFormGame, choices: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """For every pure profile at once: every node's value to every player, shape
+    (profiles, nodes, players), and every node's probability, shape (profiles, nodes)."""
+    count, rows = len(choices), np.arange(len(choices))
+    values = np.zeros((count, len(game.nodes), game.n_players))
+    for k in range(len(game.nodes) - 1, -1, -1):
+        node = game.nodes[k]
+        if node.kind == "terminal":
+            values[:, k] = node.payoffs
+        elif node.kind == "chance":
+            values[:, k] = np.einsum("c,pcq->pq", np.array(node.probabilities), values[:, list(node.children)])
+        else:
+            values[:, k] = values[rows, np.array(node.children)[choices[:, node.infoset]]]
+    probability = np.zeros((count, len(game.nodes)))
+    probability[:, 0] = 1.0
+    for k, node in game.walk():
+        for move, child in enumerate(node.children):
+            if node.kind == "chance":
+                probability[:, child] = probability[:, k] * node.probabilities[move]
+            else:
+                probability[:, child] = probability[:, k] * (choices[:, node.infoset] == move)
+    return values, probability
+
+
+# --- the reduced normal form ----------------------------------------------------------
+
+
+Plan = dict[int, int]  # information set -> move index, for the sets the plan reaches
+
+
+def plans(game: ExtensiveFormGame, player: int) -> list[Plan]:
+    """The reduced pure strategies of ``player``: a move at every information set that the
+    player's own earlier moves do not rule out, and none elsewhere.
+
+    Examples
+    --------
+    >>> from sim.trees import Decision, Terminal, build
+    >>> g = build("g", ("A", "B"), Decision("A", {
+    ...     "stop": Terminal((0, 0)),
+    ...     "go": Decision("B", {"l": Decision("A", {"a": Terminal((1, 1)), "b": Terminal((2, 0))}, infoset="A2"),
+    ...                          "r": Terminal((0, 3))})}))
+    >>> plans(g, 0)
+    [{0: 0}, {0: 1, 2: 0}, {0: 1, 2: 1}]
+    """
+    own = game.infosets_of(player)
+    history = {k: own_history(game, game.infosets[k].nodes[0]) for k in own}
+    found: list[Plan] = []
+
+    def extend(plan: Plan) -> None:
+        if len(found) > MAX_PLANS:
+            raise SolverError(
+                f"{game.players[player]} has more than {MAX_PLANS:,} plans in game {game.name}; simplify the tree"
+            )
+        pending = [k for k in own if k not in plan and all(plan.get(j) == m for j, m in history[k])]
+        if not pending:
+            found.append(plan)
+            return
+        first = pending[0]
+        for move in range(len(game.infosets[first].moves)):
+            extend({**plan, first: move})
+
+    extend({})
+    return found
+
+
+def reduced_normal_form(game: ExtensiveFormGame) -> tuple[NormalFormGame, list[list[Plan]]]:
+    """The reduced normal form of ``game`` (expected payoffs of every profile of plans) and
+    each player's plans, in the order of the game's strategies. Exact payoffs are carried
+    over when the tree is exact."""
+    every = [plans(game, player) for player in range(game.n_players)]
+    shape = tuple(len(p) for p in every)
+    payoffs = np.zeros((*shape, game.n_players))
+    exact = np.empty((*shape, game.n_players), dtype=object) if game.exact_payoffs is not None else None
+    for index in itertools.product(*(range(n) for n in shape)):
+        chosen = [every[player][i] for player, i in enumerate(index)]
+        payoffs[index] = _plan_payoffs(game, chosen)
+        if exact is not None:
+            exact[index] = _plan_payoffs_exact(game, chosen)
+    strategies = tuple(_plan_labels(game, own) for own in every)
+    return NormalFormGame(game.name, game.players, strategies, payoffs, exact), every
+
+
+def _plan_payoffs(game: ExtensiveFormGame, chosen: Sequence[Plan]) -> FloatArray:
+    total = np.zeros(game.n_players)
+    stack = [(0, 1.0)]
+    while stack:
+        k, p = stack.pop()
+        node = game.nodes[k]
+        if node.kind == "terminal":
+            total += p * np.array(node.payoffs)
+        elif node.kind == "chance":
+            stack += [(c, p * q) for c, q in zip(node.children, node.probabilities) if q > 0]
+        else:
+            stack.append((node.children[chosen[node.player][node.infoset]], p))
+    return total
+
+
+def _plan_payoffs_exact(game: ExtensiveFormGame, chosen: Sequence[Plan]) -> list[Fraction]:
+    assert game.exact_payoffs is not None and game.exact_probabilities is not None
+    total = [Fraction(0)] * game.n_players
+    stack = [(0, Fraction(1))]
+    while stack:
+        k, p = stack.pop()
+        node = game.nodes[k]
+        if node.kind == "terminal":
+            total = [t + p * v for t, v in zip(total, game.exact_payoffs[k])]
+        elif node.kind == "chance":
+            stack += [(c, p * q) for c, q in zip(node.children, game.exact_probabilities[k]) if q > 0]
+        else:
+            stack.append((node.children[chosen[node.player][node.infoset]], p))
+    return total
+
+
+def _plan_labels(game: ExtensiveFormGame, own: list[Plan]) -> tuple[str, ...]:
+    labels = [" ".join(game.infosets[k].moves[m] for k, m in sorted(plan.items())) or "-" for plan in own]
+    seen: dict[str, int] = {}
+    for i, label in enumerate(labels):  # two plans over different sets may read alike
+        if labels.count(label) > 1:
+            seen[label] = seen.get(label, 0) + 1
+            labels[i] = f"{label} ({seen[label]})"
+    return tuple(labels)
+
+
+def behaviour_of_plans(
+    game: ExtensiveFormGame, every: list[list[Plan]], mixes: Sequence[Sequence[float]]
+) -> list[FloatArray | None]:
+    """Kuhn's map from mixed plans to behaviour: at each information set, the probability
+    of each move among the plans that reach the set; ``None`` where no plan played does."""
+    behaviour: list[FloatArray | None] = []
+    for k, infoset in enumerate(game.infosets):
+        weights = np.zeros(len(infoset.moves))
+        for plan, p in zip(every[infoset.player], mixes[infoset.player]):
+            if p > 0 and k in plan:
+                weights[plan[k]] += p
+        total = weights.sum()
+        behaviour.append(weights / total if total > 0 else None)
+    return behaviour
+
+
+def _reduced_form_nash(game: ExtensiveFormGame) -> list[TreeEquilibrium]:
+    from sim.solvers import solve
+
+    normal, every = reduced_normal_form(game)
+    found = []
+    for eq in solve(normal).equilibria:
+        mixes = [mix.tolist() for mix in eq.strategies]
+        partial = behaviour_of_plans(game, every, mixes)
+        behaviour = _completed(game, partial)
+        exact = None
+        if eq.exact is not None and all(b is not None for b in partial):
+            exact = _exact_behaviour(game, every, eq.exact)
+        found.append(_flagged(game, behaviour, exact))
+    return found
+
+
+def _exact_behaviour(
+    game: ExtensiveFormGame, every: list[list[Plan]], mixes: Sequence[Sequence[Fraction]]
+) -> tuple[tuple[Fraction, ...], ...]:
+    result = []
+    for k, infoset in enumerate(game.infosets):
+        weights = [Fraction(0)] * len(infoset.moves)
+        for plan, p in zip(every[infoset.player], mixes[infoset.player]):
+            if p > 0 and k in plan:
+                weights[plan[k]] += p
+        total = sum(weights)
+        result.append(tuple(w / total for w in weights))
+    return tuple(result)
+
+
+def _completed(game: ExtensiveFormGame, partial: Sequence[FloatArray | None]) -> Behaviour:
+    """Fill the information sets that a player's own play leaves unreached with a best
+    reply there, deepest first, given the weight that chance and the others give to
+    their nodes (uniform if none)."""
+    behaviour = [b if b is not None else np.zeros(len(game.infosets[k].moves)) for k, b in enumerate(partial)]
+    missing = [k for k, b in enumerate(partial) if b is None]
+    for k in sorted(missing, key=lambda k: -max(game.nodes[n].depth for n in game.infosets[k].nodes)):
+        infoset = game.infosets[k]
+        behaviour[k][0] = 1.0  # a placeholder while the weights are computed
+        weight = reach(game, tuple(behaviour), skip=infoset.player)[list(infoset.nodes)]
+        if weight.sum() <= 0:
+            weight = np.ones(len(infoset.nodes))
+        start = {n: float(w) for n, w in zip(infoset.nodes, weight) if w > 0}
+        _, choice = best_value(game, tuple(behaviour), infoset.player, start)
+        behaviour[k][:] = 0.0
+        behaviour[k][choice.get(k, 0)] = 1.0
+    return tuple(behaviour)
+
+
+# --- flags, order, duplicates ---------------------------------------------------------
+
+
+def _flagged(
+    game: ExtensiveFormGame, behaviour: Behaviour, exact: tuple[tuple[Fraction, ...], ...] | None = None
+) -> TreeEquilibrium:
+    tol = tolerance(game)
+    perfect = all(subgame_regret(game, behaviour, root) <= tol for root in game.subgame_roots)
+    check = sequential_check(game, behaviour)
+    on_path = tuple(b is not None for b in beliefs(game, behaviour))
+    if exact is None and game.exact_payoffs is not None and all(int(np.count_nonzero(m)) == 1 for m in behaviour):
+        exact = tuple(tuple(Fraction(int(p)) for p in mix.tolist()) for mix in behaviour)  # pure: exact already
+    if exact is not None:
+        behaviour = tuple(np.array([float(p) for p in mix]) for mix in exact)
+    for mix in behaviour:
+        mix.setflags(write=False)
+    payoffs = expected_payoffs(game, behaviour)
+    payoffs.setflags(write=False)
+    return TreeEquilibrium(behaviour, payoffs, perfect, check.rational, check.beliefs, on_path, check.failures, exact)
+
+
+def exact_payoffs(game: ExtensiveFormGame, behaviour: Sequence[Sequence[Fraction]]) -> tuple[Fraction, ...] | None:
+    """Expected payoffs in exact arithmetic, for an exact game and exact behaviour."""
+    if game.exact_payoffs is None or game.exact_probabilities is None:
+        return None
+    value: dict[int, tuple[Fraction, ...]] = {}
+    for k in range(len(game.nodes) - 1, -1, -1):
+        node = game.nodes[k]
+        if node.kind == "terminal":
+            value[k] = game.exact_payoffs[k]
+            continue
+        weights = game.exact_probabilities[k] if node.kind == "chance" else behaviour[node.infoset]
+        value[k] = tuple(
+            sum((w * value[c][i] for w, c in zip(weights, node.children)), Fraction(0)) for i in range(game.n_players)
+        )
+    return value[0]
+
+
+def _unique(found: list[TreeEquilibrium]) -> list[TreeEquilibrium]:
+    """Without duplicates (equal to 9 decimals), preferring a copy with exact behaviour."""
+    kept: dict[tuple[float, ...], TreeEquilibrium] = {}
+    for eq in found:
+        key = tuple(round(p, 9) + 0.0 for mix in eq.behaviour for p in mix.tolist())
+        if key not in kept or (kept[key].exact is None and eq.exact is not None):
+            kept[key] = eq
+    return list(kept.values())
+
+
+def _sorted(found: list[TreeEquilibrium], concept: str) -> list[TreeEquilibrium]:
+    """Solutions of the concept first; then the perfect Bayesian ones, the subgame-perfect
+    ones, pure before mixed, and earlier moves first."""
+
+    def key(eq: TreeEquilibrium) -> tuple[object, ...]:
+        flat = [p for mix in eq.behaviour for p in mix.tolist()]
+        strength = (not eq.satisfies(concept), not eq.satisfies("pbe"), not eq.subgame_perfect, not eq.is_pure)
+        return (*strength, tuple(-round(p * 1e9) for p in flat))
+
+    return sorted(found, key=key)
