@@ -221,7 +221,7 @@ def nash_regret(game: ExtensiveFormGame, behaviour: Behaviour) -> float:
 
 def subgame_regret(game: ExtensiveFormGame, behaviour: Behaviour, root: int) -> float:
     """The largest gain any player can make in the subgame starting at ``root``."""
-    now = values(game, behaviour)[root].tolist()
+    now: list[float] = values(game, behaviour)[root].tolist()
     return max(best_value(game, behaviour, player, {root: 1.0})[0] - now[player] for player in range(game.n_players))
 
 
