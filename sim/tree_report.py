@@ -1,0 +1,158 @@
+"""Game trees for people: the tree as text, the steps of backward induction, and the
+non-credible threats of Nash equilibria that are not subgame perfect or sequentially
+rational. Plain text (no markup); the command line prints it.
+
+Game layout: see :mod:`sim.trees`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from sim.behaviour import tolerance, values
+from sim.tree_solvers import TreeEquilibrium, TreeSolveResult, profile_text
+from sim.trees import ExtensiveFormGame
+
+__all__ = ["induction_steps", "threats", "tree_text"]
+
+
+def number(value: float | Fraction) -> str:
+    """A payoff or probability for reading: fractions as written, floats to 4 digits."""
+    if isinstance(value, Fraction):
+        return str(value)
+    return format(float(value), ".4g")
+
+
+def tree_text(game: ExtensiveFormGame, path_of: TreeEquilibrium | None = None) -> str:
+    """The tree, one node per line; with an equilibrium, its moves are marked ``*`` (the
+    moves played with positive probability; mixed ones with their probability).
+
+    Examples
+    --------
+    >>> from sim.trees import Decision, Terminal, build
+    >>> g = build("entry", ("Entrant", "Incumbent"), Decision("Entrant", {
+    ...     "Out": Terminal((0, 2)), "In": Decision("Incumbent", {"Fight": Terminal((-1, -1)),
+    ...                                                       "Accommodate": Terminal((1, 1))})}))
+    >>> print(tree_text(g))
+    entry: payoffs (Entrant, Incumbent)
+    Entrant at (root)
+    ├─ Out: (0, 2)
+    └─ In: Incumbent at In
+       ├─ Fight: (-1, -1)
+       └─ Accommodate: (1, 1)
+    """
+    lines = [f"{game.name}: payoffs ({', '.join(game.players)})", _label(game, 0)]
+    _children(game, 0, "", path_of, lines)
+    return "\n".join(lines)
+
+
+def _label(game: ExtensiveFormGame, k: int) -> str:
+    node = game.nodes[k]
+    if node.kind == "terminal":
+        exact = game.exact_payoffs[k] if game.exact_payoffs is not None else node.payoffs
+        return f"({', '.join(number(p) for p in exact)})"
+    if node.kind == "chance":
+        return "chance"
+    infoset = game.infosets[node.infoset]
+    shared = f" (with {len(infoset.nodes) - 1} other node{'s' if len(infoset.nodes) > 2 else ''})"
+    return f"{game.players[node.player]} at {infoset.label}{shared if len(infoset.nodes) > 1 else ''}"
+
+
+def _children(game: ExtensiveFormGame, k: int, indent: str, path_of: TreeEquilibrium | None, lines: list[str]) -> None:
+    node = game.nodes[k]
+    for m, child in enumerate(node.children):
+        last = m == len(node.children) - 1
+        move = node.moves[m]
+        if node.kind == "chance":
+            probability = game.exact_probabilities[k][m] if game.exact_probabilities is not None else None
+            move += f" [{number(probability if probability is not None else node.probabilities[m])}]"
+        elif path_of is not None:
+            p = float(path_of.behaviour[node.infoset][m])
+            move += "" if p == 0 else " *" if p == 1 else f" *{number(p)}"
+        lines.append(f"{indent}{'└─' if last else '├─'} {move}: {_label(game, child)}")
+        _children(game, child, indent + ("   " if last else "│  "), path_of, lines)
+
+
+def induction_steps(game: ExtensiveFormGame) -> list[str]:
+    """Backward induction, node by node from the bottom: what each mover compares and
+    chooses (a perfect-information tree; ties are named as ties).
+
+    Examples
+    --------
+    >>> from sim.trees import Decision, Terminal, build
+    >>> g = build("entry", ("Entrant", "Incumbent"), Decision("Entrant", {
+    ...     "Out": Terminal((0, 2)), "In": Decision("Incumbent", {"Fight": Terminal((-1, -1)),
+    ...                                                       "Accommodate": Terminal((1, 1))})}))
+    >>> print("\\n".join(induction_steps(g)))
+    At In, Incumbent compares Fight (-1) with Accommodate (1): chooses Accommodate.
+    At (root), Entrant compares Out (0) with In (1): chooses In.
+    """
+    tol = tolerance(game)
+    value = np.zeros((len(game.nodes), game.n_players))
+    steps = []
+    for k in range(len(game.nodes) - 1, -1, -1):
+        node = game.nodes[k]
+        if node.kind == "terminal":
+            value[k] = node.payoffs
+            continue
+        options = value[list(node.children)]
+        if node.kind == "chance":
+            value[k] = np.asarray(node.probabilities) @ options
+            continue
+        own = options[:, node.player]
+        best = [m for m in range(len(node.moves)) if own[m] >= own.max() - tol]
+        value[k] = options[best[0]]
+        compared = " with ".join(f"{move} ({number(v)})" for move, v in zip(node.moves, own.tolist()))
+        chosen = (
+            f"chooses {node.moves[best[0]]}"
+            if len(best) == 1
+            else f"is indifferent between {' and '.join(node.moves[m] for m in best)} (each is an equilibrium)"
+        )
+        steps.append(f"At {node.path or '(root)'}, {game.players[node.player]} compares {compared}: {chosen}.")
+    return steps
+
+
+def threats(result: TreeSolveResult) -> list[str]:
+    """For each Nash equilibrium that is not a solution of the concept: where it fails,
+    the move it prescribes there, and what a best reply would gain instead."""
+    game = result.game
+    lines = []
+    for eq in result.equilibria:
+        if eq.satisfies(result.concept):
+            continue
+        lines.append(f"Nash equilibrium {profile_text(game, eq)} is not {_concept_words(result.concept)}:")
+        now = values(game, eq.behaviour)
+        for k, gain in eq.failures:
+            infoset = game.infosets[k]
+            owner = game.players[infoset.player]
+            played = " / ".join(infoset.moves[m] for m, p in enumerate(eq.behaviour[k].tolist()) if p > 0)
+            belief = eq.beliefs[k]
+            weights = belief if belief is not None else np.full(len(infoset.nodes), 1.0 / len(infoset.nodes))
+            worth = [
+                sum(w * now[game.nodes[n].children[m], infoset.player] for n, w in zip(infoset.nodes, weights))
+                for m in range(len(infoset.moves))
+            ]
+            better = infoset.moves[int(np.argmax(worth))]
+            if eq.on_path[k]:
+                lines.append(
+                    f"  at {infoset.label}, {owner}'s {played} is not a best reply: {better} gains {number(gain)}."
+                )
+            else:
+                lines.append(
+                    f"  at {infoset.label}, never reached in this equilibrium, {owner} would not play {played}: "
+                    f"{better} gains {number(gain)} there. The equilibrium rests on a non-credible threat."
+                )
+        if not eq.failures and not eq.subgame_perfect:
+            lines.append("  the play of some subgame is not an equilibrium of that subgame.")
+    return lines
+
+
+def _concept_words(concept: str) -> str:
+    return {
+        "backward_induction": "subgame perfect",
+        "subgame_perfect": "subgame perfect",
+        "pbe": "a perfect Bayesian equilibrium",
+        "nash": "a Nash equilibrium",
+    }[concept]
