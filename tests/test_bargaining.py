@@ -1,0 +1,192 @@
+"""Bargaining solutions against closed forms derived by hand (exact fractions)."""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.bargaining import (
+    Bargaining,
+    BargainingError,
+    bargaining_range,
+    kalai_smorodinsky,
+    nash_solution,
+    rubinstein,
+    rubinstein_finite,
+    screening_offer,
+)
+
+
+def zone(guarantee: F, russia_war: F, ukraine_war: F = F(1, 5)) -> Bargaining:
+    """The brief's zone: y is Russia's share; Ukraine gets 1 - y - sigma(G), sigma = 29/50 (1 - G);
+    fighting on is worth w_UA to Ukraine and w_theta = p - c_theta to Russia."""
+    sigma = F(29, 50) * (1 - guarantee)
+    return Bargaining(
+        "zone",
+        ("Ukraine", "Russia"),
+        "y",
+        F(0),
+        F(1),
+        (F(-1), F(1)),
+        (1 - sigma, F(0)),
+        disagreement=(ukraine_war, russia_war),
+    )
+
+
+@pytest.mark.parametrize(
+    ("guarantee", "russia_war", "width"),
+    [
+        # width = (1 - sigma - w_UA) - w_theta with w_UA = 1/5, w_r = 1/2, w_o = 3/10
+        (F(1, 10), F(1, 2), F(-111, 500)),  # sigma = 261/500: upper 139/500 - 1/2
+        (F(1, 10), F(3, 10), F(-11, 500)),
+        (F(7, 20), F(1, 2), F(-77, 1000)),  # sigma = 377/1000
+        (F(7, 20), F(3, 10), F(123, 1000)),
+        (F(3, 5), F(1, 2), F(17, 250)),  # sigma = 29/125
+        (F(3, 5), F(3, 10), F(67, 250)),
+    ],
+)
+def test_the_bargaining_range_opens_only_with_a_guarantee(guarantee: F, russia_war: F, width: F) -> None:
+    problem = zone(guarantee, russia_war)
+    span = bargaining_range(problem)
+    upper = 1 - F(29, 50) * (1 - guarantee) - F(1, 5)
+    assert upper - russia_war == width
+    assert span == ((russia_war, upper) if width >= 0 else None)
+
+
+def test_nash_and_kalai_smorodinsky_split_the_zone() -> None:
+    # Range [1/2, 71/125] with r and G_D; with affine utilities of slopes -1 and 1 the Nash
+    # solution is the middle: (1/2 + 71/125) / 2 = 267/500 (the brief's NBS); Kalai-Smorodinsky
+    # also gives the middle, since each side's best gain is the whole width 17/250.
+    problem = zone(F(3, 5), F(1, 2))
+    assert nash_solution(problem).agreement == F(267, 500)
+    assert kalai_smorodinsky(problem).agreement == F(267, 500)
+    assert nash_solution(problem).utilities == (F(192, 250) - F(267, 500), F(267, 500))
+
+
+def test_asymmetric_nash_gives_the_stronger_party_its_power_share_of_the_gains() -> None:
+    # Pie of one, d = 0, powers (alpha, beta): maximise y**alpha (1 - y)**beta: y = alpha / (alpha + beta).
+    pie = Bargaining.split("pie", ("A", "B"))
+    strong = Bargaining(**{**pie.__dict__, "power": (F(3), F(1))})
+    assert nash_solution(strong).agreement == F(3, 4)
+
+
+def test_kalai_smorodinsky_and_nash_on_an_asymmetric_problem() -> None:
+    problem = Bargaining(
+        "ks", ("A", "B"), "y", F(0), F(1), (F(2), F(-1)), (F(0), F(1)), disagreement=(F(1, 2), F(1, 2))
+    )
+    # A's utility 2y, B's 1 - y, d = (1/2, 1/2). Range: 2y >= 1/2 -> y >= 1/4; 1 - y >= 1/2 -> y <= 1/2.
+    # Ideals: A 1 (at y = 1/2), B 3/4 (at y = 1/4); best gains 1/2 and 1/4.
+    # KS: (2y - 1/2) / (1/2) = (1/2 - y) / (1/4) -> 4y - 1 = 2 - 4y -> y = 3/8.
+    # Nash: maximise (2y - 1/2)(1/2 - y): derivative 2(1/2 - y) - (2y - 1/2) = 0 -> y = 3/8.
+    # (On a segment the two coincide; they differ when the frontier bends: see the numeric solutions.)
+    assert bargaining_range(problem) == (F(1, 4), F(1, 2))
+    assert kalai_smorodinsky(problem).agreement == F(3, 8)
+    assert nash_solution(problem).agreement == F(3, 8)
+
+
+@pytest.mark.parametrize("delta", [F(1, 2), F(9, 10), F(99, 100)])
+def test_rubinstein_with_equal_discounting_gives_the_first_proposer_one_over_one_plus_delta(delta: F) -> None:
+    # Stationary SPE: M = 1 - delta M, so M = 1 / (1 + delta) (Rubinstein 1982).
+    pie = Bargaining.split("pie", ("A", "B"), discount=(delta, delta))
+    solution = rubinstein(pie)
+    assert solution.agreement == 1 / (1 + delta)
+    assert solution.utilities == (1 / (1 + delta), delta / (1 + delta))
+
+
+def test_rubinstein_with_unequal_discounting() -> None:
+    # M_A = (1 - delta_B) / (1 - delta_A delta_B) = (1 - 1/2) / (1 - 9/10 * 1/2) = (1/2) / (11/20) = 10/11.
+    pie = Bargaining.split("pie", ("A", "B"), discount=(F(9, 10), F(1, 2)))
+    assert rubinstein(pie).agreement == F(10, 11)
+
+
+@pytest.mark.parametrize(
+    ("option", "share_of_b"),
+    [
+        (F(2, 5), F(9, 19)),  # below B's continuation delta / (1 + delta) = 9/19: no effect
+        (F(9, 19), F(9, 19)),  # exactly at it: still no effect
+        (F(1, 2), F(1, 2)),  # above: binds, B gets exactly its option
+        (F(4, 5), F(4, 5)),
+    ],
+)
+def test_an_outside_option_matters_only_when_it_binds(option: F, share_of_b: F) -> None:
+    # Binmore, Shaked & Sutton (1989): B's option w_B changes the split only if w_B > delta M_B.
+    pie = Bargaining.split("pie", ("A", "B"), discount=(F(9, 10), F(9, 10)), outside=(None, option))
+    assert rubinstein(pie).utilities[1] == share_of_b
+
+
+def test_the_briefs_rubinstein_split_where_russias_war_option_binds() -> None:
+    # delta = 9/10, Ukraine first, war as each side's outside option, r known, G_D: the pie is
+    # 1 - sigma = 96/125; Russia's Rubinstein share as responder would be
+    # delta (1 - delta) / (1 - delta**2) * 96/125 = 9/19 * 96/125 < 1/2 = w_r: it binds, y = 1/2.
+    base = zone(F(3, 5), F(1, 2))
+    problem = Bargaining(**{**base.__dict__, "discount": (F(9, 10), F(9, 10)), "outside": (F(1, 5), F(1, 2))})
+    assert rubinstein(problem).agreement == F(1, 2)
+    assert "outside option" in rubinstein(problem).explanation
+
+
+def test_breakdown_risk_without_discounting_tends_to_the_nash_solution() -> None:
+    # Binmore, Rubinstein & Wolinsky (1986): with breakdown risk q and no discounting, the first
+    # proposer gets 1 / (2 - q) of a pie with d = 0: M = 1 - (1 - q) M -> M = 1 / (2 - q) -> 1/2.
+    for q in (F(1, 2), F(1, 10), F(1, 1000)):
+        pie = Bargaining(**{**Bargaining.split("pie", ("A", "B")).__dict__, "breakdown": q})
+        assert rubinstein(pie).agreement == 1 / (2 - q)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.fractions(F(1, 20), F(19, 20)), st.fractions(F(1, 20), F(19, 20)))
+def test_the_finite_horizon_converges_to_the_infinite_one(delta_a: F, delta_b: F) -> None:
+    # The gap shrinks by delta_a * delta_b every two rounds.
+    pie = Bargaining.split("pie", ("A", "B"), discount=(delta_a, delta_b))
+    limit = rubinstein(pie).agreement
+    gaps = [abs(rubinstein_finite(pie, t).agreement - limit) for t in (2, 4, 8, 16, 32)]
+    assert all(later <= earlier for earlier, later in itertools.pairwise(gaps))
+    assert gaps[-1] <= (delta_a * delta_b) ** 15
+
+
+def test_screening_makes_the_offer_the_brief_derives() -> None:
+    # At G_D, pi = 3/10: offers y_r = 1/2 (both accept): 96/125 - 1/2 = 67/250; y_o = 3/10 (o
+    # accepts): 7/10 (96/125 - 3/10) + 3/10 * 1/5 = 969/2500; none: 1/5. So y_o, war with chance 3/10.
+    problem = zone(F(3, 5), F(1, 2))
+    result = screening_offer(problem, [(F(3, 10), F(1, 2)), (F(7, 10), F(3, 10))])
+    assert (result.offer, result.accepted_by, result.war_probability, result.expected) == (
+        F(3, 10),
+        (1,),
+        F(3, 10),
+        F(969, 2500),
+    )
+
+
+@pytest.mark.parametrize(("pi", "screens"), [(F(50, 67) - F(1, 1000), True), (F(50, 67) + F(1, 1000), False)])
+def test_screening_stops_above_the_threshold(pi: F, screens: bool) -> None:
+    # Screen iff pi < (c_o - c_r) / (c_o + c_UA - sigma) = (1/5) / (3/10 + 1/5 - 29/125) = 50/67.
+    problem = zone(F(3, 5), F(1, 2))
+    result = screening_offer(problem, [(pi, F(1, 2)), (1 - pi, F(3, 10))])
+    assert result.offer == (F(3, 10) if screens else F(1, 2))
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"low": F(1), "high": F(1)}, "the range of y is empty (1 to 1)"),
+        ({"discount": (F(0), F(1, 2))}, "discount factors must lie in (0, 1]"),
+        ({"discount": (F(3, 2), F(1, 2))}, "discount factors must lie in (0, 1]"),
+        ({"breakdown": F(1)}, "the breakdown risk must lie in [0, 1)"),
+        ({"power": (F(0), F(1))}, "bargaining powers must be positive"),
+        ({"slopes": (float("inf"), F(1))}, "every number must be finite"),
+        ({"disagreement": (float("nan"), F(0))}, "every number must be finite"),
+    ],
+)
+def test_bad_bargaining_problems_are_refused(changes: dict[str, object], fragment: str) -> None:
+    base = zone(F(3, 5), F(1, 2))
+    with pytest.raises(BargainingError) as caught:
+        Bargaining(**{**base.__dict__, **changes})
+    assert fragment in str(caught.value)
+
+
+def test_a_responder_without_probability_is_refused() -> None:
+    with pytest.raises(BargainingError, match="have no probability"):
+        screening_offer(zone(F(3, 5), F(1, 2)), [(F(0), F(1, 2))])
