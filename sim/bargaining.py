@@ -37,7 +37,8 @@ Solutions (each returned as a :class:`Solution`, checked before it is returned)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -90,7 +91,8 @@ class Bargaining:
     first : int
         The party that proposes first (0 or 1).
     outside : tuple of two numbers or None
-        Outside options a responder can take instead of continuing (``None``: none).
+        Outside options a responder can take instead of continuing. ``None``: the
+        disagreement payoff (a responder can always walk away, e.g. to war).
     breakdown : number
         The chance that talks break down after a rejection (each party then gets its
         disagreement payoff), in [0, 1).
@@ -98,6 +100,10 @@ class Bargaining:
         Bargaining powers for the asymmetric Nash solution (positive).
     unit : str
         The issue's unit, for reading (``"km"``).
+    curves : tuple of two functions, optional
+        Utilities that are not affine: each a continuous, strictly monotone function of
+        ``y`` on the range (then ``slopes`` only say which way each grows). The solutions
+        are then numeric (floats), checked against their defining conditions.
 
     Examples
     --------
@@ -120,6 +126,7 @@ class Bargaining:
     breakdown: Number = Fraction(0)
     power: tuple[Number, Number] = (Fraction(1, 2), Fraction(1, 2))
     unit: str = ""
+    curves: tuple[Callable[[float], float], Callable[[float], float]] | None = None
 
     def __post_init__(self) -> None:
         _check(self)
@@ -149,17 +156,33 @@ class Bargaining:
             outside,
         )
 
+    def walk_away(self, party: int) -> Number:
+        """What ``party`` gets by walking away instead of answering: its outside option,
+        or its disagreement payoff when it has none."""
+        option = self.outside[party]
+        return self.disagreement[party] if option is None else option
+
     def utility(self, party: int, y: Number) -> Number:
         """``party``'s utility of the agreement ``y``."""
+        if self.curves is not None:
+            return float(self.curves[party](float(y)))
         return self.intercepts[party] + self.slopes[party] * y
 
     def solve_for(self, party: int, utility: Number) -> Number:
-        """The agreement that gives ``party`` exactly ``utility`` (its slope is not zero)."""
-        return (utility - self.intercepts[party]) / self.slopes[party]
+        """The agreement that gives ``party`` exactly ``utility`` (its utility is not flat;
+        beyond what the range can give, the nearest end of a line through the range)."""
+        if self.curves is None:
+            return (utility - self.intercepts[party]) / self.slopes[party]
+        return _invert(self.curves[party], float(utility), float(self.low), float(self.high))
 
     @property
     def favours(self) -> tuple[int, int]:
         """+1 if a party's utility grows with ``y``, -1 if it falls, 0 if flat."""
+        if self.curves is not None:
+            return (
+                _sign(self.utility(0, self.high) - self.utility(0, self.low)),
+                _sign(self.utility(1, self.high) - self.utility(1, self.low)),
+            )
         return (_sign(self.slopes[0]), _sign(self.slopes[1]))
 
 
@@ -188,6 +211,22 @@ def _sign(value: Number) -> int:
     return (value > 0) - (value < 0)
 
 
+def _invert(curve: Callable[[float], float], target: float, low: float, high: float) -> float:
+    """The ``y`` in ``[low, high]`` where the monotone ``curve`` equals ``target``; outside
+    the curve's values on the range, the linear extension through its ends."""
+    from scipy.optimize import brentq
+
+    at_low, at_high = curve(low), curve(high)
+    if (target - at_low) * (target - at_high) <= 0:
+        return float(brentq(lambda y: curve(y) - target, low, high, xtol=1e-15, rtol=4 * 2.0**-52))
+    slope = (at_high - at_low) / (high - low)
+    return (
+        low + (target - at_low) / slope
+        if abs(target - at_low) < abs(target - at_high)
+        else high + (target - at_high) / slope
+    )
+
+
 def _check(problem: Bargaining) -> None:
     numbers = [problem.low, problem.high, *problem.slopes, *problem.intercepts, *problem.disagreement]
     numbers += [*problem.discount, problem.breakdown, *problem.power]
@@ -208,6 +247,30 @@ def _check(problem: Bargaining) -> None:
         raise BargainingError(f"bargaining {problem.name}: bargaining powers must be positive, not {problem.power}")
     if problem.first not in (0, 1):
         raise BargainingError(f"bargaining {problem.name}: the first proposer is party 0 or 1, not {problem.first}")
+    if problem.curves is not None:
+        _check_curves(problem)
+
+
+#: Points at which a utility curve is checked to be finite and monotone.
+CURVE_CHECKS = 65
+
+
+def _check_curves(problem: Bargaining) -> None:
+    low, high = float(problem.low), float(problem.high)
+    grid = [low + (high - low) * k / (CURVE_CHECKS - 1) for k in range(CURVE_CHECKS)]
+    for party, curve in enumerate(problem.curves or ()):
+        values = [float(curve(y)) for y in grid]
+        if not all(abs(v) < float("inf") for v in values):
+            raise BargainingError(
+                f"bargaining {problem.name}: {problem.parties[party]}'s utility is not a finite number everywhere "
+                f"on {problem.issue} in [{low:g}, {high:g}]"
+            )
+        steps = [b - a for a, b in itertools.pairwise(values)]
+        if not (all(step > 0 for step in steps) or all(step < 0 for step in steps)):
+            raise BargainingError(
+                f"bargaining {problem.name}: {problem.parties[party]}'s utility must rise or fall strictly "
+                f"with {problem.issue} over its range"
+            )
 
 
 def _finite(value: Any) -> bool:
@@ -232,13 +295,13 @@ def bargaining_range(problem: Bargaining) -> tuple[Number, Number] | None:
     """
     low, high = problem.low, problem.high
     for party in (0, 1):
-        slope, floor = problem.slopes[party], problem.disagreement[party]
-        if slope == 0:
-            if problem.intercepts[party] < floor:
+        direction, floor = problem.favours[party], problem.disagreement[party]
+        if direction == 0:
+            if problem.utility(party, low) < floor:
                 return None
             continue
         edge = problem.solve_for(party, floor)
-        if slope > 0:
+        if direction > 0:
             low = max(low, edge)
         else:
             high = min(high, edge)
@@ -272,6 +335,8 @@ def nash_solution(problem: Bargaining) -> Solution:
     span = bargaining_range(problem)
     if span is None:
         return _no_deal(problem, "nash", "No agreement is better for both than the disagreement point.")
+    if problem.curves is not None:
+        return _nash_numeric(problem, span)
     (a0, a1), (b0, b1) = problem.intercepts, problem.slopes
     (d0, d1), (alpha, beta) = problem.disagreement, problem.power
     if b0 * b1 >= 0:  # both gain in the same direction (or one is indifferent): the end both like best
@@ -303,6 +368,8 @@ def kalai_smorodinsky(problem: Bargaining) -> Solution:
     gains = [ideal[p] - problem.disagreement[p] for p in (0, 1)]
     if gains[0] == 0 or gains[1] == 0:
         y = span[0]
+    elif problem.curves is not None:
+        y = _equal_shares(problem, span, gains)
     else:
         # (a_0 + b_0 y - d_0) / g_0 = (a_1 + b_1 y - d_1) / g_1, linear in y
         (a0, a1), (b0, b1), (d0, d1) = problem.intercepts, problem.slopes, problem.disagreement
@@ -322,7 +389,8 @@ def rubinstein(problem: Bargaining) -> Solution:
     Let ``M_i`` be what party ``i`` gets when it proposes. The responder ``j`` accepts an
     offer worth at least ``max(w_j, (1 - q) delta_j M_j + q d_j)`` (its outside option, or
     the value of rejecting: with the breakdown risk ``q`` talks fail, else ``j`` proposes
-    next round), and a proposer offers exactly that. So ``M_i`` is what is left for ``i``
+    next round; without an outside option, ``w_j`` is its disagreement payoff, since it
+    can always walk away), and a proposer offers exactly that. So ``M_i`` is what is left for ``i``
     when ``j`` gets that much: two piecewise-affine equations, solved exactly for each of
     the four cases of which outside options bind; the consistent case is the equilibrium.
     Without outside options or breakdown, on a pie of one: ``M_i = (1 - delta_j) / (1 -
@@ -347,11 +415,16 @@ def rubinstein(problem: Bargaining) -> Solution:
         raise BargainingError(
             f"bargaining {problem.name}: alternating offers need parties pulling {problem.issue} in opposite directions"
         )
-    offers = _stationary_offers(problem, span)
+    if problem.breakdown == 0 and all(d == 1 for d in problem.discount):
+        raise BargainingError(
+            f"bargaining {problem.name}: alternating offers with no discounting and no breakdown risk have no unique "
+            "equilibrium (any split is one); give a discount factor below 1 or a breakdown risk"
+        )
+    offers = _stationary_offers(problem, span) if problem.curves is None else _offers_numeric(problem, span)
     proposer = problem.first
     y = offers[proposer]
     binding = [
-        problem.outside[j] is not None and problem.utility(j, offers[1 - j]) == problem.outside[j] for j in (0, 1)
+        problem.outside[j] is not None and problem.utility(j, offers[1 - j]) == problem.walk_away(j) for j in (0, 1)
     ]
     responder = 1 - proposer
     why = (
@@ -400,10 +473,8 @@ def _offers_if(problem: Bargaining, binds: tuple[bool, bool], q: Number) -> tupl
         a, b = problem.intercepts[j], problem.slopes[j]
         coefficients: list[Number] = [b * 0, b * 0]  # zeros of b's kind: exact stays exact
         coefficients[i] = b
-        outside = problem.outside[j]
+        outside = problem.walk_away(j)
         if binds[j]:
-            if outside is None:
-                return None
             rows.append(coefficients)
             rhs.append(outside - a)
         else:
@@ -422,9 +493,8 @@ def _consistent(problem: Bargaining, offers: tuple[Number, Number], binds: tuple
     """An outside option binds exactly when it is worth more than continuing."""
     for i in (0, 1):
         j = 1 - i
-        outside = problem.outside[j]
         going_on = _continuation(problem, j, offers[j], q)
-        if binds[j] != (outside is not None and outside > going_on):
+        if binds[j] != (problem.walk_away(j) > going_on):
             return False
     return True
 
@@ -462,12 +532,93 @@ def rubinstein_finite(problem: Bargaining, rounds: int) -> Solution:
                 (1 - problem.breakdown) * problem.discount[j] * value[j] + problem.breakdown * problem.disagreement[j]
             )
         )
-        outside = problem.outside[j]
-        need = rejecting if outside is None else max(outside, rejecting)
+        need = max(problem.walk_away(j), rejecting)
         offer = min(max(problem.solve_for(j, need), span[0]), span[1])
         value = [problem.utility(0, offer), problem.utility(1, offer)]
     why = f"Backward induction over {rounds} rounds: each proposer offers just what rejecting is worth."
     return Solution("rubinstein_finite", offer, (value[0], value[1]), why)
+
+
+# --- numeric solutions (utilities that are not affine) ------------------------------------
+
+#: Most rounds of the fixed-point iteration for alternating offers (a contraction by
+#: (1 - breakdown)**2 * delta_0 * delta_1 per round).
+MAX_ITERATIONS = 100_000
+
+
+def _nash_numeric(problem: Bargaining, span: tuple[Number, Number]) -> Solution:
+    """Maximise the weighted sum of log-gains on the range (Brent's bounded search: as
+    precise as about 1e-8 of the range, the square root of the float precision, since
+    the maximum is found from function values); verified by its first-order condition
+    (a zero derivative inside the range)."""
+    from scipy.optimize import minimize_scalar
+
+    low, high = float(span[0]), float(span[1])
+    alpha, beta = float(problem.power[0]), float(problem.power[1])
+    d0, d1 = float(problem.disagreement[0]), float(problem.disagreement[1])
+
+    def objective(y: float) -> float:
+        g0, g1 = float(problem.utility(0, y)) - d0, float(problem.utility(1, y)) - d1
+        return float("inf") if g0 <= 0 or g1 <= 0 else -(alpha * _log(g0) + beta * _log(g1))
+
+    if high - low <= TOLERANCE * max(1.0, abs(low)):
+        y = low
+    else:
+        found = minimize_scalar(objective, bounds=(low, high), method="bounded", options={"xatol": 1e-13})
+        y = float(found.x)
+        _check_first_order(problem, objective, y, low, high)
+    why = "The agreement that maximises the product of both parties' gains over the disagreement point (numerically)."
+    return Solution("nash", y, (problem.utility(0, y), problem.utility(1, y)), why)
+
+
+def _log(value: float) -> float:
+    import math
+
+    return math.log(value)
+
+
+def _check_first_order(
+    problem: Bargaining, objective: Callable[[float], float], y: float, low: float, high: float
+) -> None:
+    step = 1e-6 * (high - low)
+    inside = low + step < y < high - step
+    if not inside:
+        return  # at an end: the bounded search keeps it only where the objective does not improve inwards
+    slope = (objective(y + step) - objective(y - step)) / (2 * step)
+    scale = abs(objective(y)) + 1.0
+    if abs(slope) * (high - low) > 1e-4 * scale:
+        raise SolverError(f"bargaining {problem.name}: the numeric Nash solution failed its first-order condition")
+
+
+def _equal_shares(problem: Bargaining, span: tuple[Number, Number], gains: list[Number]) -> float:
+    from scipy.optimize import brentq
+
+    def difference(y: float) -> float:
+        return float((problem.utility(0, y) - problem.disagreement[0]) / gains[0]) - float(
+            (problem.utility(1, y) - problem.disagreement[1]) / gains[1]
+        )
+
+    low, high = float(span[0]), float(span[1])
+    if difference(low) * difference(high) > 0:
+        return low if abs(difference(low)) < abs(difference(high)) else high
+    return float(brentq(difference, low, high, xtol=1e-15))
+
+
+def _offers_numeric(problem: Bargaining, span: tuple[Number, Number]) -> tuple[Number, Number]:
+    """The stationary offers by fixed-point iteration: each proposer offers the responder
+    what rejecting is worth (its outside option or continuing)."""
+    q = float(problem.breakdown)
+    offers = [float(span[0]), float(span[1])]
+    for _ in range(MAX_ITERATIONS):
+        new = []
+        for i in (0, 1):
+            j = 1 - i
+            need = max(float(_continuation(problem, j, offers[j], q)), float(problem.walk_away(j)))
+            new.append(min(max(float(problem.solve_for(j, need)), float(span[0])), float(span[1])))
+        if max(abs(a - b) for a, b in zip(new, offers)) <= 1e-14 * max(1.0, abs(float(span[1]))):
+            return (new[0], new[1])
+        offers = new
+    raise SolverError(f"bargaining {problem.name}: alternating offers did not converge in {MAX_ITERATIONS} rounds")
 
 
 # --- private information: screening offers -----------------------------------------------

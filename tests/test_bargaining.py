@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from fractions import Fraction as F
 
 import pytest
@@ -190,3 +191,84 @@ def test_bad_bargaining_problems_are_refused(changes: dict[str, object], fragmen
 def test_a_responder_without_probability_is_refused() -> None:
     with pytest.raises(BargainingError, match="have no probability"):
         screening_offer(zone(F(3, 5), F(1, 2)), [(F(0), F(1, 2))])
+
+
+def concave(**changes: object) -> Bargaining:
+    """A's utility sqrt(y), B's 1 - y on [0, 1], d = 0: a bent frontier."""
+    base = Bargaining(
+        "concave",
+        ("A", "B"),
+        "y",
+        F(0),
+        F(1),
+        (F(1), F(-1)),
+        (F(0), F(1)),
+        curves=(math.sqrt, lambda y: 1 - y),
+    )
+    return Bargaining(**{**base.__dict__, **changes})
+
+
+def test_nash_and_kalai_smorodinsky_differ_on_a_bent_frontier() -> None:
+    # Nash: maximise sqrt(y) (1 - y): (1 - y) / (2 sqrt y) = sqrt y -> 1 - y = 2y -> y = 1/3.
+    # KS: both ideals are 1, so sqrt(y) = 1 - y -> sqrt(y) = (sqrt 5 - 1) / 2 -> y = (3 - sqrt 5) / 2.
+    assert nash_solution(concave()).agreement == pytest.approx(1 / 3, abs=1e-9)
+    assert kalai_smorodinsky(concave()).agreement == pytest.approx((3 - math.sqrt(5)) / 2, abs=1e-12)
+
+
+def test_numeric_alternating_offers_satisfy_the_stationarity_conditions() -> None:
+    # Each proposer offers the responder exactly the discounted value of its own next offer:
+    # u_B(y_A) = delta u_B(y_B) and u_A(y_B) = delta u_A(y_A) (Rubinstein 1982).
+    delta = 0.9
+    problem = concave(discount=(delta, delta))
+    y_a = float(rubinstein(problem).agreement)
+    y_b = float(rubinstein(Bargaining(**{**problem.__dict__, "first": 1})).agreement)
+    assert 1 - y_a == pytest.approx(delta * (1 - y_b), abs=1e-12)
+    assert math.sqrt(y_b) == pytest.approx(delta * math.sqrt(y_a), abs=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.fractions(F(1, 10), F(3)),
+    st.fractions(F(1, 10), F(3)),
+    st.fractions(F(-1), F(1)),
+    st.fractions(F(1, 10), F(19, 20)),
+)
+def test_numeric_solutions_agree_with_the_exact_ones_on_affine_utilities(b0: F, b1: F, shift: F, delta: F) -> None:
+    exact = Bargaining(
+        "affine",
+        ("A", "B"),
+        "y",
+        F(0),
+        F(1),
+        (b0, -b1),
+        (shift, b1),
+        disagreement=(shift, F(0)),
+        discount=(delta, delta),
+    )
+    numeric = Bargaining(
+        **{**exact.__dict__, "curves": (lambda y: float(shift + b0 * F(y)), lambda y: float(b1 - b1 * F(y)))}
+    )
+    # A maximum found from function values alone is as precise as the square root of the
+    # float precision (about 1e-8 of the range): the numeric Nash solution is checked to 1e-7.
+    for solve, precision in ((nash_solution, 1e-7), (kalai_smorodinsky, 1e-12), (rubinstein, 1e-12)):
+        assert float(solve(numeric).agreement) == pytest.approx(float(solve(exact).agreement), abs=precision)
+
+
+@pytest.mark.parametrize(
+    ("curves", "fragment"),
+    [
+        ((lambda y: (y - 0.5) ** 2, lambda y: 1 - y), "utility must rise or fall strictly"),
+        ((lambda y: math.log(y) if y > 0 else float("-inf"), lambda y: 1 - y), "not a finite number everywhere"),
+    ],
+    ids=["not monotone", "not finite"],
+)
+def test_utilities_that_are_not_monotone_or_not_finite_are_refused(
+    curves: tuple[object, object], fragment: str
+) -> None:
+    with pytest.raises(BargainingError, match=fragment):
+        concave(curves=curves)
+
+
+def test_alternating_offers_without_discounting_or_breakdown_are_refused() -> None:
+    with pytest.raises(BargainingError, match="no unique equilibrium"):
+        rubinstein(Bargaining.split("pie", ("A", "B")))
