@@ -420,6 +420,7 @@ def rubinstein(problem: Bargaining) -> Solution:
             f"bargaining {problem.name}: alternating offers with no discounting and no breakdown risk have no unique "
             "equilibrium (any split is one); give a discount factor below 1 or a breakdown risk"
         )
+    _check_levels(problem, span)
     offers = _stationary_offers(problem, span) if problem.curves is None else _offers_numeric(problem, span)
     proposer = problem.first
     y = offers[proposer]
@@ -437,6 +438,19 @@ def rubinstein(problem: Bargaining) -> Solution:
             f"so it binds: {problem.parties[proposer]} offers it exactly its outside option."
         )
     return Solution("rubinstein", y, (problem.utility(0, y), problem.utility(1, y)), why)
+
+
+def _check_levels(problem: Bargaining, span: tuple[Number, Number]) -> None:
+    """Alternating offers discount utility levels towards 0, the value of disagreeing for
+    ever (Rubinstein 1982; Binmore, Shaked & Sutton 1989): utilities must not be negative
+    over the bargaining range."""
+    for party in (0, 1):
+        if min(problem.utility(party, span[0]), problem.utility(party, span[1])) < 0:
+            raise BargainingError(
+                f"bargaining {problem.name}: alternating offers discount utilities towards 0 (disagreeing for ever), "
+                f"so {problem.parties[party]}'s utility must be at least 0 over the bargaining range; add a constant "
+                "to it (and to its disagreement payoff)"
+            )
 
 
 def _stationary_offers(problem: Bargaining, span: tuple[Number, Number]) -> tuple[Number, Number]:
@@ -517,6 +531,7 @@ def rubinstein_finite(problem: Bargaining, rounds: int) -> Solution:
     span = bargaining_range(problem)
     if span is None:
         return _no_deal(problem, "rubinstein_finite", "No agreement is better for both than the disagreement point.")
+    _check_levels(problem, span)
     proposers = [(problem.first + t) % 2 for t in range(rounds)]
     # value[i]: what party i gets from the start of the next round on (the last: disagreement)
     value = list(problem.disagreement)

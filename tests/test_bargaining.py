@@ -230,7 +230,7 @@ def test_numeric_alternating_offers_satisfy_the_stationarity_conditions() -> Non
 @given(
     st.fractions(F(1, 10), F(3)),
     st.fractions(F(1, 10), F(3)),
-    st.fractions(F(-1), F(1)),
+    st.fractions(F(0), F(1)),
     st.fractions(F(1, 10), F(19, 20)),
 )
 def test_numeric_solutions_agree_with_the_exact_ones_on_affine_utilities(b0: F, b1: F, shift: F, delta: F) -> None:
@@ -267,6 +267,22 @@ def test_utilities_that_are_not_monotone_or_not_finite_are_refused(
 ) -> None:
     with pytest.raises(BargainingError, match=fragment):
         concave(curves=curves)
+
+
+def test_alternating_offers_with_negative_utilities_are_refused() -> None:
+    negative = Bargaining(
+        "neg",
+        ("A", "B"),
+        "y",
+        F(0),
+        F(1),
+        (F(1), F(-1)),
+        (F(-2), F(1)),
+        disagreement=(F(-2), F(0)),
+        discount=(F(1, 2), F(1, 2)),
+    )
+    with pytest.raises(BargainingError, match="A's utility must be at least 0 over the bargaining range"):
+        rubinstein(negative)
 
 
 def test_alternating_offers_without_discounting_or_breakdown_are_refused() -> None:
