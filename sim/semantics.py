@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sim.designs import DESIGNS, parse_factor
 from sim.errors import FormulaError, ScenarioError, UsageError, did_you_mean, unknown
-from sim.expressions import FUNCTIONS, Formula, Scope
+from sim.expressions import FUNCTIONS, Formula, Scope, shorten
 from sim.games import PayoffTemplate
 from sim.payoff_forms import build_template
 from sim.selection import PLAY_MODES, RULES
@@ -31,8 +31,9 @@ from sim.yaml_source import YamlDocument, format_path
 
 __all__ = ["RESERVED", "CasePlan", "Compiled", "GamePlan", "RulePlan", "compile_scenario", "count_name"]
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_LABEL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+\-]*$")
+# used with fullmatch: the whole text must match (`$` would also accept a final line break)
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]*")
 #: Names a scenario may not give to parameters, actors, games or sub-formulas.
 RESERVED = frozenset({"round", "rounds", "parameters", "True", "False", "None", *FUNCTIONS})
 
@@ -129,7 +130,7 @@ class _Checker:
         try:
             return Formula.compile(value, scope, self.origin(path))
         except FormulaError as exc:
-            raise self.fail(path, f"formula {value!r}: {exc.message}") from None
+            raise self.fail(path, f"formula {shorten(value)!r}: {exc.message}") from None
 
     def compile(self) -> Compiled:
         self.check_names()
@@ -211,7 +212,7 @@ class _Checker:
                 self.check_name(var, ("actors", actor, "state", var))
 
     def check_name(self, name: str, path: FieldPath) -> None:
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise self.fail(path, f"{name!r} is not a valid name: use letters, digits and _, starting with a letter")
         if keyword.iskeyword(name) or name in RESERVED:
             raise self.fail(path, f"{name!r} is reserved; choose another name")
@@ -301,7 +302,7 @@ class _Checker:
                     "(sim.spec.MAX_STRATEGIES: raise it there, or merge strategies)",
                 )
             for i, label in enumerate(labels):
-                if not _LABEL.match(label):
+                if not _LABEL.fullmatch(label):
                     raise self.fail(
                         (*where, i), f"{label!r} is not a valid strategy label: use letters, digits, _ . + -"
                     )
