@@ -67,7 +67,6 @@ __all__ = [
     "MAX_FORMULA_NODES",
     "Formula",
     "Scope",
-    "exact_number",
     "shorten",
 ]
 
@@ -154,8 +153,12 @@ def _exact_bits(x: Any) -> int:
 
 def _bounded(value: Any) -> Any:
     """An exact result, or its float when it is larger than :data:`MAX_EXACT_BITS`."""
-    if _exact_bits(value) <= MAX_EXACT_BITS:
-        return value
+    try:  # a Fraction: its slots, read without the properties' calls (this runs per exact operation)
+        if value._numerator.bit_length() + value._denominator.bit_length() <= MAX_EXACT_BITS:
+            return value
+    except AttributeError:  # an int (`round`), a bool, or a float (after exp, ...)
+        if _exact_bits(value) <= MAX_EXACT_BITS:
+            return value
     try:
         return float(value)
     except OverflowError:
@@ -429,42 +432,15 @@ class Formula:
             raise self._error(str(exc)) from None
         except ArithmeticError as exc:  # OverflowError: an integer too large for a float, ...
             raise self._error(f"arithmetic error: {exc}") from None
-        if result.__class__ is float:
+        if isinstance(result, float):
             if result - result:  # nan for inf and nan, 0.0 for every finite number
                 raise self._error("the result is not a finite number")
-        elif result.__class__ is int and result.bit_length() > _FLOAT_BITS:  # only `round` is an int
+        elif type(result) is int and result.bit_length() > _FLOAT_BITS:  # only `round` is an int
             raise self._error("the result is too large for a number")
         return result
 
     def _error(self, message: str) -> FormulaError:
         return FormulaError(message, formula=shorten(self.text), origin=self.origin)
-
-
-def exact_number(value: Any) -> Any:
-    """The exact form of a number as written: a float becomes the Fraction of its
-    shortest decimal form (``0.1`` -> ``Fraction(1, 10)``), other values stay.
-
-    Floats seen before are remembered (a run meets the same parameter values round
-    after round, and parsing the decimal form is the slow part).
-
-    Examples
-    --------
-    >>> exact_number(0.1), exact_number(3), exact_number("D")
-    (Fraction(1, 10), 3, 'D')
-    """
-    if not isinstance(value, float):
-        return value
-    exact = _EXACT_FLOATS.get(value)
-    if exact is None:
-        if len(_EXACT_FLOATS) >= _EXACT_FLOATS_SIZE:
-            _EXACT_FLOATS.clear()
-        exact = _EXACT_FLOATS[value] = Fraction(repr(value))
-    return exact
-
-
-#: How many floats :func:`exact_number` remembers (then it starts afresh).
-_EXACT_FLOATS_SIZE = 65_536
-_EXACT_FLOATS: dict[float, Fraction] = {}
 
 
 def _exact_number(value: Any) -> Any:

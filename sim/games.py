@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.errors import FormulaError, RunError
-from sim.expressions import Formula, exact_number
+from sim.expressions import Formula
 
 __all__ = [
     "FloatArray",
@@ -279,4 +279,4 @@ def clear_built() -> None:
 
 def _exact_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Values with every float replaced by the Fraction of its shortest decimal form."""
-    return {key: exact_number(value) for key, value in values.items()}
+    return {key: Fraction(repr(value)) if isinstance(value, float) else value for key, value in values.items()}

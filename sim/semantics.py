@@ -230,12 +230,14 @@ class _Checker:
         return self.lets(scope, self.spec.let, ("let",))
 
     def lets(self, scope: Scope, lets: Mapping[str, float | str], path: FieldPath) -> Scope:
+        known = dict(scope.lets)  # grows as each let compiles: one copy, not one per let
+        result = Scope(scope.numbers, scope.labels, known, scope.groups)
         for name, value in lets.items():
-            if name in scope.lets or name in scope.numbers or name in scope.labels:
+            if name in known or name in scope.numbers or name in scope.labels:
                 raise self.fail((*path, name), f"the name {name!r} is already used; names must be unique")
             self.check_name(name, (*path, name))
-            scope = scope.with_lets({name: self.formula(value, scope, (*path, name))})
-        return scope
+            known[name] = self.formula(value, result, (*path, name))  # sees only the lets above it
+        return result
 
     def game(self, name: str, spec: GameSpec, scope: Scope) -> GamePlan:
         path: FieldPath = ("games", name)

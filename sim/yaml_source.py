@@ -145,19 +145,24 @@ class YamlDocument:
 
 
 def format_path(path: Path) -> str:
-    """Dotted field path, list indices in brackets.
+    """Dotted field path, list indices in brackets; a key with a line break or another
+    unprintable character is quoted, so that a message stays one line.
 
     Examples
     --------
     >>> format_path(("games", "g", "payoffs", "EU", 0, 1))
     'games.g.payoffs.EU[0][1]'
+    >>> format_path(("parameters", "cost\\n"))
+    "parameters['cost\\\\n']"
     """
     text = ""
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
+        elif not part.isprintable():
+            text += f"[{part!r}]"
         else:
-            text += f".{part}" if text else str(part)
+            text += f".{part}" if text else part
     return text
 
 
