@@ -23,8 +23,9 @@ Bounded cost
     constant parts are computed at load (``9**9**9`` overflows and is refused then);
     powers are computed in floating point (or exactly only for small integer
     exponents), and an exact value larger than :data:`MAX_EXACT_BITS` becomes a float,
-    so no formula can run for long, recurse too deep or allocate without bound. All of
-    it is checked when a formula is compiled: evaluation itself does no extra work.
+    so no formula can run for long, recurse too deep or allocate without bound. The
+    limits on size are checked when a formula is compiled; evaluating it only checks that
+    lets and results are finite and that exact values stay within their bound.
 Finite results
     the value of a formula, and of every ``let`` it uses, must be a finite number; an
     infinite or undefined (``nan``) value is a :class:`~sim.errors.FormulaError`.
@@ -403,7 +404,7 @@ class Formula:
             )
         if size > MAX_EXPANDED_NODES:
             raise compiler.fail(
-                f"with the let sub-formulas it uses written out, the formula has {_count_text(size)} parts; "
+                f"with the let sub-formulas it uses written out, the formula has {size} parts; "
                 f"the limit is {MAX_EXPANDED_NODES} (sim.expressions.MAX_EXPANDED_NODES): "
                 "a let that uses another let several times multiplies its size"
             )
@@ -716,11 +717,6 @@ def _expanded(node: ast.AST, lets: Mapping[str, Formula]) -> tuple[int, int]:
             size += child_size
             depth = max(depth, child_depth)
     return size, depth + 1
-
-
-def _count_text(count: int) -> str:
-    """A count for a message: digits, or its order of magnitude when huge."""
-    return str(count) if count < 10**12 else f"about 10^{len(str(count)) - 1}"
 
 
 def _apply(op: Callable[[Any, Any], Any], left: _Fn, right: _Fn, left_const: bool, right_const: bool) -> _Fn:

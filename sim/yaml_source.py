@@ -44,6 +44,8 @@ _COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 #: The tags a scalar may have: YAML 1.2's core schema (``!!timestamp``, ``!!binary``, ...
 #: are refused).
 _SCALAR_TAGS = (_BOOL, _INT, _FLOAT, "tag:yaml.org,2002:str", "tag:yaml.org,2002:null")
+#: Tags YAML gives the plain values `<<` (a merge key) and `=`: meaningful only as keys.
+_SPECIAL_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
 
 
 class _TooDeepError(Exception):
@@ -252,6 +254,8 @@ class _Builder:
         self.lines.setdefault(path, node.start_mark.line + 1)
         if id(node) in self.active:
             raise self.fail(node, "a recursive alias (an anchor used inside itself)", path)
+        if node.tag in _SPECIAL_TAGS:  # a plain `<<` or `=` as a value
+            raise self.fail(node, f"{node.value!r} has a special meaning in YAML; put it in quotes", path)
         if node.tag not in (_SCALAR_TAGS if isinstance(node, yaml.ScalarNode) else _COLLECTION_TAGS):
             raise self.fail(node, f"the tag {node.tag!r} is not supported; remove it", path)
         self.active.add(id(node))

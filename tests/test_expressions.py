@@ -380,3 +380,32 @@ def _refusal_error(text: str) -> FormulaError:
     with pytest.raises(FormulaError) as error:
         Formula.compile(text, _X)
     return error.value
+
+
+_LEAVES = st.sampled_from(["x", "round", "0", "1", "0.1", "1e308", "1e-308", "3", "64", "9" * 400, "True"])
+
+
+def _combine(parts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    binary = st.tuples(parts, st.sampled_from([" + ", " - ", " * ", " / ", " ** ", " < ", " and "]), parts)
+    return st.one_of(
+        binary.map("({0[0]}{0[1]}{0[2]})".format),
+        parts.map("-{}".format),
+        parts.map("exp({})".format),
+        st.tuples(parts, parts).map("min({0[0]}, {0[1]})".format),
+        st.tuples(parts, parts, parts).map("({0[0]} if {0[1]} else {0[2]})".format),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(_LEAVES, _combine, max_leaves=80), st.sampled_from([0.0, 1e-300, 0.5, 3.0, 1e300]))
+def test_nested_formulas_only_ever_raise_formula_errors(text: str, x: float) -> None:
+    try:
+        formula = Formula.compile(text, _X)
+    except FormulaError as error:
+        assert "\n" not in str(error)
+        formula = None
+    if formula is not None:
+        with contextlib.suppress(FormulaError):
+            formula.evaluate({"x": x, "round": 7})
+        with contextlib.suppress(FormulaError):
+            formula.evaluate_exact({"x": Fraction(repr(x)), "round": 7})

@@ -125,6 +125,8 @@ def test_nesting_through_aliases_is_bounded_too() -> None:
         ("a: !!timestamp 99999-01-01\n", "the tag 'tag:yaml.org,2002:timestamp' is not supported"),
         ("a: !!binary aGVsbG8=\n", "the tag 'tag:yaml.org,2002:binary' is not supported"),
         ("a: !!bool maybe\n", "cannot read this value"),
+        ("a: <<\n", "'<<' has a special meaning in YAML; put it in quotes"),
+        ("a: =\n", "'=' has a special meaning in YAML; put it in quotes"),
         ("a: !!int 12x\n", "cannot read this value"),
         ("a: !!float abc\n", "cannot read this value"),
         ("a: " + "9" * 1001 + "\n", "a whole number of 1001 digits; the limit is 1000"),
