@@ -597,3 +597,16 @@ def test_a_payoff_too_large_for_exact_arithmetic_has_float_payoffs_only() -> Non
     assert game.exact_payoffs is None
     assert game.payoff_of(("x", "u"))[0] == 2.0
     assert run(scenario).rounds_played >= 1
+
+
+def test_at_most_the_size_limit_is_read_even_when_the_size_is_not_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.scenario
+    from sim.scenario import MAX_SCENARIO_BYTES
+
+    grown = tmp_path / "grown.yaml"  # as if it grew after it was checked, or were a /proc file of size 0
+    grown.write_text(BASE + "#" * MAX_SCENARIO_BYTES + "\n")
+    monkeypatch.setattr(sim.scenario, "_check_file", lambda path: None)
+    with pytest.raises(ScenarioError, match=f"the file is longer than {MAX_SCENARIO_BYTES} bytes; is it a scenario"):
+        load_scenario(grown)
