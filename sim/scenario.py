@@ -27,14 +27,10 @@ from sim.expressions import Formula
 from sim.files import read_input
 from sim.selection import RULES
 from sim.semantics import CasePlan, GamePlan, RulePlan, compile_scenario
-from sim.spec import ScenarioSpec, validate_spec
+from sim.spec import MAX_SCENARIO_BYTES, ScenarioSpec, validate_spec
 from sim.yaml_source import parse_yaml
 
-__all__ = ["MAX_SCENARIO_BYTES", "CasePlan", "GamePlan", "RulePlan", "Scenario", "load_scenario", "parse_scenario"]
-
-#: Largest scenario file, in bytes (scenarios are a few kilobytes; this keeps a wrong
-#: file, e.g. a data dump, from being read whole into memory).
-MAX_SCENARIO_BYTES = 1_000_000
+__all__ = ["CasePlan", "GamePlan", "RulePlan", "Scenario", "load_scenario", "parse_scenario"]
 
 
 @dataclass(frozen=True)
@@ -250,7 +246,7 @@ def _check_file(path: str | os.PathLike[str]) -> None:
 def _check_size(size: int, name: str) -> None:
     if size > MAX_SCENARIO_BYTES:
         raise ScenarioError(
-            f"the file is {size} bytes; the limit is {MAX_SCENARIO_BYTES} (sim.scenario.MAX_SCENARIO_BYTES): "
+            f"the file is {size} bytes; the limit is {MAX_SCENARIO_BYTES} (sim.spec.MAX_SCENARIO_BYTES): "
             "is this a scenario file?",
             file=name,
         )

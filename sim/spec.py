@@ -24,6 +24,7 @@ __all__ = [
     "MAX_PLAYERS",
     "MAX_PROFILES",
     "MAX_ROUNDS",
+    "MAX_SCENARIO_BYTES",
     "MAX_STRATEGIES",
     "MAX_TIME_LIMIT",
     "ActorSpec",
@@ -47,6 +48,9 @@ MAX_PLAYERS = 8
 MAX_STRATEGIES = 50
 #: Most pure profiles (cells) of one game.
 MAX_PROFILES = 10_000
+#: Largest scenario file, in bytes (scenarios are a few kilobytes; this keeps a wrong
+#: file, e.g. a data dump, from being read whole into memory).
+MAX_SCENARIO_BYTES = 1_000_000
 #: Longest ``time_limit``, in seconds (a day): a longer wait is a mistake, and the
 #: operating system refuses timeouts beyond about 1e9 s.
 MAX_TIME_LIMIT = 86_400.0

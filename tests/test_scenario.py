@@ -437,7 +437,7 @@ def test_a_device_or_fifo_is_refused_without_being_read(tmp_path: Path) -> None:
 
 
 def test_a_file_at_the_size_limit_is_read_and_one_byte_more_is_refused(tmp_path: Path) -> None:
-    from sim.scenario import MAX_SCENARIO_BYTES
+    from sim.spec import MAX_SCENARIO_BYTES
 
     padding = MAX_SCENARIO_BYTES - len(BASE.encode())
     at_limit = tmp_path / "at_limit.yaml"
@@ -448,7 +448,7 @@ def test_a_file_at_the_size_limit_is_read_and_one_byte_more_is_refused(tmp_path:
     above.write_text(BASE + "#" * padding + "\n")
     with pytest.raises(ScenarioError, match=f"the file is {MAX_SCENARIO_BYTES + 1} bytes; the limit is") as error:
         load_scenario(above)
-    assert "sim.scenario.MAX_SCENARIO_BYTES" in str(error.value)
+    assert "sim.spec.MAX_SCENARIO_BYTES" in str(error.value)
     with pytest.raises(ScenarioError, match="the limit is"):
         parse_scenario(BASE + "#" * padding + "\n")
 
@@ -551,7 +551,7 @@ def _special_file(kind: str, folder: Path) -> Path:
     """A path that must not be read whole: a device, a FIFO, a file above the size limit."""
     import os
 
-    from sim.scenario import MAX_SCENARIO_BYTES
+    from sim.spec import MAX_SCENARIO_BYTES
 
     if kind == "device":
         return Path("/dev/zero")
@@ -569,7 +569,7 @@ def _special_file(kind: str, folder: Path) -> Path:
     [
         ("device", "is not a regular file (a device, FIFO or socket)"),
         ("fifo", "is not a regular file (a device, FIFO or socket)"),
-        ("huge", "bytes; the limit is 1000000 (sim.scenario.MAX_SCENARIO_BYTES)"),
+        ("huge", "bytes; the limit is 1000000 (sim.spec.MAX_SCENARIO_BYTES)"),
     ],
     ids=["dev-zero", "fifo", "file-above-the-size-limit"],
 )
@@ -603,7 +603,7 @@ def test_at_most_the_size_limit_is_read_even_when_the_size_is_not_known(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sim.scenario
-    from sim.scenario import MAX_SCENARIO_BYTES
+    from sim.spec import MAX_SCENARIO_BYTES
 
     grown = tmp_path / "grown.yaml"  # as if it grew after it was checked, or were a /proc file of size 0
     grown.write_text(BASE + "#" * MAX_SCENARIO_BYTES + "\n")
