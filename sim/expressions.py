@@ -16,11 +16,19 @@ Refused
     any other name, call, attribute, subscript, lambda, comprehension, f-string,
     collection, names starting with ``_``; text longer than
     :data:`MAX_FORMULA_LENGTH`, more than :data:`MAX_FORMULA_NODES` nodes or nesting
-    deeper than :data:`MAX_FORMULA_DEPTH`.
+    deeper than :data:`MAX_FORMULA_DEPTH`; with every ``let`` it uses written out, more
+    than :data:`MAX_EXPANDED_NODES` parts or nesting deeper than
+    :data:`MAX_EXPANDED_DEPTH` (lets that use each other twice double at every step).
 Bounded cost
     constant parts are computed at load (``9**9**9`` overflows and is refused then);
     powers are computed in floating point (or exactly only for small integer
-    exponents), so no formula can run for long or allocate without bound.
+    exponents), and an exact value larger than :data:`MAX_EXACT_BITS` becomes a float,
+    so no formula can run for long, recurse too deep or allocate without bound. The
+    limits on size are checked when a formula is compiled; evaluating it only checks that
+    lets and results are finite and that exact values stay within their bound.
+Finite results
+    the value of a formula, and of every ``let`` it uses, must be a finite number; an
+    infinite or undefined (``nan``) value is a :class:`~sim.errors.FormulaError`.
 
 Each formula is compiled twice: for floats (the simulation) and for exact
 :class:`fractions.Fraction` arithmetic (exact equilibria); ``exp``, ``log`` and
@@ -52,11 +60,15 @@ from sim.errors import FormulaError, did_you_mean
 
 __all__ = [
     "FUNCTIONS",
+    "MAX_EXACT_BITS",
+    "MAX_EXPANDED_DEPTH",
+    "MAX_EXPANDED_NODES",
     "MAX_FORMULA_DEPTH",
     "MAX_FORMULA_LENGTH",
     "MAX_FORMULA_NODES",
     "Formula",
     "Scope",
+    "shorten",
 ]
 
 #: Longest formula text accepted, in characters.
@@ -65,11 +77,36 @@ MAX_FORMULA_LENGTH = 2000
 MAX_FORMULA_NODES = 500
 #: Deepest nesting of one formula's syntax tree.
 MAX_FORMULA_DEPTH = 40
+#: Most parts (sub-expressions) of one formula with every ``let`` it uses written out:
+#: bounds the work of one evaluation (lets that use another let twice double in size).
+MAX_EXPANDED_NODES = 5000
+#: Deepest nesting of one formula with every ``let`` it uses written out (a chain of lets
+#: nests): evaluation recurses about three Python frames per level, far below Python's
+#: recursion limit of 1000 at this bound.
+MAX_EXPANDED_DEPTH = 100
+#: Largest exact value, in bits of numerator plus denominator; a larger exact result
+#: becomes a float (the game then has no exact payoffs), so exact arithmetic stays fast.
+MAX_EXACT_BITS = 8192
 #: Largest integer exponent computed exactly; larger powers use floating point.
 _MAX_EXACT_EXPONENT = 64
+#: Bits of the largest float (about 1.8e308): a larger integer result is not a number.
+_FLOAT_BITS = 1024
+#: Most characters of a formula quoted in an error message.
+_MAX_QUOTED = 100
 
 Values = Mapping[str, Any]
 _Fn = Callable[[Values], Any]
+
+
+def shorten(text: str) -> str:
+    """``text`` for an error message: at most :data:`_MAX_QUOTED` characters.
+
+    Examples
+    --------
+    >>> shorten("cost + 1"), len(shorten("x + " * 100))
+    ('cost + 1', 100)
+    """
+    return text if len(text) <= _MAX_QUOTED else text[: _MAX_QUOTED - 3] + "..."
 
 
 class _EvalError(Exception):
@@ -88,22 +125,77 @@ def _div(a: Any, b: Any) -> Any:
     return a / b
 
 
-def _pow(a: Any, b: Any) -> Any:
+def _pow(a: Any, b: Any) -> float:
+    """``a ** b`` in floating point (the simulation's arithmetic)."""
+    try:
+        return _checked_float(math.pow(float(a), float(b)))
+    except OverflowError:
+        raise _EvalError(f"power overflows ({_show(a)} ** {_show(b)})") from None
+    except (ValueError, ZeroDivisionError):
+        raise _EvalError(f"power undefined ({_show(a)} ** {_show(b)})") from None
+
+
+def _show(x: Any) -> str:
+    """A number for a message, without converting a huge one to float."""
+    try:
+        return f"{float(x):g}"
+    except OverflowError:
+        return "a number too large for a float"
+
+
+def _exact_bits(x: Any) -> int:
+    """Size of an exact value: bits of numerator plus denominator (0 for a float)."""
+    if isinstance(x, Fraction):
+        return x.numerator.bit_length() + x.denominator.bit_length()
+    if isinstance(x, int):
+        return x.bit_length()
+    return 0
+
+
+def _bounded(value: Any) -> Any:
+    """An exact result, or its float when it is larger than :data:`MAX_EXACT_BITS`."""
+    try:  # a Fraction: its slots, read without the properties' calls (this runs per exact operation)
+        if value._numerator.bit_length() + value._denominator.bit_length() <= MAX_EXACT_BITS:
+            return value
+    except AttributeError:  # an int (`round`), a bool, or a float (after exp, ...)
+        if _exact_bits(value) <= MAX_EXACT_BITS:
+            return value
+    try:
+        return float(value)
+    except OverflowError:
+        raise _EvalError("an exact value is too large for a number") from None
+
+
+def _pow_exact(a: Any, b: Any) -> Any:
+    """``a ** b`` exactly for a rational ``a`` and a small integer ``b`` whose result
+    fits :data:`MAX_EXACT_BITS` (checked before computing it), else in floating point."""
     if (
         isinstance(a, (Fraction, int))
         and isinstance(b, (Fraction, int))
         and Fraction(b).denominator == 1
         and abs(int(b)) <= _MAX_EXACT_EXPONENT
+        and _exact_bits(a) * abs(int(b)) <= MAX_EXACT_BITS
     ):
         if a == 0 and b < 0:
             raise _EvalError("zero raised to a negative power")
         return Fraction(a) ** int(b)
-    try:
-        return _checked_float(math.pow(float(a), float(b)))
-    except OverflowError:
-        raise _EvalError(f"power overflows ({float(a):g} ** {float(b):g})") from None
-    except (ValueError, ZeroDivisionError):
-        raise _EvalError(f"power undefined ({float(a):g} ** {float(b):g})") from None
+    return _pow(a, b)
+
+
+def _exact_add(a: Any, b: Any) -> Any:
+    return _bounded(a + b)
+
+
+def _exact_sub(a: Any, b: Any) -> Any:
+    return _bounded(a - b)
+
+
+def _exact_mul(a: Any, b: Any) -> Any:
+    return _bounded(a * b)
+
+
+def _exact_div(a: Any, b: Any) -> Any:
+    return _bounded(_div(a, b))
 
 
 def _exp(x: Any) -> float:
@@ -142,12 +234,14 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
     "clip": (_clip, 3, 3),
 }
 
-_BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
-    ast.Add: ("+", operator.add),
-    ast.Sub: ("-", operator.sub),
-    ast.Mult: ("*", operator.mul),
-    ast.Div: ("/", _div),
-    ast.Pow: ("**", _pow),
+#: operator -> (float implementation, exact implementation). The exact ones keep every
+#: result within :data:`MAX_EXACT_BITS` (each input is, so computing it first is cheap).
+_BINARY: dict[type[ast.operator], tuple[Callable[[Any, Any], Any], Callable[[Any, Any], Any]]] = {
+    ast.Add: (operator.add, _exact_add),
+    ast.Sub: (operator.sub, _exact_sub),
+    ast.Mult: (operator.mul, _exact_mul),
+    ast.Div: (_div, _exact_div),
+    ast.Pow: (_pow, _pow_exact),
 }
 _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
     ast.Lt: operator.lt,
@@ -241,17 +335,32 @@ class Formula:
         Where it was written (``file:line field``), used in messages.
     names : frozenset of str
         The keys it reads (after inlining ``let`` names).
+    size, depth : int
+        Parts and nesting depth with every ``let`` it uses written out (see
+        :data:`MAX_EXPANDED_NODES`, :data:`MAX_EXPANDED_DEPTH`).
     """
 
-    __slots__ = ("_exact", "_fn", "is_constant", "names", "origin", "text")
+    __slots__ = ("_exact", "_fn", "depth", "is_constant", "names", "origin", "size", "text")
 
-    def __init__(self, text: str, fn: _Fn, exact: _Fn, names: frozenset[str], origin: str, is_constant: bool) -> None:
+    def __init__(
+        self,
+        text: str,
+        fn: _Fn,
+        exact: _Fn,
+        names: frozenset[str],
+        origin: str,
+        is_constant: bool,
+        size: int = 1,
+        depth: int = 1,
+    ) -> None:
         self.text = text
         self._fn = fn
         self._exact = exact
         self.names = names
         self.origin = origin
         self.is_constant = is_constant
+        self.size = size
+        self.depth = depth
 
     def __repr__(self) -> str:
         return f"Formula({self.text!r})"
@@ -276,18 +385,30 @@ class Formula:
         ------
         FormulaError
             If the text is not a valid formula of the language, names something the
-            scope lacks, or has a constant part that cannot be computed.
+            scope lacks, is too large with its lets written out, or has a constant part
+            that cannot be computed.
         """
         tree = _parse(text, origin)
         compiler = _Compiler(scope, text, origin)
         node = compiler.visit(tree.body, 1)
         if node.kind != "number":
-            raise FormulaError(
-                "a strategy or text alone is not a value; compare it, e.g. EU == 'D'",
-                formula=text,
-                origin=origin,
+            raise compiler.fail("a strategy or text alone is not a value; compare it, e.g. EU == 'D'")
+        size, depth = _expanded(tree.body, scope.lets)  # the tree is at most MAX_FORMULA_DEPTH deep here
+        if node.const:
+            size = depth = 1
+        if depth > MAX_EXPANDED_DEPTH:
+            raise compiler.fail(
+                f"with the let sub-formulas it uses written out, the formula nests {depth} levels deep; "
+                f"the limit is {MAX_EXPANDED_DEPTH} (sim.expressions.MAX_EXPANDED_DEPTH): "
+                "shorten the chain of lets that use each other"
             )
-        return cls(text, node.fn, node.exact, frozenset(compiler.names), origin, node.const)
+        if size > MAX_EXPANDED_NODES:
+            raise compiler.fail(
+                f"with the let sub-formulas it uses written out, the formula has {size} parts; "
+                f"the limit is {MAX_EXPANDED_NODES} (sim.expressions.MAX_EXPANDED_NODES): "
+                "a let that uses another let several times multiplies its size"
+            )
+        return cls(text, node.fn, node.exact, frozenset(compiler.names), origin, node.const, size, depth)
 
     def evaluate(self, values: Values) -> Any:
         """Value in floating point (a float, int or bool).
@@ -308,13 +429,19 @@ class Formula:
     def _run(self, fn: _Fn, values: Values) -> Any:
         try:
             result = fn(values)
-            if isinstance(result, float):
-                _checked_float(result)
-            return result
         except _EvalError as exc:
-            raise FormulaError(str(exc), formula=self.text, origin=self.origin) from None
-        except ArithmeticError as exc:
-            raise FormulaError(f"arithmetic error: {exc}", formula=self.text, origin=self.origin) from None
+            raise self._error(str(exc)) from None
+        except ArithmeticError as exc:  # OverflowError: an integer too large for a float, ...
+            raise self._error(f"arithmetic error: {exc}") from None
+        if isinstance(result, float):
+            if result - result:  # nan for inf and nan, 0.0 for every finite number
+                raise self._error("the result is not a finite number")
+        elif type(result) is int and result.bit_length() > _FLOAT_BITS:  # only `round` is an int
+            raise self._error("the result is too large for a number")
+        return result
+
+    def _error(self, message: str) -> FormulaError:
+        return FormulaError(message, formula=shorten(self.text), origin=self.origin)
 
 
 def _exact_number(value: Any) -> Any:
@@ -328,29 +455,29 @@ def _exact_number(value: Any) -> Any:
 
 def _parse(text: str, origin: str) -> ast.Expression:
     if not isinstance(text, str) or not text.strip():
-        raise FormulaError("a formula must be non-empty text", formula=str(text), origin=origin)
+        raise FormulaError("a formula must be non-empty text", formula=shorten(str(text)), origin=origin)
     if len(text) > MAX_FORMULA_LENGTH:
         raise FormulaError(
             f"the formula is {len(text)} characters long; the limit is {MAX_FORMULA_LENGTH} "
             "(sim.expressions.MAX_FORMULA_LENGTH) "
             "(split it with `let:` sub-formulas)",
-            formula=text[:60] + "...",
+            formula=shorten(text),
             origin=origin,
         )
     try:
         tree = ast.parse(" ".join(text.split()), mode="eval")  # line breaks (YAML folding) are spaces
     except SyntaxError as exc:
-        raise FormulaError(f"syntax error: {exc.msg}", formula=text, origin=origin) from None
+        raise FormulaError(f"syntax error: {exc.msg}", formula=shorten(text), origin=origin) from None
     except (ValueError, RecursionError, MemoryError):
         raise FormulaError(
-            "the formula cannot be parsed (too deep or invalid characters)", formula=text, origin=origin
+            "the formula cannot be parsed (too deep or invalid characters)", formula=shorten(text), origin=origin
         ) from None
     count = sum(1 for _ in ast.walk(tree))
     if count > MAX_FORMULA_NODES:
         raise FormulaError(
             f"the formula has {count} parts; the limit is {MAX_FORMULA_NODES} (sim.expressions.MAX_FORMULA_NODES) "
             "(split it with `let:` sub-formulas)",
-            formula=text,
+            formula=shorten(text),
             origin=origin,
         )
     return tree
@@ -366,7 +493,7 @@ class _Compiler:
         self.names: set[str] = set()
 
     def fail(self, message: str) -> FormulaError:
-        return FormulaError(message, formula=self.text, origin=self.origin)
+        return FormulaError(message, formula=shorten(self.text), origin=self.origin)
 
     def visit(self, node: ast.AST, depth: int) -> _Node:
         if depth > MAX_FORMULA_DEPTH:
@@ -415,7 +542,9 @@ class _Compiler:
         if name in self.scope.lets:
             let = self.scope.lets[name]
             self.names.update(let.names)
-            return _Node(let._fn, let._exact, const=let.is_constant)
+            if let.is_constant:
+                return _Node(let._fn, let._exact, const=True)
+            return _Node(_finite_let(let._fn, name), let._exact)
         if name in FUNCTIONS:
             raise self.fail(f"{name} is a function; call it, e.g. {name}(...)")
         return self._lookup(name)
@@ -472,12 +601,12 @@ class _Compiler:
         entry = _BINARY.get(type(node.op))
         if entry is None:
             raise self.fail(f"the operator {_op_text(node.op)} is not allowed (allowed: + - * / **)")
-        op = entry[1]
+        op, exact_op = entry
         left = self.number(node.left, depth, "an operand")
         right = self.number(node.right, depth, "an operand")
         return _Node(
             _apply(op, left.fn, right.fn, left.const, right.const),
-            _apply(op, left.exact, right.exact, left.const, right.const),
+            _apply(exact_op, left.exact, right.exact, left.const, right.const),
             const=left.const and right.const,
         )
 
@@ -561,6 +690,33 @@ class _Compiler:
         exacts = tuple(a.exact for a in args)
         const = all(a.const for a in args)
         return _Node(_call(function, fns), _call(function, exacts), const=const)
+
+
+def _finite_let(fn: _Fn, name: str) -> _Fn:
+    """The float value of the let ``name``, refused when not finite (like any formula's)."""
+
+    def value(v: Values) -> Any:
+        result = fn(v)
+        if result - result:  # nan for inf and nan, 0 for every finite number
+            raise _EvalError(f"the let {name} is not a finite number")
+        return result
+
+    return value
+
+
+def _expanded(node: ast.AST, lets: Mapping[str, Formula]) -> tuple[int, int]:
+    """Parts and depth of an expression with each let it names written out (a let
+    counts one level more: its finiteness check)."""
+    if isinstance(node, ast.Name) and node.id in lets:
+        let = lets[node.id]
+        return (1, 1) if let.is_constant else (let.size, let.depth + 1)
+    size, depth = 1, 0
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.expr):
+            child_size, child_depth = _expanded(child, lets)
+            size += child_size
+            depth = max(depth, child_depth)
+    return size, depth + 1
 
 
 def _apply(op: Callable[[Any, Any], Any], left: _Fn, right: _Fn, left_const: bool, right_const: bool) -> _Fn:

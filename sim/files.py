@@ -43,20 +43,25 @@ def write_text_atomic(target: Path, text: str) -> Path:
     return write_atomic(target, lambda path: Path(path).write_text(text, encoding="utf-8"))
 
 
-def read_input(path: str | os.PathLike[str], what: str) -> tuple[bytes, str]:
-    """The bytes and UTF-8 text of an input file (``what`` names it in messages).
+def read_input(path: str | os.PathLike[str], what: str, *, max_bytes: int | None = None) -> tuple[bytes, str]:
+    """The bytes and UTF-8 text of an input file (``what`` names it in messages); with
+    ``max_bytes``, at most that many bytes are read.
 
     Raises
     ------
     ScenarioError
-        If the file is missing, a directory, unreadable, or not UTF-8 (naming the line).
+        If the file is missing, a directory, unreadable, longer than ``max_bytes``, or
+        not UTF-8 (naming the line).
     """
     name = str(path)
     file = Path(path)
     if file.is_dir():
         raise ScenarioError(f"is a directory, not {what}", file=name)
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as handle:
+            raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+        if max_bytes is not None and len(raw) > max_bytes:
+            raise ScenarioError(f"the file is longer than {max_bytes} bytes; is it {what}?", file=name)
     except FileNotFoundError:
         raise ScenarioError("no such file", file=name) from None
     except OSError as exc:

@@ -13,19 +13,21 @@ After loading nothing is re-checked: the model trusts the :class:`Scenario`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sim.errors import UsageError, did_you_mean, unknown
+from sim.errors import ScenarioError, UsageError, did_you_mean, unknown
 from sim.expressions import Formula
 from sim.files import read_input
 from sim.selection import RULES
 from sim.semantics import CasePlan, GamePlan, RulePlan, compile_scenario
-from sim.spec import ScenarioSpec, validate_spec
+from sim.spec import MAX_SCENARIO_BYTES, ScenarioSpec, validate_spec
 from sim.yaml_source import parse_yaml
 
 __all__ = ["CasePlan", "GamePlan", "RulePlan", "Scenario", "load_scenario", "parse_scenario"]
@@ -194,9 +196,14 @@ def _number_for(key: str, value: object, initial: Mapping[str, float]) -> float:
             f"--set {key}: no parameter, actor state or game.select of that name"
             f"{did_you_mean(key, list(initial))} (known: {', '.join(initial)}, select)"
         )
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise UsageError(f"--set {key}: the value must be a finite number, not {value!r}")
-    return float(value)
+    number = math.nan
+    if not isinstance(value, bool) and isinstance(value, (int, float)):
+        with contextlib.suppress(OverflowError):  # an int beyond the largest float stays nan
+            number = float(value)
+    if not math.isfinite(number):
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise UsageError(f"--set {key}: the value must be a finite number (below about 1.8e308), not {shown}")
+    return number
 
 
 def _with_rule(games: tuple[GamePlan, ...], key: str, rule: object) -> tuple[GamePlan, ...]:
@@ -212,11 +219,37 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     Raises
     ------
     ScenarioError
-        If the file is missing, unreadable, not UTF-8, or not a valid scenario; the
+        If the file is missing, unreadable, not a regular file (a device, a FIFO),
+        larger than :data:`MAX_SCENARIO_BYTES`, not UTF-8, or not a valid scenario; the
         message names the file, the line and the field.
     """
-    raw, text = read_input(path, "a scenario file")
+    _check_file(path)
+    # read at most the limit: the file may have grown since, or not know its size (/proc)
+    raw, text = read_input(path, "a scenario file", max_bytes=MAX_SCENARIO_BYTES)
     return _load(text, str(path), hashlib.sha256(raw).hexdigest())
+
+
+def _check_file(path: str | os.PathLike[str]) -> None:
+    """Refuse what must not be read whole: a device, FIFO or socket, or a file larger than
+    :data:`MAX_SCENARIO_BYTES` (checked without opening it, which could block)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):  # missing, unreadable, a bad name: read_input explains it
+        return
+    if stat.S_ISDIR(info.st_mode):
+        return  # read_input explains it
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError("is not a regular file (a device, FIFO or socket); give a scenario file", file=str(path))
+    _check_size(info.st_size, str(path))
+
+
+def _check_size(size: int, name: str) -> None:
+    if size > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            f"the file is {size} bytes; the limit is {MAX_SCENARIO_BYTES} (sim.spec.MAX_SCENARIO_BYTES): "
+            "is this a scenario file?",
+            file=name,
+        )
 
 
 def parse_scenario(text: str, filename: str = "<string>") -> Scenario:
@@ -228,7 +261,11 @@ def parse_scenario(text: str, filename: str = "<string>") -> Scenario:
     >>> s.name, [g.name for g in s.games], s.initial["cost"]
     ('tiny', ['choice'], 1.0)
     """
-    return _load(text, filename, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if len(text) > MAX_SCENARIO_BYTES:  # before encoding it: a character is at least one byte
+        _check_size(len(text), filename)
+    raw = text.encode("utf-8", errors="surrogatepass")
+    _check_size(len(raw), filename)
+    return _load(text, filename, hashlib.sha256(raw).hexdigest())
 
 
 def _load(text: str, filename: str, sha256: str) -> Scenario:

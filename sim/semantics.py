@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sim.designs import DESIGNS, parse_factor
 from sim.errors import FormulaError, ScenarioError, UsageError, did_you_mean, unknown
-from sim.expressions import FUNCTIONS, Formula, Scope
+from sim.expressions import FUNCTIONS, Formula, Scope, shorten
 from sim.games import PayoffTemplate
 from sim.payoff_forms import build_template
 from sim.selection import PLAY_MODES, RULES
@@ -31,8 +31,9 @@ from sim.yaml_source import YamlDocument, format_path
 
 __all__ = ["RESERVED", "CasePlan", "Compiled", "GamePlan", "RulePlan", "compile_scenario", "count_name"]
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_LABEL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+\-]*$")
+# used with fullmatch: the whole text must match (`$` would also accept a final line break)
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]*")
 #: Names a scenario may not give to parameters, actors, games or sub-formulas.
 RESERVED = frozenset({"round", "rounds", "parameters", "True", "False", "None", *FUNCTIONS})
 
@@ -129,7 +130,7 @@ class _Checker:
         try:
             return Formula.compile(value, scope, self.origin(path))
         except FormulaError as exc:
-            raise self.fail(path, f"formula {value!r}: {exc.message}") from None
+            raise self.fail(path, f"formula {shorten(value)!r}: {exc.message}") from None
 
     def compile(self) -> Compiled:
         self.check_names()
@@ -211,7 +212,7 @@ class _Checker:
                 self.check_name(var, ("actors", actor, "state", var))
 
     def check_name(self, name: str, path: FieldPath) -> None:
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise self.fail(path, f"{name!r} is not a valid name: use letters, digits and _, starting with a letter")
         if keyword.iskeyword(name) or name in RESERVED:
             raise self.fail(path, f"{name!r} is reserved; choose another name")
@@ -229,12 +230,14 @@ class _Checker:
         return self.lets(scope, self.spec.let, ("let",))
 
     def lets(self, scope: Scope, lets: Mapping[str, float | str], path: FieldPath) -> Scope:
+        known = dict(scope.lets)  # grows as each let compiles: one copy, not one per let
+        result = Scope(scope.numbers, scope.labels, known, scope.groups)
         for name, value in lets.items():
-            if name in scope.lets or name in scope.numbers or name in scope.labels:
+            if name in known or name in scope.numbers or name in scope.labels:
                 raise self.fail((*path, name), f"the name {name!r} is already used; names must be unique")
             self.check_name(name, (*path, name))
-            scope = scope.with_lets({name: self.formula(value, scope, (*path, name))})
-        return scope
+            known[name] = self.formula(value, result, (*path, name))  # sees only the lets above it
+        return result
 
     def game(self, name: str, spec: GameSpec, scope: Scope) -> GamePlan:
         path: FieldPath = ("games", name)
@@ -301,7 +304,7 @@ class _Checker:
                     "(sim.spec.MAX_STRATEGIES: raise it there, or merge strategies)",
                 )
             for i, label in enumerate(labels):
-                if not _LABEL.match(label):
+                if not _LABEL.fullmatch(label):
                     raise self.fail(
                         (*where, i), f"{label!r} is not a valid strategy label: use letters, digits, _ . + -"
                     )

@@ -14,15 +14,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, ValidationError
 
+from sim.designs import MAX_POINTS
 from sim.errors import ScenarioError, did_you_mean
 from sim.yaml_source import Path as FieldPath
 from sim.yaml_source import YamlDocument
 
 __all__ = [
+    "MAX_LOGIT_LAMBDA",
     "MAX_PLAYERS",
     "MAX_PROFILES",
     "MAX_ROUNDS",
+    "MAX_SCENARIO_BYTES",
     "MAX_STRATEGIES",
+    "MAX_TIME_LIMIT",
     "ActorSpec",
     "CaseSpec",
     "EquilibriumSpec",
@@ -44,6 +48,17 @@ MAX_PLAYERS = 8
 MAX_STRATEGIES = 50
 #: Most pure profiles (cells) of one game.
 MAX_PROFILES = 10_000
+#: Largest scenario file, in bytes (scenarios are a few kilobytes; this keeps a wrong
+#: file, e.g. a data dump, from being read whole into memory).
+MAX_SCENARIO_BYTES = 1_000_000
+#: Longest ``time_limit``, in seconds (a day): a longer wait is a mistake, and the
+#: operating system refuses timeouts beyond about 1e9 s.
+MAX_TIME_LIMIT = 86_400.0
+#: Largest ``logit_lambda``: with payoff differences of 0.001 or more, a larger precision
+#: plays like a Nash equilibrium to double precision.
+MAX_LOGIT_LAMBDA = 1e6
+#: Longest piece of a value quoted in an error message, in characters.
+_MAX_SHOWN = 60
 
 
 def _number(value: Any) -> float | int:
@@ -51,6 +66,13 @@ def _number(value: Any) -> float | int:
         raise ValueError(f"expected a number, got {_describe(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("expected a finite number, not .nan or .inf")
+    if isinstance(value, int):
+        try:
+            float(value)
+        except OverflowError:
+            raise ValueError(
+                f"a whole number of {len(str(abs(value)))} digits is too large (the largest number is about 1.8e308)"
+            ) from None
     return value
 
 
@@ -59,6 +81,18 @@ def _non_negative(value: Any) -> float | int:
     if number < 0:
         raise ValueError(f"must be 0 or more, not {number}")
     return number
+
+
+def _at_most(largest: float, unit: str, constant: str) -> Any:
+    """A validator of a number from 0 to ``largest`` (``constant`` names the limit)."""
+
+    def check(value: Any) -> float | int:
+        number = _non_negative(value)
+        if number > largest:
+            raise ValueError(f"{number:g}{unit} is too large; the limit is {largest:g}{unit} ({constant})")
+        return number
+
+    return check
 
 
 def number_or_formula(value: Any) -> float | int | str:
@@ -87,7 +121,13 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    return _shown(value)
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, shortened to :data:`_MAX_SHOWN` characters for a message."""
+    text = repr(value)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
 Number = Annotated[float, PlainValidator(_number, json_schema_input_type=float)]
@@ -144,11 +184,23 @@ class EquilibriumSpec(_Spec):
         description="A rule name, or {conditional: [...], otherwise: rule}.",
     )
     play: str = Field("sample", description="sample (draw from the mixed strategies) or mode.")
-    logit_lambda: Annotated[float, PlainValidator(_non_negative, json_schema_input_type=float)] = Field(
-        1.0, description="Precision of the logit QRE played by the selection rule logit (0: uniform play)."
-    )
-    time_limit: Annotated[float, PlainValidator(_non_negative, json_schema_input_type=float)] = Field(
-        20.0, description="Seconds a slow Gambit method (enumpoly, gnm, ...) may run per game; 0 skips enumpoly."
+    logit_lambda: Annotated[
+        float,
+        PlainValidator(
+            _at_most(MAX_LOGIT_LAMBDA, "", "sim.spec.MAX_LOGIT_LAMBDA"),
+            json_schema_input_type=Annotated[float, Field(ge=0, le=MAX_LOGIT_LAMBDA)],
+        ),
+    ] = Field(1.0, description="Precision of the logit QRE played by the selection rule logit (0: uniform play).")
+    time_limit: Annotated[
+        float,
+        PlainValidator(
+            _at_most(MAX_TIME_LIMIT, " s", "sim.spec.MAX_TIME_LIMIT"),
+            json_schema_input_type=Annotated[float, Field(ge=0, le=MAX_TIME_LIMIT)],
+        ),
+    ] = Field(
+        20.0,
+        description="Seconds a slow Gambit method (enumpoly, gnm, ...) may run per game, at most a day; "
+        "0 skips enumpoly.",
     )
 
 
@@ -211,7 +263,12 @@ class SweepSpecBlock(_Spec):
         description="Name (parameter, Actor.variable, select or game.select) -> 'LO:HI:N', 'LO:HI' or a list.",
     )
     design: str = Field("grid", description="grid, lhs or sobol.")
-    samples: int | None = Field(None, ge=1, description="Points of a sampled design (lhs, sobol).")
+    samples: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_POINTS,
+        description="Points of a sampled design (lhs, sobol), at most sim.designs.MAX_POINTS.",
+    )
     reps: int = Field(1, ge=1, description="Replications per point, each with its own seed.")
     rounds: int | None = Field(None, ge=1, le=MAX_ROUNDS, description="Round limit of every run.")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Root seed: every run's seed is derived from it.")
@@ -294,7 +351,7 @@ def _pydantic_message(error: Any, path: FieldPath) -> str:
         )
     message = str(_MESSAGES.get(kind, error["msg"]))
     if kind in _MESSAGES and "input" in error and kind != "missing":
-        message += f", got {error['input']!r}"
+        message += f", got {_shown(error['input'])}"
     return message
 
 

@@ -10,7 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.errors import FormulaError
-from sim.expressions import MAX_FORMULA_DEPTH, MAX_FORMULA_LENGTH, Formula, Scope
+from sim.expressions import (
+    MAX_EXACT_BITS,
+    MAX_EXPANDED_DEPTH,
+    MAX_EXPANDED_NODES,
+    MAX_FORMULA_DEPTH,
+    MAX_FORMULA_LENGTH,
+    MAX_FORMULA_NODES,
+    Formula,
+    Scope,
+)
 
 SCOPE = Scope(
     numbers=frozenset({"cost", "gain", "round", "EU.trust", "Russia.fatigue"}),
@@ -191,3 +200,212 @@ def test_formula_like_text_never_runs_code(tmp_path_factory: pytest.TempPathFact
     with pytest.raises(FormulaError):
         Formula.compile(text, SCOPE)
     assert not Path(canary).exists()
+
+
+# --- limits that hold: at each stated limit a formula works, just above it is refused ---
+
+_X = Scope(numbers=frozenset({"x", "round"}))
+
+
+def _refusal(text: str, scope: Scope = _X) -> str:
+    with pytest.raises(FormulaError) as error:
+        Formula.compile(text, scope)
+    return error.value.message
+
+
+def test_nesting_at_the_depth_limit_compiles_and_one_more_level_is_refused() -> None:
+    assert Formula.compile("-" * (MAX_FORMULA_DEPTH - 1) + "x", _X).evaluate({"x": 2.0}) == -2.0
+    assert "nests deeper than 40 levels" in _refusal("-" * MAX_FORMULA_DEPTH + "x")
+
+
+def test_parts_at_the_node_limit_compile_and_one_more_is_refused() -> None:
+    # Expression, Call, Name min, Load and two nodes (Name, Load) per argument: 4 + 2 * 248 = 500
+    at_limit = "min(" + ", ".join(["x"] * 248) + ")"
+    assert Formula.compile(at_limit, _X).evaluate({"x": 1.5}) == 1.5
+    above = "min(" + ", ".join(["x"] * 248) + ", 1)"  # a constant is one node: 501
+    assert f"has 501 parts; the limit is {MAX_FORMULA_NODES}" in _refusal(above)
+
+
+def test_text_at_the_length_limit_compiles_and_one_more_character_is_refused() -> None:
+    at_limit = "x + 0." + "0" * (MAX_FORMULA_LENGTH - 7) + "1"
+    assert len(at_limit) == MAX_FORMULA_LENGTH
+    assert Formula.compile(at_limit, _X).evaluate({"x": 1.0}) == 1.0
+    assert f"the limit is {MAX_FORMULA_LENGTH}" in _refusal(at_limit + "0")
+
+
+def _doubling_lets(count: int) -> dict[str, Formula]:
+    """``l0 = x``, ``l1 = l0 + l0``, ...: ``l{k}`` has 2 ** (k + 1) - 1 parts written out."""
+    lets: dict[str, Formula] = {"l0": Formula.compile("x", _X)}
+    for k in range(1, count):
+        lets[f"l{k}"] = Formula.compile(f"l{k - 1} + l{k - 1}", _X.with_lets(lets))
+    return lets
+
+
+def test_lets_that_double_are_refused_when_written_out_too_large() -> None:
+    lets = _doubling_lets(12)
+    assert lets["l11"].size == 2**12 - 1 <= MAX_EXPANDED_NODES
+    assert lets["l11"].evaluate({"x": 1.0}) == 2.0**11
+    message = _refusal("l11 + l11", _X.with_lets(lets))
+    assert f"the formula has 8191 parts; the limit is {MAX_EXPANDED_NODES}" in message
+    assert "sim.expressions.MAX_EXPANDED_NODES" in message
+
+
+def test_expanded_size_at_the_limit_compiles_and_one_more_part_is_refused() -> None:
+    lets = _doubling_lets(12)
+    remaining, names = MAX_EXPANDED_NODES - 2, []  # min(...): the call and the name min
+    for k in range(11, -1, -1):
+        while lets[f"l{k}"].size <= remaining:
+            names.append(f"l{k}")
+            remaining -= lets[f"l{k}"].size
+    at_limit = Formula.compile(f"min({', '.join(names)})", _X.with_lets(lets))
+    assert at_limit.size == MAX_EXPANDED_NODES
+    assert at_limit.evaluate({"x": 1.0}) == 2.0  # l1 = x + x is the smallest
+    assert f"has {MAX_EXPANDED_NODES + 1} parts" in _refusal(f"min({', '.join(names)}, x)", _X.with_lets(lets))
+
+
+def _chain(link: str, scope: Scope = _X) -> tuple[Formula, Scope]:
+    """The longest chain of lets ``c{k} = link(c{k-1})`` within MAX_EXPANDED_DEPTH."""
+    formula = Formula.compile("x", scope)
+    k = 0
+    while True:
+        scope = scope.with_lets({f"c{k}": formula})
+        try:
+            following = Formula.compile(link.format(f"c{k}"), scope)
+        except FormulaError as error:
+            assert "MAX_EXPANDED_DEPTH" in error.message
+            return formula, scope
+        formula, k = following, k + 1
+
+
+# a comparison chain, and/or, calls of 4 arguments and if-else are the constructs whose
+# evaluation takes the most Python frames per level
+_LINKS = ["(0 < {} < 2) + 0", "({} > -1 and x > 0) + 0", "min({}, 1, 2, 3) + 0", "({} if x > 0 else 1) + 0", "-{}"]
+
+
+@pytest.mark.parametrize("link", _LINKS)
+def test_a_chain_of_lets_at_the_depth_limit_evaluates_within_three_frames_a_level(link: str) -> None:
+    import inspect
+    import sys
+
+    formula, scope = _chain(link)
+    padding = MAX_EXPANDED_DEPTH - formula.depth  # fill up to the limit exactly
+    name = next(reversed(list(scope.lets)))
+    at_limit = Formula.compile("-" * (padding - 1) + name, scope) if padding else formula
+    assert at_limit.depth == MAX_EXPANDED_DEPTH
+    assert "nests 101 levels deep; the limit is 100" in _refusal("-" * padding + name, scope)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack(0)) + 3 * MAX_EXPANDED_DEPTH + 10)
+    try:
+        at_limit.evaluate({"x": 1.0})
+        at_limit.evaluate_exact({"x": Fraction(1)})
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def test_a_long_chain_of_lets_is_refused_naming_the_limit() -> None:
+    formula, scope = _chain("{} + 1")
+    assert len(scope.lets) == 50  # each link: its let check and the addition
+    assert "shorten the chain of lets" in _refusal(f"{next(reversed(list(scope.lets)))} + 1", scope)
+    assert formula.evaluate({"x": 0.0}) == 49.0
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "fragment"),
+    [
+        ("exp(x)", {"x": 1000.0}, "exp(1000) overflows"),
+        ("x * 1e308 * 10", {"x": 1.0}, "not a finite number"),
+        ("x ** 1000", {"x": 1e10}, "power overflows"),
+        ("round ** 4", {"round": 10**100}, "power overflows"),
+        ("round * round * round * round", {"round": 10**100}, "too large for a number"),
+        ("round * round * 0.5", {"round": 10**200}, "int too large to convert to float"),
+        ("x - x * 1e308 * 10 + x * 1e308 * 10", {"x": 1.0}, "not a finite number"),
+    ],
+)
+def test_overflow_at_run_time_is_a_formula_error(text: str, values: dict[str, object], fragment: str) -> None:
+    with pytest.raises(FormulaError) as error:
+        Formula.compile(text, _X).evaluate(values)
+    assert fragment in error.value.message
+
+
+def test_a_let_that_is_not_finite_is_refused_where_it_is_used() -> None:
+    scope = _X.with_lets({"big": Formula.compile("x * 1e308 * 10", _X)})
+    formula = Formula.compile("min(big, 1)", scope, origin="f.yaml:4 games.g.payoffs.A")
+    with pytest.raises(FormulaError, match="the let big is not a finite number"):
+        formula.evaluate({"x": 1.0})
+    assert formula.evaluate({"x": 1e-310}) == pytest.approx(0.1)
+
+
+def test_integer_powers_are_floats_in_the_simulation_and_exact_in_fractions() -> None:
+    formula = Formula.compile("round ** 2", _X)
+    assert formula.evaluate({"round": 3}) == 9.0 and isinstance(formula.evaluate({"round": 3}), float)
+    assert formula.evaluate_exact({"round": 3}) == Fraction(9)
+
+
+def test_exact_values_larger_than_the_bit_limit_become_floats_without_being_computed() -> None:
+    third = {"x": Fraction(1, 3)}
+    # 1/3 ** (64 ** 4) would have 26 million bits: the size is checked before the power
+    deep = Formula.compile("(((x ** 64) ** 64) ** 64) ** 64", _X)
+    assert deep.evaluate_exact(third) == 0.0 and deep.evaluate({"x": 1 / 3}) == 0.0
+    power = Formula.compile("x ** 64", _X)
+    assert power.evaluate_exact(third) == Fraction(1, 3**64)
+
+
+def test_the_exact_bit_limit_holds_exactly() -> None:
+    same = Formula.compile("x + 0", _X)
+    k = (MAX_EXACT_BITS - 2) // 2
+    at_limit = Fraction(2**k + 1, 2**k)  # (k + 1) + (k + 1) bits
+    assert at_limit.numerator.bit_length() + at_limit.denominator.bit_length() == MAX_EXACT_BITS
+    assert same.evaluate_exact({"x": at_limit}) == at_limit
+    above = Fraction(2 ** (k + 1) + 1, 2**k)  # one bit more
+    result = same.evaluate_exact({"x": above})
+    assert isinstance(result, float) and result == pytest.approx(2.0)
+
+
+def test_exact_products_too_large_fall_back_to_floats_and_huge_ones_fail() -> None:
+    near_one = Fraction(2**3000 + 1, 2**3000)  # 6,002 bits: exact; its square is not
+    square = Formula.compile("x * x", _X)
+    assert isinstance(square.evaluate_exact({"x": near_one}), float)
+    assert square.evaluate_exact({"x": Fraction(1, 3)}) == Fraction(1, 9)
+    with pytest.raises(FormulaError, match="too large for a number"):
+        square.evaluate_exact({"x": Fraction(2**5000)})
+
+
+def test_long_formulas_are_shortened_in_messages() -> None:
+    text = "x + " * 120 + "unknown_name"
+    message = str(_refusal_error(text))
+    assert "..." in message and len(message) < 300
+
+
+def _refusal_error(text: str) -> FormulaError:
+    with pytest.raises(FormulaError) as error:
+        Formula.compile(text, _X)
+    return error.value
+
+
+_LEAVES = st.sampled_from(["x", "round", "0", "1", "0.1", "1e308", "1e-308", "3", "64", "9" * 400, "True"])
+
+
+def _combine(parts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    binary = st.tuples(parts, st.sampled_from([" + ", " - ", " * ", " / ", " ** ", " < ", " and "]), parts)
+    return st.one_of(
+        binary.map("({0[0]}{0[1]}{0[2]})".format),
+        parts.map("-{}".format),
+        parts.map("exp({})".format),
+        st.tuples(parts, parts).map("min({0[0]}, {0[1]})".format),
+        st.tuples(parts, parts, parts).map("({0[0]} if {0[1]} else {0[2]})".format),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(_LEAVES, _combine, max_leaves=80), st.sampled_from([0.0, 1e-300, 0.5, 3.0, 1e300]))
+def test_nested_formulas_only_ever_raise_formula_errors(text: str, x: float) -> None:
+    try:
+        formula = Formula.compile(text, _X)
+    except FormulaError as error:
+        assert "\n" not in str(error)
+        formula = None
+    if formula is not None:
+        with contextlib.suppress(FormulaError):
+            formula.evaluate({"x": x, "round": 7})
+        with contextlib.suppress(FormulaError):
+            formula.evaluate_exact({"x": Fraction(repr(x)), "round": 7})

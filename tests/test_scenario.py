@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError, UsageError
 from sim.scenario import load_scenario, parse_scenario
+from sim.yaml_source import MAX_DEPTH
 
 from .conftest import ALL_SCENARIOS, FLAGSHIP
 
@@ -212,6 +214,27 @@ CASES = [
         "either a rule name or conditional",
     ),
     ("    payoffs:\n", "    payoff_table: {'x, u': [1, 1]}\n    payoffs:\n", 15, "games.g", "exactly one"),
+    # numbers too large for a float, dates, and bounded settings
+    ("  cost: 1.0", "  cost: " + "9" * 400, 5, "parameters.cost", "a whole number of 400 digits is too large"),
+    ("  cost: 1.0", "  cost: 1e400", 5, "parameters.cost", "finite number"),
+    ("  cost: 1.0", "  cost: " + "9" * 1001, 5, "parameters.cost", "the limit is 1000"),
+    ("  cost: 1.0", "  cost: 2026-01-01", 5, "parameters.cost", "expected a number, got '2026-01-01'"),
+    ("  cost: 1.0", "  cost: !!timestamp 2026-01-01", 5, "parameters.cost", "the tag 'tag:yaml.org,2002:timestamp'"),
+    ("seed: 1", "seed: " + "1" * 400, 3, "seed", "less than or equal to 9223372036854775807"),
+    ("  select: first", "  time_limit: 1e300", 29, "equilibrium.time_limit", "the limit is 86400 s"),
+    ("  select: first", "  logit_lambda: 1e7", 29, "equilibrium.logit_lambda", "sim.spec.MAX_LOGIT_LAMBDA"),
+    (
+        "A: \"extra - cost if B == 'u' else half\"",
+        'A: "cost * ' + "9" * 400 + '"',
+        21,
+        "games.g.payoffs.A",
+        "a number in the formula is too large",
+    ),
+    ("A: \"extra - cost if B == 'u' else half\"", 'A: "1e308 * 10"', 21, "games.g.payoffs.A", "not a finite"),
+    # names and labels are matched whole: a final line break is not allowed
+    ("{A: [x, y], B: [u, v]}", '{A: ["x\\n", y], B: [u, v]}', 17, "games.g.strategies.A[0]", "not a valid strategy"),
+    ("  cost: 1.0", '  "cost\\n": 1.0', 5, "parameters['cost\\n']", "is not a valid name"),
+    ("  bonus: 2", '  bonus: 2\n  "zz\\n": 3', 7, "parameters['zz\\n']", "is not a valid name"),
 ]
 
 
@@ -346,6 +369,15 @@ _yaml_values = st.recursive(
 )
 
 
+def _dumped(data: object) -> str | None:
+    import yaml
+
+    try:
+        return yaml.safe_dump(data)
+    except yaml.YAMLError:
+        return None
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.dictionaries(
@@ -355,12 +387,9 @@ _yaml_values = st.recursive(
     )
 )
 def test_any_structure_only_ever_raises_scenario_error(data: dict[str, object]) -> None:
-    import yaml
-
-    try:
-        text = yaml.safe_dump(data)
-    except yaml.YAMLError:
-        return
+    text = _dumped(data)
+    assume(text is not None)
+    assert text is not None
     with contextlib.suppress(ScenarioError):
         parse_scenario(text)
 
@@ -391,3 +420,193 @@ def test_sweep_block_is_checked_when_the_file_loads(block: str, field: str, frag
 def test_rounds_is_reserved_for_metrics() -> None:
     with pytest.raises(ScenarioError, match="'rounds' is reserved"):
         parse_scenario(BASE.replace("  bonus: 2", "  rounds: 2"))
+
+
+# --- input size and kind: refused before the file is read -----------------------
+
+
+def test_a_device_or_fifo_is_refused_without_being_read(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)  # opening it for reading would block until a writer comes
+    for path in (Path("/dev/zero"), fifo):
+        with pytest.raises(ScenarioError, match=r"is not a regular file \(a device, FIFO or socket\)") as error:
+            load_scenario(path)
+        assert error.value.file == str(path)
+
+
+def test_a_file_at_the_size_limit_is_read_and_one_byte_more_is_refused(tmp_path: Path) -> None:
+    from sim.spec import MAX_SCENARIO_BYTES
+
+    padding = MAX_SCENARIO_BYTES - len(BASE.encode())
+    at_limit = tmp_path / "at_limit.yaml"
+    at_limit.write_text(BASE + "#" * (padding - 1) + "\n")
+    assert at_limit.stat().st_size == MAX_SCENARIO_BYTES
+    assert load_scenario(at_limit).name == "base"
+    above = tmp_path / "above.yaml"
+    above.write_text(BASE + "#" * padding + "\n")
+    with pytest.raises(ScenarioError, match=f"the file is {MAX_SCENARIO_BYTES + 1} bytes; the limit is") as error:
+        load_scenario(above)
+    assert "sim.spec.MAX_SCENARIO_BYTES" in str(error.value)
+    with pytest.raises(ScenarioError, match="the limit is"):
+        parse_scenario(BASE + "#" * padding + "\n")
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        (10**400, "finite number (below about 1.8e308), not 1000000000000000000000000000000000000..."),
+        (float("inf"), "finite number (below about 1.8e308), not inf"),
+        (True, "finite number (below about 1.8e308), not True"),
+    ],
+)
+def test_overrides_refuse_numbers_that_are_not_finite_floats(value: object, fragment: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(fragment)):
+        parse_scenario(BASE).with_overrides({"cost": value})  # type: ignore[dict-item]
+
+
+# --- the loader never fails otherwise: structured inputs that once did ------------
+
+_FIELDS = ["  cost: {}", "  bonus: {}", "rounds: {}", "seed: {}", "  half: {}", "name: {}", "x: {}"]
+
+
+def _in_base(line: str, value: str) -> str:
+    """BASE with the field of ``line`` set to ``value`` (``x`` is an unknown field)."""
+    field = line.partition(":")[0] + ":"
+    if field == "x:":
+        return BASE + line.format(value) + "\n"
+    old = next(row for row in BASE.splitlines() if row.startswith(field))
+    return BASE.replace(old, line.format(value), 1)
+
+
+@st.composite
+def _deep_nesting(draw: st.DrawFn) -> str:
+    depth = draw(st.integers(1, 3 * MAX_DEPTH))
+    style = draw(st.sampled_from(["list", "map", "block", "alias"]))
+    if style == "list":
+        value = "[" * depth + "]" * depth
+    elif style == "map":
+        value = "{a: " * depth + "1" + "}" * depth
+    elif style == "alias":  # anchors that nest each other: deep only when written out
+        anchors = "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, depth))
+        return BASE + "a0: &a0 [1]\n" + anchors
+    else:
+        value = "\n" + "".join(" " * (2 + 2 * i) + "-\n" for i in range(depth))
+    return _in_base(draw(st.sampled_from(_FIELDS)), value)
+
+
+@st.composite
+def _huge_numbers(draw: st.DrawFn) -> str:
+    digits = draw(st.integers(300, 1100))
+    number = draw(
+        st.sampled_from(
+            ["9" * digits, "-" + "1" * digits, "1e999", "-1e400", "1e-400", "0x" + "f" * digits, "0o7" * 10]
+        )
+    )
+    where = draw(st.sampled_from([*_FIELDS, "formula", "time_limit", "logit_lambda", "samples"]))
+    if where == "formula":
+        return BASE.replace("extra - cost", f"extra * {number} - cost")
+    if where in ("time_limit", "logit_lambda"):
+        return BASE.replace("  select: first", f"  select: first\n  {where}: {number}")
+    if where == "samples":
+        return BASE + f"sweep:\n  params: {{cost: '0:1'}}\n  design: lhs\n  samples: {number}\n"
+    return _in_base(where, number)
+
+
+_DATES = ["2026-01-01", "!!timestamp 2026-01-01", "!!timestamp 99999-01-01", "2026-01-01 10:00:00", "!!bool maybe"]
+
+
+@st.composite
+def _dates(draw: st.DrawFn) -> str:
+    return _in_base(draw(st.sampled_from(_FIELDS)), draw(st.sampled_from(_DATES)))
+
+
+@st.composite
+def _let_chains(draw: st.DrawFn) -> str:
+    count = draw(st.integers(1, 300))
+    link = draw(st.sampled_from(["{p} + {p}", "{p} + 1", "{p} * {p}", "exp({p})", "{p} ** 64", "min({p}, 1) / 3"]))
+    lets = "".join(f'  l{i}: "{link.format(p=f"l{i - 1}")}"\n' for i in range(1, count))
+    text = BASE.replace('  half: "cost / 2"\n', f'  half: "cost / 2"\n  l0: "cost / 3"\n{lets}')
+    return text.replace("extra - cost if", f"extra - l{count - 1} if")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_deep_nesting(), _huge_numbers(), _dates(), _let_chains()))
+def test_nesting_numbers_dates_and_lets_only_ever_raise_scenario_errors(text: str) -> None:
+    from sim.errors import UserError
+    from sim.results import run
+
+    scenario = None
+    try:
+        scenario = parse_scenario(text, "s.yaml")
+    except ScenarioError as error:
+        assert "\n" not in str(error)  # one line
+    if scenario is not None:
+        with contextlib.suppress(UserError):  # a formula may still fail on the values it meets
+            run(scenario, rounds=2)
+
+
+def _special_file(kind: str, folder: Path) -> Path:
+    """A path that must not be read whole: a device, a FIFO, a file above the size limit."""
+    import os
+
+    from sim.spec import MAX_SCENARIO_BYTES
+
+    if kind == "device":
+        return Path("/dev/zero")
+    path = folder / f"{kind}.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.write_text(BASE + "#" * MAX_SCENARIO_BYTES + "\n")
+    return path
+
+
+@pytest.mark.parametrize("command", ["validate", "run", "solve", "sweep"])
+@pytest.mark.parametrize(
+    ("kind", "fragment"),
+    [
+        ("device", "is not a regular file (a device, FIFO or socket)"),
+        ("fifo", "is not a regular file (a device, FIFO or socket)"),
+        ("huge", "bytes; the limit is 1000000 (sim.spec.MAX_SCENARIO_BYTES)"),
+    ],
+    ids=["dev-zero", "fifo", "file-above-the-size-limit"],
+)
+def test_input_that_must_not_be_read_is_one_line_and_exit_2(
+    kind: str, fragment: str, command: str, tmp_path: Path
+) -> None:
+    from .conftest import diplosim
+
+    path = _special_file(kind, tmp_path)
+    extra = ["--out", str(tmp_path / "out")] if command in ("run", "sweep") else []
+    extra += ["--param", "cost=0:1:2"] if command == "sweep" else []
+    result = diplosim(command, str(path), *extra, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"diplosim: error: {path}: "), result.stderr
+    assert fragment in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_payoff_too_large_for_exact_arithmetic_has_float_payoffs_only() -> None:
+    from sim.results import run
+
+    # exactly, (A.trust / 3) ** 262144 would have hundreds of thousands of digits
+    scenario = parse_scenario(BASE.replace("extra - cost if B == 'u' else half", "(A.trust / 3) ** 64 ** 3 + extra"))
+    game = scenario.games[0].template.build(scenario.namespace(), exact=True)
+    assert game.exact_payoffs is None
+    assert game.payoff_of(("x", "u"))[0] == 2.0
+    assert run(scenario).rounds_played >= 1
+
+
+def test_at_most_the_size_limit_is_read_even_when_the_size_is_not_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.scenario
+    from sim.spec import MAX_SCENARIO_BYTES
+
+    grown = tmp_path / "grown.yaml"  # as if it grew after it was checked, or were a /proc file of size 0
+    grown.write_text(BASE + "#" * MAX_SCENARIO_BYTES + "\n")
+    monkeypatch.setattr(sim.scenario, "_check_file", lambda path: None)
+    with pytest.raises(ScenarioError, match=f"the file is longer than {MAX_SCENARIO_BYTES} bytes; is it a scenario"):
+        load_scenario(grown)
