@@ -30,7 +30,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -320,5 +320,12 @@ def _exact_values(values: Mapping[str, Any], names: Sequence[str]) -> dict[str, 
     exact = {}
     for name in names:
         value = values[name]
-        exact[name] = Fraction(repr(value)) if isinstance(value, float) else value
+        exact[name] = _decimal(value) if isinstance(value, float) else value
     return exact
+
+
+@lru_cache(maxsize=4096)
+def _decimal(value: float) -> Fraction:
+    """The Fraction of a float's shortest decimal form, remembered: a run's state values
+    repeat from round to round (make bench: "flagship run, exact")."""
+    return Fraction(repr(value))
