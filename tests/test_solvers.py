@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sim.equilibria import SAME_TOL, SolveResult, regret, tolerance
-from sim.errors import SolverError
+from sim.errors import SolverChoiceError
 from sim.games import NormalFormGame
 from sim.scenario import load_scenario
 from sim.solvers import SOLVERS, solve
@@ -156,10 +156,10 @@ def test_one_player_games_are_maximised_with_ties_flagged() -> None:
 
 def test_solver_errors() -> None:
     game = game_of(np.eye(2), np.eye(2))
-    with pytest.raises(SolverError, match="unknown solver"):
+    with pytest.raises(SolverChoiceError, match="unknown solver"):
         solve(game, "magic")
     three = NormalFormGame("g", ("a", "b", "c"), (("x",), ("y",), ("z",)), np.zeros((1, 1, 1, 3)))
-    with pytest.raises(SolverError, match="handles 2 to 2 players"):
+    with pytest.raises(SolverChoiceError, match="handles 2 to 2 players"):
         solve(three, "vertex_enumeration")
     assert solve(three).method == "gambit"
 
