@@ -33,6 +33,7 @@ from pathlib import Path
 from sim.errors import OutputError, ScenarioError
 
 __all__ = [
+    "TEMPORARY_PREFIX",
     "Writer",
     "check_output_file",
     "check_output_folder",
@@ -44,8 +45,9 @@ __all__ = [
 
 #: Writes one file at the path it is given (a temporary name that is renamed afterwards).
 Writer = Callable[[str], object]
-#: Prefix of the temporary files and folders (hidden; left only by a killed process).
-_TEMPORARY = ".diplosim-"
+#: Prefix of the temporary files and folders (hidden; left only by a killed process, and
+#: then ignored when a folder is checked for other files).
+TEMPORARY_PREFIX = ".diplosim-"
 
 
 def _kind(mode: int) -> str | None:
@@ -108,7 +110,7 @@ def _stat(path: Path) -> os.stat_result | None:
 def _probe(folder: Path, what: str, path: Path) -> None:
     """Refuse ``path`` early when ``folder`` (where it would be created) is not writable."""
     try:
-        Path(tempfile.mkdtemp(prefix=_TEMPORARY, dir=folder)).rmdir()
+        Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX, dir=folder)).rmdir()
     except OSError as exc:
         raise OutputError(f"{what} {path}: cannot write in {folder}: {_reason(exc)}") from None
 
@@ -217,7 +219,7 @@ def write_atomic(target: Path, write: Writer, what: str = "output") -> Path:
     final = _resolved(target)
     try:
         with _parents_made(final.parent):
-            handle, temporary = tempfile.mkstemp(prefix=f"{_TEMPORARY}{final.name}.", dir=final.parent)
+            handle, temporary = tempfile.mkstemp(prefix=f"{TEMPORARY_PREFIX}{final.name}.", dir=final.parent)
             os.close(handle)
             try:
                 write(temporary)
@@ -260,7 +262,7 @@ def write_folder_atomic(folder: Path, files: Mapping[str, Writer], what: str = "
     """
     check_output_folder(folder, what)
     for name in files:
-        if Path(name).name != name or name.startswith(_TEMPORARY):
+        if Path(name).name != name or name.startswith(TEMPORARY_PREFIX):
             raise ValueError(f"{name!r}: a file name, not a path")  # a bug of the caller, not the user
         if folder.is_dir():
             check_output_file(folder / name, what)  # an old version must be a regular file, to be replaced
@@ -268,7 +270,8 @@ def write_folder_atomic(folder: Path, files: Mapping[str, Writer], what: str = "
     try:
         with _parents_made(final.parent):
             new = not final.exists()
-            staging = Path(tempfile.mkdtemp(prefix=f"{_TEMPORARY}{final.name}.", dir=final.parent if new else final))
+            beside_or_inside = final.parent if new else final
+            staging = Path(tempfile.mkdtemp(prefix=f"{TEMPORARY_PREFIX}{final.name}.", dir=beside_or_inside))
             try:
                 for name, write in files.items():
                     write(str(staging / name))

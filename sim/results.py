@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import UsageError
-from sim.files import Writer, write_folder_atomic
+from sim.files import TEMPORARY_PREFIX, Writer, write_folder_atomic
 from sim.files import check_output_folder as check_output_folder_path
 from sim.games import strategy_payoffs
 from sim.history import History
@@ -241,7 +241,7 @@ def check_output_folder(directory: str | os.PathLike[str], scenario: Scenario, *
         If it holds other things and ``force`` is not set.
     """
     folder = check_output_folder_path(directory, "--out")
-    if force or not folder.exists() or not any(folder.iterdir()):
+    if force or not folder.exists() or all(p.name.startswith(TEMPORARY_PREFIX) for p in folder.iterdir()):
         return
     try:
         previous = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("scenario_sha256")

@@ -148,3 +148,10 @@ def test_tables_and_figures_are_saved_together(tmp_path: Path, monkeypatch: pyte
     with pytest.raises(OutputError, match="the disk is full"):
         result.save(tmp_path / "second", figures=True)
     assert not (tmp_path / "second").exists()
+
+
+def test_a_temporary_folder_left_by_a_killed_save_does_not_block_the_next(tmp_path: Path) -> None:
+    folder = tmp_path / "run"
+    (folder / ".diplosim-run.x1y2z3").mkdir(parents=True)  # what a save killed half-way leaves
+    run(SCENARIOS / "classics" / "chicken.yaml", rounds=1).save(folder)
+    assert (folder / "summary.json").exists()
