@@ -1,7 +1,9 @@
 """The ``diplosim`` command: parse arguments, call the library, print.
 
 Exit codes: 0 success, 2 bad input (one line on stderr naming file, line and field;
-no traceback), 1 an internal error (a bug: please report it), 130 interrupted.
+no traceback), 1 an internal error (a bug: please report it), 130 interrupted, 141
+standard output closed by its reader (``| head``). Everything the user wrote is printed
+through :mod:`sim.terminal` (control characters visible, never markup).
 Heavy libraries (mesa, pandas, nashpy) are imported only by the commands that need
 them, so ``--help`` answers at once.
 """
@@ -9,17 +11,19 @@ them, so ``--help`` answers at once.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-from sim.errors import DiplosimError, UsageError, UserError
-from sim.files import write_text_atomic
+from sim.errors import DiplosimError, SolverChoiceError, UsageError, UserError, unknown
+from sim.files import check_output_file, check_output_folder, write_text_atomic
+from sim.terminal import shown, visible
 
 if TYPE_CHECKING:
     from sim.equilibria import SolveResult
@@ -32,7 +36,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        # the message quotes the user's arguments: control characters made visible, one line
+        self.exit(2, f"{self.prog}: error: {visible(message)} (see {self.prog} --help)\n")
 
 
 def _assignment(text: str) -> tuple[str, float | str]:
@@ -51,24 +56,83 @@ def _assignment(text: str) -> tuple[str, float | str]:
     return name, number
 
 
+#: Longest quotation of a flag's value in an error message (the rest is cut, ``...``).
+_QUOTE_LIMIT = 60
+
+
+def _quote(text: str) -> str:
+    return repr(text if len(text) <= _QUOTE_LIMIT else text[:_QUOTE_LIMIT] + "...")
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{_quote(text)} is not a whole number") from None
+
+
 def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = _whole(text)
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
 
 
-def _seed(text: str) -> int:
+def _real(text: str) -> float:
     try:
-        value = int(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("a seed must be 0 or more")
+        raise argparse.ArgumentTypeError(f"{_quote(text)} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{_quote(text)} is not a finite number")
     return value
+
+
+def _field(model: str, name: str, where: str, number: Callable[[str], Any] = _whole) -> Callable[[str], Any]:
+    """An argparse type for a flag that overrides the scenario field ``where``
+    (``name`` of the :mod:`sim.spec` model ``model``): a whole number (or what
+    ``number`` reads), checked by the very validation the field has in a file, so the
+    flag obeys the file's limits."""
+
+    def parse(text: str) -> Any:
+        from pydantic import TypeAdapter, ValidationError
+
+        from sim import spec
+
+        field = getattr(spec, model).model_fields[name]
+        value = number(text)
+        checked: Any = Annotated[(field.annotation, *field.metadata)]  # the field's type with its constraints
+        try:
+            TypeAdapter(checked).validate_python(value, strict=True)
+        except ValidationError as exc:
+            raise argparse.ArgumentTypeError(_limit_message(exc.errors()[0], value, name, where)) from None
+        return value
+
+    parse.__name__ = where  # argparse names the type in some messages
+    return parse
+
+
+def _limit_message(error: Any, value: float, name: str, where: str) -> str:
+    bounds = error.get("ctx", {})
+    if error["type"] == "greater_than_equal":
+        return f"must be at least {bounds['ge']}, not {value} (as the scenario field {where})"
+    if error["type"] == "less_than_equal":
+        from sim import spec
+
+        constant = f"MAX_{name.upper()}"
+        where_set = f": sim.spec.{constant}" if getattr(spec, constant, None) == bounds["le"] else ""
+        return f"must be at most {bounds['le']}, not {value} (the limit of the scenario field {where}{where_set})"
+    if error["type"] == "value_error":
+        return str(bounds["error"])
+    return f"{value}: {error['msg']}"
+
+
+def _solver_name(text: str) -> str:
+    from sim.solvers import SOLVERS
+
+    if text != "auto" and text not in SOLVERS:
+        raise argparse.ArgumentTypeError(unknown("solver", text, ["auto", *SOLVERS]))
+    return text
 
 
 def _version() -> str:
@@ -94,8 +158,12 @@ def _add_run(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argument
         "run", help="play a scenario round by round", description="Play a scenario and tell its story."
     )
     run.add_argument("file", help="scenario YAML file")
-    run.add_argument("--rounds", type=_positive, help="round limit (default: the scenario's rounds)")
-    run.add_argument("--seed", type=_seed, help="random seed (default: the scenario's seed)")
+    run.add_argument(
+        "--rounds", type=_field("ScenarioSpec", "rounds", "rounds"), help="round limit (default: the scenario's rounds)"
+    )
+    run.add_argument(
+        "--seed", type=_field("ScenarioSpec", "seed", "seed"), help="random seed (default: the scenario's seed)"
+    )
     _add_set(run)
     run.add_argument("--out", help="folder for the tables (CSV, Parquet) and summary.json")
     _add_solver(run)
@@ -142,9 +210,13 @@ def _add_export(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argum
     export.add_argument("--game", required=True, help="the stage game to export")
     _add_set(export)
     export.add_argument(
-        "--round", type=_positive, help="the game as played in this round of a run (default: the start)"
+        "--round",
+        type=_field("ScenarioSpec", "rounds", "rounds"),
+        help="the game as played in this round of a run, at most the scenario's rounds (default: the start)",
     )
-    export.add_argument("--seed", type=_seed, help="seed of that run (default: the scenario's seed)")
+    export.add_argument(
+        "--seed", type=_field("ScenarioSpec", "seed", "seed"), help="seed of that run (default: the scenario's seed)"
+    )
     export.add_argument("--format", choices=["nfg"], default="nfg", help="file format (nfg)")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.set_defaults(handler=_export)
@@ -167,10 +239,16 @@ def _add_sweep(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
         "an initial Actor.variable, select or game.select (repeatable)",
     )
     sweep.add_argument("--design", choices=["grid", "lhs", "sobol"], help="experimental design (default grid)")
-    sweep.add_argument("--samples", type=_positive, help="points of an lhs or sobol design")
-    sweep.add_argument("--reps", type=_positive, help="replications per point (default 1)")
-    sweep.add_argument("--rounds", type=_positive, help="round limit of every run")
-    sweep.add_argument("--seed", type=_seed, help="root seed (default 0)")
+    sweep.add_argument(
+        "--samples", type=_field("SweepSpecBlock", "samples", "sweep.samples"), help="points of an lhs or sobol design"
+    )
+    sweep.add_argument(
+        "--reps", type=_field("SweepSpecBlock", "reps", "sweep.reps"), help="replications per point (default 1)"
+    )
+    sweep.add_argument(
+        "--rounds", type=_field("SweepSpecBlock", "rounds", "sweep.rounds"), help="round limit of every run"
+    )
+    sweep.add_argument("--seed", type=_field("SweepSpecBlock", "seed", "sweep.seed"), help="root seed (default 0)")
     sweep.add_argument("--spec", help="a YAML file with a sweep block (params, design, samples, reps, rounds, seed)")
     _add_solver(sweep)
     place = sweep.add_mutually_exclusive_group()
@@ -217,7 +295,7 @@ def _plot(args: argparse.Namespace) -> int:
     from sim.figures import plot_folder
 
     for path in plot_folder(args.folder, x=args.x, y=args.y, metric=args.metric):
-        print(f"wrote {path}")
+        print(visible(f"wrote {path}"))
     return 0
 
 
@@ -241,7 +319,15 @@ def _schema(args: argparse.Namespace) -> int:
 def _add_solver(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--solver",
+        type=_solver_name,
         help="solve every game of two or more players with this solver, e.g. nashpy (default: the scenario's)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=_field("EquilibriumSpec", "time_limit", "equilibrium.time_limit", _real),
+        metavar="SECONDS",
+        help="seconds one game's solve may take where it can run long (large games, Gambit's slow methods); "
+        "default: the scenario's, else 20",
     )
 
 
@@ -259,7 +345,13 @@ def _add_set(parser: argparse.ArgumentParser) -> None:
 def _console() -> object:
     from rich.console import Console
 
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich would exit the process with code 1: main() decides
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, "standard output was closed by its reader")
+
+    # user text reaches rich only as Text (sim.terminal.shown): no markup, no emoji codes, no highlighting
+    return _Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 120)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -271,26 +363,27 @@ def _run(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.file)
     if args.out is not None:  # before running: a refused folder costs nothing and stays untouched
-        check_output_folder(Path(args.out), scenario, force=args.force)
+        check_output_folder(args.out, scenario, force=args.force)
     result = run(scenario, rounds=args.rounds, seed=args.seed, set=_changes(args))
     console = _console()
     if args.quiet:
-        print(f"{result.scenario.name}: {result.rounds_played} rounds, stop reason {result.stop_reason}")
+        print(visible(f"{result.scenario.name}: {result.rounds_played} rounds, stop reason {result.stop_reason}"))
     else:
         print_story(result, console)  # type: ignore[arg-type]
     if args.out is not None:
-        written = result.save(args.out, force=True)
-        if args.plots:
-            written += result.save_figures(args.out)
-        print(f"wrote {len(written)} files to {args.out}")
+        written = result.save(args.out, force=True, figures=args.plots)  # all files, or none
+        print(visible(f"wrote {len(written)} files to {args.out}"))
     return 0
 
 
 def _changes(args: argparse.Namespace) -> dict[str, float | str]:
-    """``--set`` values, and ``--solver`` as the override ``solver``."""
-    changes: dict[str, float | str] = dict(args.set)
+    """``--set`` values, and ``--solver`` and ``--time-limit`` as the overrides ``solver``
+    and ``time_limit``."""
+    changes: dict[str, float | str] = dict(getattr(args, "set", None) or [])
     if getattr(args, "solver", None):
         changes["solver"] = args.solver
+    if getattr(args, "time_limit", None) is not None:
+        changes["time_limit"] = args.time_limit
     return changes
 
 
@@ -302,13 +395,15 @@ def _validate(args: argparse.Namespace) -> int:
         try:
             scenario = load_scenario(file)
         except UserError as exc:
-            print(f"diplosim: error: {exc}", file=sys.stderr)
+            _error(exc)
             failures += 1
             continue
         print(
-            f"ok: {file}: {scenario.name!r}, {_count(len(scenario.actors), 'actor')}, "
-            f"{_count(len(scenario.games), 'game')}, "
-            f"{len(scenario.rules)} dynamics rules"
+            visible(
+                f"ok: {file}: {scenario.name!r}, {_count(len(scenario.actors), 'actor')}, "
+                f"{_count(len(scenario.games), 'game')}, "
+                f"{len(scenario.rules)} dynamics rules"
+            )
         )
     return 2 if failures else 0
 
@@ -336,8 +431,8 @@ def _solve_scenario(args: argparse.Namespace) -> tuple[list[SolveResult], str]:
     from sim.stage_games import solve_stage_games
 
     scenario = load_scenario(args.file)
-    if args.set or args.solver:
-        scenario = scenario.with_overrides(_changes(args))
+    if changes := _changes(args):
+        scenario = scenario.with_overrides(changes)
     return solve_stage_games(scenario, args.game), scenario.name
 
 
@@ -348,7 +443,10 @@ def _solve_nfg(args: argparse.Namespace) -> tuple[list[SolveResult], str]:
     if args.set or args.game:
         raise UsageError("--set and --game apply to scenario files, not to .nfg games")
     game = read_nfg(args.file)
-    return [solve(game, args.solver or "auto")], game.name
+    try:
+        return [solve(game, args.solver or "auto", time_limit=args.time_limit)], game.name
+    except SolverChoiceError as exc:
+        raise UsageError(f"--solver {args.solver}: {exc} in {args.file}") from None
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -356,17 +454,22 @@ def _export(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
     from sim.stage_games import stage_game
 
-    if args.output is not None and Path(args.output).is_dir():
-        raise UsageError(f"--output {args.output}: is a folder; name a file")
+    if args.output is not None:  # before any work: a device, FIFO, folder or read-only place is refused
+        check_output_file(args.output, "--output")
     scenario = load_scenario(args.file)
+    if args.round is not None and args.round > scenario.rounds:
+        raise UsageError(
+            f"--round {args.round}: {args.file} has {scenario.rounds} rounds; "
+            f"export a round from 1 to {scenario.rounds}"
+        )
     if args.set:
         scenario = scenario.with_overrides(dict(args.set))
     text = write_nfg(stage_game(scenario, args.game, round_number=args.round, seed=args.seed))
     if args.output is None:
         sys.stdout.write(text)
     else:
-        write_text_atomic(Path(args.output), text)
-        print(f"wrote {args.output}", file=sys.stderr)
+        write_text_atomic(Path(args.output), text, "--output")
+        print(visible(f"wrote {args.output}"), file=sys.stderr)
     return 0
 
 
@@ -374,9 +477,11 @@ def _sweep(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
     from sim.sweeps import read_sweep_block, run_sweep, spec_from
 
+    if args.out is not None:  # before any work: a file, device or read-only place is refused
+        check_output_folder(args.out, "--out")
     scenario = load_scenario(args.file)
-    if args.solver:
-        scenario = scenario.with_overrides({"solver": args.solver})
+    if changes := {key: value for key, value in _changes(args).items() if key in ("solver", "time_limit")}:
+        scenario = scenario.with_overrides(changes)
     block = read_sweep_block(args.spec) if args.spec else scenario.spec.sweep
     spec = spec_from(
         block,
@@ -405,7 +510,7 @@ def _sweep(args: argparse.Namespace) -> int:
             if args.out
             else ("nothing was saved (no --out)")
         )
-        print(f"diplosim: interrupted: {saved}", file=sys.stderr)
+        print(visible(f"diplosim: interrupted: {saved}"), file=sys.stderr)
         return 130
     if args.out is None:
         outcome.table.to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -430,10 +535,10 @@ def _print_sweep_summary(outcome: SweepOutcome, out: str | None) -> None:
         f"{outcome.rate:.1f}",
         outcome.executor,
     )
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, emoji=False)
     console.print(table)
     if out is not None:
-        console.print(f"table: pandas.read_parquet({out!r}) or diplosim analyze {out} --output NAME")
+        console.print(shown(f"table: pandas.read_parquet({out!r}) or diplosim analyze {out} --output NAME"))
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -441,26 +546,63 @@ def _analyze(args: argparse.Namespace) -> int:
     from sim.sweeps import load_sweep
 
     table = load_sweep(args.folder)
-    print(format_indices(sobol_indices(table, args.output)))
+    print("\n".join(visible(line) for line in format_indices(sobol_indices(table, args.output)).splitlines()))
     return 0
 
 
+#: Exit code when standard output is closed by its reader, as a shell reports SIGPIPE (128 + 13).
+_BROKEN_PIPE = 141
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that Python's final flush of a
+    closed pipe does not print another error."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (captured in a test): nothing to flush
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
+
+
+def _error(exc: UserError) -> None:
+    """The one line of a user's mistake (its text quotes the user: made visible)."""
+    print(f"diplosim: error: {visible(str(exc))}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``diplosim`` command; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    """Run the ``diplosim`` command; returns the exit code (it never calls ``sys.exit``,
+    so tests and other programs can call it in-process).
+
+    Examples
+    --------
+    >>> main(["--version"])  # doctest: +ELLIPSIS
+    diplosim ...
+    0
+    >>> main(["run", "--rounds", "0", "scenario.yaml"])  # the error line goes to standard error
+    2
+    """
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a bad flag (its line already printed)
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return int(args.handler(args))
     except UserError as exc:
-        print(f"diplosim: error: {exc}", file=sys.stderr)
+        _error(exc)
         return 2
     except KeyboardInterrupt:
         print("diplosim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (diplosim solve ... | head): not a bug
+        _silence_stdout()
+        return _BROKEN_PIPE
     except (DiplosimError, Exception) as exc:
         if os.environ.get("DIPLOSIM_DEBUG"):
             raise
         print(
-            f"diplosim: internal error: {type(exc).__name__}: {exc}\n"
+            f"diplosim: internal error: {type(exc).__name__}: {visible(str(exc))}\n"
             "This is a bug in diplosim; rerun with DIPLOSIM_DEBUG=1 for the traceback and report it.",
             file=sys.stderr,
         )

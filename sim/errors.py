@@ -87,8 +87,20 @@ class UsageError(UserError):
     """A bad command-line value or API argument (an unknown ``--set`` name, ...)."""
 
 
+class OutputError(UserError):
+    """An output path that diplosim must not or cannot write: a device, FIFO or folder
+    where a file is expected, a read-only folder, a full disk (see :mod:`sim.files`)."""
+
+
+class SolverChoiceError(UserError):
+    """A solver that was asked for something it cannot do: an unknown solver name, or a
+    game with a number of players the solver does not handle. The user's choice is
+    wrong, not the solver: contrast :class:`SolverError`."""
+
+
 class SolverError(DiplosimError):
-    """A solver that failed or returned something unusable."""
+    """A solver that failed or returned something unusable (a bug, or a numerical
+    failure inside the solver; a wrong choice of solver is :class:`SolverChoiceError`)."""
 
 
 class SolverLimitError(UserError):

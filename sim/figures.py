@@ -3,12 +3,15 @@
 A run folder (with ``summary.json``) gets ``equilibria_<game>.png`` for each game and
 ``state.png``; a run in memory also gets ``payoffs_<game>.png`` for each two-player
 game at round 1. A sweep folder (with ``_manifest.json``) gets a phase diagram over two
-swept parameters, or the output against one parameter. Files are written atomically.
+swept parameters, or the output against one parameter. Files are written atomically, and
+a run's figures all together (:mod:`sim.files`): a failure leaves the folder as it was.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +19,9 @@ import pandas as pd
 
 from sim import plots
 from sim.errors import UsageError
-from sim.files import write_atomic
+from sim.files import Writer, write_atomic, write_folder_atomic
 
-__all__ = ["plot_folder", "run_figures", "sweep_figures"]
-
-
-def _save(figure: Any, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    write_atomic(path, lambda temporary: figure.savefig(temporary, format="png", dpi=110))
-    plt.close(figure)
-    return path
+__all__ = ["plot_folder", "run_figure_writers", "run_figures", "sweep_figures"]
 
 
 def _pyplot() -> Any:
@@ -38,6 +33,47 @@ def _pyplot() -> Any:
     return plt
 
 
+def _png(draw: Callable[[Any], object], size: tuple[float, float]) -> Writer:
+    """A writer that draws one figure with ``draw(ax)`` and saves it as PNG."""
+
+    def write(path: str) -> None:
+        plt = _pyplot()
+        figure, ax = plt.subplots(figsize=size, layout="constrained")
+        try:
+            draw(ax)
+            figure.savefig(path, format="png", dpi=110)
+        finally:
+            plt.close(figure)
+
+    return write
+
+
+def run_figure_writers(
+    rounds: pd.DataFrame,
+    equilibria: pd.DataFrame,
+    state: pd.DataFrame,
+    solved: dict[str, Any] | None = None,
+) -> dict[str, Writer]:
+    """The file names and writers of a run's figures (see :func:`run_figures`), to be
+    written together with its tables (:func:`sim.files.write_folder_atomic`)."""
+    writers: dict[str, Writer] = {}
+    for game in dict.fromkeys(rounds["game"]):
+        draw = partial(_equilibria_panel, rounds, equilibria, str(game))
+        writers[f"equilibria_{_safe(str(game))}.png"] = _png(draw, (8, 4))
+    writers["state.png"] = _png(lambda ax: plots.state_trajectories(state, ax=ax), (8, 4.5))
+    for game, result in (solved or {}).items():
+        writers[f"payoffs_{_safe(game)}.png"] = _png(partial(_payoff_panel, result), (6.5, 4.5))
+    return writers
+
+
+def _equilibria_panel(rounds: pd.DataFrame, equilibria: pd.DataFrame, game: str, ax: Any) -> None:
+    plots.equilibrium_probabilities(rounds, game, equilibria=equilibria, ax=ax)
+
+
+def _payoff_panel(result: Any, ax: Any) -> None:
+    plots.payoff_heatmap(result, ax=ax)
+
+
 def run_figures(
     rounds: pd.DataFrame,
     equilibria: pd.DataFrame,
@@ -45,22 +81,9 @@ def run_figures(
     folder: Path,
     solved: dict[str, Any] | None = None,
 ) -> list[Path]:
-    """Write a run's figures into ``folder``; ``solved`` maps two-player games to the
-    :class:`~sim.equilibria.SolveResult` to draw as payoff heatmaps."""
-    plt = _pyplot()
-    written = []
-    for game in dict.fromkeys(rounds["game"]):
-        figure, ax = plt.subplots(figsize=(8, 4), layout="constrained")
-        plots.equilibrium_probabilities(rounds, str(game), equilibria=equilibria, ax=ax)
-        written.append(_save(figure, folder / f"equilibria_{game}.png"))
-    figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-    plots.state_trajectories(state, ax=ax)
-    written.append(_save(figure, folder / "state.png"))
-    for game, result in (solved or {}).items():
-        figure, ax = plt.subplots(figsize=(6.5, 4.5), layout="constrained")
-        plots.payoff_heatmap(result, ax=ax)
-        written.append(_save(figure, folder / f"payoffs_{game}.png"))
-    return written
+    """Write a run's figures into ``folder``, all or none; ``solved`` maps two-player
+    games to the :class:`~sim.equilibria.SolveResult` to draw as payoff heatmaps."""
+    return write_folder_atomic(folder, run_figure_writers(rounds, equilibria, state, solved))
 
 
 def sweep_figures(
@@ -68,22 +91,21 @@ def sweep_figures(
 ) -> list[Path]:
     """Write a sweep's figure: a phase diagram of ``metric`` over ``x`` and ``y``, or
     ``metric`` against ``x``. Defaults: the first swept parameters, the first metric."""
-    plt = _pyplot()
     factors = [f["name"] for f in table.attrs.get("sweep", {}).get("factors", [])]
     numeric = [name for name in factors if pd.api.types.is_numeric_dtype(table[name])]
     if x is None:
         if not numeric:
             raise UsageError("name the parameter for the x axis: --x NAME")
         x, y = numeric[0], y or (numeric[1] if len(numeric) > 1 else None)
-    metric = metric or _default_output(table)
-    figure, ax = plt.subplots(figsize=(7.5, 5), layout="constrained")
+    output = metric or _default_output(table)
     if y is not None:
-        plots.phase_diagram(table, x, y, metric, ax=ax)
-        name = f"phase_{_safe(metric)}_{_safe(x)}_{_safe(y)}.png"
+        across = y
+        name = f"phase_{_safe(output)}_{_safe(x)}_{_safe(across)}.png"
+        draw = _png(lambda ax: plots.phase_diagram(table, x, across, output, ax=ax), (7.5, 5))
     else:
-        plots.outcome_vs_parameter(table, x, metric, ax=ax)
-        name = f"{_safe(metric)}_vs_{_safe(x)}.png"
-    return [_save(figure, folder / name)]
+        name = f"{_safe(output)}_vs_{_safe(x)}.png"
+        draw = _png(lambda ax: plots.outcome_vs_parameter(table, x, output, ax=ax), (7.5, 5))
+    return [write_atomic(folder / name, draw)]
 
 
 def _default_output(table: pd.DataFrame) -> str:
@@ -96,6 +118,15 @@ def _default_output(table: pd.DataFrame) -> str:
 
 def _safe(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A run's table, or a clear error when it is missing or not a Parquet file."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's errors on a broken file are ValueErrors (ArrowInvalid)
+        reason = "no such file" if isinstance(exc, FileNotFoundError) else "not a readable Parquet table"
+        raise UsageError(f"{path}: {reason}; write the run again with diplosim run FILE --out FOLDER") from None
 
 
 def plot_folder(
@@ -114,6 +145,6 @@ def plot_folder(
 
         return sweep_figures(load_sweep(path), path, x, y, metric)
     if (path / "summary.json").exists():
-        tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in ("rounds", "equilibria", "state")}
+        tables = {name: _read_table(path / f"{name}.parquet") for name in ("rounds", "equilibria", "state")}
         return run_figures(tables["rounds"], tables["equilibria"], tables["state"], path)
     raise UsageError(f"{folder}: neither a run folder (summary.json) nor a sweep folder (_manifest.json)")

@@ -20,6 +20,7 @@ from sim.equilibria import Equilibrium, SolveResult
 from sim.games import NormalFormGame, best_response_marks
 from sim.history import Play
 from sim.selection import risk_dominance
+from sim.terminal import shown
 
 if TYPE_CHECKING:
     from sim.results import RunResult
@@ -48,22 +49,22 @@ def game_table(result: SolveResult) -> Table:
     marks = best_response_marks(game)
     if game.n_players == 1:
         table = Table()
-        table.add_column(game.players[0])
+        table.add_column(shown(game.players[0]))
         table.add_column("payoff", justify="right")
         for s, label in enumerate(game.strategies[0]):
-            table.add_row(label, number(game.payoffs[s, 0]) + (_BEST if marks[s, 0] else ""))
+            table.add_row(shown(label), number(game.payoffs[s, 0]) + (_BEST if marks[s, 0] else ""))
         return table
     row, column = game.players
     table = Table()
-    table.add_column(f"{row} \\ {column}")
+    table.add_column(shown(f"{row} \\ {column}"))
     for label in game.strategies[1]:
-        table.add_column(label, justify="center")
+        table.add_column(shown(label), justify="center")
     for i, label in enumerate(game.strategies[0]):
         cells = []
         for j in range(game.shape[1]):
             pair = [number(game.payoffs[i, j, p]) + (_BEST if marks[i, j, p] else "") for p in (0, 1)]
             cells.append(", ".join(pair))
-        table.add_row(label, *cells)
+        table.add_row(shown(label), *cells)
     return table
 
 
@@ -102,45 +103,52 @@ def _status(result: SolveResult) -> str:
 
 def print_solved(results: Sequence[SolveResult], console: Console) -> None:
     """Print each game's matrix, its equilibria with payoffs, and the teaching view:
-    iterated elimination of strictly dominated strategies and risk dominance."""
+    iterated elimination of strictly dominated strategies and risk dominance.
+
+    Names and labels are the user's text: they are printed as they are, never read as
+    markup, with control characters made visible (see :mod:`sim.terminal`)."""
     for result in results:
         game = result.game
-        console.print(f"[bold]{game.name}[/bold]  {_heading(game)}")
+        console.print(shown((game.name, "bold"), f"  {_heading(game)}"))
         if game.n_players <= 2:
             console.print(game_table(result))
-            console.print(f"[dim]{_BEST} marks a best response to the other players' strategy.[/dim]")
-        console.print(f"[bold]Equilibria[/bold] ({_status(result)}; solver {result.method}):")
+            console.print(shown((f"{_BEST} marks a best response to the other players' strategy.", "dim")))
+        console.print(shown(("Equilibria", "bold"), f" ({_status(result)}; solver {result.method}):"))
         for k, eq in enumerate(result.equilibria, start=1):
             kind = "pure " if eq.is_pure else "mixed"
             payoffs = ", ".join(number(x) for x in eq.payoffs)
-            console.print(f"  {k}. {kind}  {equilibrium_text(game, eq)}   payoffs ({payoffs})")
+            console.print(shown(f"  {k}. {kind}  {equilibrium_text(game, eq)}   payoffs ({payoffs})"))
         if result.degenerate and len(result.components) < len(result.equilibria):
             groups = "; ".join("{" + ", ".join(str(k + 1) for k in c) + "}" for c in result.components)
             console.print(f"  Components (extreme equilibria joined by segments of equilibria): {groups}")
         for note in result.notes:
-            console.print(f"  [dim]note: {note}[/dim]")
-        console.print("[bold]Strictly dominated strategies[/bold] (iterated elimination):")
+            console.print(shown("  ", (f"note: {note}", "dim")))
+        console.print(shown(("Strictly dominated strategies", "bold"), " (iterated elimination):"))
         for line in iterated_elimination(game).text(game).splitlines():
-            console.print(f"  {line}")
-        for line in _risk_lines(result):
-            console.print(line)
+            console.print(shown(f"  {line}"))
+        for text in _risk_lines(result):
+            console.print(text)
         console.print()
 
 
-def _risk_lines(result: SolveResult) -> list[str]:
+def _risk_lines(result: SolveResult) -> list[Text]:
     comparisons = risk_comparisons(result)
     if not comparisons:
         return []
-    lines = ["[bold]Risk dominance[/bold] (Harsanyi-Selten, in the 2x2 game of the two equilibria's strategies):"]
+    lines = [
+        shown(("Risk dominance", "bold"), " (Harsanyi-Selten, in the 2x2 game of the two equilibria's strategies):")
+    ]
     for first, second, mine, theirs in comparisons:
         a = equilibrium_text(result.game, result.equilibria[first])
         b = equilibrium_text(result.game, result.equilibria[second])
         if mine == theirs:
-            lines.append(f"  ({a}) and ({b}): neither risk-dominates; products of deviation losses {number(mine)}")
+            lines.append(
+                shown(f"  ({a}) and ({b}): neither risk-dominates; products of deviation losses {number(mine)}")
+            )
             continue
         (winner, high), (loser, low) = sorted([(a, mine), (b, theirs)], key=lambda pair: -pair[1])
         lines.append(
-            f"  ({winner}) risk-dominates ({loser}): products of deviation losses {number(high)} > {number(low)}"
+            shown(f"  ({winner}) risk-dominates ({loser}): products of deviation losses {number(high)} > {number(low)}")
         )
     return lines
 
@@ -240,9 +248,7 @@ def _play_line(play: Play) -> Text:
         why += "; degenerate game"
     if not result.complete:
         why += "; list may be incomplete"
-    line = Text(f"{actions:<28}  ")
-    line.append(why, style="dim")
-    return line
+    return shown(f"{actions:<28}  ", (why, "dim"))
 
 
 def _changes(before: dict[str, float], after: dict[str, float]) -> str:
@@ -255,32 +261,35 @@ def _changes(before: dict[str, float], after: dict[str, float]) -> str:
 
 
 def print_story(result: RunResult, console: Console) -> None:
-    """The run round by round: what was played and why, and what the state did."""
+    """The run round by round: what was played and why, and what the state did.
+
+    The scenario's text (its name, names, labels, the stop condition) is printed as it
+    is, never read as markup, with control characters made visible (see :mod:`sim.terminal`)."""
     scenario = result.scenario
-    console.print(f"[bold]{scenario.name}[/bold]  (seed {result.seed}, up to {result.max_rounds} rounds)")
+    console.print(shown((scenario.name, "bold"), f"  (seed {result.seed}, up to {result.max_rounds} rounds)"))
     if scenario.overrides:
         changes = (f"{k} = {v if isinstance(v, str) else number(v)}" for k, v in scenario.overrides.items())
-        console.print("changed: " + ", ".join(changes))
+        console.print(shown("changed: " + ", ".join(changes)))
     by_round: dict[int, list[Play]] = {}
     for play in result.history.plays:
         by_round.setdefault(play.round, []).append(play)
     for round_number, plays in by_round.items():
-        console.print(f"[bold]Round {round_number}[/bold]")
+        console.print(shown((f"Round {round_number}", "bold")))
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", min_width=16)
         grid.add_column()
         for play in plays:
-            grid.add_row(f"  {play.game}", _play_line(play))
+            grid.add_row(shown(f"  {play.game}"), _play_line(play))
         before = result.history.state_at(round_number - 1)
         after = result.history.state_at(round_number)
         if after:
-            grid.add_row("  state", Text(_changes(before, after), style="cyan"))
+            grid.add_row("  state", shown((_changes(before, after), "cyan")))
         console.print(grid)
     if result.stop_reason == "stop_when" and scenario.stop_when is not None:
         ending = f"stopped after round {result.rounds_played}: {scenario.stop_when.text}"
     else:
         ending = f"played all {result.rounds_played} rounds"
-    console.print(Text(ending, style="bold"))
+    console.print(shown((ending, "bold")))
     if result.history.state_at(0):
         console.print(_final_table(result))
 
@@ -292,5 +301,5 @@ def _final_table(result: RunResult) -> Table:
     start = result.history.state_at(0)
     end = result.history.state_at(result.rounds_played)
     for key, value in end.items():
-        table.add_row(key, number(start[key]), number(value))
+        table.add_row(shown(key), number(start[key]), number(value))
     return table

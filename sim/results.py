@@ -33,7 +33,8 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import UsageError
-from sim.files import write_atomic, write_text_atomic
+from sim.files import TEMPORARY_PREFIX, Writer, write_folder_atomic
+from sim.files import check_output_folder as check_output_folder_path
 from sim.games import strategy_payoffs
 from sim.history import History
 from sim.model import NegotiationModel
@@ -161,13 +162,15 @@ class RunResult:
         raise UsageError(f"no play of game {game!r} in round {round_number} of this run")
 
     def save_figures(self, directory: str | os.PathLike[str]) -> list[Path]:
-        """Write the run's figures as PNG into ``directory`` (see :mod:`sim.figures`)."""
-        from sim.figures import run_figures
+        """Write the run's figures as PNG into ``directory``, all or none (see :mod:`sim.figures`)."""
+        check_output_folder_path(directory, "--out")
+        return write_folder_atomic(Path(directory), self._figure_writers(), "--out")
 
-        folder = Path(directory)
-        folder.mkdir(parents=True, exist_ok=True)
+    def _figure_writers(self) -> dict[str, Writer]:
+        from sim.figures import run_figure_writers
+
         first = {p.game: p.result for p in self.history.plays if p.round == 1 and p.result.game.n_players == 2}
-        return run_figures(self.rounds, self.equilibria, self.state, folder, first)
+        return run_figure_writers(self.rounds, self.equilibria, self.state, first)
 
     def final_state(self) -> dict[str, dict[str, float]]:
         """State after the last round: actor (or ``"parameters"``) -> variable -> value."""
@@ -192,41 +195,53 @@ class RunResult:
             "versions": versions(),
         }
 
-    def save(self, directory: str | os.PathLike[str], *, force: bool = False) -> list[Path]:
-        """Write the tables (CSV and Parquet) and ``summary.json`` into ``directory``.
+    def save(self, directory: str | os.PathLike[str], *, force: bool = False, figures: bool = False) -> list[Path]:
+        """Write the tables (CSV and Parquet) and ``summary.json`` into ``directory``,
+        with the figures (PNG, see :mod:`sim.figures`) if ``figures``.
 
-        Each file is written under a temporary name and renamed, so a file is either
-        complete or absent. A non-empty folder that does not hold a run of the same
-        scenario is refused unless ``force`` (see :func:`check_output_folder`). Returns
-        the paths written.
+        The files are written all together or not at all
+        (:func:`sim.files.write_folder_atomic`): a failure such as a full disk leaves
+        the folder as it was, a new folder appears only complete. Missing parent folders
+        are created. A non-empty folder that does not hold a run of the same scenario is
+        refused unless ``force`` (see :func:`check_output_folder`). Returns the paths
+        written.
+
+        Raises
+        ------
+        UsageError
+            If the folder holds other files and ``force`` is not set.
+        OutputError
+            If the folder cannot be written (see :func:`sim.files.check_output_folder`).
         """
-        folder = Path(directory)
-        check_output_folder(folder, self.scenario, force=force)
-        folder.mkdir(parents=True, exist_ok=True)
-        written = []
+        check_output_folder(directory, self.scenario, force=force)
+        writers: dict[str, Writer] = {}
         for name in ("rounds", "equilibria", "state"):
             table: pd.DataFrame = getattr(self, name)
-            written.append(write_atomic(folder / f"{name}.csv", partial(_to_csv, table)))
-            written.append(write_atomic(folder / f"{name}.parquet", partial(_to_parquet, table)))
-        text = json.dumps(self.summary(), indent=2, sort_keys=True) + "\n"
-        written.append(write_text_atomic(folder / "summary.json", text))
-        return written
+            writers[f"{name}.csv"] = partial(_to_csv, table)
+            writers[f"{name}.parquet"] = partial(_to_parquet, table)
+        writers["summary.json"] = partial(_to_text, json.dumps(self.summary(), indent=2, sort_keys=True) + "\n")
+        if figures:
+            writers.update(self._figure_writers())
+        return write_folder_atomic(Path(directory), writers, "--out")
 
 
-def check_output_folder(folder: Path, scenario: Scenario, *, force: bool = False) -> None:
-    """Refuse to write a run into ``folder`` when that would mix it with other files.
+def check_output_folder(directory: str | os.PathLike[str], scenario: Scenario, *, force: bool = False) -> None:
+    """Refuse to write a run into ``directory`` when that would mix it with other files
+    or cannot work.
 
     An absent or empty folder, or one holding an earlier run of the same scenario
     (``summary.json`` with the same sha256), is fine; anything else needs ``force``.
 
     Raises
     ------
+    OutputError
+        If ``directory`` is not a folder (a file, a device), lies below a file, or
+        cannot be written (:func:`sim.files.check_output_folder`).
     UsageError
-        If ``folder`` is a file, or holds other things and ``force`` is not set.
+        If it holds other things and ``force`` is not set.
     """
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"--out {folder}: exists and is not a folder")
-    if force or not folder.exists() or not any(folder.iterdir()):
+    folder = check_output_folder_path(directory, "--out")
+    if force or not folder.exists() or all(p.name.startswith(TEMPORARY_PREFIX) for p in folder.iterdir()):
         return
     try:
         previous = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("scenario_sha256")
@@ -243,6 +258,10 @@ def _to_csv(table: pd.DataFrame, path: str) -> None:
 
 def _to_parquet(table: pd.DataFrame, path: str) -> None:
     table.to_parquet(path, index=False)
+
+
+def _to_text(text: str, path: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")
 
 
 def versions() -> dict[str, str]:

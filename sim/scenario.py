@@ -139,7 +139,9 @@ class Scenario:
             parameter names or ``Actor.variable`` to finite numbers; ``select`` (every
             game) or ``game.select`` to a selection rule (a swept rule replaces the rule
             a game uses when none of its conditional cases applies); ``solver`` to a
-            solver name for every game (see :meth:`with_solver`).
+            solver name for every game (see :meth:`with_solver`); ``time_limit`` to the
+            seconds every game's solve may take where it can run long (0 to
+            :data:`sim.spec.MAX_TIME_LIMIT`).
 
         Raises
         ------
@@ -160,6 +162,9 @@ class Scenario:
         for key, value in values.items():
             if key == "select" or (key.endswith(".select") and key[: -len(".select")] in self.spec.games):
                 games = _with_rule(games, key, value)
+            elif key == "time_limit":
+                limit = _time_limit(value)
+                games = tuple(replace(plan, time_limit=limit) for plan in games)
             elif key != "solver":
                 initial[key] = _number_for(key, value, initial)
         changed = replace(self, initial=initial, games=games, overrides={**self.overrides, **values})
@@ -188,6 +193,17 @@ class Scenario:
             if len(plan.players) > 1 and not low <= len(plan.players) <= high:
                 raise UsageError(f"--solver {solver}: handles {low} to {high} players; game {plan.name} has more")
         return replace(self, games=tuple(replace(plan, solver=solver) for plan in self.games))
+
+
+def _time_limit(value: object) -> float:
+    from sim.spec import MAX_TIME_LIMIT
+
+    number = value if not isinstance(value, bool) and isinstance(value, (int, float)) else math.nan
+    if not 0 <= number <= MAX_TIME_LIMIT:
+        raise UsageError(
+            f"time_limit: {value!r} is not a number of seconds from 0 to {MAX_TIME_LIMIT:g} (sim.spec.MAX_TIME_LIMIT)"
+        )
+    return float(number)
 
 
 def _number_for(key: str, value: object, initial: Mapping[str, float]) -> float:

@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 
 from sim.equilibria import SolveResult, finalize, tolerance
-from sim.errors import SolverError, SolverLimitError
+from sim.errors import SolverChoiceError, SolverError, SolverLimitError
 from sim.gambit import TIME_LIMIT
 from sim.games import FloatArray, NormalFormGame
 from sim.scaling import normalise
@@ -155,8 +155,11 @@ def solve(game: NormalFormGame, method: str = DEFAULT_SOLVER, *, time_limit: flo
 
     Raises
     ------
+    SolverChoiceError
+        Unknown method, or a method that cannot handle this many players (the
+        caller's mistake, shown to a user as bad input).
     SolverError
-        Unknown method, or a method that cannot handle this many players.
+        A method that failed.
 
     Examples
     --------
@@ -171,10 +174,10 @@ def solve(game: NormalFormGame, method: str = DEFAULT_SOLVER, *, time_limit: flo
         method = _AUTO.get(game.n_players, "gambit")
     solver = SOLVERS.get(method)
     if solver is None:
-        raise SolverError(f"unknown solver {method!r} (known: auto, {', '.join(SOLVERS)})")
+        raise SolverChoiceError(f"unknown solver {method!r} (known: auto, {', '.join(SOLVERS)})")
     low, high = solver.players
     if not low <= game.n_players <= high:
-        raise SolverError(f"solver {method!r} handles {low} to {high} players, not {game.n_players}")
+        raise SolverChoiceError(f"solver {method!r} handles {low} to {high} players, not {game.n_players}")
     key = _cache_key(game, solver.name)
     if key is not None and key in _CACHE:
         _CACHE.move_to_end(key)

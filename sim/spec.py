@@ -199,8 +199,8 @@ class EquilibriumSpec(_Spec):
         ),
     ] = Field(
         20.0,
-        description="Seconds a slow Gambit method (enumpoly, gnm, ...) may run per game, at most a day; "
-        "0 skips enumpoly.",
+        description="Seconds a solve that can run long may take per game, at most a day: Gambit's slow "
+        "methods (enumpoly, gnm, ...) and two-player games larger than 8x8; 0 skips enumpoly.",
     )
 
 

@@ -1,15 +1,29 @@
 from __future__ import annotations
 
+import argparse
+import contextlib
+import dataclasses
+import errno
+import io
 import json
+import os
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import annotated_types
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from sim import cli
+from sim.terminal import visible
 
-from .conftest import ALL_SCENARIOS, FLAGSHIP, SCENARIOS, diplosim
+from .conftest import ALL_SCENARIOS, FLAGSHIP, ROOT, SCENARIOS, diplosim
+from .test_files import is_device, null_device
+from .test_terminal import hidden_characters
 
 
 def test_flagship_run_writes_tables_and_is_byte_identical_twice(tmp_path: Path) -> None:
@@ -75,7 +89,7 @@ def test_help_and_version() -> None:
         (["run", str(FLAGSHIP), "--set", "K_EU=abc"], "'abc' is not a number"),
         (["run", str(FLAGSHIP), "--set", "K_EU"], "write NAME=VALUE"),
         (["run", str(FLAGSHIP), "--rounds", "0"], "must be at least 1"),
-        (["run", str(FLAGSHIP), "--seed", "-3"], "0 or more"),
+        (["run", str(FLAGSHIP), "--seed", "-3"], "must be at least 0, not -3"),
         (["run", "missing.yaml"], "missing.yaml: no such file"),
         (["run", str(SCENARIOS)], "is a directory"),
         (["solve", str(FLAGSHIP), "--game", "nope"], "no game 'nope'"),
@@ -217,8 +231,6 @@ def test_export_a_round_of_a_seeded_run_and_refuse_a_round_not_reached(tmp_path:
 
 
 def test_schema_command_matches_the_copy_in_docs_and_scenarios_point_to_it() -> None:
-    from .conftest import ROOT
-
     printed = diplosim("schema")
     assert printed.returncode == 0
     assert json.loads(printed.stdout) == json.loads((ROOT / "docs" / "scenario.schema.json").read_text())
@@ -226,3 +238,574 @@ def test_schema_command_matches_the_copy_in_docs_and_scenarios_point_to_it() -> 
         first = path.read_text().splitlines()[0]
         assert first.startswith("# yaml-language-server: $schema="), path
         assert (path.parent / first.split("=", 1)[1]).resolve() == ROOT / "docs" / "scenario.schema.json"
+
+
+# --- in process: main(argv) -> int, what it prints captured ------------------------------
+
+
+def call(*args: str) -> tuple[int, str, str]:
+    """Run ``diplosim ARGS`` in this process: the exit code, standard output and error."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def one_error_line(code: int, err: str) -> str:
+    assert code == 2, err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err and lines[0].startswith("diplosim")
+    return lines[0]
+
+
+HOSTILE_NAME = "[/bold] \x1b]0;pwned\x07 \x1b[2J \x9b31m ends \\\\"
+TINY = """name: {name}
+rounds: 3
+seed: 1
+parameters: {{cost: 1.0}}
+actors: {{A: {{state: {{x: 0.5}}}}, B: {{}}}}
+games:
+  g:
+    players: [A, B]
+    strategies: {{A: [x, y], B: [u, v]}}
+    payoffs: {{A: [[1, 0], [0, "cost"]], B: [[0, 1], [1, 0]]}}
+dynamics:
+  - set: {{A.x: "A.x + 0.1 * cost"}}
+metrics: {{final_x: "A.x"}}
+sweep: {{params: {{cost: "0:1:2"}}, rounds: 2}}
+"""
+
+
+def tiny_scenario(folder: Path, name: str = HOSTILE_NAME) -> Path:
+    path = folder / "tiny.yaml"
+    path.write_text(TINY.format(name=json.dumps(name)))
+    return path
+
+
+def hidden(text: str) -> list[str]:
+    return hidden_characters(text)
+
+
+# class: user text printed to a terminal is escaped
+
+
+@pytest.mark.parametrize("command", ["run", "solve", "validate", "quiet-run"])
+def test_a_hostile_scenario_name_is_printed_as_written(command: str, tmp_path: Path) -> None:
+    path = tiny_scenario(tmp_path)
+    args = ["run", str(path), "--quiet"] if command == "quiet-run" else [command, str(path)]
+    code, out, err = call(*args)
+    assert (code, err) == (0, "")
+    assert hidden(out) == []
+    if command in ("run", "quiet-run", "validate"):
+        assert visible(HOSTILE_NAME) in out
+
+
+def test_hostile_names_in_a_gambit_file_are_printed_as_written(tmp_path: Path) -> None:
+    file = tmp_path / "hostile.nfg"
+    file.write_text(
+        'NFG 1 R "[/bold]\x1b[2J" { "\x1b]0;t\x07" "[red]" } { { "a\\\\" "[/]" } { "\x9b" "b\u202e" } }\n\n'
+        "1 1  2 1  0 0  2 1\n"
+    )
+    code, out, err = call("solve", str(file))
+    assert (code, err) == (0, "")
+    assert hidden(out) == []
+    for text in ("[/bold]\\x1b[2J", "\\x1b]0;t\\x07", "[red]", "a\\", "[/]", "\\x9b", "b\\u202e"):
+        assert text in out
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["\x1b[2Jmissing.yaml", "[/bold]\x07.yaml", "new\nline.yaml", "bidi\u202e.yaml", "undecodable\udcff.yaml"],
+    ids=["csi", "markup-bell", "newline", "bidi", "surrogate"],
+)
+def test_an_error_quoting_a_hostile_file_name_is_one_visible_line(name: str, tmp_path: Path) -> None:
+    line = one_error_line(*call("run", str(tmp_path / name))[::2])
+    assert hidden(line) == []
+    assert line.endswith(f"{visible(name)}: no such file")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["run", "x.yaml", "--\x1b]0;t\x07"], ["frob\x1b[2J"], ["solve", "x.yaml", "--solver", "\x1b[2J"]],
+    ids=["unknown-flag", "unknown-command", "solver-name"],
+)
+def test_a_usage_error_quoting_hostile_arguments_is_one_visible_line(args: list[str]) -> None:
+    code, _, err = call(*args)
+    assert hidden(one_error_line(code, err)) == []
+    assert "\\x1b" in err
+
+
+def test_bad_input_corpus_errors_quoting_hostile_text_have_no_control_characters() -> None:
+    corpus = ROOT / "tests" / "bad_scenarios"
+    cases = json.loads((corpus / "cases_cli.json").read_text(encoding="utf-8"))
+    escaped = [c for c in cases if c["class"] == "User text printed to a terminal is escaped"]
+    assert len(escaped) >= 5
+    for case in escaped:
+        code, _, err = call(case["command"], str(corpus / case["file"]), *case["args"])
+        line = one_error_line(code, err)
+        assert hidden(line) == [] and case["fragment"] in line
+
+
+# class: unknown solver names and wrong player counts are the user's mistake
+
+
+THREE_PLAYERS = ROOT / "tests" / "bad_scenarios" / "solver_three_players.yaml"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["solve", str(FLAGSHIP), "--solver", "foo"], "argument --solver: unknown solver 'foo' (known: auto, "),
+        (["run", str(FLAGSHIP), "--solver", "vertex-enumeration"], "(did you mean 'vertex_enumeration'?)"),
+        (["sweep", str(FLAGSHIP), "--solver", ""], "argument --solver: unknown solver ''"),
+        (["run", str(THREE_PLAYERS), "--solver", "nashpy"], "--solver nashpy: handles 2 to 2 players"),
+        (["solve", str(THREE_PLAYERS), "--solver", "gambit_enummixed"], "--solver gambit_enummixed: handles 2 to 2"),
+        (["sweep", str(THREE_PLAYERS), "--solver", "lemke_howson", "--workers", "1"], "--solver lemke_howson: handles"),
+    ],
+    ids=["unknown", "near-miss", "empty", "run-3-players", "solve-3-players", "sweep-3-players"],
+)
+def test_a_solver_that_cannot_be_used_is_refused_with_the_known_names(args: list[str], fragment: str) -> None:
+    code, out, err = call(*args)
+    assert fragment in one_error_line(code, err)
+    assert out == ""
+
+
+def test_a_two_player_solver_on_a_three_player_gambit_file_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "majority.nfg"
+    file.write_text(THREE_PLAYER_NFG)
+    code, _, err = call("solve", str(file), "--solver", "nashpy")
+    assert one_error_line(code, err) == (
+        f"diplosim: error: --solver nashpy: solver 'nashpy' handles 2 to 2 players, not 3 in {file}"
+    )
+
+
+def test_a_solver_failing_inside_is_still_a_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim import solvers
+    from sim.errors import SolverError
+
+    def broken(*args: object) -> None:
+        raise SolverError("the polytope has no vertex")
+
+    monkeypatch.setitem(solvers.SOLVERS, "nashpy", dataclasses.replace(solvers.SOLVERS["nashpy"], find=broken))
+    code, _, err = call("solve", str(SCENARIOS / "classics" / "chicken.yaml"), "--solver", "nashpy")
+    assert code == 1
+    assert err.startswith("diplosim: internal error: SolverError: the polytope has no vertex\nThis is a bug")
+    monkeypatch.setenv("DIPLOSIM_DEBUG", "1")
+    with pytest.raises(SolverError, match="no vertex"):
+        cli.main(["solve", str(SCENARIOS / "classics" / "chicken.yaml"), "--solver", "nashpy"])
+
+
+# class: output paths
+
+
+@pytest.fixture
+def places(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "file.txt").write_text("keep")
+    (tmp_path / "folder").mkdir()
+    os.mkfifo(tmp_path / "fifo")
+    device = null_device(tmp_path)  # /dev/null, or a private copy of it when the tests run as root
+    return {
+        "file": str(tmp_path / "file.txt"),
+        "folder": str(tmp_path / "folder"),
+        "fifo": str(tmp_path / "fifo"),
+        "device": str(device),
+    }
+
+
+EXPORT = ["export", str(SCENARIOS / "troop_deployment.yaml"), "--game", "troop_deployment"]
+CHICKEN = str(SCENARIOS / "classics" / "chicken.yaml")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        ([*EXPORT, "-o", "{device}"], "null: is a device, not a regular file; name a file to write"),
+        ([*EXPORT, "-o", "{fifo}"], "fifo: is a FIFO (named pipe), not a regular file"),
+        ([*EXPORT, "-o", "{folder}"], "folder: is a folder; name a file to write"),
+        ([*EXPORT, "--output", "{file}/x"], "file.txt is a file, not a folder; choose another path"),
+        ([*EXPORT, "-o", ""], "--output '': not a usable path"),
+        (["run", CHICKEN, "--out", "{device}"], "null: exists and is not a folder (it is a device); choose a folder"),
+        (["run", CHICKEN, "--out", "{fifo}"], "exists and is not a folder (it is a FIFO (named pipe))"),
+        (["run", CHICKEN, "--out", "{file}"], "exists and is not a folder (it is a file)"),
+        (["run", CHICKEN, "--out", "{file}/x/y", "--plots"], "file.txt is a file, not a folder"),
+        (["run", CHICKEN, "--out", ""], "--out '': not a usable path"),
+        (["sweep", CHICKEN, "--out", "{file}/x", "--workers", "1"], "file.txt is a file, not a folder"),
+        (["sweep", CHICKEN, "--out", "{fifo}", "--workers", "1"], "exists and is not a folder (it is a FIFO"),
+    ],
+    ids=[
+        "export-device",
+        "export-fifo",
+        "export-folder",
+        "export-below-a-file",
+        "export-empty",
+        "run-device",
+        "run-fifo",
+        "run-file",
+        "run-below-a-file",
+        "run-empty",
+        "sweep-below-a-file",
+        "sweep-fifo",
+    ],
+)
+def test_outputs_are_only_regular_files_or_new_paths(
+    args: list[str], fragment: str, places: dict[str, str], tmp_path: Path
+) -> None:
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code, out, err = call(*[a.format(**places) for a in args])
+    if "{device}" in args:
+        assert f"{places['device']}: " in err
+    assert fragment in one_error_line(code, err)
+    assert out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert Path(places["file"]).read_text() == "keep" and stat.S_ISFIFO(os.stat(places["fifo"]).st_mode)
+    assert is_device(places["device"]), "the device is never replaced by a file"
+
+
+def test_missing_parent_folders_of_outputs_are_created(tmp_path: Path) -> None:
+    code, _, err = call(*EXPORT, "-o", str(tmp_path / "a" / "b" / "troop.nfg"))
+    assert code == 0 and err == f"wrote {tmp_path / 'a' / 'b' / 'troop.nfg'}\n"
+    code, _, _ = call("run", CHICKEN, "--quiet", "--out", str(tmp_path / "c" / "d" / "run"))
+    assert code == 0 and (tmp_path / "c" / "d" / "run" / "summary.json").exists()
+
+
+def test_an_output_folder_without_permission_is_refused_before_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr("sim.results.run", refuse)  # running would be a bug: the check comes first
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    code, _, err = call("run", CHICKEN, "--out", str(tmp_path / "run"))
+    assert one_error_line(code, err).endswith(
+        f"--out {tmp_path / 'run'}: cannot write in {tmp_path}: permission denied"
+    )
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    code, _, err = call(*EXPORT, "-o", str(tmp_path / "x.nfg"))
+    assert one_error_line(code, err).endswith("permission denied")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_while_saving_a_run_keeps_the_previous_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "run"
+    assert call("run", CHICKEN, "--quiet", "--out", str(out), "--rounds", "2")[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full_disk(table: object, path: str) -> None:
+        Path(path).write_text("half a tab")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("sim.results._to_csv", full_disk)
+    code, _, err = call("run", CHICKEN, "--quiet", "--out", str(out), "--rounds", "3", "--plots")
+    assert one_error_line(code, err) == (
+        f"diplosim: error: cannot write into {out}: the disk is full (no space left on the device); nothing was changed"
+    )
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+# class: flags obey the limits the file obeys
+
+
+def flag_case(args: list[str], fragment: str) -> object:
+    """A parametrised case named by its command and flags (the file left out)."""
+    shown_args = [a for a in [args[0], *args[2:]] if a not in ("--game", "troop_deployment")]
+    return pytest.param(args, fragment, id=" ".join(shown_args)[:50])
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        flag_case(["run", CHICKEN, "--rounds", "1000000000"], "--rounds: must be at most 10000, not 1000000000"),
+        flag_case(
+            ["run", CHICKEN, "--rounds", "10001"], "(the limit of the scenario field rounds: sim.spec.MAX_ROUNDS)"
+        ),
+        flag_case(["run", CHICKEN, "--rounds", "1e9"], "--rounds: '1e9' is not a whole number"),
+        flag_case(["run", CHICKEN, "--rounds", "-1"], "--rounds: must be at least 1, not -1"),
+        flag_case(["run", CHICKEN, "--rounds", ""], "--rounds: '' is not a whole number"),
+        flag_case(["run", CHICKEN, "--seed", str(2**63)], "--seed: must be at most 9223372036854775807"),
+        flag_case(["run", CHICKEN, "--seed", "1.5"], "--seed: '1.5' is not a whole number"),
+        flag_case(["run", CHICKEN, "--seed", "9" * 5000], "--seed: '" + "9" * 60 + "...' is not a whole number"),
+        flag_case([*EXPORT, "--round", "1000000"], "--round: must be at most 10000, not 1000000"),
+        flag_case([*EXPORT, "--round", "500"], "troop_deployment.yaml has 3 rounds; export a round from 1 to 3"),
+        flag_case([*EXPORT, "--round", "0"], "--round: must be at least 1, not 0"),
+        flag_case([*EXPORT, "--seed", "-1"], "--seed: must be at least 0, not -1"),
+        flag_case(["sweep", CHICKEN, "--rounds", "20000"], "--rounds: must be at most 10000, not 20000"),
+        flag_case(
+            ["sweep", CHICKEN, "--reps", "0"], "--reps: must be at least 1, not 0 (as the scenario field sweep.reps)"
+        ),
+        flag_case(["sweep", CHICKEN, "--samples", "-2"], "--samples: must be at least 1, not -2"),
+        flag_case(["sweep", CHICKEN, "--seed", "-1"], "--seed: must be at least 0, not -1"),
+        flag_case(["sweep", CHICKEN, "--workers", "0"], "--workers: must be at least 1, not 0"),
+        flag_case(["run", CHICKEN, "--set", "K=nan"], "--set K: the value must be a finite number"),
+        flag_case(["run", CHICKEN, "--set", "K=inf"], "--set K: the value must be a finite number"),
+        flag_case(["solve", CHICKEN, "--set", "K=1e400"], "--set K: the value must be a finite number"),
+    ],
+)
+def test_numeric_flags_obey_the_limits_of_the_fields_they_override(args: list[str], fragment: str) -> None:
+    code, out, err = call(*args)
+    assert fragment in one_error_line(code, err)
+    assert out == ""
+
+
+def test_flag_limits_come_from_the_scenario_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim import spec
+
+    rounds = spec.ScenarioSpec.model_fields["rounds"]
+    lower = [m for m in rounds.metadata if type(m).__name__ != "Le"]
+    monkeypatch.setattr(rounds, "metadata", [*lower, annotated_types.Le(7)])
+    code, _, err = call("run", CHICKEN, "--rounds", "8")
+    assert "--rounds: must be at most 7, not 8" in one_error_line(code, err)
+
+
+def test_export_of_the_last_round_of_the_scenario_works() -> None:
+    code, out, _ = call(*EXPORT, "--round", "1")
+    assert code == 0 and out.startswith('NFG 1 R "troop_deployment"')
+
+
+# main(argv) -> int: usable in-process
+
+
+def test_main_returns_the_exit_code_instead_of_exiting() -> None:
+    assert call("--help")[0] == 0
+    code, out, _ = call("run", "--version")
+    assert code == 0 and out.startswith("diplosim ")
+    assert call("frobnicate")[0] == 2
+    assert call()[0] == 2
+
+
+# --- random flags and values to every subcommand: exit 0 or 2, never a traceback -------------
+
+#: Flags left out of the random examples: they reach the network or start clusters (their
+#: refusals are fixed cases above and in the sweep tests).
+UNRANDOMISED = {"--scheduler", "--dask-local", "-h", "--help", "--version"}
+JUNK_FLAGS = ["--nope", "-x", "--", "-", "---", "--rounds=", "--set=", "--out=", "--ro", "--\x1b[2J", "--[/bold]"]
+NUMBERS = ["0", "1", "2", "-1", "-0", "3", "1e9", "1e300", "nan", "inf", "-inf", "0x10", "1_0", "٣", "10001"]
+HUGE = [str(10**30), str(2**63), str(2**63 - 1), "9" * 5000, "-" + str(10**20)]
+TEXTS = ["", " ", "[/bold]", "\x1b]0;t\x07", "\x1b[2J", "ü", "日本", "a=b", "=", "\udcff", "\n", "x" * 300]
+SETTINGS = ["cost=1", "cost=nan", "cost=1e400", "nope=1", "A.x=0.2", "select=random", "select=bogus"]
+SETTINGS += ["g.select=first", "=1", "cost", "solver=nashpy", "cost= 2 ", "A.x=-1e308"]
+PARAMS = ["cost=0:1:2", "cost=0:1", "cost=1,2", "A.x=0:1:2", "select=first,random", "nope=0:1:2", "cost=1:0:2"]
+PARAMS += ["cost=0:1:0", "cost=a:b:c", "cost=0:1:-3", "cost", "cost=", "g.select=first"]
+SOLVER_NAMES = ["auto", "vertex_enumeration", "nashpy", "support_enumeration", "maximise", "gambit_enumpure"]
+SOLVER_NAMES += ["gambit_enummixed", "gambit_lcp", "foo", "", "Nashpy"]
+#: Values of flags whose large values make long runs (designs, replications, processes): small
+#: or refused values only, so that every example stays short.
+BOUNDED = {"--samples", "--reps", "--workers", "--param"}
+SMALL = ["1", "2", "0", "-1", "x", "nan", "", "1e3"]
+
+
+SOBOL = ["--design", "sobol", "--samples", "4", "--param", "cost=0:1"]
+
+
+class Places:
+    """The folder of the random examples: scenarios, a Gambit file, a saved run and sweeps,
+    and the awkward places (a FIFO, a folder, a file to write below)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.count = 0
+        self.reset()
+        for args in (
+            ["run", str(self.scenario), "--out", str(root / "run")],
+            ["sweep", str(self.scenario), "--workers", "1", "--out", str(root / "sweep"), "--quiet"],
+            ["sweep", str(self.scenario), "--workers", "1", "--out", str(root / "sobol"), "--quiet", *SOBOL],
+        ):
+            assert call(*args)[0] == 0
+
+    @property
+    def scenario(self) -> Path:
+        return self.root / "tiny.yaml"
+
+    def reset(self) -> None:
+        """Write the input files again (an example may have overwritten one with -o)."""
+        tiny_scenario(self.root)
+        (self.root / "junk.yaml").write_text("{{{ not: [yaml")
+        (self.root / "game.nfg").write_text(THREE_PLAYER_NFG)
+        (self.root / "file.txt").write_text("keep")
+        (self.root / "folder").mkdir(exist_ok=True)
+        if not (self.root / "fifo").exists():
+            os.mkfifo(self.root / "fifo")
+        if not (self.root / "null").exists():
+            null_device(self.root)
+
+    def new(self) -> str:
+        self.count += 1
+        return str(self.root / "new" / str(self.count) / "out")
+
+    @property
+    def device(self) -> str:
+        return str(self.root / "null") if os.geteuid() == 0 else "/dev/null"
+
+    def check_untouched(self) -> None:
+        assert is_device(self.device) and is_device("/dev/null") and is_device("/dev/zero")
+        assert stat.S_ISFIFO(os.stat(self.root / "fifo").st_mode)
+
+
+@pytest.fixture(scope="module")
+def random_places(tmp_path_factory: pytest.TempPathFactory) -> Places:
+    return Places(tmp_path_factory.mktemp("random_flags"))
+
+
+def paths(places: Places) -> st.SearchStrategy[str]:
+    named = ["tiny.yaml", "junk.yaml", "game.nfg", "missing.yaml", "run", "sweep", "sobol", "folder", "fifo"]
+    named += ["file.txt", "file.txt/x", "file.txt/x/y.nfg", "ü[/b]\x1b.yaml", "."]
+    return st.one_of(
+        st.sampled_from([str(places.root / name) for name in named]),
+        st.sampled_from(["", places.device, "/nonexistent/dir/x", "a\0b"]),
+        st.builds(places.new),
+    )
+
+
+def good_values(places: Places, command: str, flag: str) -> list[str]:
+    """Values that a user would give to ``flag`` of ``command`` (so that examples get past
+    the parser and run)."""
+    scenario = str(places.scenario)
+    good = {
+        "--rounds": ["1", "2"],
+        "--round": ["1", "2"],
+        "--seed": ["0", "7", str(2**63 - 1)],
+        "--set": ["cost=2", "A.x=0.1", "select=first", "g.select=random"],
+        "--solver": ["auto", "vertex_enumeration", "nashpy", "support_enumeration", "gambit_enumpure"],
+        "--out": [places.new(), str(places.root / ("sweep" if command == "sweep" else "run"))],
+        "--output": ["metric:final_x", "final:A.x"] if command == "analyze" else [places.new() + ".nfg"],
+        "-o": [places.new() + ".nfg"],
+        "--game": ["g"],
+        "--format": ["nfg"],
+        "--design": ["grid", "lhs", "sobol"],
+        "--samples": ["2", "4"],
+        "--reps": ["1", "2"],
+        "--param": ["cost=0:1:2", "cost=0:1", "A.x=0.1,0.2", "select=first,random"],
+        "--workers": ["1"],
+        "--spec": [scenario],
+        "--x": ["cost"],
+        "--y": ["A.x"],
+        "--metric": ["metric:final_x"],
+    }
+    return good.get(flag, ["1"])
+
+
+def values(places: Places, command: str, flag: str) -> st.SearchStrategy[str]:
+    """Mostly a good value; else anything (junk, huge, unicode, markup, awkward paths),
+    except that flags whose large values make long runs get small or refused values only."""
+    if flag in BOUNDED:
+        junk: st.SearchStrategy[str] = st.sampled_from(PARAMS if flag == "--param" else SMALL)
+    elif flag == "--set":
+        junk = st.sampled_from(SETTINGS)
+    elif flag == "--solver":
+        junk = st.sampled_from(SOLVER_NAMES)
+    elif flag in ("--rounds", "--round"):  # small (quick), or past the limit (refused)
+        junk = st.sampled_from([*NUMBERS[:7], "10001", *HUGE])
+    elif flag in ("--out", "--output", "-o", "--spec"):
+        junk = paths(places)
+    else:
+        junk = st.one_of(st.sampled_from(NUMBERS + HUGE + TEXTS), st.text(max_size=8), paths(places))
+    return mostly(st.sampled_from(good_values(places, command, flag)), junk)
+
+
+def mostly(usual: st.SearchStrategy[str], other: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """``usual`` two times in three, else ``other``."""
+    return st.integers(0, 2).flatmap(lambda k: usual if k else other)
+
+
+def command_line(places: Places) -> st.SearchStrategy[list[str]]:
+    """A subcommand, then flags from its argparse definition (and junk flags) with values,
+    and its positional arguments before or after them."""
+    subcommands = cli_subparsers()
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[str]:
+        name = draw(st.sampled_from(sorted(subcommands)))
+        parser = subcommands[name]
+        optional = [a for a in parser._actions if a.option_strings and not set(a.option_strings) & UNRANDOMISED]
+        positional = [a for a in parser._actions if not a.option_strings]
+        words: list[str] = []
+        for _ in range(draw(st.integers(0, 4))):
+            if not optional or draw(st.integers(0, 14)) == 0:
+                words.append(draw(st.sampled_from(JUNK_FLAGS)))
+                continue
+            action = draw(st.sampled_from(optional))
+            flag = draw(st.sampled_from(action.option_strings))
+            words.append(flag)
+            if action.nargs != 0:
+                words.append(draw(values(places, name, flag)))
+        if name == "export" and draw(st.booleans()):
+            words += ["--game", "g"]
+        usual = {"analyze": "sobol", "plot": draw(st.sampled_from(["run", "sweep", "sobol"]))}.get(name, "tiny.yaml")
+        ends = [
+            draw(mostly(st.just(str(places.root / usual)), paths(places)))
+            for action in positional
+            for _ in range(1 if action.nargs is None else 2)
+        ]
+        words = ends + words if draw(st.booleans()) else words + ends
+        if name == "sweep" and "--workers" not in words:
+            words += ["--workers", "1"]  # in this process, one run after the other
+        return [name, *words]
+
+    return build()
+
+
+def cli_subparsers() -> dict[str, argparse.ArgumentParser]:
+    parser = cli.build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def check_random_command_line(places: Places, argv: list[str]) -> None:
+    places.reset()
+    code, out, err = call(*argv)
+    event(f"{argv[0]} exit {code}")  # pytest --hypothesis-show-statistics: how many examples ran through
+    assert code in (0, 2), (argv, err)
+    assert "Traceback" not in err and "internal error" not in err, (argv, err)
+    if code == 2:
+        assert err and all(line.startswith("diplosim") and "error: " in line for line in err.splitlines()), err
+    assert hidden(err) == [], (argv, err)
+    if argv[0] != "sweep":  # a sweep's CSV table on standard output is data, quoted by pandas
+        assert hidden(out) == [], (argv, out)
+    places.check_untouched()
+
+
+@settings(
+    max_examples=int(os.environ.get("DIPLOSIM_RANDOM_FLAGS", "150")),
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_random_flags_to_every_subcommand_exit_0_or_2_without_traceback(
+    random_places: Places, data: st.DataObject
+) -> None:
+    argv = data.draw(command_line(random_places), label="argv")
+    check_random_command_line(random_places, argv)
+
+
+@pytest.mark.parametrize("command", [["schema"], ["solve", CHICKEN], ["run", CHICKEN]], ids=["print", "rich", "story"])
+def test_a_reader_that_goes_away_is_not_a_bug(command: list[str]) -> None:
+    # like `diplosim solve FILE | head -1`: the pipe is closed before diplosim writes to it
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "sim.cli", *command], stdout=write, stderr=subprocess.PIPE, timeout=600, check=False
+        )
+    finally:
+        os.close(write)
+    assert result.returncode == 141
+    assert result.stderr == b""
+
+
+def test_a_game_beyond_the_time_limit_is_one_line_naming_the_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.nfg import write_nfg
+
+    from .test_solvers import coordination
+
+    game = tmp_path / "coordination14.nfg"
+    game.write_text(write_nfg(coordination(14)))
+    assert cli.main(["solve", str(game), "--time-limit", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "did not finish within the time limit of 1 s" in err[0]
+    assert cli.main(["solve", str(game), "--time-limit", "1e300"]) == 2
+    assert "the limit is 86400 s (sim.spec.MAX_TIME_LIMIT)" in capsys.readouterr().err

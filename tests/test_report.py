@@ -1,21 +1,28 @@
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
+from sim.games import NormalFormGame
 from sim.report import equilibrium_text, number, print_solved, print_story, solved_json
-from sim.results import run
+from sim.results import RunResult, run
 from sim.scenario import load_scenario
+from sim.solvers import solve
 from sim.stage_games import solve_stage_games
+from sim.terminal import visible
 
 from .conftest import FLAGSHIP, SCENARIOS
+from .test_terminal import hidden_characters
 
 
-def render(function: object, *args: object) -> str:
+def render(function: object, *args: object, width: int = 160) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=160, color_system=None)
+    console = Console(file=buffer, width=width, color_system=None)
     function(*args, console)  # type: ignore[operator]
     return buffer.getvalue()
 
@@ -76,3 +83,63 @@ def test_prisoners_dilemma_is_dominance_solvable() -> None:
     results = solve_stage_games(load_scenario(SCENARIOS / "classics" / "prisoners_dilemma.yaml"))
     text = render(print_solved, results)
     assert "Alice's C is strictly dominated by D; Bob's C is strictly dominated by D." in text
+
+
+# --- user text is printed as it is: never markup, no control character (sim.terminal) ---
+
+
+def hidden(text: str) -> list[str]:
+    return hidden_characters(text)
+
+
+@pytest.fixture(scope="module")
+def chicken_run() -> RunResult:
+    return run(SCENARIOS / "classics" / "chicken.yaml", rounds=2)
+
+
+def named(result: RunResult, name: str) -> RunResult:
+    scenario = dataclasses.replace(result.scenario, spec=result.scenario.spec.model_copy(update={"name": name}))
+    return dataclasses.replace(result, scenario=scenario)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a [/bold] b", "\x1b]0;title\x07", "\x1b[2J", "[bold red]x", "ends in two backslashes \\\\", "\x9b31m"],
+    ids=["closing-tag", "osc-title", "csi-clear", "open-tag", "backslashes", "c1-csi"],
+)
+def test_story_prints_a_scenario_name_as_written(chicken_run: RunResult, name: str) -> None:
+    text = render(print_story, named(chicken_run, name))
+    assert text.splitlines()[0] == f"{visible(name)}  (seed 3, up to 2 rounds)"
+    assert hidden(text) == []
+
+
+@settings(max_examples=150, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text())
+def test_any_scenario_name_prints_without_error_or_control_characters(chicken_run: RunResult, name: str) -> None:
+    text = render(print_story, named(chicken_run, name))
+    assert hidden(text) == []
+    assert visible(name) in text
+
+
+labels = st.text(min_size=1, max_size=12)
+
+
+@settings(max_examples=100, derandomize=True, deadline=None)
+@given(
+    name=st.text(max_size=20),
+    players=st.lists(labels, min_size=2, max_size=2, unique=True),
+    rows=st.lists(labels, min_size=2, max_size=2, unique=True),
+    columns=st.lists(labels, min_size=2, max_size=2, unique=True),
+)
+def test_any_game_player_and_strategy_names_print_without_error(
+    name: str, players: list[str], rows: list[str], columns: list[str]
+) -> None:
+    # a coordination game: two pure equilibria and a mixed one, so every part of the view is printed
+    game = NormalFormGame.from_matrices(
+        name, tuple(players), (tuple(rows), tuple(columns)), [[2, 0], [0, 1]], [[1, 0], [0, 2]]
+    )
+    text = render(print_solved, [solve(game)], width=10_000)  # wide enough that no cell wraps
+    assert hidden(text) == []
+    assert "Risk dominance" in text and "3 equilibria" in text
+    for label in (name, *players, *rows, *columns):
+        assert visible(label) in text

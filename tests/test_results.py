@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from sim.errors import UsageError
+from sim.errors import OutputError, UsageError
 from sim.results import run
 
 from .conftest import FLAGSHIP, SCENARIOS
@@ -108,5 +109,49 @@ def test_output_folder_safety(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="holds a run of another scenario"):
         chicken.save(tmp_path / "a")
     (tmp_path / "file").write_text("x")
-    with pytest.raises(UsageError, match="exists and is not a folder"):
+    with pytest.raises(OutputError, match="exists and is not a folder"):
         chicken.save(tmp_path / "file")
+
+
+def test_a_full_disk_while_saving_keeps_the_previous_complete_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "run"
+    run(FLAGSHIP, rounds=2).save(folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def full_disk(table: pd.DataFrame, path: str) -> None:
+        Path(path).write_bytes(b"PAR1 half a table")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("sim.results._to_parquet", full_disk)
+    with pytest.raises(OutputError, match=r"cannot write into .*run: the disk is full .*; nothing was changed"):
+        run(FLAGSHIP, rounds=3).save(folder)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no half file, no temporary folder
+    with pytest.raises(OutputError, match="the disk is full"):
+        run(FLAGSHIP, rounds=3).save(tmp_path / "new" / "run")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no half folder
+
+
+def test_tables_and_figures_are_saved_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run(SCENARIOS / "classics" / "chicken.yaml", rounds=2)
+    written = result.save(tmp_path / "run", figures=True)
+    assert sorted(p.name for p in written) == sorted(
+        [f"{t}.{e}" for t in ("rounds", "equilibria", "state") for e in ("csv", "parquet")]
+        + ["summary.json", "equilibria_chicken.png", "state.png", "payoffs_chicken.png"]
+    )
+
+    def broken_figure(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("matplotlib.figure.Figure.savefig", broken_figure)
+    with pytest.raises(OutputError, match="the disk is full"):
+        result.save(tmp_path / "second", figures=True)
+    assert not (tmp_path / "second").exists()
+
+
+def test_a_temporary_folder_left_by_a_killed_save_does_not_block_the_next(tmp_path: Path) -> None:
+    folder = tmp_path / "run"
+    (folder / ".diplosim-run.x1y2z3").mkdir(parents=True)  # what a save killed half-way leaves
+    run(SCENARIOS / "classics" / "chicken.yaml", rounds=1).save(folder)
+    assert (folder / "summary.json").exists()

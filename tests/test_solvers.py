@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sim.equilibria import SAME_TOL, SolveResult, regret, tolerance
-from sim.errors import SolverError
+from sim.errors import SolverChoiceError, SolverError, SolverLimitError
 from sim.games import NormalFormGame
 from sim.scenario import load_scenario
 from sim.solvers import SOLVERS, solve
@@ -173,10 +173,10 @@ def test_one_player_memory_grows_with_the_strategies_not_their_square() -> None:
 
 def test_solver_errors() -> None:
     game = game_of(np.eye(2), np.eye(2))
-    with pytest.raises(SolverError, match="unknown solver"):
+    with pytest.raises(SolverChoiceError, match="unknown solver"):
         solve(game, "magic")
     three = NormalFormGame("g", ("a", "b", "c"), (("x",), ("y",), ("z",)), np.zeros((1, 1, 1, 3)))
-    with pytest.raises(SolverError, match="handles 2 to 2 players"):
+    with pytest.raises(SolverChoiceError, match="handles 2 to 2 players"):
         solve(three, "vertex_enumeration")
     assert solve(three).method == "gambit"
 
@@ -275,3 +275,29 @@ def test_cached_results_cannot_be_changed_by_the_caller() -> None:
     assert again is first  # remembered ...
     assert [(eq.strategies[0].tolist(), eq.payoffs.tolist()) for eq in again.equilibria] == before  # ... unchanged
     assert select(again, "risk_dominant", np.random.default_rng(1)) == chosen
+
+
+def coordination(size: int) -> NormalFormGame:
+    """Both players get 1 when they pick the same strategy: 2**size - 1 equilibria."""
+    labels = tuple(f"s{i}" for i in range(size))
+    return NormalFormGame("coordination", ("A", "B"), (labels, labels), np.stack([np.eye(size)] * 2, axis=-1))
+
+
+def test_a_game_too_large_to_enumerate_stops_at_the_time_limit_with_advice() -> None:
+    # 14x14: C(28, 14) = 40,116,600 systems per polytope, far beyond a second's work; it runs in
+    # the worker, which is stopped at the limit.
+    with pytest.raises(SolverLimitError) as caught:
+        solve(coordination(14), time_limit=1.0)
+    message = str(caught.value)
+    assert "game coordination (14x14, 40,116,600 systems of tight constraints per polytope)" in message
+    assert "did not finish within the time limit of 1 s" in message
+    assert "time_limit" in message and "--time-limit" in message and "lemke_howson" in message
+    with pytest.raises(SolverLimitError, match="too large to enumerate with a time limit of 0 s"):
+        solve(coordination(14), time_limit=0.0)
+
+
+def test_a_large_game_within_the_limit_is_solved_in_the_worker() -> None:
+    # 9x9 coordination: C(18, 9) = 48,620 systems per polytope (above the 13,000 solved in this
+    # process); 2**9 - 1 = 511 equilibria, one for each non-empty set of common strategies.
+    result = solve(coordination(9), time_limit=120.0)
+    assert len(result.equilibria) == 511 and result.complete
