@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sim import designs, expressions, gambit, nfg, spec, sweeps, yaml_source
+from sim import designs, efg, expressions, gambit, nfg, spec, sweeps, yaml_source
 from sim.results import run
 from sim.scenario import Scenario, parse_scenario
 from sim.selection import RULES
@@ -22,7 +22,7 @@ TEXT = LANGUAGE.read_text(encoding="utf-8")
 YAML_BLOCKS = re.findall(r"^```yaml\n(.*?)^```", TEXT, flags=re.S | re.M)
 EXAMPLES = [block for block in YAML_BLOCKS if re.search(r"^name:", block, flags=re.M)]
 #: The modules whose MAX_ constants bound what a scenario, a game file or a sweep may ask for.
-LIMIT_MODULES: tuple[ModuleType, ...] = (spec, expressions, sweeps, yaml_source, designs, nfg)
+LIMIT_MODULES: tuple[ModuleType, ...] = (spec, expressions, sweeps, yaml_source, designs, nfg, efg)
 
 
 def _property_names(node: Any) -> Iterator[str]:
