@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -106,15 +108,21 @@ def beliefs(game: ExtensiveFormGame, behaviour: Behaviour) -> tuple[FloatArray |
 
 
 def best_value(
-    game: ExtensiveFormGame, behaviour: Behaviour, player: int, start: Mapping[int, float]
-) -> tuple[float, dict[int, int]]:
+    game: ExtensiveFormGame,
+    behaviour: Behaviour | Sequence[Sequence[Fraction]],
+    player: int,
+    start: Mapping[int, Any],
+    *,
+    exact: bool = False,
+) -> tuple[Any, dict[int, int]]:
     """``player``'s best expected payoff, summed over the nodes of ``start`` with their
     weights, when the others (and chance) play as in ``behaviour``; and the best move at
     each of the player's information sets below ``start`` (a best response).
 
     The player's information sets are decided from the bottom up: at a set, each move is
     worth the weighted sum, over the set's nodes, of the value of the move's child with
-    the best choices already made below. Perfect recall makes this exact.
+    the best choices already made below. Perfect recall makes this exact. With ``exact``
+    (an exact game, behaviour as Fractions), everything is computed in Fractions.
 
     Examples
     --------
@@ -123,59 +131,117 @@ def best_value(
     >>> best_value(g, (np.array([1.0, 0.0]),), 0, {0: 1.0})
     (3.0, {0: 1})
     """
-    weight = _weights_below(game, behaviour, player, start)
-    own = [k for k in _bottom_up(game, player) if any(weight.get(n, 0.0) > 0 for n in game.infosets[k].nodes)]
+    numbers = _Numbers(game, behaviour, exact)
+    weight = _weights_below(game, numbers, player, start)
+    own = [k for k in _bottom_up(game, player) if any(weight.get(n, 0) > 0 for n in game.infosets[k].nodes)]
     choice: dict[int, int] = {}
-    value: dict[int, float] = {}
+    value: dict[int, Any] = {}
 
-    def node_value(k: int) -> float:  # the player's payoff from node k on, with the choices made so far
+    def node_value(k: int) -> Any:  # the player's payoff from node k on, with the choices made so far
         if k in value:
             return value[k]
         node = game.nodes[k]
         if node.kind == "terminal":
-            result = node.payoffs[player]
+            result = numbers.payoffs(k)[player]
         elif node.kind == "decision" and node.player == player:
             result = node_value(node.children[choice.get(node.infoset, 0)])
         else:
-            weights = node.probabilities if node.kind == "chance" else behaviour[node.infoset].tolist()
-            result = sum(w * node_value(c) for w, c in zip(weights, node.children) if w > 0)
+            result = sum((w * node_value(c) for w, c in zip(numbers.weights(k), node.children) if w > 0), numbers.zero)
         value[k] = result
         return result
 
     for k in own:
         infoset = game.infosets[k]
         worth = [
-            sum(weight.get(n, 0.0) * node_value(game.nodes[n].children[m]) for n in infoset.nodes)
+            sum((weight.get(n, 0) * node_value(game.nodes[n].children[m]) for n in infoset.nodes), numbers.zero)
             for m in range(len(infoset.moves))
         ]
-        choice[k] = int(np.argmax(worth))
+        choice[k] = max(range(len(worth)), key=worth.__getitem__)  # the first best move
         for n in infoset.nodes:  # decided: forget the values computed with the default choice
             _forget_above(game, n, value)
-    total = sum(w * node_value(k) for k, w in start.items())
+    total = sum((w * node_value(k) for k, w in start.items()), numbers.zero)
     return total, choice
 
 
-def _weights_below(
-    game: ExtensiveFormGame, behaviour: Behaviour, player: int, start: Mapping[int, float]
-) -> dict[int, float]:
+class _Numbers:
+    """The probabilities and payoffs of a game and a profile, as floats or, with
+    ``exact``, as Fractions (an exact game and an exact profile)."""
+
+    def __init__(self, game: ExtensiveFormGame, behaviour: Any, exact: bool) -> None:
+        if exact and (game.exact_payoffs is None or game.exact_probabilities is None):
+            raise ValueError(f"game {game.name} has no exact payoffs and probabilities")
+        self.game, self.behaviour, self.exact = game, behaviour, exact
+        self.zero: Any = Fraction(0) if exact else 0.0
+
+    def payoffs(self, node: int) -> Sequence[Any]:
+        if self.exact:
+            assert self.game.exact_payoffs is not None
+            return self.game.exact_payoffs[node]
+        return self.game.nodes[node].payoffs
+
+    def weights(self, node: int) -> Sequence[Any]:
+        """The probabilities of the moves at a chance or decision node."""
+        found = self.game.nodes[node]
+        if found.kind == "chance":
+            if self.exact:
+                assert self.game.exact_probabilities is not None
+                return self.game.exact_probabilities[node]
+            return found.probabilities
+        mix = self.behaviour[found.infoset]
+        return list(mix) if self.exact else mix.tolist()
+
+
+def exact_regret(game: ExtensiveFormGame, behaviour: Sequence[Sequence[Fraction]]) -> Fraction:
+    """:func:`nash_regret` in exact arithmetic, for an exact game and exact behaviour.
+
+    Examples
+    --------
+    >>> from sim.trees import Decision, Terminal, build
+    >>> one, three = Terminal((1,), (Fraction(1),)), Terminal((3,), (Fraction(3),))
+    >>> g = build("g", ("A",), Decision("A", {"L": one, "R": three}))
+    >>> exact_regret(g, [[Fraction(1), Fraction(0)]])
+    Fraction(2, 1)
+    """
+    numbers = _Numbers(game, behaviour, True)
+    now = _exact_values(game, numbers)
+    gains: list[Fraction] = [
+        best_value(game, behaviour, player, {0: Fraction(1)}, exact=True)[0] - now[0][player]
+        for player in range(game.n_players)
+    ]
+    return max(gains)
+
+
+def _exact_values(game: ExtensiveFormGame, numbers: _Numbers) -> list[tuple[Fraction, ...]]:
+    value: list[tuple[Fraction, ...]] = [()] * len(game.nodes)
+    for k in range(len(game.nodes) - 1, -1, -1):
+        node = game.nodes[k]
+        if node.kind == "terminal":
+            value[k] = tuple(numbers.payoffs(k))
+            continue
+        weights = numbers.weights(k)
+        value[k] = tuple(
+            sum((w * value[c][i] for w, c in zip(weights, node.children)), Fraction(0)) for i in range(game.n_players)
+        )
+    return value
+
+
+def _weights_below(game: ExtensiveFormGame, numbers: _Numbers, player: int, start: Mapping[int, Any]) -> dict[int, Any]:
     """The weight of every node below ``start``: chance and the others' moves multiply,
     the player's own moves do not (the player aims there)."""
-    weight: dict[int, float] = {}
+    weight: dict[int, Any] = {}
     for root, w in start.items():
-        weight[root] = weight.get(root, 0.0) + w
+        weight[root] = weight.get(root, numbers.zero) + w
     for k, node in game.walk():
-        w = weight.get(k, 0.0)
-        if w == 0.0 or not node.children:
+        w = weight.get(k, 0)
+        if w == 0 or not node.children:
             continue
-        if node.kind == "chance":
-            moves: Sequence[float] = node.probabilities
-        elif node.player == player:
-            moves = [1.0] * len(node.children)
+        if node.kind == "decision" and node.player == player:
+            moves: Sequence[Any] = [1] * len(node.children)
         else:
-            moves = behaviour[node.infoset].tolist()
+            moves = numbers.weights(k)
         for child, p in zip(node.children, moves):
             if p > 0:
-                weight[child] = weight.get(child, 0.0) + w * p
+                weight[child] = weight.get(child, numbers.zero) + w * p
     return weight
 
 
@@ -222,7 +288,10 @@ def nash_regret(game: ExtensiveFormGame, behaviour: Behaviour) -> float:
 def subgame_regret(game: ExtensiveFormGame, behaviour: Behaviour, root: int) -> float:
     """The largest gain any player can make in the subgame starting at ``root``."""
     now: list[float] = values(game, behaviour)[root].tolist()
-    return max(best_value(game, behaviour, player, {root: 1.0})[0] - now[player] for player in range(game.n_players))
+    gains: list[float] = [
+        best_value(game, behaviour, player, {root: 1.0})[0] - now[player] for player in range(game.n_players)
+    ]
+    return max(gains)
 
 
 @dataclass(frozen=True)

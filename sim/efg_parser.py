@@ -26,12 +26,10 @@ from sim.nfg import (
     _whole,
 )
 from sim.nfg_tokens import Token, Tokens, describe
-from sim.trees import MAX_NODES
+from sim.trees import MAX_DEPTH, MAX_NODES
 
 __all__ = ["MAX_DEPTH", "FileInfoset", "FileNode", "Key", "Parser", "read_header"]
 
-#: Most levels below the root: building and solving a tree recurse once per level.
-MAX_DEPTH = 200
 _START = 'a Gambit extensive-form file starts with EFG 2 R "title"'
 _NODE_KINDS = {"p": "player", "c": "chance", "t": "terminal"}
 _PROBABILITY_HINT = "a probability is a number from 0 to 1 such as 1, 0.25 or 1/3"

@@ -243,6 +243,9 @@ def finalize(
         if gain > tol:
             notes.append(f"dropped a candidate with a profitable deviation ({gain:.3g} of the payoff spread)")
             continue
+        if work.exact_payoffs is not None and not _pure_exactly_right(work, mixes):
+            notes.append("dropped a pure candidate with a profitable deviation in exact arithmetic")
+            continue
         if any(_same(mixes, other) for other in seen):
             continue
         seen.append(mixes)
@@ -420,6 +423,17 @@ def _clean(game: NormalFormGame, candidate: Sequence[FloatArray]) -> tuple[list[
             return None
         mixes.append([p / total for p in values])
     return tuple(mixes)
+
+
+def _pure_exactly_right(game: NormalFormGame, mixes: Sequence[list[float]]) -> bool:
+    """For a pure profile of an exact game, whether it is an equilibrium in exact
+    arithmetic (payoffs of very different sizes, 1e19 and 1, can hide a deviation below
+    the float tolerance); other profiles pass (their exact check comes later)."""
+    choices = [_pure_choice(mix) for mix in mixes]
+    if any(choice is None for choice in choices):
+        return True
+    profile = tuple(tuple(Fraction(int(i == choice)) for i in range(len(mix))) for choice, mix in zip(choices, mixes))
+    return is_exact_equilibrium(game, profile)
 
 
 def _pure_choice(mix: list[float]) -> int | None:

@@ -46,6 +46,7 @@ import numpy.typing as npt
 from sim.behaviour import (
     beliefs,
     best_value,
+    exact_regret,
     expected_payoffs,
     nash_regret,
     reach,
@@ -53,7 +54,8 @@ from sim.behaviour import (
     subgame_regret,
     tolerance,
 )
-from sim.errors import SolverError
+from sim.errors import SolverError, SolverLimitError
+from sim.gambit import TIME_LIMIT
 from sim.games import NormalFormGame
 from sim.trees import Behaviour, ExtensiveFormGame, FloatArray, own_history
 
@@ -166,7 +168,12 @@ def default_concept(game: ExtensiveFormGame) -> str:
 
 
 def solve_tree(
-    game: ExtensiveFormGame, concept: str | None = None, *, mixed: bool | None = None, everything: bool = False
+    game: ExtensiveFormGame,
+    concept: str | None = None,
+    *,
+    mixed: bool | None = None,
+    everything: bool = False,
+    time_limit: float | None = None,
 ) -> TreeSolveResult:
     """The equilibria of ``game`` for a solution concept, verified and flagged.
 
@@ -182,12 +189,18 @@ def solve_tree(
     everything : bool
         Also list the Nash equilibria that are not solutions, flagged with where they
         fail (for teaching: the non-credible threats). Slower.
+    time_limit : float, optional
+        Seconds the solve may take (:data:`sim.gambit.TIME_LIMIT` by default). Trees
+        with more work than :data:`IN_PROCESS_WORK` are solved in the worker process
+        (:mod:`sim.worker`) and stopped there at the limit.
 
     Raises
     ------
     SolverError
-        For ``backward_induction`` on a tree with information sets of several nodes, an
-        unknown concept, or a tree too large for the enumeration.
+        For ``backward_induction`` on a tree with information sets of several nodes, or
+        an unknown concept.
+    SolverLimitError
+        For a tree too large for the enumeration, or one that runs past the limit.
 
     Examples
     --------
@@ -206,6 +219,54 @@ def solve_tree(
     concept = default_concept(game) if concept is None else concept
     if concept not in CONCEPTS:
         raise SolverError(f"unknown solution concept {concept!r} (known: {', '.join(CONCEPTS)})")
+    limit = TIME_LIMIT if time_limit is None else time_limit
+    if _work(game) > IN_PROCESS_WORK:
+        return _solve_in_worker(game, concept, mixed, everything, limit)
+    return solve_tree_here((game, concept, mixed, everything, limit))
+
+
+#: Work (pure behaviour profiles times nodes) a solve may do in the calling process;
+#: larger trees are solved in the worker under the time limit (a 34-node crisis tree
+#: with 192 profiles: about 12,000).
+IN_PROCESS_WORK = 200_000
+
+
+def _work(game: ExtensiveFormGame) -> int:
+    profiles = 1
+    for infoset in game.infosets:
+        profiles *= len(infoset.moves)
+        if profiles > MAX_AGENT_PROFILES:
+            break
+    return profiles * len(game.nodes)
+
+
+def _solve_in_worker(
+    game: ExtensiveFormGame, concept: str, mixed: bool | None, everything: bool, limit: float
+) -> TreeSolveResult:
+    from sim import worker
+
+    advice = "raise the time limit (time_limit, --time-limit) or simplify the tree"
+    size = f"game {game.name} ({len(game.nodes)} nodes, {len(game.infosets)} information sets)"
+    if limit <= 0:
+        raise SolverLimitError(f"{size} is too large to solve with a time limit of 0 s; {advice}")
+    try:
+        result: TreeSolveResult = worker.call(
+            "sim.tree_solvers:solve_tree_here", (game, concept, mixed, everything, limit), limit
+        )
+    except worker.TimeLimitError:
+        raise SolverLimitError(
+            f"{size}: {concept} did not finish within the time limit of {limit:g} s; {advice}"
+        ) from None
+    except worker.WorkerError as exc:
+        if "SolverLimitError" in str(exc):
+            raise SolverLimitError(str(exc).split(": ", 1)[1]) from None
+        raise SolverError(f"solving game {game.name} failed: {exc}") from None
+    return result
+
+
+def solve_tree_here(request: tuple[ExtensiveFormGame, str, bool | None, bool, float]) -> TreeSolveResult:
+    """:func:`solve_tree` in this process (the worker's side for large trees)."""
+    game, concept, mixed, everything, limit = request
     if concept == "backward_induction":
         if not game.perfect_information:
             raise SolverError(
@@ -220,7 +281,7 @@ def solve_tree(
     notes = []
     searched = game.n_players <= 2 and (mixed or (mixed is None and not any(eq.satisfies(concept) for eq in found)))
     if searched and game.n_players == 2:
-        found += _reduced_form_nash(game)
+        found += _reduced_form_nash(game, limit)
     if game.n_players > 2:
         notes.append("three or more players: pure equilibria only (mixed ones are not searched)")
     elif not searched:
@@ -294,7 +355,7 @@ def backward_induction(game: ExtensiveFormGame) -> list[Behaviour]:
 
 def _check_ties(options: list[tuple[dict[int, int], FloatArray]], game: ExtensiveFormGame) -> None:
     if len(options) > MAX_TIES:
-        raise SolverError(
+        raise SolverLimitError(
             f"game {game.name} has more than {MAX_TIES:,} pure subgame-perfect equilibria (ties everywhere)"
         )
 
@@ -305,9 +366,11 @@ def _check_ties(options: list[tuple[dict[int, int], FloatArray]], game: Extensiv
 def _choices(game: ExtensiveFormGame) -> npt.NDArray[np.intp]:
     """Every pure behaviour profile, one move index per information set: shape (profiles, sets)."""
     sizes = [len(infoset.moves) for infoset in game.infosets]
+    if not sizes:  # no decisions at all: one profile, which decides nothing
+        return np.zeros((1, 0), dtype=np.intp)
     total = int(np.prod(sizes, dtype=object))
     if total > MAX_AGENT_PROFILES:
-        raise SolverError(
+        raise SolverLimitError(
             f"game {game.name} has {total:,} pure behaviour profiles, more than the {MAX_AGENT_PROFILES:,} "
             "that are tried; simplify the tree"
         )
@@ -321,9 +384,21 @@ def _pure_nash(game: ExtensiveFormGame) -> list[TreeEquilibrium]:
     found = []
     for choices in _choices(game).tolist():
         behaviour = game.pure_behaviour(choices)
-        if nash_regret(game, behaviour) <= tol:
+        if _is_nash(game, behaviour, tol):
             found.append(_flagged(game, behaviour))
     return found
+
+
+def _is_nash(game: ExtensiveFormGame, behaviour: Behaviour, tol: float) -> bool:
+    """No profitable deviation: within the tolerance in floats, and then exactly where the
+    game is exact (the profile is pure, so exact too), so that payoffs of very different
+    sizes (1e19 and 1) cannot hide a deviation below the tolerance."""
+    if nash_regret(game, behaviour) > tol:
+        return False
+    if game.exact_payoffs is None or game.exact_probabilities is None:
+        return True
+    exact = [[Fraction(int(p)) for p in mix.tolist()] for mix in behaviour]
+    return exact_regret(game, exact) <= 0
 
 
 def _pure_pbe(game: ExtensiveFormGame) -> list[TreeEquilibrium]:
@@ -350,7 +425,7 @@ def _pure_pbe(game: ExtensiveFormGame) -> list[TreeEquilibrium]:
     found = []
     for profile in np.flatnonzero(passing).tolist():
         behaviour = game.pure_behaviour(choices[profile].tolist())
-        if nash_regret(game, behaviour) <= tol:
+        if _is_nash(game, behaviour, tol):
             found.append(_flagged(game, behaviour))
     return found
 
@@ -407,7 +482,7 @@ def plans(game: ExtensiveFormGame, player: int) -> list[Plan]:
 
     def extend(plan: Plan) -> None:
         if len(found) > MAX_PLANS:
-            raise SolverError(
+            raise SolverLimitError(
                 f"{game.players[player]} has more than {MAX_PLANS:,} plans in game {game.name}; simplify the tree"
             )
         pending = [k for k in own if k not in plan and all(plan.get(j) == m for j, m in history[k])]
@@ -496,12 +571,12 @@ def behaviour_of_plans(
     return behaviour
 
 
-def _reduced_form_nash(game: ExtensiveFormGame) -> list[TreeEquilibrium]:
+def _reduced_form_nash(game: ExtensiveFormGame, limit: float) -> list[TreeEquilibrium]:
     from sim.solvers import solve
 
     normal, every = reduced_normal_form(game)
     found = []
-    for eq in solve(normal).equilibria:
+    for eq in solve(normal, time_limit=limit).equilibria:
         mixes = [mix.tolist() for mix in eq.strategies]
         partial = behaviour_of_plans(game, every, mixes)
         behaviour = _completed(game, partial)

@@ -48,6 +48,8 @@ __all__ = [
 
 #: Most nodes in a tree (each is solved and drawn; trees of the flagship have 34 terminals).
 MAX_NODES = 5_000
+#: Deepest tree, in moves from the root (the builder and the solvers recurse this deep).
+MAX_DEPTH = 200
 #: Chance probabilities must sum to one within this.
 PROBABILITY_SUM = 1e-9
 
@@ -267,6 +269,8 @@ class _Builder:
     def add(self, spec: Spec, *, parent: int, path: str, depth: int) -> int:
         if len(self.nodes) >= MAX_NODES:
             raise TreeError(f"the tree has more than {MAX_NODES} nodes", path=path)
+        if depth > MAX_DEPTH:
+            raise TreeError(f"the tree is deeper than {MAX_DEPTH} moves", path=path)
         index = len(self.nodes)
         self.nodes.append(Node("terminal", path, parent, depth))  # placeholder, replaced below
         if isinstance(spec, Terminal):

@@ -23,7 +23,7 @@ from sim.efg_game import EfgGame, EfgInfoset, EfgOutcome
 from sim.errors import ScenarioError
 from sim.nfg import MAX_FILE_BYTES
 from sim.spec import MAX_PLAYERS
-from sim.tree_solvers import TreeEquilibrium, backward_induction, exact_payoffs, solve_tree
+from sim.tree_solvers import TreeEquilibrium, backward_induction, exact_payoffs, profile_text, solve_tree
 from sim.trees import MAX_NODES, Chance, Decision, ExtensiveFormGame, Spec, Terminal, build, own_history
 
 F = Fraction
@@ -851,26 +851,13 @@ def _gambit_infosets(game: ExtensiveFormGame, gambit: Any) -> list[Any]:
 COMPARED = [
     path for path in READ if _name(path) != NO_DECISIONS and _agent_profiles(read_efg(path)) <= COMPARED_AGENT_PROFILES
 ]
-#: Payoffs of 1e19 and of 1: the checks of sim.behaviour compare payoffs with a tolerance relative to
-#: their spread (1e19 x 1e-9 here), so deviations worth 1 go unseen and 3 non-equilibria are listed
-#: (reported for sim.behaviour; the game is exact, so the check could be exact).
-LARGE_PAYOFFS = "tests/test_games/large_payoff_game.efg"
-
-
-def _marked(path: Path) -> Any:
-    if _name(path) != LARGE_PAYOFFS:
-        return path
-    reason = "sim.behaviour's tolerance is relative to the payoff spread"
-    return pytest.param(path, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason))
-
-
 @functools.cache
 def _solved(path: Path) -> tuple[EfgGame, tuple[TreeEquilibrium, ...]]:
     game = read_efg(path)
     return game, solve_tree(game, "nash", mixed=True, everything=True).equilibria
 
 
-@pytest.mark.parametrize("path", [_marked(path) for path in COMPARED], ids=_name)
+@pytest.mark.parametrize("path", COMPARED, ids=_name)
 def test_pure_equilibria_are_those_of_gambits_enumpure(path: Path) -> None:
     game, found = _solved(path)
     gambit = _gambit_read(path)
@@ -882,6 +869,14 @@ def test_pure_equilibria_are_those_of_gambits_enumpure(path: Path) -> None:
         theirs.add(tuple(mix.index(1) if sum(mix) == 1 else None for mix in mixes))
     ours = {_reduced(game, [int(np.argmax(mix)) for mix in eq.behaviour]) for eq in found if eq.is_pure}
     assert ours == theirs
+
+
+def test_payoffs_of_very_different_sizes_hide_no_deviation() -> None:
+    # Gambit's large_payoff_game.efg: payoffs of 1e19 next to 1. A float tolerance relative to
+    # the spread (1e19 x 1e-9) would miss deviations worth 1; pure candidates of exact games are
+    # therefore checked in exact arithmetic: only Gambit's one pure equilibrium remains.
+    game, found = _solved(GAMBIT / "tests/test_games/large_payoff_game.efg")
+    assert [profile_text(game, eq) for eq in found if eq.is_pure] == ["1: A, A; 2: Y, X"]
 
 
 @pytest.mark.parametrize("path", [path for path in COMPARED if read_efg(path).n_players == 2], ids=_name)
@@ -919,9 +914,18 @@ def test_gambits_poker_is_solved_exactly() -> None:
     assert exact_payoffs(game, result.equilibria[0].exact or ()) == (F(1, 3), F(-1, 3))
 
 
-@pytest.mark.xfail(raises=ValueError, strict=True, reason="sim.tree_solvers: nash on a tree without decisions")
 def test_a_tree_without_decisions_is_solved() -> None:
     game = read_efg(GAMBIT / NO_DECISIONS)
     assert game.infosets == ()
     result = solve_tree(game, "nash")
     assert [eq.payoffs.tolist() for eq in result.equilibria] == [[2.0]]
+
+
+def test_a_tree_too_large_to_solve_in_time_stops_at_the_limit() -> None:
+    # Monty Hall (67 nodes, 16 information sets, 2**16 x ... pure profiles): solved in the worker,
+    # which is stopped at the limit with one line saying how to go on.
+    from sim.errors import SolverLimitError
+
+    game = read_efg(GAMBIT / "contrib/games/montyhal.efg")
+    with pytest.raises(SolverLimitError, match="did not finish within the time limit of 1 s; raise the time limit"):
+        solve_tree(game, time_limit=1.0)
