@@ -211,6 +211,25 @@ def exact_regret(game: ExtensiveFormGame, behaviour: Sequence[Sequence[Fraction]
     return max(gains)
 
 
+def exact_beliefs(
+    game: ExtensiveFormGame, behaviour: Sequence[Sequence[Fraction]]
+) -> tuple[tuple[Fraction, ...] | None, ...]:
+    """:func:`beliefs` in exact arithmetic, for an exact game and exact behaviour."""
+    numbers = _Numbers(game, behaviour, True)
+    probability = [Fraction(0)] * len(game.nodes)
+    probability[0] = Fraction(1)
+    for k, node in game.walk():
+        if node.children and probability[k]:
+            for child, weight in zip(node.children, numbers.weights(k)):
+                probability[child] = probability[k] * weight
+    found: list[tuple[Fraction, ...] | None] = []
+    for infoset in game.infosets:
+        weights = [probability[n] for n in infoset.nodes]
+        total = sum(weights)
+        found.append(tuple(w / total for w in weights) if total else None)
+    return tuple(found)
+
+
 def _exact_values(game: ExtensiveFormGame, numbers: _Numbers) -> list[tuple[Fraction, ...]]:
     value: list[tuple[Fraction, ...]] = [()] * len(game.nodes)
     for k in range(len(game.nodes) - 1, -1, -1):

@@ -190,7 +190,9 @@ def _add_solve(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
         description="Show each stage game at the initial state: the payoff matrix with best responses "
         "marked, and all equilibria.",
     )
-    solve.add_argument("file", help="scenario YAML file, or a Gambit strategic-form game (.nfg)")
+    solve.add_argument(
+        "file", help="scenario YAML file, a Gambit strategic-form game (.nfg) or a Gambit game tree (.efg)"
+    )
     solve.add_argument("--game", action="append", help="only this game (repeatable)")
     _add_set(solve)
     solve.add_argument("--json", action="store_true", help="print JSON for machines")
@@ -415,6 +417,8 @@ def _count(n: int, word: str) -> str:
 def _solve(args: argparse.Namespace) -> int:
     from sim.report import print_solved, solved_json
 
+    if Path(args.file).suffix.lower() == ".efg":
+        return _solve_efg(args)
     if Path(args.file).suffix.lower() == ".nfg":
         results, title = _solve_nfg(args)
     else:
@@ -434,6 +438,25 @@ def _solve_scenario(args: argparse.Namespace) -> tuple[list[SolveResult], str]:
     if changes := _changes(args):
         scenario = scenario.with_overrides(changes)
     return solve_stage_games(scenario, args.game), scenario.name
+
+
+def _solve_efg(args: argparse.Namespace) -> int:
+    """A Gambit game tree: every equilibrium found, flagged, with the teaching view."""
+    from sim.efg import read_efg
+    from sim.tree_report import tree_json, tree_lines
+    from sim.tree_solvers import solve_tree
+
+    if args.set or args.game or args.solver:
+        raise UsageError("--set, --game and --solver apply to scenario files and .nfg games, not to .efg trees")
+    game = read_efg(args.file)
+    result = solve_tree(game, everything=True, time_limit=args.time_limit)
+    if args.json:
+        print(json.dumps({"scenario": game.name, "games": [tree_json(result)]}, indent=2))
+    else:
+        console = _console()
+        for line in tree_lines(result):
+            console.print(shown(line))  # type: ignore[attr-defined]
+    return 0
 
 
 def _solve_nfg(args: argparse.Namespace) -> tuple[list[SolveResult], str]:

@@ -11,11 +11,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from sim.behaviour import tolerance, values
-from sim.tree_solvers import TreeEquilibrium, TreeSolveResult, profile_text
+from sim.behaviour import exact_beliefs, tolerance, values
+from sim.tree_solvers import TreeEquilibrium, TreeSolveResult, exact_payoffs, profile_text
 from sim.trees import ExtensiveFormGame
 
-__all__ = ["induction_steps", "threats", "tree_text"]
+__all__ = ["induction_steps", "threats", "tree_json", "tree_lines", "tree_text"]
 
 
 def number(value: float | Fraction) -> str:
@@ -156,3 +156,86 @@ def _concept_words(concept: str) -> str:
         "pbe": "a perfect Bayesian equilibrium",
         "nash": "a Nash equilibrium",
     }[concept]
+
+
+def tree_lines(result: TreeSolveResult) -> list[str]:
+    """The teaching view of a solved tree: the tree with the first solution's moves
+    marked, backward induction (perfect information), every equilibrium with what it
+    satisfies, and the non-credible threats of those that are not solutions."""
+    game = result.game
+    lines = tree_text(game, result.solutions[0] if result.solutions else None).splitlines()
+    if game.perfect_information:
+        lines += ["", "Backward induction:", *(f"  {step}" for step in induction_steps(game))]
+    status = "complete list" if result.complete else "possibly incomplete"
+    lines += ["", f"Equilibria ({len(result.equilibria)}, {status}; solution concept {result.concept}):"]
+    for k, eq in enumerate(result.equilibria, start=1):
+        flags = ", ".join(
+            name
+            for name, holds in (
+                ("solution", eq.satisfies(result.concept)),
+                ("subgame perfect", eq.subgame_perfect),
+                ("sequentially rational", eq.sequentially_rational),
+            )
+            if holds
+        )
+        payoffs = _payoffs_exact(game, eq)
+        lines.append(f"  {k}. {profile_text(game, eq)}   payoffs ({', '.join(payoffs)})   [{flags or 'Nash only'}]")
+    threat_lines = threats(result)
+    if threat_lines:
+        lines += ["", *threat_lines]
+    lines += [f"note: {note}" for note in result.notes]
+    return lines
+
+
+def _payoffs_exact(game: ExtensiveFormGame, eq: TreeEquilibrium) -> list[str]:
+    exact = exact_payoffs(game, eq.exact) if eq.exact is not None else None
+    return [number(p) for p in (exact if exact is not None else eq.payoffs.tolist())]
+
+
+def tree_json(result: TreeSolveResult) -> dict[str, object]:
+    """Machine-readable form of a solved tree (``solve --json``): per equilibrium, each
+    player's behaviour at each information set (labelled as in the game), the expected
+    payoffs, whether it is subgame perfect and sequentially rational, and the beliefs at
+    each information set (by node path). Exact fraction strings where the game and the
+    equilibrium are exact, decimal strings otherwise."""
+    game = result.game
+    return {
+        "name": game.name,
+        "form": "extensive",
+        "players": list(game.players),
+        "concept": result.concept,
+        "complete": result.complete,
+        "equilibria": [_equilibrium_json(game, eq, result.concept) for eq in result.equilibria],
+        "notes": list(result.notes),
+    }
+
+
+def _equilibrium_json(game: ExtensiveFormGame, eq: TreeEquilibrium, concept: str) -> dict[str, object]:
+    exact = eq.exact
+    behaviour: dict[str, dict[str, dict[str, str]]] = {player: {} for player in game.players}
+    for k, infoset in enumerate(game.infosets):
+        probabilities = exact[k] if exact is not None else eq.behaviour[k].tolist()
+        behaviour[game.players[infoset.player]][infoset.label] = {
+            move: _text(p) for move, p in zip(infoset.moves, probabilities)
+        }
+    beliefs: dict[str, dict[str, str]] = {}
+    exact_belief = exact_beliefs(game, exact) if exact is not None and game.exact_payoffs is not None else None
+    for k, infoset in enumerate(game.infosets):
+        belief = exact_belief[k] if exact_belief is not None and exact_belief[k] is not None else eq.beliefs[k]
+        if belief is not None:
+            beliefs[infoset.label] = {
+                game.nodes[n].path or "(root)": _text(p) for n, p in zip(infoset.nodes, list(belief))
+            }
+    return {
+        "behaviour": behaviour,
+        "payoffs": dict(zip(game.players, _payoffs_exact(game, eq) if exact is not None else map(_text, eq.payoffs))),
+        "subgame_perfect": eq.subgame_perfect,
+        "sequentially_rational": eq.sequentially_rational,
+        "solution": eq.satisfies(concept),
+        "beliefs": beliefs,
+        "failures": [{"infoset": game.infosets[k].label, "gain": _text(gain)} for k, gain in eq.failures],
+    }
+
+
+def _text(value: float | Fraction) -> str:
+    return str(value) if isinstance(value, Fraction) else format(float(value), ".10g")

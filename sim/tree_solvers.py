@@ -301,12 +301,17 @@ def profile_text(game: ExtensiveFormGame, equilibrium: TreeEquilibrium) -> str:
         for k in game.infosets_of(player):
             mix = equilibrium.behaviour[k]
             labels = game.infosets[k].moves
+            shown = equilibrium.exact[k] if equilibrium.exact is not None else mix.tolist()
             if int(np.count_nonzero(mix)) == 1:
                 moves.append(labels[int(np.argmax(mix))])
             else:
-                moves.append(" + ".join(f"{p:.4g} {labels[m]}" for m, p in enumerate(mix.tolist()) if p > 0))
+                moves.append(" + ".join(f"{_probability(p)} {labels[m]}" for m, p in enumerate(shown) if p > 0))
         parts.append(f"{name}: {', '.join(moves)}")
     return "; ".join(parts)
+
+
+def _probability(p: float | Fraction) -> str:
+    return str(p) if isinstance(p, Fraction) else f"{p:.4g}"
 
 
 # --- backward induction ---------------------------------------------------------------

@@ -809,3 +809,23 @@ def test_a_game_beyond_the_time_limit_is_one_line_naming_the_limit(
     assert len(err) == 1 and "did not finish within the time limit of 1 s" in err[0]
     assert cli.main(["solve", str(game), "--time-limit", "1e300"]) == 2
     assert "the limit is 86400 s (sim.spec.MAX_TIME_LIMIT)" in capsys.readouterr().err
+
+
+def test_solve_a_gambit_game_tree_teaches_and_gives_json(capsys: pytest.CaptureFixture[str]) -> None:
+    poker = ROOT / "tests" / "data" / "gambit" / "doc" / "poker.efg"
+    assert cli.main(["solve", str(poker)]) == 0
+    out = capsys.readouterr().out
+    assert "├─ King [1/2]: Alice at 1:1" in out
+    assert "Alice: Raise, 1/3 Raise + 2/3 Fold; Bob: 2/3 Meet + 1/3 Pass   payoffs (1/3, -1/3)" in out
+    assert cli.main(["solve", str(poker), "--json"]) == 0
+    (game,) = json.loads(capsys.readouterr().out)["games"]
+    assert (game["form"], game["players"], game["complete"]) == ("extensive", ["Alice", "Bob"], True)
+    (eq,) = game["equilibria"]
+    assert eq["behaviour"] == {
+        "Alice": {"1:1": {"Raise": "1", "Fold": "0"}, "1:2": {"Raise": "1/3", "Fold": "2/3"}},
+        "Bob": {"2:1": {"Meet": "2/3", "Pass": "1/3"}},
+    }
+    assert eq["payoffs"] == {"Alice": "1/3", "Bob": "-1/3"}
+    assert eq["subgame_perfect"] is True and eq["sequentially_rational"] is True
+    # Bob raised-at: the king with probability 1/2 * 1 = 1/2, the queen with 1/2 * 1/3 = 1/6: 3/4 and 1/4
+    assert eq["beliefs"]["2:1"] == {"King/Raise": "3/4", "Queen/Raise": "1/4"}

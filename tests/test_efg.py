@@ -851,6 +851,8 @@ def _gambit_infosets(game: ExtensiveFormGame, gambit: Any) -> list[Any]:
 COMPARED = [
     path for path in READ if _name(path) != NO_DECISIONS and _agent_profiles(read_efg(path)) <= COMPARED_AGENT_PROFILES
 ]
+
+
 @functools.cache
 def _solved(path: Path) -> tuple[EfgGame, tuple[TreeEquilibrium, ...]]:
     game = read_efg(path)

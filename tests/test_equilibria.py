@@ -157,9 +157,7 @@ def test_a_deviation_worth_1_next_to_payoffs_of_1e19_is_not_hidden() -> None:
     # Row's payoffs 1e19 (top right) and 1 / 0 elsewhere: against Left, Row gets 1 from Top and
     # 0 from Bottom, a difference 1e-19 of the spread, far below the float tolerance. In exact
     # arithmetic (Bottom, Left) is no equilibrium: Top gains 1. Column is indifferent everywhere.
-    exact = np.array(
-        [[[F(1), F(0)], [F(10**19), F(0)]], [[F(0), F(0)], [F(0), F(0)]]], dtype=object
-    )
+    exact = np.array([[[F(1), F(0)], [F(10**19), F(0)]], [[F(0), F(0)], [F(0), F(0)]]], dtype=object)
     game = NormalFormGame("huge", ("Row", "Col"), (("Top", "Bottom"), ("Left", "Right")), exact.astype(float), exact)
     pure = [(eq.support(0), eq.support(1)) for eq in solve(game).equilibria if eq.is_pure]
     assert ((1,), (0,)) not in pure

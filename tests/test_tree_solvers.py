@@ -54,7 +54,7 @@ def test_entry_deterrence_has_one_subgame_perfect_equilibrium_and_a_non_credible
     assert texts == [
         "Entrant: In; Incumbent: Accommodate",
         "Entrant: Out; Incumbent: Fight",
-        "Entrant: Out; Incumbent: 0.5 Fight + 0.5 Accommodate",
+        "Entrant: Out; Incumbent: 1/2 Fight + 1/2 Accommodate",
     ]
     assert [eq.subgame_perfect for eq in result.equilibria] == [True, False, False]
     threat = result.equilibria[1]
