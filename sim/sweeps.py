@@ -78,13 +78,13 @@ __all__ = [
 
 #: Most runs one sweep may have.
 MAX_RUNS = 10_000_000
-#: The largest root seed (the seeds of scenarios and runs are 63-bit too).
-MAX_SEED = 2**63 - 1
+#: The largest root seed (the seeds of scenarios and runs are 63-bit too: sim.spec).
+LARGEST_SEED = 2**63 - 1
 #: Columns every sweep table has besides the outcomes: a factor cannot take their names.
 ID_COLUMNS = ("point", "rep", "seed", "error")
 #: The most runs in one chunk, and how many chunks per worker the sweep aims for (so
 #: that the last chunks finish together).
-MAX_CHUNK = 64
+RUNS_PER_CHUNK = 64
 CHUNKS_PER_LANE = 16
 
 
@@ -337,7 +337,7 @@ def _plan(scenario: Scenario, spec: SweepSpec) -> Plan:
     _check_number("--reps", spec.reps, 1, MAX_RUNS, "replications", "sim.sweeps.MAX_RUNS")
     if spec.rounds is not None:
         _check_number("--rounds", spec.rounds, 1, MAX_ROUNDS, "rounds", "sim.spec.MAX_ROUNDS")
-    _check_number("--seed", spec.seed, 0, MAX_SEED, "", "")
+    _check_number("--seed", spec.seed, 0, LARGEST_SEED, "", "")
     reserved = {*ID_COLUMNS, *(name for name, _ in columns(scenario))}
     for factor in spec.factors:
         _check_factor(scenario, factor, reserved)
@@ -610,8 +610,8 @@ def run_sweep(
 
 
 def _chunk_size(runs: int, lanes: int) -> int:
-    """Chunks of at most :data:`MAX_CHUNK` runs, about :data:`CHUNKS_PER_LANE` per lane."""
-    return max(1, min(MAX_CHUNK, math.ceil(runs / (lanes * CHUNKS_PER_LANE))))
+    """Chunks of at most :data:`RUNS_PER_CHUNK` runs, about :data:`CHUNKS_PER_LANE` per lane."""
+    return max(1, min(RUNS_PER_CHUNK, math.ceil(runs / (lanes * CHUNKS_PER_LANE))))
 
 
 def _manifest(scenario: Scenario, spec: SweepSpec, tasks: Plan, table_schema: pa.Schema) -> dict[str, Any]:

@@ -8,6 +8,10 @@ import fcntl
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,7 @@ from sim.scenario import parse_scenario
 from sim.sweep_store import LOCK, MANIFEST, REJECTED, SweepStore, load_sweep
 from sim.sweeps import _manifest, plan, run_sweep, schema, spec_from
 
+from .conftest import diplosim
 from .test_sweeps import SMALL
 
 SPEC = spec_from(parse_scenario(SMALL).spec.sweep)  # 4 points x 3 reps = 12 runs
@@ -404,3 +409,32 @@ def test_a_full_disk_while_writing_a_round_table_keeps_no_orphan(
     monkeypatch.undo()
     assert sorted(p.name for p in (out / "_rounds").iterdir()) == ["part-000000.parquet"]
     assert len(run_sweep(parse_scenario(SMALL), spec, workers=1, out=out, chunk_size=1).table) == 4
+
+
+@pytest.mark.slow
+def test_two_sweeps_into_one_folder_at_once_the_second_with_force(tmp_path: Path) -> None:
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(SMALL)
+    out = tmp_path / "out"
+    first = [sys.executable, "-m", "sim.cli", "sweep", str(scenario), "--param", "cost=0.5:1:5000"]
+    first += ["--param", "k=0,1", "--reps", "2", "--workers", "1", "--quiet", "--out", str(out)]
+    process = subprocess.Popen(first, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("part-*.parquet")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = diplosim("sweep", str(scenario), "--param", "cost=1,2", "--workers", "1", "--out", str(out), "--force")
+        assert second.returncode == 2
+        assert second.stderr == (
+            f"diplosim: error: --out {out}: another sweep (process {process.pid}) is writing into this folder; "
+            "wait for it to end, or choose another --out\n"
+        )
+        assert process.poll() is None  # the first goes on, untouched
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert [f["name"] for f in manifest["spec"]["factors"]] == ["cost", "k"] and manifest["runs"] == 20_000
+    table = load_sweep(out)
+    assert len(table) < 20_000 and set(table["k"]) <= {0.0, 1.0} and not table.duplicated(["point", "rep"]).any()
