@@ -44,6 +44,7 @@ Dask
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import gc
 import ipaddress
@@ -341,10 +342,24 @@ class DaskExecutor:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
+        if kind is not None and self.cluster is not None:  # interrupted: end the local workers now
+            for process in _cluster_processes(self.cluster):
+                with contextlib.suppress(ValueError):  # already closed
+                    process.terminate()
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def _cluster_processes(cluster: Any) -> list[Any]:
+    """The worker processes of a Dask ``LocalCluster`` (its nannies' processes)."""
+    found = []
+    for worker in getattr(cluster, "workers", {}).values():
+        process = getattr(getattr(worker, "process", None), "process", None)  # Nanny -> WorkerProcess -> AsyncProcess
+        if process is not None and hasattr(process, "terminate"):
+            found.append(process)
+    return found
 
 
 def cores() -> int:

@@ -273,11 +273,13 @@ def _alive(processes: dict[int, str]) -> list[int]:
 
 
 #: How the sweeping process is started: as the command line (workers forked from it), in a
-#: process with a thread (workers from the fork server), or without prctl (the watchdog).
+#: process with a thread (workers from the fork server), without prctl (the watchdog), or
+#: with a Dask LocalCluster (its worker processes watch their parent themselves).
 _STARTS = {
     "fork": "",
     "forkserver": "import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()\n",
     "watchdog": "import sim.executors\nsim.executors._parent_death_signal = lambda number: False\n",
+    "dask-local": "",
 }
 
 
@@ -292,8 +294,10 @@ _STARTS = {
         ("forkserver", "SIGKILL", -9),
         ("forkserver", "SIGTERM", 143),
         ("watchdog", "SIGKILL", -9),
+        ("dask-local", "SIGKILL", -9),
+        ("dask-local", "SIGINT", 130),
     ],
-    ids=["kill", "term", "int", "kill-forkserver", "term-forkserver", "kill-watchdog"],
+    ids=["kill", "term", "int", "kill-forkserver", "term-forkserver", "kill-watchdog", "kill-dask", "int-dask"],
 )
 def test_no_worker_outlives_the_sweeping_process(tmp_path: Path, start: str, signal_name: str, code: int) -> None:
     from .test_sweeps import SMALL
@@ -302,7 +306,7 @@ def test_no_worker_outlives_the_sweeping_process(tmp_path: Path, start: str, sig
     scenario.write_text(SMALL)
     out = tmp_path / "out"
     args = ["sweep", str(scenario), "--param", "cost=0.5:1:300", "--param", "k=0,1", "--reps", "2"]
-    args += ["--workers", "2", "--quiet", "--out", str(out)]
+    args += ["--dask-local" if start == "dask-local" else "--workers", "2", "--quiet", "--out", str(out)]
     program = _STARTS[start] + f"import sys\nfrom sim import cli\nsys.exit(cli.main({args!r}))\n"
     process = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

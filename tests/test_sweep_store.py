@@ -253,7 +253,7 @@ def test_resuming_with_another_chunk_size_neither_loses_nor_repeats_runs(tmp_pat
     for part in sorted(out.glob("part-*.parquet"))[::3]:
         part.unlink()
     manifest = json.loads((out / MANIFEST).read_text())
-    manifest["chunk_size"] = 10  # as a user might edit it: it is not used
+    manifest["chunk_size"] = 0  # edited (it made the old resumption crash, or repeat runs): it is not used
     (out / MANIFEST).write_text(json.dumps(manifest))
     again = run_sweep(scenario, spec, workers=1, out=out, chunk_size=10)
     assert len(again.table) == 200 and not again.table.duplicated(["point", "rep"]).any()
