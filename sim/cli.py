@@ -181,7 +181,10 @@ def _add_sweep(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
     _add_solver(sweep)
     place = sweep.add_mutually_exclusive_group()
     place.add_argument(
-        "--workers", type=_positive, help="local processes (default and most: the cores, and the chunks; 1: serial)"
+        "--workers",
+        type=_positive,
+        help="local processes (default: all cores; never more than the cores, unless --oversubscribe, nor than the "
+        "chunks to run; 1: serial)",
     )
     place.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
     place.add_argument("--dask-local", type=_positive, metavar="N", help="start a Dask LocalCluster of N workers")
@@ -191,7 +194,9 @@ def _add_sweep(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
         help="start as many --workers (or --dask-local workers) as asked, even more than the cores",
     )
     sweep.add_argument("--out", help="folder for the Parquet table (resumable); without it, CSV on stdout")
-    sweep.add_argument("--force", action="store_true", help="replace a different sweep in --out")
+    sweep.add_argument(
+        "--force", action="store_true", help="replace a different or damaged sweep in --out (never a running one)"
+    )
     sweep.add_argument("--keep-rounds", action="store_true", help="also keep every run's round table")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     sweep.set_defaults(handler=_sweep)
