@@ -23,8 +23,9 @@ Method
     the first-order index ``S1`` with the estimator of Saltelli et al. (2010, *Computer
     Physics Communications* 181, 259-270) and the total index ``ST`` with Jansen's
     (1999); their confidence intervals (95 %) come from 100 bootstrap resamples of the
-    base samples, drawn from a generator seeded by ``seed`` so that they are
-    reproducible. ``S1`` and ``ST`` themselves do not depend on ``seed``.
+    base samples, drawn from the bootstrap stream of ``seed`` (the sweep's root seed by
+    default; see :mod:`sim.streams`: no design and no run draws from it) so that they
+    are reproducible. ``S1`` and ``ST`` themselves do not depend on ``seed``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import pandas as pd
 
 from sim.designs import Factor, problem
 from sim.errors import UsageError, unknown
+from sim.streams import BOOTSTRAP, generator
 
 __all__ = ["COLUMNS", "format_indices", "sobol_indices"]
 
@@ -47,7 +49,7 @@ _RESERVED = ("point", "rep", "error")
 
 
 def sobol_indices(
-    results: pd.DataFrame, output: str, *, sweep: Mapping[str, Any] | None = None, seed: int = 0
+    results: pd.DataFrame, output: str, *, sweep: Mapping[str, Any] | None = None, seed: int | None = None
 ) -> pd.DataFrame:
     """First-order and total Sobol indices of one output of a ``sobol`` sweep.
 
@@ -59,8 +61,10 @@ def sobol_indices(
         A numeric output column.
     sweep : mapping, optional
         The sweep description; ``results.attrs["sweep"]`` by default.
-    seed : int
-        Seeds the bootstrap of the confidence intervals (a whole number >= 0).
+    seed : int, optional
+        The root seed whose bootstrap stream draws the resamples of the confidence
+        intervals (a whole number >= 0); the sweep's ``seed`` by default (0 if the
+        description has none).
 
     Returns
     -------
@@ -93,9 +97,10 @@ def sobol_indices(
     >>> indices[["S1", "ST"]].round(1).to_dict("list")
     {'S1': [0.2, 0.8], 'ST': [0.2, 0.8]}
     """
+    factors, samples, root = _sobol_sweep(results, sweep)
+    seed = root if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise UsageError(f"the seed must be a whole number >= 0, not {seed!r}")
-    factors, samples = _sobol_sweep(results, sweep)
     y = _point_means(results, output, factors, samples * (len(factors) + 2))
     _check_variance(y, output, len(factors))
     return _analyze(factors, y, seed)
@@ -124,8 +129,9 @@ def _estimate(value: float, conf: float) -> str:
     return f"{value:.3f} +/- {conf:.3f}"
 
 
-def _sobol_sweep(results: pd.DataFrame, sweep: Mapping[str, Any] | None) -> tuple[tuple[Factor, ...], int]:
-    """The factors and base sample size of a ``sobol`` sweep description."""
+def _sobol_sweep(results: pd.DataFrame, sweep: Mapping[str, Any] | None) -> tuple[tuple[Factor, ...], int, Any]:
+    """The factors, base sample size and root seed (as given; checked by the caller) of
+    a ``sobol`` sweep description."""
     if sweep is None:
         sweep = results.attrs.get("sweep")
     if not isinstance(sweep, Mapping):
@@ -149,7 +155,7 @@ def _sobol_sweep(results: pd.DataFrame, sweep: Mapping[str, Any] | None) -> tupl
     except TypeError as error:
         raise UsageError(f"the sweep description has a malformed factor ({error})") from None
     problem(factors)
-    return factors, samples
+    return factors, samples, sweep.get("seed", 0)
 
 
 def _point_means(
@@ -225,7 +231,7 @@ def _analyze(factors: tuple[Factor, ...], y: npt.NDArray[np.float64], seed: int)
     # A Generator, not the int: SALib tests ``if seed:`` and would fall back to numpy's
     # global generator for seed 0; it hands the seed to numpy.random.default_rng, which
     # returns a Generator unchanged.
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2,)))
+    rng = generator(seed, BOOTSTRAP)
     indices = sobol.analyze(problem(factors), y, calc_second_order=False, num_resamples=100, seed=rng)
     index = pd.Index([f.name for f in factors], name="factor")
     return pd.DataFrame({key: np.asarray(indices[key], dtype=np.float64) for key in COLUMNS}, index=index)

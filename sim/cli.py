@@ -1,8 +1,9 @@
 """The ``diplosim`` command: parse arguments, call the library, print.
 
 Exit codes: 0 success, 2 bad input (one line on stderr naming file, line and field;
-no traceback), 1 an internal error (a bug: please report it), 130 interrupted, 141
-standard output closed by its reader (``| head``). Everything the user wrote is printed
+no traceback), 1 an internal error (a bug: please report it), 3 a sweep that finished
+but some of its runs failed, 130 interrupted (Ctrl-C), 141 standard output closed by its
+reader (``| head``), 143 a sweep stopped by SIGTERM. Everything the user wrote is printed
 through :mod:`sim.terminal` (control characters visible, never markup).
 Heavy libraries (mesa, pandas, nashpy) are imported only by the commands that need
 them, so ``--help`` answers at once.
@@ -15,8 +16,10 @@ import errno
 import json
 import math
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -29,7 +32,10 @@ if TYPE_CHECKING:
     from sim.equilibria import SolveResult
     from sim.sweeps import SweepOutcome
 
-__all__ = ["main"]
+__all__ = ["SWEEP_FAILED", "main"]
+
+#: Exit code of a sweep that finished but some of whose runs failed.
+SWEEP_FAILED = 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -254,11 +260,23 @@ def _add_sweep(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
     sweep.add_argument("--spec", help="a YAML file with a sweep block (params, design, samples, reps, rounds, seed)")
     _add_solver(sweep)
     place = sweep.add_mutually_exclusive_group()
-    place.add_argument("--workers", type=_positive, help="local processes (default: all cores; 1: serial)")
+    place.add_argument(
+        "--workers",
+        type=_positive,
+        help="local processes (default: all cores; never more than the cores, unless --oversubscribe, nor than the "
+        "chunks to run; 1: serial)",
+    )
     place.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
     place.add_argument("--dask-local", type=_positive, metavar="N", help="start a Dask LocalCluster of N workers")
+    sweep.add_argument(
+        "--oversubscribe",
+        action="store_true",
+        help="start as many --workers (or --dask-local workers) as asked, even more than the cores",
+    )
     sweep.add_argument("--out", help="folder for the Parquet table (resumable); without it, CSV on stdout")
-    sweep.add_argument("--force", action="store_true", help="replace a different sweep in --out")
+    sweep.add_argument(
+        "--force", action="store_true", help="replace a different or damaged sweep in --out (never a running one)"
+    )
     sweep.add_argument("--keep-rounds", action="store_true", help="also keep every run's round table")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     sweep.set_defaults(handler=_sweep)
@@ -496,16 +514,43 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Stopped(KeyboardInterrupt):
+    """A signal that stops a sweep as Ctrl-C does (SIGTERM)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While a sweep runs, SIGTERM stops it as Ctrl-C does: workers terminated, the
+    folder unlocked, the finished parts kept (instead of dying with the work in the air)."""
+
+    def stop(number: int, frame: object) -> None:
+        raise _Stopped(number)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _sweep(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
-    from sim.sweeps import read_sweep_block, run_sweep, spec_from
+    from sim.sweeps import BlockSource, read_sweep_file, run_sweep, spec_from
 
     if args.out is not None:  # before any work: a file, device or read-only place is refused
         check_output_folder(args.out, "--out")
     scenario = load_scenario(args.file)
     if changes := {key: value for key, value in _changes(args).items() if key in ("solver", "time_limit")}:
         scenario = scenario.with_overrides(changes)
-    block = read_sweep_block(args.spec) if args.spec else scenario.spec.sweep
+    block, source = read_sweep_file(args.spec) if args.spec else (scenario.spec.sweep, BlockSource.of(scenario))
     spec = spec_from(
         block,
         args.param,
@@ -515,31 +560,53 @@ def _sweep(args: argparse.Namespace) -> int:
         rounds=args.rounds,
         seed=args.seed,
         keep_rounds=args.keep_rounds,
+        source=source,
     )
     try:
-        outcome = run_sweep(
-            scenario,
-            spec,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            dask_local=args.dask_local,
-            out=args.out,
-            force=args.force,
-            progress=not args.quiet,
-        )
-    except KeyboardInterrupt:
+        with _terminate_as_interrupt():
+            outcome = run_sweep(
+                scenario,
+                spec,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                dask_local=args.dask_local,
+                out=args.out,
+                force=args.force,
+                progress=not args.quiet,
+                oversubscribe=args.oversubscribe,
+                notify=lambda line: print(f"diplosim: {line}", file=sys.stderr),
+            )
+    except KeyboardInterrupt as stop:
+        number = stop.number if isinstance(stop, _Stopped) else signal.SIGINT
         saved = (
             f"the finished runs are saved in {args.out}; run the same command again to resume"
             if args.out
             else ("nothing was saved (no --out)")
         )
-        print(visible(f"diplosim: interrupted: {saved}"), file=sys.stderr)
-        return 130
+        how = "interrupted" if number == signal.SIGINT else f"stopped by {signal.Signals(number).name}"
+        print(visible(f"diplosim: {how}: {saved}"), file=sys.stderr)
+        _exit_now(128 + int(number))
     if args.out is None:
         outcome.table.to_csv(sys.stdout, index=False, lineterminator="\n")
     if not args.quiet:
         _print_sweep_summary(outcome, args.out)
+    if outcome.failures:
+        print(
+            f"diplosim: {outcome.failures} of {outcome.runs} runs failed (their message is in the column 'error'; "
+            f"the first: {outcome.first_failure})",
+            file=sys.stderr,
+        )
+        return SWEEP_FAILED
     return 0
+
+
+def _exit_now(code: int) -> NoReturn:
+    """End the process at once with ``code``: the sweep is stopped, its workers ended,
+    its folder unlocked and its streams flushed, and tearing down an interpreter full
+    of cached games took over a second after Ctrl-C."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _print_sweep_summary(outcome: SweepOutcome, out: str | None) -> None:
@@ -560,6 +627,9 @@ def _print_sweep_summary(outcome: SweepOutcome, out: str | None) -> None:
     )
     console = Console(stderr=True, highlight=False, emoji=False)
     console.print(table)
+    if outcome.rejected:
+        names = ", ".join(f"{r.name} ({r.reason})" for r in outcome.rejected)
+        console.print(f"set aside in _rejected/ and run again: {names}")
     if out is not None:
         console.print(shown(f"table: pandas.read_parquet({out!r}) or diplosim analyze {out} --output NAME"))
 

@@ -38,29 +38,51 @@ Reproducibility
     The points are a pure function of ``(factors, design, samples, seed)``: the same
     inputs give the same list on any machine, for given versions of numpy, scipy and
     SALib. A point is a dict from factor name to level, in the order of the factors.
+    The sampled designs draw from the design stream of the root seed
+    (:data:`sim.streams.DESIGN`), which no run and no bootstrap shares.
+
+Memory
+    :func:`make_design` gives the points as a lazy sequence: a grid point is computed from its
+    index when asked for, and a sampled design keeps one array of ``points x factors``
+    floats (at most :data:`MAX_SAMPLED_VALUES`), so a design of a million points costs
+    megabytes, not a million dicts.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, overload
 
 import numpy as np
 import numpy.typing as npt
 
-from sim.errors import UsageError, unknown
+from sim.errors import SweepError, UsageError, unknown
+from sim.streams import DESIGN, generator
 
-__all__ = ["DESIGNS", "MAX_POINTS", "Factor", "Level", "Point", "design_points", "parse_factor", "problem"]
+__all__ = [
+    "DESIGNS",
+    "MAX_POINTS",
+    "MAX_SAMPLED_VALUES",
+    "Design",
+    "Factor",
+    "Level",
+    "Point",
+    "design_points",
+    "make_design",
+    "parse_factor",
+    "problem",
+]
 
 #: The design names :func:`design_points` accepts.
 DESIGNS = ("grid", "lhs", "sobol")
 #: The largest number of points of a design (and of levels of a factor): a guard against typos.
 MAX_POINTS = 1_000_000
+#: The most numbers (points x factors) a sampled design may hold in memory: 80 MB of floats.
+MAX_SAMPLED_VALUES = 10_000_000
 
 Level = float | str
 Point = dict[str, Level]
@@ -145,9 +167,10 @@ class Factor:
         if self.values is not None:
             return self.values
         if self.count is None:
-            raise UsageError(
+            raise SweepError(
                 f"factor {self.name!r} is a range without a grid count ({self.text()}): the grid design "
-                f"needs {_form('grid', self.name)}; or choose a sampled design (lhs, sobol)"
+                f"needs {_form('grid', self.name)}; or choose a sampled design (lhs, sobol)",
+                field=("params", self.name),
             )
         assert self.low is not None and self.high is not None
         levels = [float(x) for x in np.linspace(self.low, self.high, self.count)]
@@ -256,6 +279,73 @@ def _parse_list(text: str, name: str, spec: str) -> Factor:
     return Factor(name, values=tuple(values))
 
 
+class Design(Sequence[Point]):
+    """The points of a design as a lazy sequence (see :func:`make_design`): each point is
+    built when it is asked for.
+
+    Examples
+    --------
+    >>> points = make_design([parse_factor("a=0:1:3"), parse_factor("b=1,2")], "grid", None, seed=0)
+    >>> len(points), points[3], points[-1]
+    (6, {'a': 0.5, 'b': 2.0}, {'a': 1.0, 'b': 2.0})
+    """
+
+    def __init__(self, names: Sequence[str], levels: Sequence[Sequence[Level]] | None, sample: _Array | None) -> None:
+        self.names = tuple(names)
+        self._levels = None if levels is None else tuple(tuple(column) for column in levels)
+        self._sample = sample
+        self._size = len(sample) if sample is not None else math.prod(len(c) for c in self._levels or ())
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, index: int) -> Point: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Point]: ...
+
+    def __getitem__(self, index: int | slice) -> Point | list[Point]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._size))]
+        if not -self._size <= index < self._size:
+            raise IndexError(f"design point {index} out of range (the design has {self._size})")
+        index %= self._size
+        if self._sample is not None:
+            return dict(zip(self.names, self._sample[index].tolist()))
+        assert self._levels is not None
+        values: list[Level] = []
+        for column in reversed(self._levels):  # the last factor varies fastest
+            index, digit = divmod(index, len(column))
+            values.append(column[digit])
+        return dict(zip(self.names, reversed(values)))
+
+
+def make_design(factors: Sequence[Factor], design: str, samples: int | None, seed: int) -> Design:
+    """The points of a sweep as a lazy sequence; the same points as :func:`design_points`.
+
+    Raises
+    ------
+    UsageError
+        As :func:`design_points`, before anything is computed.
+
+    Examples
+    --------
+    >>> points = make_design([parse_factor("x=0:1")], "lhs", 4, seed=1)
+    >>> len(points), sorted(points[0])
+    (4, ['x'])
+    """
+    factors = tuple(factors)
+    _check_design(factors, design, samples, seed)
+    names = [f.name for f in factors]
+    if design == "grid":
+        return Design(names, [f.levels() for f in factors], None)
+    assert samples is not None
+    if design == "lhs":
+        return Design(names, None, _latin_hypercube(factors, samples, seed))
+    return Design(names, None, _saltelli(factors, samples, seed))
+
+
 def design_points(factors: Sequence[Factor], design: str, samples: int | None, seed: int) -> list[Point]:
     """The points of a sweep: one dict from factor name to level per run.
 
@@ -271,9 +361,10 @@ def design_points(factors: Sequence[Factor], design: str, samples: int | None, s
         ``None`` for ``grid``; the number of points for ``lhs``; the base sample
         size ``N``, a power of two, for ``sobol`` (which gives ``N * (D + 2)`` points).
     seed : int
-        A whole number >= 0. ``lhs`` draws from a generator seeded with
-        ``numpy.random.SeedSequence(seed, spawn_key=(1,))``; ``sobol`` hands ``seed``
-        to SALib (the Sobol' scrambling); ``grid`` ignores it.
+        A whole number >= 0, the sweep's root seed. ``lhs`` draws from, and ``sobol``
+        scrambles the Sobol' sequence with (through SALib), a generator on the design
+        stream ``numpy.random.SeedSequence(seed, spawn_key=(0,))`` (see
+        :mod:`sim.streams`); ``grid`` ignores it.
 
     Returns
     -------
@@ -286,8 +377,8 @@ def design_points(factors: Sequence[Factor], design: str, samples: int | None, s
     ------
     UsageError
         For an unknown design, a missing or unexpected ``samples``, no factors,
-        repeated names, a factor the design cannot use, or more than
-        :data:`MAX_POINTS` points.
+        repeated names, a factor the design cannot use, more than :data:`MAX_POINTS`
+        points, or a sampled design of more than :data:`MAX_SAMPLED_VALUES` numbers.
 
     Examples
     --------
@@ -302,14 +393,7 @@ def design_points(factors: Sequence[Factor], design: str, samples: int | None, s
     >>> len(design_points([x, y], "lhs", 10, seed=1)), len(design_points([x, y], "sobol", 8, seed=1))
     (10, 32)
     """
-    factors = tuple(factors)
-    _check_design(factors, design, samples, seed)
-    if design == "grid":
-        return _grid(factors)
-    assert samples is not None
-    if design == "lhs":
-        return _points(factors, _latin_hypercube(factors, samples, seed))
-    return _points(factors, _saltelli(factors, samples, seed))
+    return list(make_design(factors, design, samples, seed))
 
 
 def problem(factors: Sequence[Factor]) -> dict[str, Any]:
@@ -332,16 +416,10 @@ def problem(factors: Sequence[Factor]) -> dict[str, Any]:
     return {"num_vars": len(factors), "names": [f.name for f in factors], "bounds": bounds}
 
 
-def _grid(factors: tuple[Factor, ...]) -> list[Point]:
-    names = [f.name for f in factors]
-    return [dict(zip(names, combination)) for combination in itertools.product(*(f.levels() for f in factors))]
-
-
 def _latin_hypercube(factors: tuple[Factor, ...], samples: int, seed: int) -> _Array:
     from scipy.stats import qmc
 
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
-    unit = qmc.LatinHypercube(d=len(factors), seed=rng).random(samples)
+    unit = qmc.LatinHypercube(d=len(factors), seed=generator(seed, DESIGN)).random(samples)
     scaled: _Array = qmc.scale(unit, *_bounds(factors))
     return scaled
 
@@ -349,13 +427,8 @@ def _latin_hypercube(factors: tuple[Factor, ...], samples: int, seed: int) -> _A
 def _saltelli(factors: tuple[Factor, ...], samples: int, seed: int) -> _Array:
     from SALib.sample import sobol
 
-    sample: _Array = sobol.sample(problem(factors), samples, calc_second_order=False, seed=seed)
+    sample: _Array = sobol.sample(problem(factors), samples, calc_second_order=False, seed=generator(seed, DESIGN))
     return sample
-
-
-def _points(factors: tuple[Factor, ...], array: _Array) -> list[Point]:
-    names = [f.name for f in factors]
-    return [dict(zip(names, row)) for row in array.tolist()]
 
 
 def _bounds(factors: tuple[Factor, ...]) -> tuple[list[float], list[float]]:
@@ -367,15 +440,16 @@ def _bounds(factors: tuple[Factor, ...]) -> tuple[list[float], list[float]]:
 
 def _check_design(factors: tuple[Factor, ...], design: str, samples: int | None, seed: int) -> None:
     if design not in DESIGNS:
-        raise UsageError(unknown("design", design, DESIGNS) + "; choose one with --design")
+        raise SweepError(unknown("design", design, DESIGNS) + "; choose one with --design", field=("design",))
     if not _is_whole(seed) or seed < 0:
-        raise UsageError(f"the seed must be a whole number >= 0, not {seed!r}")
+        raise SweepError(f"the seed must be a whole number >= 0, not {seed!r}", field=("seed",))
     _check_factors(factors)
     if design == "grid":
         if samples is not None:
-            raise UsageError(
+            raise SweepError(
                 "the grid design takes no sample count (its size is the product of the factors' level "
-                "counts); drop --samples, or choose a sampled design (lhs, sobol)"
+                "counts); drop --samples, or choose a sampled design (lhs, sobol)",
+                field=("samples",),
             )
         for factor in factors:
             factor.levels()
@@ -385,48 +459,71 @@ def _check_design(factors: tuple[Factor, ...], design: str, samples: int | None,
         _check_sampled(factors, design)
         assert samples is not None
         size = samples if design == "lhs" else samples * (len(factors) + 2)
+    where = ("params",) if design == "grid" else ("samples",)
     if size > MAX_POINTS:
-        raise UsageError(
+        raise SweepError(
             f"the {design} design has {size} points; the limit is {MAX_POINTS} (sim.designs.MAX_POINTS: raise it "
-            "there, or use fewer levels or samples)"
+            "there, or use fewer levels or samples)",
+            field=where,
+        )
+    if design != "grid" and size * len(factors) > MAX_SAMPLED_VALUES:
+        raise SweepError(
+            f"the {design} design has {size} points of {len(factors)} factors, {size * len(factors)} numbers; the "
+            f"limit is {MAX_SAMPLED_VALUES} (sim.designs.MAX_SAMPLED_VALUES: raise it there, or use fewer samples)",
+            field=where,
         )
 
 
 def _check_factors(factors: tuple[Factor, ...]) -> None:
     if not factors:
-        raise UsageError("a sweep needs at least one factor; add --param NAME=LO:HI:N, e.g. --param G_D=0:1:11")
+        raise SweepError(
+            "a sweep needs at least one factor; add --param NAME=LO:HI:N, e.g. --param G_D=0:1:11", field=("params",)
+        )
     seen: set[str] = set()
     for factor in factors:
         if factor.name in seen:
-            raise UsageError(f"factor {factor.name!r} is given twice; give each --param once")
+            raise SweepError(
+                f"factor {factor.name!r} is given twice; give each --param once", field=("params", factor.name)
+            )
         seen.add(factor.name)
 
 
 def _check_samples(design: str, samples: int | None) -> None:
     if samples is None:
         example = "1024" if design == "sobol" else "100"
-        raise UsageError(f"the {design} design needs a sample count; add --samples N, e.g. --samples {example}")
+        raise SweepError(
+            f"the {design} design needs a sample count; add --samples N, e.g. --samples {example}", field=("samples",)
+        )
     if not _is_whole(samples) or samples < 1:
-        raise UsageError(f"the sample count must be a whole number >= 1, not {samples!r}")
+        raise SweepError(f"the sample count must be a whole number >= 1, not {samples!r}", field=("samples",))
     if design == "sobol" and samples & (samples - 1):
         below = 1 << (samples.bit_length() - 1)
-        raise UsageError(
+        raise SweepError(
             f"the sobol design needs a power of two samples, not {samples} (the Sobol' sequence is balanced "
-            f"only then); use --samples {below} or {2 * below}"
+            f"only then); use --samples {below} or {2 * below}",
+            field=("samples",),
         )
 
 
 def _check_sampled(factors: tuple[Factor, ...], design: str) -> None:
     for factor in factors:
         if not factor.is_range:
-            raise UsageError(
-                f"factor {factor.name!r} is a list of values ({factor.text()}): the {design} design samples "
-                f"numeric ranges only; give {factor.name}=LO:HI (e.g. {factor.name}=0:1), or choose the grid design"
+            words = any(isinstance(v, str) for v in factor.values or ())
+            fix = (
+                "choose the grid design"
+                if words
+                else f"give {factor.name}=LO:HI (e.g. {factor.name}=0:1), or choose the grid design"
+            )
+            raise SweepError(
+                f"factor {factor.name!r} is a list of {'words' if words else 'values'} ({factor.text()}): the {design} "
+                f"design samples numeric ranges only; {fix}",
+                field=("params", factor.name),
             )
         if factor.low == factor.high:
-            raise UsageError(
+            raise SweepError(
                 f"factor {factor.name!r} has LO = HI ({factor.text()}): there is nothing to sample; "
-                "give LO < HI, or leave the parameter out of the sweep"
+                "give LO < HI, or leave the parameter out of the sweep",
+                field=("params", factor.name),
             )
 
 

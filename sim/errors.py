@@ -98,6 +98,27 @@ class SolverChoiceError(UserError):
     wrong, not the solver: contrast :class:`SolverError`."""
 
 
+class SweepError(UsageError):
+    """A sweep that cannot be planned, or whose output folder cannot be used (held by
+    another sweep, a malformed manifest, a full disk).
+
+    ``field`` names the sweep field at fault (``("params", "G_H")``, ``("samples",)``) so
+    that a mistake read from a ``sweep:`` block can be reported at its line; ``problem``
+    is the message without the command-line flag it starts with.
+
+    Examples
+    --------
+    >>> error = SweepError("--rounds 0: give at least 1", field=("rounds",), problem="give at least 1")
+    >>> str(error), error.field
+    ('--rounds 0: give at least 1', ('rounds',))
+    """
+
+    def __init__(self, message: str, *, field: tuple[str, ...] = (), problem: str | None = None) -> None:
+        self.field = field
+        self.problem = message if problem is None else problem
+        super().__init__(message)
+
+
 class SolverError(DiplosimError):
     """A solver that failed or returned something unusable (a bug, or a numerical
     failure inside the solver; a wrong choice of solver is :class:`SolverChoiceError`)."""

@@ -65,6 +65,21 @@ def _require(table: pd.DataFrame, column: str, what: str) -> None:
         raise UsageError(f"no column {column!r} in the {what}{did_you_mean(column, known)}")
 
 
+def _require_numbers(table: pd.DataFrame, column: str) -> None:
+    """An output to average must be a column of numbers (not ``stop_reason``, ``error``)."""
+    _require(table, column, "sweep table")
+    if not pd.api.types.is_numeric_dtype(table[column]) or pd.api.types.is_bool_dtype(table[column]):
+        numbers = [str(c) for c in table.columns if str(c).startswith(("metric:", "share:", "final:"))][:3]
+        raise UsageError(
+            f"column {column!r} holds {table[column].dtype} values, not numbers: choose a numeric output"
+            f"{' (e.g. ' + ', '.join(numbers) + ')' if numbers else ''}"
+        )
+
+
+def _tick(value: object) -> str:
+    return f"{value:.3g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
 def equilibrium_probabilities(
     rounds: pd.DataFrame, game: str, *, equilibria: pd.DataFrame | None = None, ax: Axes | None = None
 ) -> Axes:
@@ -186,8 +201,8 @@ def _outline(x: int, y: int) -> Any:
 def outcome_vs_parameter(table: pd.DataFrame, x: str, output: str, *, ax: Axes | None = None) -> Axes:
     """A sweep output against one parameter: the mean over runs, and a band from the
     10th to the 90th percentile over replications and the other swept values."""
-    for column in (x, output):
-        _require(table, column, "sweep table")
+    _require(table, x, "sweep table")
+    _require_numbers(table, output)
     grouped = table.groupby(x)[output]
     summary = pd.DataFrame({"mean": grouped.mean(), "low": grouped.quantile(0.1), "high": grouped.quantile(0.9)})
     ax = _axes(ax)
@@ -218,7 +233,7 @@ def phase_diagram(
         raise UsageError("give either an output column or a game (for its most frequent profile)")
     ax = _axes(ax, (6.5, 5.0))
     if output is not None:
-        _require(table, output, "sweep table")
+        _require_numbers(table, output)
         grid = table.pivot_table(index=y, columns=x, values=output, aggfunc="mean")
         image = ax.imshow(grid.values, origin="lower", aspect="auto", cmap="viridis")
         ax.figure.colorbar(image, ax=ax, label=f"mean of {output}")
@@ -243,8 +258,8 @@ def phase_diagram(
             bbox_to_anchor=(1.01, 0.5),
         )
         title = f"{game}: most frequent profile"
-    ax.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns], rotation=45)
-    ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index])
+    ax.set_xticks(range(grid.shape[1]), [_tick(v) for v in grid.columns], rotation=45)
+    ax.set_yticks(range(grid.shape[0]), [_tick(v) for v in grid.index])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.set_title(title)

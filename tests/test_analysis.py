@@ -1,19 +1,25 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from SALib.test_functions import Ishigami
 
 from sim.analysis import COLUMNS, format_indices, sobol_indices
 from sim.designs import Factor, design_points, parse_factor
 from sim.errors import UsageError
+
+from .conftest import diplosim
 
 ISHIGAMI_FACTORS = tuple(parse_factor(f"x{i}=-3.141592653589793:3.141592653589793") for i in (1, 2, 3))
 # Analytic indices of the Ishigami function with a = 7, b = 0.1 (Ishigami & Homma 1990;
@@ -127,11 +133,13 @@ def test_linear_model_indices_are_the_variance_shares() -> None:
 
 
 def test_format_indices(ishigami_table: pd.DataFrame) -> None:
-    text = format_indices(sobol_indices(ishigami_table, "y"))
-    lines = text.splitlines()
+    indices = sobol_indices(ishigami_table, "y")
+    lines = format_indices(indices).splitlines()
     assert lines[0].split() == ["factor", "S1", "(95%", "CI)", "ST", "(95%", "CI)"]
     assert [line.split()[0] for line in lines[1:]] == ["x1", "x2", "x3"]
-    assert re.fullmatch(r"x1 +0\.3\d\d \+/- 0\.\d{3} +0\.5\d\d \+/- 0\.\d{3}", lines[1])
+    numbers = re.fullmatch(r"x1 +(\d\.\d{3}) \+/- (\d\.\d{3}) +(\d\.\d{3}) \+/- (\d\.\d{3})", lines[1])
+    assert numbers is not None
+    assert list(numbers.groups()) == [f"{indices.loc['x1', column]:.3f}" for column in COLUMNS]
 
 
 # --- errors ---------------------------------------------------------------------------
@@ -227,3 +235,116 @@ def test_output_constant_on_the_base_samples() -> None:
 
 def test_seed_must_be_a_whole_number() -> None:
     raises(small_table(), "y", "the seed must be a whole number >= 0", seed=-1)
+
+
+def test_the_bootstrap_draws_from_the_sweep_seed_bootstrap_stream(ishigami_table: pd.DataFrame) -> None:
+    table = ishigami_table.copy()
+    table.attrs = {"sweep": {**ishigami_table.attrs["sweep"], "seed": 5}}
+    assert sobol_indices(table, "y").equals(sobol_indices(ishigami_table, "y", seed=5))
+    assert not sobol_indices(table, "y")["S1_conf"].equals(sobol_indices(table, "y", seed=0)["S1_conf"])
+
+
+# --- analyze and plot on damaged sweep folders (the command line) ----------------------
+
+
+@pytest.fixture(scope="module")
+def sobol_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from sim.scenario import parse_scenario
+    from sim.sweeps import run_sweep, spec_from
+
+    from .test_sweeps import SMALL
+
+    folder = tmp_path_factory.mktemp("sobol") / "out"
+    spec = spec_from(None, {"cost": "0.5:2", "k": "0:1"}, design="sobol", samples=16, seed=2)
+    run_sweep(parse_scenario(SMALL), spec, workers=1, out=folder, chunk_size=16)
+    return folder
+
+
+def _part(folder: Path) -> Path:
+    return folder / "part-000001.parquet"
+
+
+def _rewrite(change: Callable[[pa.Table], pa.Table]) -> Callable[[Path], None]:
+    return lambda folder: pq.write_table(change(pq.read_table(_part(folder))), _part(folder))
+
+
+DAMAGES: dict[str, tuple[Callable[[Path], None], str]] = {
+    "truncated-part": (
+        lambda f: _part(f).write_bytes(_part(f).read_bytes()[:500]),
+        "{folder}/part-000001.parquet: not readable Parquet (",
+    ),
+    "garbage-part": (lambda f: _part(f).write_bytes(b"x" * 900), "{folder}/part-000001.parquet: not readable Parquet"),
+    "empty-part": (lambda f: _part(f).write_bytes(b""), "{folder}/part-000001.parquet: not readable Parquet"),
+    "missing-column": (
+        _rewrite(lambda t: t.drop_columns(["metric:crash_share"])),
+        "{folder}/part-000001.parquet: no column 'metric:crash_share'; run the same diplosim sweep command again",
+    ),
+    "string-column": (
+        _rewrite(lambda t: t.set_column(t.schema.get_field_index("cost"), "cost", t.column("cost").cast(pa.string()))),
+        "{folder}/part-000001.parquet: column 'cost' is string, not double",
+    ),
+    "duplicate-part": (
+        lambda f: shutil.copy(_part(f), f / "part-000009.parquet"),
+        "{folder}: run (point 16, rep 0) is in two parts; run the same diplosim sweep command again",
+    ),
+    "manifest-not-json": (
+        lambda f: (f / "_manifest.json").write_text("{"),
+        "{folder}/_manifest.json: not valid JSON (",
+    ),
+    "manifest-truncated": (
+        lambda f: (f / "_manifest.json").write_bytes((f / "_manifest.json").read_bytes()[:200]),
+        "{folder}/_manifest.json: not valid JSON (",
+    ),
+    "manifest-without-columns": (
+        lambda f: (f / "_manifest.json").write_text(
+            json.dumps({k: v for k, v in json.loads((f / "_manifest.json").read_text()).items() if k != "columns"})
+        ),
+        "{folder}/_manifest.json: columns: Field required",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["analyze", "plot"])
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_analyze_and_plot_on_a_damaged_folder_name_the_file(
+    sobol_folder: Path, tmp_path: Path, damage: str, command: str
+) -> None:
+    folder = tmp_path / "copy"
+    shutil.copytree(sobol_folder, folder)
+    change, fragment = DAMAGES[damage]
+    change(folder)
+    args = ["--output", "metric:crash_share"] if command == "analyze" else []
+    result = diplosim(command, str(folder), *args)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("diplosim: error: " + fragment.format(folder=folder)), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["analyze", "--output", "stop_reason"], "output column 'stop_reason' is not numeric (str)"),
+        (["analyze", "--output", "nope"], "unknown output column 'nope'"),
+        (["analyze", "--output", "point"], "unknown output column 'point'"),
+        (["plot", "--metric", "stop_reason"], "column 'stop_reason' holds str values, not numbers"),
+        (["plot", "--metric", "error"], "column 'error' holds str values, not numbers"),
+        (["plot", "--metric", "nope"], "no column 'nope' in the sweep table"),
+        (["plot", "--x", "nope"], "no column 'nope' in the sweep table"),
+    ],
+    ids=[
+        "analyze-string-output",
+        "analyze-missing-output",
+        "analyze-input-as-output",
+        "plot-string-metric",
+        "plot-error-column",
+        "plot-missing-metric",
+        "plot-missing-axis",
+    ],
+)
+def test_analyze_and_plot_of_a_column_that_is_not_a_numeric_output(
+    sobol_folder: Path, args: list[str], message: str
+) -> None:
+    result = diplosim(args[0], str(sobol_folder), *args[1:])
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"diplosim: error: {message}"), result.stderr

@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -11,8 +12,17 @@ from hypothesis import strategies as st
 from SALib.sample import sobol as salib_sobol
 from scipy.stats import qmc
 
-from sim.designs import DESIGNS, MAX_POINTS, Factor, design_points, parse_factor, problem
-from sim.errors import UsageError
+from sim.designs import (
+    DESIGNS,
+    MAX_POINTS,
+    MAX_SAMPLED_VALUES,
+    Factor,
+    design_points,
+    make_design,
+    parse_factor,
+    problem,
+)
+from sim.errors import SweepError, UsageError
 
 # --- parse_factor: accepted forms ---------------------------------------------------
 
@@ -239,7 +249,7 @@ def test_lhs_puts_one_point_in_each_stratum_inside_the_bounds() -> None:
 
 def test_lhs_uses_the_documented_generator() -> None:
     factors = [parse_factor("a=0:1"), parse_factor("b=-5:15")]
-    rng = np.random.default_rng(np.random.SeedSequence(11, spawn_key=(1,)))
+    rng = np.random.default_rng(np.random.SeedSequence(11).spawn(3)[0])  # the design stream (sim.streams)
     expected = qmc.scale(qmc.LatinHypercube(d=2, seed=rng).random(16), [0, -5], [1, 15])
     points = design_points(factors, "lhs", 16, seed=11)
     assert np.array_equal([[p["a"], p["b"]] for p in points], expected)
@@ -273,7 +283,10 @@ def test_sobol_size_is_n_times_d_plus_two(d: int, n: int) -> None:
 def test_sobol_is_salib_saltelli_sample_in_salib_order() -> None:
     factors = [parse_factor("a=0:1"), parse_factor("b=-5:15:3")]
     expected = salib_sobol.sample(
-        {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [-5, 15]]}, 32, calc_second_order=False, seed=4
+        {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [-5, 15]]},
+        32,
+        calc_second_order=False,
+        seed=np.random.default_rng(np.random.SeedSequence(4).spawn(3)[0]),  # the design stream (sim.streams)
     )
     points = design_points(factors, "sobol", 32, seed=4)
     assert np.array_equal([[p["a"], p["b"]] for p in points], expected)
@@ -307,7 +320,13 @@ def test_problem() -> None:
         (["a=0:1"], "lhs", True, 0, "the sample count must be a whole number >= 1"),
         (["a=0:1"], "lhs", 2.0, 0, "the sample count must be a whole number >= 1"),
         (["a=1,2"], "lhs", 8, 0, "the lhs design samples numeric ranges only"),
-        (["a=x,y"], "sobol", 8, 0, "the sobol design samples numeric ranges only; give a=LO:HI"),
+        (
+            ["a=x,y"],
+            "sobol",
+            8,
+            0,
+            "is a list of words (a=x,y): the sobol design samples numeric ranges only; choose the grid",
+        ),
         (["a=1:1:1"], "lhs", 8, 0, "factor 'a' has LO = HI"),
         (["a=0:1"], "lhs", MAX_POINTS + 1, 0, "the limit is 1000000"),
         (["a=0:1", "b=0:1"], "sobol", 2**18, 0, "the sobol design has 1048576 points"),
@@ -320,6 +339,57 @@ def test_design_errors(texts: list[str], design: str, samples: int | None, seed:
 
 def test_designs_registry() -> None:
     assert DESIGNS == ("grid", "lhs", "sobol")
+
+
+@pytest.mark.parametrize(
+    ("texts", "design", "samples", "field"),
+    [
+        (["a=0:1:3"], "gird", None, ("design",)),
+        (["a=0:1"], "sobol", 100, ("samples",)),
+        (["a=0:1"], "lhs", None, ("samples",)),
+        (["a=0:1:3"], "grid", 4, ("samples",)),
+        (["a=1,2"], "lhs", 8, ("params", "a")),
+        (["a=0:1"], "grid", None, ("params", "a")),
+        (["a=0:1:1000", "b=0:1:1001"], "grid", None, ("params",)),
+    ],
+    ids=["design", "sobol-samples", "missing-samples", "grid-with-samples", "list-sampled", "range-on-grid", "too-big"],
+)
+def test_design_errors_name_the_sweep_field_at_fault(
+    texts: list[str], design: str, samples: int | None, field: tuple[str, ...]
+) -> None:
+    with pytest.raises(SweepError) as info:
+        design_points([parse_factor(t) for t in texts], design, samples, seed=0)
+    assert info.value.field == field
+
+
+def test_a_sampled_design_is_limited_in_the_numbers_it_holds() -> None:
+    factors = [Factor(f"f{i}", 0.0, 1.0) for i in range(11)]
+    samples = MAX_SAMPLED_VALUES // 11 + 1
+    with pytest.raises(SweepError, match=rf"the lhs design has {samples} points of 11 factors.*MAX_SAMPLED_VALUES"):
+        make_design(factors, "lhs", samples, seed=0)
+
+
+@pytest.mark.parametrize("design", ["grid", "lhs", "sobol"])
+def test_the_lazy_design_gives_the_same_points_as_the_list(design: str) -> None:
+    factors = [parse_factor("a=0:1:4"), parse_factor("b=-2:2:3")]
+    samples = None if design == "grid" else 8
+    points = make_design(factors, design, samples, seed=9)
+    listed = design_points(factors, design, samples, seed=9)
+    assert list(points) == listed and points[-1] == listed[-1] and points[1:3] == listed[1:3]
+    with pytest.raises(IndexError):
+        points[len(listed)]
+
+
+def test_a_grid_of_a_million_points_costs_no_memory_until_a_point_is_asked_for() -> None:
+    factors = [parse_factor("a=0:1:1000"), parse_factor("b=0:1:1000")]
+    tracemalloc.start()
+    try:
+        points = make_design(factors, "grid", None, seed=0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(points) == MAX_POINTS and points[MAX_POINTS - 1] == {"a": 1.0, "b": 1.0}
+    assert peak < 2_000_000  # two columns of 1000 levels, not a million dicts (about 200 MB)
 
 
 # --- laws --------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_sweep_plots(swept: pd.DataFrame) -> None:
 
 
 def test_sobol_bars() -> None:
-    table = sweep(SCENARIOS / "buffer_zone.yaml", {"G": "0:1", "m": "0:0.5"}, design="sobol", samples=16, workers=1)
+    table = sweep(SCENARIOS / "buffer_zone.yaml", {"G": "0:1", "m": "0:0.5"}, design="sobol", samples=32, workers=1)
     indices = sobol_indices(table, "share:buffer_zone=(H,O)")
     ax = plots.sobol_bars(indices)
     assert len(ax.patches) == 4 and ax.get_ylabel().startswith("Sobol index")

@@ -6,16 +6,19 @@ import signal
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.errors import UsageError
+from sim import executors
+from sim.errors import SweepError, UsageError
 from sim.results import run
 from sim.scenario import parse_scenario
-from sim.sweeps import load_sweep, plan, read_sweep_block, run_sweep, spec_from, sweep
+from sim.streams import run_seed
+from sim.sweeps import MAX_RUNS, Chunks, load_sweep, plan, read_sweep_block, run_sweep, spec_from, sweep
 
 from .conftest import diplosim
 
@@ -96,7 +99,7 @@ def test_output_folder_resumes_and_refuses_another_sweep(scenario_file: Path, tm
     first = run_sweep(scenario_file, spec_from(parse_scenario(SMALL).spec.sweep), workers=1, out=out, chunk_size=2)
     assert first.ran == 12 and len(list(out.glob("part-*.parquet"))) == 6
     manifest = json.loads((out / "_manifest.json").read_text())
-    assert manifest["done"] == list(range(6)) and manifest["runs"] == 12
+    assert manifest["format"] == 2 and manifest["runs"] == 12 and "done" not in manifest  # parts are the truth
     pd.testing.assert_frame_equal(pd.read_parquet(out).sort_values(["point", "rep"], ignore_index=True), first.table)
     (out / "part-000001.parquet").unlink()
     (out / "part-000004.parquet").unlink()
@@ -106,7 +109,7 @@ def test_output_folder_resumes_and_refuses_another_sweep(scenario_file: Path, tm
     with pytest.raises(UsageError, match="holds a different sweep"):
         sweep(scenario_file, {"cost": [1]}, workers=1, out=out)
     replaced = sweep(scenario_file, {"cost": [1]}, workers=1, reps=1, out=out, force=True)
-    assert len(replaced) == 2 or len(replaced) == 1
+    assert len(replaced) == 1
     assert len(pd.read_parquet(out)) == len(replaced)
 
 
@@ -314,3 +317,198 @@ def test_a_killed_worker_is_retried_and_the_sweep_finishes(scenario_file: Path, 
     table = load_sweep(out)
     assert len(table) == 1200 and table["error"].isna().all()  # the lost chunk was run again
     pd.testing.assert_frame_equal(table, load_sweep(tmp_path / "whole"))
+
+
+# --- planning refuses what would silently overwrite -------------------------------------
+
+COLUMN_NAMES = ("point", "rep", "seed", "error", "rounds_played", "stop_reason", "degenerate_rounds")
+NAMED_LIKE_COLUMNS = SMALL.replace(
+    "parameters: {cost: 1.0, k: 1.0}",
+    "parameters: {cost: 1.0, k: 1.0, " + ", ".join(f"{n}: 1" for n in COLUMN_NAMES) + "}",
+)
+
+
+@pytest.mark.parametrize("name", COLUMN_NAMES)
+def test_a_factor_named_like_a_table_column_is_refused(name: str) -> None:
+    scenario = parse_scenario(NAMED_LIKE_COLUMNS)
+    with pytest.raises(SweepError) as refused:
+        plan(scenario, spec_from(None, {name: [1, 2]}))
+    assert str(refused.value) == (
+        f"--param {name}: the sweep table already has a column {name!r}, so a factor of that name would "
+        "overwrite it; rename the parameter in the scenario to sweep it"
+    )
+    assert refused.value.field == ("params", name)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (["cost=0:1:3", "cost=2,3"], "--param cost: given twice; give each factor once"),
+        (["k=1,2", "cost=1", "k=3"], "--param k: given twice; give each factor once"),
+        (
+            ["select=first", "g.select=first,random"],
+            "--param g.select: select already sets the rule of every game; sweep either select or the games' own rules",
+        ),
+        (
+            ["g.select=first,random", "select=first"],
+            "--param g.select: select already sets the rule of every game; sweep either select or the games' own rules",
+        ),
+    ],
+    ids=["same-name", "same-name-apart", "select-then-game-select", "game-select-then-select"],
+)
+def test_two_factors_that_set_the_same_thing_are_refused(params: list[str], message: str) -> None:
+    with pytest.raises(SweepError) as refused:
+        plan(parse_scenario(SMALL), spec_from(None, params))
+    assert str(refused.value) == message
+
+
+def test_the_plan_of_ten_million_runs_is_built_lazily_in_little_memory() -> None:
+    scenario = parse_scenario(SMALL)
+    spec = spec_from(None, {"cost": "0:1:1000", "k": "0:1:1000"}, reps=10, seed=3)
+    tracemalloc.start()
+    try:
+        tasks = plan(scenario, spec)
+        chunks = Chunks([(0, len(tasks))], 64)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(tasks) == MAX_RUNS and len(chunks) == 156_250  # 10 million / 64
+    assert peak < 2_000_000  # the old plan held ten million seed objects and tasks (gigabytes)
+    last = tasks[MAX_RUNS - 1]
+    assert (last.index, last.point, last.rep, last.values) == (MAX_RUNS - 1, 999_999, 9, {"cost": 1.0, "k": 1.0})
+    assert last.seed == run_seed(3, MAX_RUNS - 1)
+    assert list(chunks[-1]) == list(range(MAX_RUNS - 64, MAX_RUNS))
+    with pytest.raises(SweepError, match=r"1000000 points x 11 reps = 11000000 runs; the limit is 10000000"):
+        plan(scenario, spec_from(None, {"cost": "0:1:1000", "k": "0:1:1000"}, reps=11))
+
+
+def test_chunks_cover_every_pending_run_once() -> None:
+    chunks = Chunks([(0, 0), (3, 10), (12, 13), (20, 26)], 3)
+    runs = [k for chunk in chunks for k in chunk]
+    assert runs == [*range(3, 10), 12, *range(20, 26)] and chunks.runs == len(runs)
+    assert [len(c) for c in chunks] == [3, 3, 1, 1, 3, 3]
+
+
+def test_rounds_flag_plays_that_many_rounds_up_to_the_file_limit(scenario_file: Path) -> None:
+    table = sweep(scenario_file, {"cost": [1]}, reps=1, rounds=7, workers=1)
+    assert table["rounds_played"].tolist() == [7]
+    with pytest.raises(SweepError, match=r"--rounds 20000 is more than the limit of 10000 rounds \(sim\.spec\.MAX"):
+        sweep(scenario_file, {"cost": [1]}, rounds=20_000, workers=1)
+
+
+def test_a_two_run_sweep_starts_two_workers_on_a_machine_of_sixteen_cores(
+    scenario_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(executors, "cores", lambda: 16)
+    outcome = run_sweep(scenario_file, spec_from(None, {"cost": [1, 2]}), out=None)
+    assert outcome.executor == "2 local processes" and outcome.notes == []
+    monkeypatch.setattr(executors, "cores", lambda: 2)
+    capped = run_sweep(scenario_file, spec_from(None, {"cost": [1, 2]}), workers=16)
+    assert capped.executor == "2 local processes"
+    assert capped.notes == [
+        "--workers 16: capped at 2, the cores this process may use (add --oversubscribe to start more)"
+    ]
+
+
+# --- the command line: flags obey the file's limits, honest exit codes ----------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rounds", "20000"], "--rounds 20000 is more than the limit of 10000 rounds (sim.spec.MAX_ROUNDS: raise"),
+        (["--seed", str(2**63)], f"--seed {2**63} is more than the limit of {2**63 - 1}"),
+        (["--reps", "5000000"], "4 points x 5000000 reps = 20000000 runs; the limit is 10000000 (sim.sweeps.MAX_RUNS)"),
+        (["--scheduler", ""], "--scheduler '': an empty address; write [tcp://]HOST:PORT"),
+        (["--scheduler", "foo:bar"], "--scheduler 'foo:bar': the port 'bar' is not a whole number from 1 to 65535"),
+        (["--scheduler", "tcp://h:99999"], "--scheduler 'tcp://h:99999': the port '99999' is not a whole number"),
+        (["--scheduler", "http://h:1"], "--scheduler 'http://h:1': unknown scheme 'http'"),
+        (["--workers", "1000", "--oversubscribe"], "--workers 1000: more than 512 worker processes"),
+        (["--dask-local", "600", "--oversubscribe"], "--dask-local 600: more than 512 worker processes"),
+        (["--param", "cost=0:1:3", "--param", "cost=4"], "--param cost: given twice; give each factor once"),
+        (["--param", "select=first", "--param", "g.select=first"], "--param g.select: select already sets"),
+    ],
+    ids=[
+        "rounds-above-limit",
+        "seed-above-63-bits",
+        "reps-beyond-run-limit",
+        "scheduler-empty",
+        "scheduler-port-word",
+        "scheduler-port-range",
+        "scheduler-scheme",
+        "workers-beyond-max",
+        "dask-local-beyond-max",
+        "factor-twice",
+        "select-twice",
+    ],
+)
+def test_bad_sweep_flags_are_one_line_and_exit_2_before_anything_starts(
+    scenario_file: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    out = tmp_path / "never"
+    result = diplosim("sweep", str(scenario_file), *args, "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert not out.exists()
+    assert lines[0].startswith(f"diplosim: error: {message}"), lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (["--design", "sobol", "--samples", "64"], "19: sweep.params.k: factor 'k' is a list of values (k=0.0,1.0)"),
+        (["--design", "lhs"], "18: sweep.samples: the lhs design needs a sample count; add --samples N"),
+        (["--reps", "3", "--param", "cost=0:1:3"], None),
+    ],
+    ids=["block-list-sampled", "block-without-samples", "flags-replace-the-block"],
+)
+def test_a_mistake_in_the_sweep_block_names_the_file_line_and_field(
+    scenario_file: Path, args: list[str], where: str | None
+) -> None:
+    result = diplosim("sweep", str(scenario_file), *args, "--workers", "1", "--quiet")
+    if where is None:
+        assert result.returncode == 0, result.stderr
+        return
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"diplosim: error: {scenario_file}:{where}"), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_sweep_file_mistake_names_the_file_line_and_field(scenario_file: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("sweep:\n  params:\n    point: [1, 2]\n    cost: [1]\n  samples: 4\n")
+    result = diplosim("sweep", str(scenario_file), "--spec", str(spec), "--workers", "1")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"diplosim: error: {spec}:3: sweep.params.point: no parameter")
+    spec.write_text("params: {cost: [1, 2]}\nsamples: 4\n")
+    result = diplosim("sweep", str(scenario_file), "--spec", str(spec), "--workers", "1")
+    assert result.stderr.startswith(f"diplosim: error: {spec}:2: samples: the grid design takes no sample count")
+
+
+@pytest.mark.parametrize(
+    ("k", "quiet", "code", "line"),
+    [
+        ("2", True, 3, "diplosim: 3 of 3 runs failed"),
+        ("2", False, 3, "diplosim: 3 of 3 runs failed"),
+        ("1,2", True, 3, "diplosim: 3 of 6 runs failed"),
+        ("0,1", True, 0, None),
+    ],
+    ids=["all-fail-quiet", "all-fail", "some-fail", "none-fail"],
+)
+def test_a_sweep_with_failed_runs_exits_3_and_says_how_many(
+    scenario_file: Path, tmp_path: Path, k: str, quiet: bool, code: int, line: str | None
+) -> None:
+    args = ["sweep", str(scenario_file), "--param", f"k={k}", "--workers", "1", "--out", str(tmp_path / "o")]
+    result = diplosim(*args, *(["--quiet"] if quiet else []))
+    assert result.returncode == code, result.stderr
+    last = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else None
+    if line is None:
+        assert result.stderr == ""
+        return
+    assert last is not None and last.startswith(
+        f"{line} (their message is in the column 'error'; the first: RunError: "
+    )
+    assert last.endswith("formula 'A.x + 1 / (k - 2)': division by zero)"), last
+    if not quiet:
+        assert "failures" in result.stderr
