@@ -89,7 +89,14 @@ class UsageError(UserError):
 
 class OutputError(UserError):
     """An output path that diplosim must not or cannot write: a device, FIFO or folder
-    where a file is expected, a read-only folder, a full disk (see :mod:`sim.files`)."""
+    where a file is expected, a read-only folder, a full disk (see :mod:`sim.files`).
+
+    ``cause`` is the operating system's error when there is one (a full disk), so that a
+    caller can say what it means for its own files (a sweep: which runs are saved)."""
+
+    def __init__(self, message: str, *, cause: OSError | None = None) -> None:
+        self.cause = cause
+        super().__init__(message)
 
 
 class SolverChoiceError(UserError):

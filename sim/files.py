@@ -228,7 +228,7 @@ def write_atomic(target: Path, write: Writer, what: str = "output") -> Path:
                 Path(temporary).unlink(missing_ok=True)
                 raise
     except OSError as exc:
-        raise OutputError(f"cannot write {target}: {_reason(exc)}; nothing was written") from None
+        raise OutputError(f"cannot write {target}: {_reason(exc)}; nothing was written", cause=exc) from None
     return target
 
 

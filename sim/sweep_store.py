@@ -51,7 +51,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import SweepError
+from sim.errors import OutputError, SweepError
 from sim.files import write_atomic, write_text_atomic
 from sim.streams import run_seed
 from sim.sweep_runs import JobResult
@@ -260,7 +260,7 @@ class SweepStore:
                 self._begun = True  # the folder is no longer as it was: never removed on the way out
                 _clear(self.folder)
             write_text_atomic(self.folder / MANIFEST, json.dumps(self.manifest, indent=2, sort_keys=True) + "\n")
-        except OSError as exc:
+        except (OSError, OutputError) as exc:
             raise self._cannot_save(MANIFEST, exc) from None
         self._begun = True
 
@@ -282,12 +282,17 @@ class SweepStore:
                 write_atomic(rounds, lambda p: table.to_parquet(p, index=False))
             part = pa.Table.from_pylist(result.rows, schema=self.schema)
             write_atomic(self.folder / name, lambda p: pq.write_table(part, p))
-        except OSError as exc:
+        except (OSError, OutputError) as exc:
             rounds.unlink(missing_ok=True)
             raise self._cannot_save(name, exc) from None
         self.saved += len(result.rows)
 
-    def _cannot_save(self, name: str, exc: OSError) -> SweepError:
+    def _cannot_save(self, name: str, error: OSError | OutputError) -> SweepError:
+        if isinstance(error, OutputError):
+            if error.cause is None:
+                return SweepError(f"--out {self.folder}: {error}")
+            error = error.cause
+        exc = error
         fix = "free some disk space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "fix the cause"
         done = self.kept + self.saved
         return SweepError(

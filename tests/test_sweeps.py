@@ -416,8 +416,16 @@ def test_a_two_run_sweep_starts_two_workers_on_a_machine_of_sixteen_cores(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--rounds", "20000"], "--rounds 20000 is more than the limit of 10000 rounds (sim.spec.MAX_ROUNDS: raise"),
-        (["--seed", str(2**63)], f"--seed {2**63} is more than the limit of {2**63 - 1}"),
+        (
+            ["--rounds", "20000"],
+            "sweep: error: argument --rounds: must be at most 10000, not 20000 (the limit of the scenario field "
+            "sweep.rounds: sim.spec.MAX_ROUNDS)",
+        ),
+        (
+            ["--seed", str(2**63)],
+            f"sweep: error: argument --seed: must be at most {2**63 - 1}, not {2**63} (the limit of the scenario "
+            "field sweep.seed)",
+        ),
         (["--reps", "5000000"], "4 points x 5000000 reps = 20000000 runs; the limit is 10000000 (sim.sweeps.MAX_RUNS)"),
         (["--scheduler", ""], "--scheduler '': an empty address; write [tcp://]HOST:PORT"),
         (["--scheduler", "foo:bar"], "--scheduler 'foo:bar': the port 'bar' is not a whole number from 1 to 65535"),
@@ -451,7 +459,9 @@ def test_bad_sweep_flags_are_one_line_and_exit_2_before_anything_starts(
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert not out.exists()
-    assert lines[0].startswith(f"diplosim: error: {message}"), lines[0]
+    assert lines[0].startswith(
+        f"diplosim {message}" if message.startswith("sweep:") else f"diplosim: error: {message}"
+    ), lines[0]
 
 
 @pytest.mark.parametrize(
