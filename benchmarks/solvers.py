@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import SolverError
-from sim.games import NormalFormGame
-from sim.model import NegotiationModel
-from sim.scenario import load_scenario
-from sim.solvers import SOLVERS, clear_caches, solve
+from sim.game.normal_form import NormalFormGame
+from sim.model.negotiation import NegotiationModel
+from sim.scenario.load import load_scenario
+from sim.solvers.registry import SOLVERS, clear_caches, solve
 
 FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml"
 

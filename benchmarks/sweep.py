@@ -41,8 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from interleaved import measure, print_table
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
-    from sim.sweeps import SweepSpec
+    from sim.scenario.load import Scenario
+    from sim.sweeps.runner import SweepSpec
 
 # diplosim, mesa and nashpy are imported inside the functions: the sweeps run in new
 # processes, and the start-up of this one should not weigh on the baseline's figures.
@@ -56,8 +56,8 @@ LARGER = {"G_H": "0:1:498", "mediation_strength": "0:0.5:6"}
 def main() -> None:
     from baseline_flagship import run_plain
 
-    from sim.scenario import load_scenario
-    from sim.sweeps import plan, spec_from
+    from sim.scenario.load import load_scenario
+    from sim.sweeps.runner import plan, spec_from
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -114,13 +114,18 @@ def sweep_rate(params: dict[str, str], workers: int, reps: int = 1, notebook: st
     ``notebook``, the process runs a thread, so its workers come from the fork server:
     ``"first"`` starts it, ``"running"`` times a second sweep, the server started."""
     code = (
-        (_THREAD if notebook else "") + "import sim.model, sim.sweep_runs\n"
-        "from sim.scenario import load_scenario\n"
-        "from sim.solvers import clear_caches\n"
-        "from sim.sweeps import run_sweep, spec_from\n"
+        (_THREAD if notebook else "") + "import sim.model.negotiation, sim.sweeps.chunks\n"
+        "from sim.scenario.load import load_scenario\n"
+        "from sim.scenario.template import clear_built\n"
+        "from sim.solvers.registry import clear_caches\n"
+        "from sim.sweeps.runner import run_sweep, spec_from\n"
         f"spec = spec_from(None, {params!r}, reps={reps}, seed=2026)\n"
         f"scenario = load_scenario({str(FLAGSHIP)!r})\n"
-        + (f"run_sweep(scenario, spec, workers={workers})\nclear_caches()\n" if notebook == "running" else "")
+        + (
+            f"run_sweep(scenario, spec, workers={workers})\nclear_caches()\nclear_built()\n"
+            if notebook == "running"
+            else ""
+        )
         + f"outcome = run_sweep(scenario, spec, workers={workers})\n"
         "print(outcome.runs / outcome.seconds)\n"
     )
@@ -132,7 +137,7 @@ def pool_start_up(how: str, repeats: int) -> float:
     from_server = how != "forked"
     code = (
         (_THREAD if from_server else "") + "import time\n"
-        "from sim.executors import ProcessExecutor\n"
+        "from sim.sweeps.executors import ProcessExecutor\n"
         + (
             "with ProcessExecutor(2) as executor:\n    list(executor.unordered(abs, [-1, -2], lambda item, reason: 0))\n"
             if how == "from a running fork server"
@@ -186,7 +191,7 @@ def check_agreement(scenario: Scenario, spec: SweepSpec, tasks: list[Any]) -> No
     """The baseline and diplosim play the same games: same rounds, same first mutual zone."""
     from baseline_flagship import run_plain
 
-    from sim.sweeps import run_sweep
+    from sim.sweeps.runner import run_sweep
 
     table = run_sweep(scenario, spec, workers=1).table
     for task in tasks:

@@ -19,10 +19,15 @@ The public API (imported lazily, so ``import sim`` is quick)::
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+import warnings
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sim.equilibria import Equilibrium, SolveResult
+    from sim.api import RunResult, SweepResult, run, sweep
     from sim.errors import (
         DiplosimError,
         FormulaError,
@@ -32,13 +37,13 @@ if TYPE_CHECKING:
         UsageError,
         UserError,
     )
-    from sim.games import NormalFormGame
-    from sim.model import NegotiationModel
-    from sim.results import RunResult, run
-    from sim.scenario import Scenario, load_scenario, parse_scenario
-    from sim.solvers import SOLVERS, solve
-    from sim.stage_games import solve_stage_games
-    from sim.sweeps import load_sweep, sweep
+    from sim.game.equilibrium import Equilibrium, SolveResult
+    from sim.game.normal_form import NormalFormGame
+    from sim.model.negotiation import NegotiationModel
+    from sim.model.stage_games import solve_stage_games
+    from sim.scenario.load import Scenario, load_scenario, parse_scenario
+    from sim.solvers.registry import SOLVERS, solve
+    from sim.sweeps.runner import load_sweep
 
 __all__ = [
     "SOLVERS",
@@ -53,6 +58,7 @@ __all__ = [
     "ScenarioError",
     "SolveResult",
     "SolverError",
+    "SweepResult",
     "UsageError",
     "UserError",
     "load_scenario",
@@ -65,8 +71,8 @@ __all__ = [
 ]
 
 _HOMES = {
-    "Equilibrium": "sim.equilibria",
-    "SolveResult": "sim.equilibria",
+    "Equilibrium": "sim.game.equilibrium",
+    "SolveResult": "sim.game.equilibrium",
     "DiplosimError": "sim.errors",
     "FormulaError": "sim.errors",
     "RunError": "sim.errors",
@@ -74,23 +80,47 @@ _HOMES = {
     "SolverError": "sim.errors",
     "UsageError": "sim.errors",
     "UserError": "sim.errors",
-    "NormalFormGame": "sim.games",
-    "NegotiationModel": "sim.model",
-    "RunResult": "sim.results",
-    "run": "sim.results",
-    "Scenario": "sim.scenario",
-    "load_scenario": "sim.scenario",
-    "parse_scenario": "sim.scenario",
-    "SOLVERS": "sim.solvers",
-    "solve": "sim.solvers",
-    "solve_stage_games": "sim.stage_games",
-    "sweep": "sim.sweeps",
-    "load_sweep": "sim.sweeps",
+    "NormalFormGame": "sim.game.normal_form",
+    "NegotiationModel": "sim.model.negotiation",
+    "RunResult": "sim.api",
+    "run": "sim.api",
+    "Scenario": "sim.scenario.load",
+    "load_scenario": "sim.scenario.load",
+    "parse_scenario": "sim.scenario.load",
+    "SOLVERS": "sim.solvers.registry",
+    "solve": "sim.solvers.registry",
+    "solve_stage_games": "sim.model.stage_games",
+    "sweep": "sim.api",
+    "SweepResult": "sim.api",
+    "load_sweep": "sim.sweeps.runner",
+}
+
+
+#: Short names of modules, reachable as ``sim.plots`` after ``import sim``.
+_MODULES = {"plots": "sim.viz.plots", "analysis": "sim.sweeps.analysis", "api": "sim.api"}
+
+#: Where the modules of release 0.2 went (``import sim.games`` still works, with a
+#: DeprecationWarning, for one release).
+MOVED = {
+    "sim.games": "sim.game.normal_form",
+    "sim.equilibria": "sim.solvers.finalize",
+    "sim.selection": "sim.solvers.selection",
+    "sim.dominance": "sim.solvers.dominance",
+    "sim.nfg": "sim.game.nfg",
+    "sim.stage_games": "sim.model.stage_games",
+    "sim.expressions": "sim.scenario.expressions",
+    "sim.results": "sim.model.results",
+    "sim.plots": "sim.viz.plots",
+    "sim.analysis": "sim.sweeps.analysis",
 }
 
 
 def __getattr__(name: str) -> Any:
-    """Import public names on first use (PEP 562)."""
+    """Import public names and the short module names on first use (PEP 562)."""
+    if name in _MODULES:
+        module = importlib.import_module(_MODULES[name])
+        globals()[name] = module
+        return module
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
@@ -100,4 +130,29 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(__all__)
+    return sorted([*__all__, *_MODULES])
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports a 0.2 module name (``sim.games``) as the module that replaced it, with a
+    DeprecationWarning (``sim.plots`` and ``sim.analysis`` stay supported, silently)."""
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in MOVED:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        if spec.name.removeprefix("sim.") not in _MODULES:
+            warnings.warn(
+                f"{spec.name} is now {MOVED[spec.name]}; the old name goes in the next release",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        return importlib.import_module(MOVED[spec.name])
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """The module is the new one, already executed."""
+
+
+sys.meta_path.append(_MovedModules())

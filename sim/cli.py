@@ -29,8 +29,8 @@ from sim.files import check_output_file, check_output_folder, write_text_atomic
 from sim.terminal import shown, visible
 
 if TYPE_CHECKING:
-    from sim.equilibria import SolveResult
-    from sim.sweeps import SweepOutcome
+    from sim.game.equilibrium import SolveResult
+    from sim.sweeps.runner import SweepOutcome
 
 __all__ = ["SWEEP_FAILED", "main"]
 
@@ -96,14 +96,14 @@ def _real(text: str) -> float:
 
 def _field(model: str, name: str, where: str, number: Callable[[str], Any] = _whole) -> Callable[[str], Any]:
     """An argparse type for a flag that overrides the scenario field ``where``
-    (``name`` of the :mod:`sim.spec` model ``model``): a whole number (or what
+    (``name`` of the :mod:`sim.scenario.spec` model ``model``): a whole number (or what
     ``number`` reads), checked by the very validation the field has in a file, so the
     flag obeys the file's limits."""
 
     def parse(text: str) -> Any:
         from pydantic import TypeAdapter, ValidationError
 
-        from sim import spec
+        from sim.scenario import spec
 
         field = getattr(spec, model).model_fields[name]
         value = number(text)
@@ -123,10 +123,10 @@ def _limit_message(error: Any, value: float, name: str, where: str) -> str:
     if error["type"] == "greater_than_equal":
         return f"must be at least {bounds['ge']}, not {value} (as the scenario field {where})"
     if error["type"] == "less_than_equal":
-        from sim import spec
+        from sim.scenario import spec
 
         constant = f"MAX_{name.upper()}"
-        where_set = f": sim.spec.{constant}" if getattr(spec, constant, None) == bounds["le"] else ""
+        where_set = f": sim.scenario.spec.{constant}" if getattr(spec, constant, None) == bounds["le"] else ""
         return f"must be at most {bounds['le']}, not {value} (the limit of the scenario field {where}{where_set})"
     if error["type"] == "value_error":
         return str(bounds["error"])
@@ -134,7 +134,7 @@ def _limit_message(error: Any, value: float, name: str, where: str) -> str:
 
 
 def _solver_name(text: str) -> str:
-    from sim.solvers import SOLVERS
+    from sim.solvers.registry import SOLVERS
 
     if text != "auto" and text not in SOLVERS:
         raise argparse.ArgumentTypeError(unknown("solver", text, ["auto", *SOLVERS]))
@@ -312,7 +312,7 @@ def _add_plot(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argumen
 
 
 def _plot(args: argparse.Namespace) -> int:
-    from sim.figures import plot_folder
+    from sim.viz.figures import plot_folder
 
     for path in plot_folder(args.folder, x=args.x, y=args.y, metric=args.metric):
         print(visible(f"wrote {path}"))
@@ -330,7 +330,7 @@ def _add_schema(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argum
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from sim.spec import json_schema
+    from sim.scenario.spec import json_schema
 
     print(json.dumps(json_schema(), indent=2, sort_keys=True))
     return 0
@@ -377,14 +377,15 @@ def _console() -> object:
 def _run(args: argparse.Namespace) -> int:
     if args.plots and args.out is None:
         raise UsageError("--plots writes into the --out folder: give --out DIR")
-    from sim.report import print_story
-    from sim.results import check_output_folder, run
-    from sim.scenario import load_scenario
+    from sim.api import run
+    from sim.model.results import check_output_folder
+    from sim.scenario.load import load_scenario
+    from sim.viz.report import print_story
 
     scenario = load_scenario(args.file)
     if args.out is not None:  # before running: a refused folder costs nothing and stays untouched
         check_output_folder(args.out, scenario, force=args.force)
-    result = run(scenario, rounds=args.rounds, seed=args.seed, set=_changes(args))
+    result = run(scenario, rounds=args.rounds, seed=args.seed, overrides=_changes(args))
     console = _console()
     if args.quiet:
         print(visible(f"{result.scenario.name}: {result.rounds_played} rounds, stop reason {result.stop_reason}"))
@@ -408,7 +409,7 @@ def _changes(args: argparse.Namespace) -> dict[str, float | str]:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
+    from sim.scenario.load import load_scenario
 
     failures = 0
     for file in args.files:
@@ -433,7 +434,7 @@ def _count(n: int, word: str) -> str:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from sim.report import print_solved, solved_json
+    from sim.viz.report import print_solved, solved_json
 
     if Path(args.file).suffix.lower() == ".efg":
         return _solve_efg(args)
@@ -449,8 +450,8 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _solve_scenario(args: argparse.Namespace) -> tuple[list[SolveResult], str]:
-    from sim.scenario import load_scenario
-    from sim.stage_games import solve_stage_games
+    from sim.model.stage_games import solve_stage_games
+    from sim.scenario.load import load_scenario
 
     scenario = load_scenario(args.file)
     if changes := _changes(args):
@@ -460,9 +461,9 @@ def _solve_scenario(args: argparse.Namespace) -> tuple[list[SolveResult], str]:
 
 def _solve_efg(args: argparse.Namespace) -> int:
     """A Gambit game tree: every equilibrium found, flagged, with the teaching view."""
-    from sim.efg import read_efg
-    from sim.tree_report import tree_json, tree_lines
-    from sim.tree_solvers import solve_tree
+    from sim.game.efg import read_efg
+    from sim.solvers.trees import solve_tree
+    from sim.viz.tree_report import tree_json, tree_lines
 
     if args.set or args.game or args.solver:
         raise UsageError("--set, --game and --solver apply to scenario files and .nfg games, not to .efg trees")
@@ -478,8 +479,8 @@ def _solve_efg(args: argparse.Namespace) -> int:
 
 
 def _solve_nfg(args: argparse.Namespace) -> tuple[list[SolveResult], str]:
-    from sim.nfg import read_nfg
-    from sim.solvers import solve
+    from sim.game.nfg import read_nfg
+    from sim.solvers.registry import solve
 
     if args.set or args.game:
         raise UsageError("--set and --game apply to scenario files, not to .nfg games")
@@ -491,9 +492,9 @@ def _solve_nfg(args: argparse.Namespace) -> tuple[list[SolveResult], str]:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from sim.nfg import write_nfg
-    from sim.scenario import load_scenario
-    from sim.stage_games import stage_game
+    from sim.game.nfg import write_nfg
+    from sim.model.stage_games import stage_game
+    from sim.scenario.load import load_scenario
 
     if args.output is not None:  # before any work: a device, FIFO, folder or read-only place is refused
         check_output_file(args.output, "--output")
@@ -542,8 +543,8 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
-    from sim.sweeps import BlockSource, read_sweep_file, run_sweep, spec_from
+    from sim.scenario.load import load_scenario
+    from sim.sweeps.runner import BlockSource, read_sweep_file, run_sweep, spec_from
 
     if args.out is not None:  # before any work: a file, device or read-only place is refused
         check_output_folder(args.out, "--out")
@@ -635,8 +636,8 @@ def _print_sweep_summary(outcome: SweepOutcome, out: str | None) -> None:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from sim.analysis import format_indices, sobol_indices
-    from sim.sweeps import load_sweep
+    from sim.sweeps.analysis import format_indices, sobol_indices
+    from sim.sweeps.runner import load_sweep
 
     table = load_sweep(args.folder)
     print("\n".join(visible(line) for line in format_indices(sobol_indices(table, args.output)).splitlines()))

@@ -15,9 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 from SALib.test_functions import Ishigami
 
-from sim.analysis import COLUMNS, format_indices, sobol_indices
-from sim.designs import Factor, design_points, parse_factor
 from sim.errors import UsageError
+from sim.sweeps.analysis import COLUMNS, format_indices, sobol_indices
+from sim.sweeps.designs import Factor, design_points, parse_factor
 
 from .conftest import diplosim
 
@@ -38,7 +38,7 @@ def ishigami(x: np.ndarray) -> np.ndarray:
 def sweep_table(
     factors: tuple[Factor, ...], samples: int, model: Model, *, reps: int = 1, seed: int = 0
 ) -> pd.DataFrame:
-    """A results table as the sweep writes it (see the contract in sim.analysis)."""
+    """A results table as the sweep writes it (see the contract in sim.sweeps.analysis)."""
     points = design_points(factors, "sobol", samples, seed)
     x = np.array([[p[f.name] for f in factors] for p in points])
     y = model(x)
@@ -249,8 +249,8 @@ def test_the_bootstrap_draws_from_the_sweep_seed_bootstrap_stream(ishigami_table
 
 @pytest.fixture(scope="module")
 def sobol_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sim.scenario import parse_scenario
-    from sim.sweeps import run_sweep, spec_from
+    from sim.scenario.load import parse_scenario
+    from sim.sweeps.runner import run_sweep, spec_from
 
     from .test_sweeps import SMALL
 

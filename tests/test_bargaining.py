@@ -10,16 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.bargaining import (
-    Bargaining,
-    BargainingError,
-    bargaining_range,
-    kalai_smorodinsky,
-    nash_solution,
-    rubinstein,
-    rubinstein_finite,
-    screening_offer,
-)
+from sim.game.bargaining import Bargaining, BargainingError, bargaining_range
+from sim.solvers.bargaining import kalai_smorodinsky, nash_solution, rubinstein, rubinstein_finite, screening_offer
 
 
 def zone(guarantee: F, russia_war: F, ukraine_war: F = F(1, 5)) -> Bargaining:

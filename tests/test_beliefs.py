@@ -6,9 +6,9 @@ from fractions import Fraction as F
 
 import pytest
 
-from sim.beliefs import bayes, likelihoods, observation
 from sim.errors import SolverError
-from sim.tree_solvers import solve_tree
+from sim.solvers.beliefs import bayes, likelihoods, observation
+from sim.solvers.trees import solve_tree
 
 from .test_tree_solvers import troop_crisis
 

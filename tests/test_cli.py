@@ -127,7 +127,7 @@ def test_internal_errors_exit_1_without_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("sim.stage_games.solve_stage_games", broken)
+    monkeypatch.setattr("sim.model.stage_games.solve_stage_games", broken)
     assert cli.main(["solve", str(FLAGSHIP)]) == 1
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
@@ -159,7 +159,7 @@ def test_solve_a_three_player_nfg_file(tmp_path: Path) -> None:
     assert text.returncode == 0, text.stderr
     assert "Ann: zero · Ben: zero · Cid: zero" in text.stdout
     assert "Ann: one · Ben: one · Cid: one" in text.stdout
-    assert "solver gambit" in text.stdout and ("complete list" in text.stdout or "may miss some" in text.stdout)
+    assert "the method may miss some, degenerate game: extreme equilibria shown; solver gambit" in text.stdout
     result = diplosim("solve", str(file), "--json")
     (game,) = json.loads(result.stdout)["games"]
     assert game["players"] == ["Ann", "Ben", "Cid"]
@@ -381,8 +381,8 @@ def test_a_two_player_solver_on_a_three_player_gambit_file_is_refused(tmp_path: 
 
 
 def test_a_solver_failing_inside_is_still_a_bug(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sim import solvers
     from sim.errors import SolverError
+    from sim.solvers import registry as solvers
 
     def broken(*args: object) -> None:
         raise SolverError("the polytope has no vertex")
@@ -475,7 +475,7 @@ def test_an_output_folder_without_permission_is_refused_before_running(
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr("sim.results.run", refuse)  # running would be a bug: the check comes first
+    monkeypatch.setattr("sim.api.play", refuse)  # running would be a bug: the check comes first
     monkeypatch.setattr(tempfile, "mkdtemp", refuse)
     code, _, err = call("run", CHICKEN, "--out", str(tmp_path / "run"))
     assert one_error_line(code, err).endswith(
@@ -496,7 +496,7 @@ def test_a_full_disk_while_saving_a_run_keeps_the_previous_run(tmp_path: Path, m
         Path(path).write_text("half a tab")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("sim.results._to_csv", full_disk)
+    monkeypatch.setattr("sim.model.results._to_csv", full_disk)
     code, _, err = call("run", CHICKEN, "--quiet", "--out", str(out), "--rounds", "3", "--plots")
     assert one_error_line(code, err) == (
         f"diplosim: error: cannot write into {out}: the disk is full (no space left on the device); nothing was changed"
@@ -519,7 +519,8 @@ def flag_case(args: list[str], fragment: str) -> object:
     [
         flag_case(["run", CHICKEN, "--rounds", "1000000000"], "--rounds: must be at most 10000, not 1000000000"),
         flag_case(
-            ["run", CHICKEN, "--rounds", "10001"], "(the limit of the scenario field rounds: sim.spec.MAX_ROUNDS)"
+            ["run", CHICKEN, "--rounds", "10001"],
+            "(the limit of the scenario field rounds: sim.scenario.spec.MAX_ROUNDS)",
         ),
         flag_case(["run", CHICKEN, "--rounds", "1e9"], "--rounds: '1e9' is not a whole number"),
         flag_case(["run", CHICKEN, "--rounds", "-1"], "--rounds: must be at least 1, not -1"),
@@ -550,7 +551,7 @@ def test_numeric_flags_obey_the_limits_of_the_fields_they_override(args: list[st
 
 
 def test_flag_limits_come_from_the_scenario_schema(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sim import spec
+    from sim.scenario import spec
 
     rounds = spec.ScenarioSpec.model_fields["rounds"]
     lower = [m for m in rounds.metadata if type(m).__name__ != "Le"]
@@ -798,7 +799,7 @@ def test_a_reader_that_goes_away_is_not_a_bug(command: list[str]) -> None:
 def test_a_game_beyond_the_time_limit_is_one_line_naming_the_limit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sim.nfg import write_nfg
+    from sim.game.nfg import write_nfg
 
     from .test_solvers import coordination
 
@@ -808,7 +809,7 @@ def test_a_game_beyond_the_time_limit_is_one_line_naming_the_limit(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "did not finish within the time limit of 1 s" in err[0]
     assert cli.main(["solve", str(game), "--time-limit", "1e300"]) == 2
-    assert "the limit is 86400 s (sim.spec.MAX_TIME_LIMIT)" in capsys.readouterr().err
+    assert "the limit is 86400 s (sim.scenario.spec.MAX_TIME_LIMIT)" in capsys.readouterr().err
 
 
 def test_solve_a_gambit_game_tree_teaches_and_gives_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.components import _maximal_bicliques, structure
-from sim.equilibria import regret, tolerance
-from sim.games import NormalFormGame
-from sim.solvers import solve
+from sim.game.components import _maximal_bicliques, structure
+from sim.game.equilibrium import regret, tolerance
+from sim.game.normal_form import NormalFormGame
+from sim.solvers.registry import solve
 
 
 def test_structure_of_known_pieces() -> None:

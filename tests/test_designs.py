@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from SALib.sample import sobol as salib_sobol
 from scipy.stats import qmc
 
-from sim.designs import (
+from sim.errors import SweepError, UsageError
+from sim.sweeps.designs import (
     DESIGNS,
     MAX_POINTS,
     MAX_SAMPLED_VALUES,
@@ -22,7 +23,6 @@ from sim.designs import (
     parse_factor,
     problem,
 )
-from sim.errors import SweepError, UsageError
 
 # --- parse_factor: accepted forms ---------------------------------------------------
 
@@ -111,7 +111,7 @@ def test_documented_error_message() -> None:
         ("G_D=0:1e999", "HI '1e999' is not a finite number"),
         ("G_D=2:2", "an empty interval (LO = HI = 2.0; a sampled range needs LO < HI)"),
         ("G_D=2:2:3", "LO = HI = 2.0 gives 3 equal levels"),
-        ("G_D=0:1:1000001", f"too many levels (N is at most {MAX_POINTS}, sim.designs.MAX_POINTS)"),
+        ("G_D=0:1:1000001", f"too many levels (N is at most {MAX_POINTS}, sim.sweeps.designs.MAX_POINTS)"),
         ("G_D=0:1:99999999999999999999", "too many levels"),
         ("G_D=-1e308:1e308", "too wide"),
         ("G_D=1,,2", "an empty item"),
@@ -249,7 +249,7 @@ def test_lhs_puts_one_point_in_each_stratum_inside_the_bounds() -> None:
 
 def test_lhs_uses_the_documented_generator() -> None:
     factors = [parse_factor("a=0:1"), parse_factor("b=-5:15")]
-    rng = np.random.default_rng(np.random.SeedSequence(11).spawn(3)[0])  # the design stream (sim.streams)
+    rng = np.random.default_rng(np.random.SeedSequence(11).spawn(3)[0])  # the design stream (sim.sweeps.streams)
     expected = qmc.scale(qmc.LatinHypercube(d=2, seed=rng).random(16), [0, -5], [1, 15])
     points = design_points(factors, "lhs", 16, seed=11)
     assert np.array_equal([[p["a"], p["b"]] for p in points], expected)
@@ -286,7 +286,7 @@ def test_sobol_is_salib_saltelli_sample_in_salib_order() -> None:
         {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [-5, 15]]},
         32,
         calc_second_order=False,
-        seed=np.random.default_rng(np.random.SeedSequence(4).spawn(3)[0]),  # the design stream (sim.streams)
+        seed=np.random.default_rng(np.random.SeedSequence(4).spawn(3)[0]),  # the design stream (sim.sweeps.streams)
     )
     points = design_points(factors, "sobol", 32, seed=4)
     assert np.array_equal([[p["a"], p["b"]] for p in points], expected)

@@ -9,11 +9,15 @@ from typing import Any
 
 import pytest
 
-from sim import designs, efg, expressions, gambit, nfg, spec, sweeps, yaml_source
-from sim.results import run
-from sim.scenario import Scenario, parse_scenario
-from sim.selection import RULES
-from sim.solvers import SOLVERS
+from sim.api import run
+from sim.game import efg, limits, nfg, tree
+from sim.scenario import expressions, factors, spec, yaml_source
+from sim.scenario.load import Scenario, parse_scenario
+from sim.solvers import gambit
+from sim.solvers.registry import SOLVERS
+from sim.solvers.selection import RULES
+from sim.sweeps import designs
+from sim.sweeps import runner as sweeps
 
 from .conftest import ROOT
 
@@ -22,7 +26,18 @@ TEXT = LANGUAGE.read_text(encoding="utf-8")
 YAML_BLOCKS = re.findall(r"^```yaml\n(.*?)^```", TEXT, flags=re.S | re.M)
 EXAMPLES = [block for block in YAML_BLOCKS if re.search(r"^name:", block, flags=re.M)]
 #: The modules whose MAX_ constants bound what a scenario, a game file or a sweep may ask for.
-LIMIT_MODULES: tuple[ModuleType, ...] = (spec, expressions, sweeps, yaml_source, designs, nfg, efg)
+LIMIT_MODULES: tuple[ModuleType, ...] = (
+    spec,
+    expressions,
+    sweeps,
+    yaml_source,
+    designs,
+    factors,
+    limits,
+    tree,
+    nfg,
+    efg,
+)
 
 
 def _property_names(node: Any) -> Iterator[str]:
@@ -104,8 +119,12 @@ def _limits() -> list[tuple[str, int]]:
 
 def test_the_limit_constants_are_found() -> None:
     names = {name for name, _ in _limits()}
-    assert {"sim.spec.MAX_ROUNDS", "sim.expressions.MAX_FORMULA_LENGTH", "sim.sweeps.MAX_RUNS"} <= names
-    assert "sim.yaml_source.MAX_NODES" in names
+    assert {
+        "sim.scenario.spec.MAX_ROUNDS",
+        "sim.scenario.expressions.MAX_FORMULA_LENGTH",
+        "sim.sweeps.runner.MAX_RUNS",
+    } <= names
+    assert "sim.scenario.yaml_source.MAX_NODES" in names
 
 
 @pytest.mark.parametrize(("constant", "value"), _limits(), ids=[name for name, _ in _limits()])

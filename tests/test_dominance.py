@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.dominance import Dominance, iterated_elimination, strictly_dominated
-from sim.equilibria import tolerance
-from sim.games import NormalFormGame
+from sim.game.equilibrium import tolerance
+from sim.game.normal_form import NormalFormGame
+from sim.solvers.dominance import Dominance, iterated_elimination, strictly_dominated
 
 
 def two_player(a: list[list[float]], b: list[list[float]]) -> NormalFormGame:

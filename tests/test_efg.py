@@ -1,4 +1,4 @@
-"""Tests of sim.efg and sim.efg_write: Gambit .efg files, with pygambit 16.7 as the oracle."""
+"""Tests of sim.game.efg and sim.game.efg_write: Gambit .efg files, with pygambit 16.7 as the oracle."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.efg import MAX_DEPTH, parse_efg, read_efg, write_efg
-from sim.efg_game import EfgGame, EfgInfoset, EfgOutcome
 from sim.errors import ScenarioError
-from sim.nfg import MAX_FILE_BYTES
-from sim.spec import MAX_PLAYERS
-from sim.tree_solvers import TreeEquilibrium, backward_induction, exact_payoffs, profile_text, solve_tree
-from sim.trees import MAX_NODES, Chance, Decision, ExtensiveFormGame, Spec, Terminal, build, own_history
+from sim.game.efg import MAX_DEPTH, parse_efg, read_efg, write_efg
+from sim.game.efg_game import EfgGame, EfgInfoset, EfgOutcome
+from sim.game.limits import MAX_PLAYERS
+from sim.game.nfg import MAX_FILE_BYTES
+from sim.game.tree import MAX_NODES, Chance, Decision, ExtensiveFormGame, Spec, Terminal, build, own_history
+from sim.solvers.trees import TreeEquilibrium, backward_induction, exact_payoffs, profile_text, solve_tree
 
 F = Fraction
 
@@ -599,7 +599,7 @@ def test_a_file_beyond_the_byte_limit_is_refused_unread(tmp_path: Path) -> None:
         read_efg(file)
     assert str(error.value) == (
         f"{file}: the file has {MAX_FILE_BYTES + 1} bytes; the limit for a game file is {MAX_FILE_BYTES} "
-        "(sim.nfg.MAX_FILE_BYTES: raise it there)"
+        "(sim.game.nfg.MAX_FILE_BYTES: raise it there)"
     )
 
 
@@ -625,13 +625,14 @@ def _chain(levels: int) -> str:
         (
             'EFG 2 R "t"\n{ ' + '"" ' * (MAX_PLAYERS + 3) + "}" + _NEVER_READ,
             2,
-            f"the game has {MAX_PLAYERS + 3} players; the limit is {MAX_PLAYERS} (sim.spec.MAX_PLAYERS: raise it",
+            f"the game has {MAX_PLAYERS + 3} players; the limit is {MAX_PLAYERS} "
+            "(sim.game.limits.MAX_PLAYERS: raise it",
         ),
         (
             _ONE + 'c "" 1 "" { ' + '"" 0 ' * (MAX_NODES - 1) + '"" 1 }\n0' + _NEVER_READ,
             2,
             f"the tree has more than {MAX_NODES} nodes (1 read, {MAX_NODES} more announced by the moves so far; "
-            "sim.trees.MAX_NODES: raise it there)",
+            "sim.game.tree.MAX_NODES: raise it there)",
         ),
         (
             _ONE + 'p "" 1 1 "" { ' + '"" ' * (MAX_NODES + 1) + "} 0" + _NEVER_READ,
@@ -650,7 +651,7 @@ def _chain(levels: int) -> str:
         (
             _chain(MAX_DEPTH + 1),
             MAX_DEPTH + 3,
-            f"the tree is more than {MAX_DEPTH} levels deep (sim.efg_parser.MAX_DEPTH",
+            f"the tree is more than {MAX_DEPTH} levels deep (sim.game.efg_parser.MAX_DEPTH",
         ),
     ],
     ids=["players", "nodes-announced", "moves", "nodes-read", "depth"],
@@ -733,7 +734,7 @@ READ = [path for path in CORPUS if _name(path) not in IMPERFECT_RECALL]
 #: per information set), which keeps diplosim's solve_tree(everything=True) within a second or so.
 COMPARED_AGENT_PROFILES = 128
 #: A tree without any decision (only chance): solve_tree's nash and pbe fail on it (a bug of
-#: sim.tree_solvers, reported), so it is not compared.
+#: sim.solvers.trees, reported), so it is not compared.
 NO_DECISIONS = "tests/test_games/chance_root_5_moves_no_nonterm_player_nodes.efg"
 
 _NODE_NAME = re.compile(r'^([pct]) "(?:[^"\\]|\\.)*"', re.M)

@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.equilibria import canonical_key, finalize, is_exact_equilibrium, regret, tolerance
-from sim.games import NormalFormGame
-from sim.solvers import solve
+from sim.game.equilibrium import canonical_key, regret, tolerance
+from sim.game.normal_form import NormalFormGame
+from sim.solvers.finalize import finalize, is_exact_equilibrium
+from sim.solvers.registry import solve
 
 
 def exact_game(a: list[list[int]], b: list[list[int]]) -> NormalFormGame:

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from sim import executors
 from sim.errors import UsageError
-from sim.executors import DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
-from sim.sweeps import load_sweep
+from sim.sweeps import executors
+from sim.sweeps.executors import DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
+from sim.sweeps.runner import load_sweep
 
 from .conftest import diplosim
 
@@ -163,7 +163,10 @@ def test_never_more_workers_than_chunks(
     [
         ({"workers": 0}, "--workers 0: give at least 1"),
         ({"dask_local": 0}, "--dask-local 0: give at least 1"),
-        ({"workers": 513, "oversubscribe": True}, "--workers 513: more than 512 worker processes (sim.executors."),
+        (
+            {"workers": 513, "oversubscribe": True},
+            "--workers 513: more than 512 worker processes (sim.sweeps.executors.",
+        ),
         ({"dask_local": 10_000, "oversubscribe": True}, "--dask-local 10000: more than 512 worker processes"),
         ({"workers": 2, "scheduler": "h:1"}, "--workers and --scheduler exclude each other"),
     ],
@@ -278,7 +281,7 @@ def _alive(processes: dict[int, str]) -> list[int]:
 _STARTS = {
     "fork": "",
     "forkserver": "import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()\n",
-    "watchdog": "import sim.executors\nsim.executors._parent_death_signal = lambda number: False\n",
+    "watchdog": "import sim.sweeps.executors\nsim.executors._parent_death_signal = lambda number: False\n",
     "dask-local": "",
 }
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.errors import FormulaError
-from sim.expressions import (
+from sim.scenario.expressions import (
     MAX_EXACT_BITS,
     MAX_EXPANDED_DEPTH,
     MAX_EXPANDED_NODES,
@@ -247,7 +247,7 @@ def test_lets_that_double_are_refused_when_written_out_too_large() -> None:
     assert lets["l11"].evaluate({"x": 1.0}) == 2.0**11
     message = _refusal("l11 + l11", _X.with_lets(lets))
     assert f"the formula has 8191 parts; the limit is {MAX_EXPANDED_NODES}" in message
-    assert "sim.expressions.MAX_EXPANDED_NODES" in message
+    assert "sim.scenario.expressions.MAX_EXPANDED_NODES" in message
 
 
 def test_expanded_size_at_the_limit_compiles_and_one_more_part_is_refused() -> None:

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 
+from sim.api import run
+from sim.api import sweep as sweep_result
 from sim.errors import UsageError
-from sim.figures import plot_folder
-from sim.results import run
-from sim.sweeps import sweep
+from sim.viz.figures import plot_folder
 
 from .conftest import FLAGSHIP, SCENARIOS, diplosim
+
+
+def sweep(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """The table of :func:`sim.api.sweep`."""
+    return sweep_result(*args, **kwargs).table
 
 
 def test_run_plots_from_the_cli_and_from_a_saved_folder(tmp_path: Path) -> None:

@@ -10,13 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim import gambit
-from sim.equilibria import regret, tolerance
 from sim.errors import UsageError
-from sim.games import NormalFormGame
-from sim.scenario import load_scenario
-from sim.selection import Settings, logit_residual, select
-from sim.solvers import SOLVERS, solve
+from sim.game.equilibrium import regret, tolerance
+from sim.game.normal_form import NormalFormGame
+from sim.scenario.load import load_scenario
+from sim.solvers import gambit
+from sim.solvers.registry import SOLVERS, solve
+from sim.solvers.selection import Settings, logit_residual, select
 
 from .conftest import SCENARIOS
 

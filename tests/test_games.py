@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from sim.errors import RunError
-from sim.games import NormalFormGame, SourceLabels, expected_payoffs, strategy_payoffs
-from sim.scenario import parse_scenario
+from sim.game.normal_form import NormalFormGame, SourceLabels, expected_payoffs, strategy_payoffs
+from sim.scenario.load import parse_scenario
 
 HEADER = """\
 name: forms

@@ -7,11 +7,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from sim.agents import Actor
+from sim.api import RunResult, run
 from sim.errors import RunError
-from sim.model import NegotiationModel
-from sim.results import RunResult, run
-from sim.scenario import load_scenario, parse_scenario
+from sim.model.agents import Actor
+from sim.model.negotiation import NegotiationModel
+from sim.scenario.load import load_scenario, parse_scenario
 
 from .conftest import FLAGSHIP, SCENARIOS
 
@@ -68,7 +68,7 @@ def test_same_seed_gives_identical_tables() -> None:
 def test_stop_when_ends_the_run_early() -> None:
     # a credible guarantee even when the EU holds back, and a low trust threshold:
     # the conditional rule picks the mutual zone in round 1 and stop_when holds
-    result = run(FLAGSHIP, set={"G_H": 0.6, "trust_needed": 0.2})
+    result = run(FLAGSHIP, overrides={"G_H": 0.6, "trust_needed": 0.2})
     assert result.stop_reason == "stop_when"
     assert result.rounds_played == 1
     played = result.rounds[result.rounds["played"] & (result.rounds["game"] == "buffer_zone")]
@@ -77,7 +77,7 @@ def test_stop_when_ends_the_run_early() -> None:
 
 
 def test_without_enough_trust_the_mutual_zone_is_not_chosen() -> None:
-    result = run(FLAGSHIP, set={"G_H": 0.6}, rounds=3)
+    result = run(FLAGSHIP, overrides={"G_H": 0.6}, rounds=3)
     zone = result.rounds[(result.rounds["game"] == "buffer_zone") & result.rounds["played"]]
     assert set(zone["strategy"]) == {"H", "O"}
     assert set(zone["selected_by"]) == {"risk_dominant"}

@@ -1,4 +1,4 @@
-"""Tests of sim.nfg: Gambit .nfg files, with pygambit 16.7 as the oracle."""
+"""Tests of sim.game.nfg: Gambit .nfg files, with pygambit 16.7 as the oracle."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
-from sim.games import NormalFormGame, SourceLabels
-from sim.nfg import MAX_FILE_BYTES, parse_nfg, read_nfg, unique_labels, write_nfg
-from sim.solvers import solve
-from sim.spec import MAX_PLAYERS, MAX_PROFILES, MAX_STRATEGIES
+from sim.game.limits import MAX_PLAYERS, MAX_PROFILES, MAX_STRATEGIES
+from sim.game.nfg import MAX_FILE_BYTES, parse_nfg, read_nfg, unique_labels, write_nfg
+from sim.game.normal_form import NormalFormGame, SourceLabels
+from sim.solvers.registry import solve
 
 from .conftest import diplosim
 
@@ -301,7 +301,7 @@ def test_labels_are_the_ones_pygambit_gives(game: NormalFormGame) -> None:
     _assert_same(parse_nfg(write_nfg(game)), game)
 
 
-# The scenario label rule (sim.semantics): a name that passes it gives labels that pass it.
+# The scenario label rule (sim.scenario.semantics): a name that passes it gives labels that pass it.
 _SCENARIO_LABEL = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]{0,3}", fullmatch=True)
 
 
@@ -471,7 +471,7 @@ _NEVER_READ = '\n"this string is never scanned'  # an error if the reader went o
             'NFG 1 R "one player" { "A" }\n{ 100000 }' + _NEVER_READ,
             2,
             f"player 'A' has 100000 strategies; the limit is {MAX_STRATEGIES} per player "
-            "(sim.spec.MAX_STRATEGIES: raise it there, or merge strategies)",
+            "(sim.game.limits.MAX_STRATEGIES: raise it there, or merge strategies)",
         ),
         ('NFG 1 R "t" { "A" "B" } { 2 60 }' + _NEVER_READ, 1, "player 'B' has 60 strategies; the limit is"),
         (
@@ -483,12 +483,13 @@ _NEVER_READ = '\n"this string is never scanned'  # an error if the reader went o
             'NFG 1 R "t" { "A" "B" "C" }\n{ 50 50 5 }' + _NEVER_READ,
             2,
             f"the game has 12500 strategy profiles (50 x 50 x 5); the limit is {MAX_PROFILES} "
-            "(sim.spec.MAX_PROFILES: raise it there, or use fewer strategies or players)",
+            "(sim.game.limits.MAX_PROFILES: raise it there, or use fewer strategies or players)",
         ),
         (
             'NFG 1 R "t"\n{ ' + '"" ' * (MAX_PLAYERS + 3) + "}" + _NEVER_READ,
             2,
-            f"the game has {MAX_PLAYERS + 3} players; the limit is {MAX_PLAYERS} (sim.spec.MAX_PLAYERS: raise it",
+            f"the game has {MAX_PLAYERS + 3} players; the limit is {MAX_PLAYERS} "
+            "(sim.game.limits.MAX_PLAYERS: raise it",
         ),
         (
             'NFG 1 R "t" { "A" } { 1 }\n{\n' + '{ "" 1 }\n' * (MAX_PROFILES + 1) + "} 1",
@@ -526,7 +527,7 @@ def test_a_file_beyond_the_byte_limit_is_refused_unread(tmp_path: Path) -> None:
         read_nfg(file)
     assert str(error.value) == (
         f"{file}: the file has {MAX_FILE_BYTES + 1} bytes; the limit for a game file is {MAX_FILE_BYTES} "
-        "(sim.nfg.MAX_FILE_BYTES: raise it there)"
+        "(sim.game.nfg.MAX_FILE_BYTES: raise it there)"
     )
     result = diplosim("solve", str(file))
     assert result.returncode == 2

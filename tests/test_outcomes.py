@@ -5,9 +5,9 @@ import math
 import pytest
 
 from sim.errors import RunError
-from sim.model import NegotiationModel
-from sim.outcomes import columns, profile_key, summarize
-from sim.scenario import load_scenario, parse_scenario
+from sim.model.negotiation import NegotiationModel
+from sim.scenario.load import load_scenario, parse_scenario
+from sim.sweeps.outcomes import columns, profile_key, summarize
 
 from .conftest import FLAGSHIP
 

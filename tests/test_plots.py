@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-import pandas as pd
-import pytest
+import subprocess
+import sys
 
-from sim import plots
-from sim.analysis import sobol_indices
+import matplotlib
+import pytest
+from matplotlib.figure import Figure
+
+from sim.api import RunResult, SweepResult, run, sweep
 from sim.errors import UsageError
-from sim.results import RunResult, run
-from sim.scenario import parse_scenario
-from sim.sweeps import sweep
+from sim.scenario.load import parse_scenario
+from sim.viz import plots
 
 from .conftest import FLAGSHIP, SCENARIOS
 
@@ -20,7 +21,7 @@ def flagship() -> RunResult:
 
 
 @pytest.fixture(scope="module")
-def swept() -> pd.DataFrame:
+def swept() -> SweepResult:
     return sweep(SCENARIOS / "buffer_zone.yaml", {"G": "0:1:3", "m": [0, 0.5]}, reps=2, workers=1)
 
 
@@ -65,7 +66,7 @@ def test_state_trajectories(flagship: RunResult) -> None:
 
 
 def test_payoff_heatmap(flagship: RunResult) -> None:
-    ax = flagship.plot_payoffs("troop_deployment", 1)
+    ax = flagship.plot_payoffs("troop_deployment", 1).axes[0]
     assert ax.images and ax.get_xlabel() == "Russia (column player)" and ax.get_ylabel() == "EU (row player)"
     texts = [t.get_text() for t in ax.texts]
     assert "1.4*, -1.08*" in texts and "-1.2*, 1.75*" in texts
@@ -74,28 +75,49 @@ def test_payoff_heatmap(flagship: RunResult) -> None:
         flagship.plot_payoffs("mediation", 1)
 
 
-def test_run_result_figure_has_one_panel_per_game(flagship: RunResult) -> None:
+def test_run_result_figures_are_figures_and_leave_the_backend_alone(flagship: RunResult) -> None:
+    backend = matplotlib.get_backend()
     figure = flagship.plot_equilibria()
+    assert isinstance(figure, Figure)
     assert len(figure.axes) == 3 and all(drawn(ax) for ax in figure.axes)
-    assert drawn(flagship.plot_state())
+    one = flagship.plot_equilibria("buffer_zone")
+    assert len(one.axes) == 1 and "buffer_zone" in one.axes[0].get_title()
+    for drawing in (flagship.plot_state(), flagship.plot_payoffs("troop_deployment", 1)):
+        assert isinstance(drawing, Figure) and drawn(drawing.axes[0])
+    assert matplotlib.get_backend() == backend
+    assert "pyplot" not in repr(type(figure.canvas)).lower()
 
 
-def test_sweep_plots(swept: pd.DataFrame) -> None:
-    ax = swept.sweep.outcome_vs_parameter("G", "share:buffer_zone=(W,W)")
+def test_sweep_result_figures(swept: SweepResult) -> None:
+    figure = swept.plot_outcome("G", "share:buffer_zone=(W,W)")
+    (ax,) = figure.axes
     assert drawn(ax) and ax.get_xlabel() == "G" and ax.get_ylabel() == "share:buffer_zone=(W,W)"
-    ax = swept.sweep.phase_diagram("G", "m", "share:buffer_zone=(W,W)")
+    ax = swept.plot_phase_diagram("G", "m", "share:buffer_zone=(W,W)").axes[0]
     assert ax.images and ax.get_xlabel() == "G" and ax.get_ylabel() == "m"
-    ax = swept.sweep.phase_diagram("G", "m", game="buffer_zone")
+    ax = swept.plot_phase_diagram("G", "m", game="buffer_zone").axes[0]
     assert ax.get_legend().get_title().get_text() == "most frequent profile"
     with pytest.raises(UsageError, match="either an output column or a game"):
-        swept.sweep.phase_diagram("G", "m")
+        swept.plot_phase_diagram("G", "m")
     with pytest.raises(UsageError, match="no column 'Gx'"):
-        swept.sweep.outcome_vs_parameter("Gx", "share:buffer_zone=(W,W)")
+        swept.plot_outcome("Gx", "share:buffer_zone=(W,W)")
 
 
-def test_sobol_bars() -> None:
-    table = sweep(SCENARIOS / "buffer_zone.yaml", {"G": "0:1", "m": "0:0.5"}, design="sobol", samples=32, workers=1)
-    indices = sobol_indices(table, "share:buffer_zone=(H,O)")
-    ax = plots.sobol_bars(indices)
+def test_the_pandas_accessor_is_registered_only_when_asked(swept: SweepResult) -> None:
+    code = (
+        "import pandas as pd, sim, sim.api, sim.viz.plots, sim.viz.figures, sim.sweeps.runner\n"
+        "print(hasattr(pd.DataFrame, 'sweep'))"
+    )
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert fresh.stdout.strip() == "False"  # importing the library changed nothing on pandas
+    plots.register_accessor()
+    ax = swept.table.sweep.outcome_vs_parameter("G", "share:buffer_zone=(W,W)")
+    assert drawn(ax)
+
+
+def test_sobol_indices_and_bars_of_a_sweep_result() -> None:
+    result = sweep(SCENARIOS / "buffer_zone.yaml", {"G": "0:1", "m": "0:0.5"}, design="sobol", samples=32, workers=1)
+    indices = result.sobol("share:buffer_zone=(H,O)")
+    assert list(indices.columns) == ["S1", "S1_conf", "ST", "ST_conf"]
+    assert result.sobol("share:buffer_zone=(H,O)") is indices  # remembered
+    ax = result.plot_sobol("share:buffer_zone=(H,O)").axes[0]
     assert len(ax.patches) == 4 and ax.get_ylabel().startswith("Sobol index")
-    plt.close("all")

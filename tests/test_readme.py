@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.results import run
-from sim.scenario import parse_scenario
+from sim.api import run
+from sim.scenario.load import parse_scenario
 
 from .conftest import ROOT
 
@@ -35,10 +35,16 @@ def test_readme_scenario_example_loads_and_runs() -> None:
 def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (code,) = [body for language, body in BLOCKS if language == "python"]
     monkeypatch.chdir(ROOT)
-    code = code.replace('result.save("out/run1")', f"result.save({str(tmp_path / 'run1')!r})")
+    code = code.replace(
+        'result.save("out/run1", figures=True)', f"result.save({str(tmp_path / 'run1')!r}, figures=True)"
+    )
     namespace: dict[str, object] = {}
     exec(compile(code, "README.md", "exec"), namespace)  # the project's own documentation, not scenario text
-    assert (tmp_path / "run1" / "summary.json").exists()
+    assert (tmp_path / "run1" / "summary.json").exists() and (tmp_path / "run1" / "state.png").exists()
+    for name in ("result", "swept"):  # the reprs the comments show
+        shown = re.search(rf"^{name} +# (.*)$", code, flags=re.M)
+        assert shown is not None
+        assert repr(namespace[name]) == shown.group(1).replace("'...'", repr(namespace[name].scenario.name))  # type: ignore[attr-defined]
 
 
 def test_readme_cli_lines_name_existing_files() -> None:

@@ -8,13 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from sim.games import NormalFormGame
-from sim.report import equilibrium_text, number, print_solved, print_story, solved_json
-from sim.results import RunResult, run
-from sim.scenario import load_scenario
-from sim.solvers import solve
-from sim.stage_games import solve_stage_games
+from sim.api import RunResult, run
+from sim.game.normal_form import NormalFormGame
+from sim.model.stage_games import solve_stage_games
+from sim.scenario.load import load_scenario
+from sim.solvers.registry import solve
 from sim.terminal import visible
+from sim.viz.report import equilibrium_text, number, print_solved, print_story, solved_json
 
 from .conftest import FLAGSHIP, SCENARIOS
 from .test_terminal import hidden_characters

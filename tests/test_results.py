@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.api import run
 from sim.errors import OutputError, UsageError
-from sim.results import run
 
 from .conftest import FLAGSHIP, SCENARIOS
 
@@ -88,7 +88,7 @@ def test_same_seed_saves_byte_identical_csv(tmp_path: Path) -> None:
 
 
 def test_overrides_are_recorded() -> None:
-    result = run(FLAGSHIP, rounds=1, set={"K_EU": 10})
+    result = run(FLAGSHIP, rounds=1, overrides={"K_EU": 10})
     assert result.summary()["overrides"] == {"K_EU": 10.0}
     assert result.final_state()["Ukraine"]["trust"] > 0.2
 
@@ -124,7 +124,7 @@ def test_a_full_disk_while_saving_keeps_the_previous_complete_run(
         Path(path).write_bytes(b"PAR1 half a table")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("sim.results._to_parquet", full_disk)
+    monkeypatch.setattr("sim.model.results._to_parquet", full_disk)
     with pytest.raises(OutputError, match=r"cannot write into .*run: the disk is full .*; nothing was changed"):
         run(FLAGSHIP, rounds=3).save(folder)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no half file, no temporary folder
@@ -155,3 +155,21 @@ def test_a_temporary_folder_left_by_a_killed_save_does_not_block_the_next(tmp_pa
     (folder / ".diplosim-run.x1y2z3").mkdir(parents=True)  # what a save killed half-way leaves
     run(SCENARIOS / "classics" / "chicken.yaml", rounds=1).save(folder)
     assert (folder / "summary.json").exists()
+
+
+def test_the_old_argument_name_set_still_works_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match=r"run\(set=...\) is now run\(overrides=...\)"):
+        old = run(FLAGSHIP, rounds=1, set={"K_EU": 10})
+    assert old.scenario.overrides == {"K_EU": 10}
+    with pytest.raises(TypeError, match="got both set= and overrides="):
+        run(FLAGSHIP, rounds=1, set={"K_EU": 10}, overrides={"K_EU": 9})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'sett'"):
+        run(FLAGSHIP, rounds=1, sett={"K_EU": 10})
+
+
+def test_a_run_result_has_a_short_repr() -> None:
+    result = run(FLAGSHIP)
+    assert repr(result) == (
+        f"RunResult(scenario={result.scenario.name!r}, seed=7, rounds_played={result.rounds_played}, "
+        f"stop_reason={result.stop_reason!r})"
+    )

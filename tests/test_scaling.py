@@ -16,9 +16,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.games import NormalFormGame
-from sim.scaling import normalise
-from sim.solvers import solve
+from sim.game.normal_form import NormalFormGame
+from sim.game.scaling import normalise
+from sim.solvers.registry import solve
 
 from .oracle import extreme_equilibria
 

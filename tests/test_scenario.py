@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError, UsageError
-from sim.scenario import load_scenario, parse_scenario
-from sim.yaml_source import MAX_DEPTH
+from sim.scenario.load import load_scenario, parse_scenario
+from sim.scenario.yaml_source import MAX_DEPTH
 
 from .conftest import ALL_SCENARIOS, FLAGSHIP
 
@@ -61,7 +61,7 @@ def test_base_loads() -> None:
 CASES = [
     ("name: base\n", "", 1, "name", "required field 'name' is missing"),
     ("rounds: 3", "rounds: 0", 2, "rounds", "greater than or equal to 1"),
-    ("rounds: 3", "rounds: 99999999", 2, "rounds", "the limit is 10000 (sim.spec.MAX_ROUNDS: raise it there"),
+    ("rounds: 3", "rounds: 99999999", 2, "rounds", "the limit is 10000 (sim.scenario.spec.MAX_ROUNDS: raise it there"),
     ("rounds: 3", "rounds: three", 2, "rounds", "expected a whole number"),
     ("seed: 1", "seed: -1", 3, "seed", "greater than or equal to 0"),
     ("  cost: 1.0", "  cost: .nan", 5, "parameters.cost", "finite number"),
@@ -222,7 +222,7 @@ CASES = [
     ("  cost: 1.0", "  cost: !!timestamp 2026-01-01", 5, "parameters.cost", "the tag 'tag:yaml.org,2002:timestamp'"),
     ("seed: 1", "seed: " + "1" * 400, 3, "seed", "less than or equal to 9223372036854775807"),
     ("  select: first", "  time_limit: 1e300", 29, "equilibrium.time_limit", "the limit is 86400 s"),
-    ("  select: first", "  logit_lambda: 1e7", 29, "equilibrium.logit_lambda", "sim.spec.MAX_LOGIT_LAMBDA"),
+    ("  select: first", "  logit_lambda: 1e7", 29, "equilibrium.logit_lambda", "sim.scenario.spec.MAX_LOGIT_LAMBDA"),
     (
         "A: \"extra - cost if B == 'u' else half\"",
         'A: "cost * ' + "9" * 400 + '"',
@@ -437,7 +437,7 @@ def test_a_device_or_fifo_is_refused_without_being_read(tmp_path: Path) -> None:
 
 
 def test_a_file_at_the_size_limit_is_read_and_one_byte_more_is_refused(tmp_path: Path) -> None:
-    from sim.spec import MAX_SCENARIO_BYTES
+    from sim.scenario.spec import MAX_SCENARIO_BYTES
 
     padding = MAX_SCENARIO_BYTES - len(BASE.encode())
     at_limit = tmp_path / "at_limit.yaml"
@@ -448,7 +448,7 @@ def test_a_file_at_the_size_limit_is_read_and_one_byte_more_is_refused(tmp_path:
     above.write_text(BASE + "#" * padding + "\n")
     with pytest.raises(ScenarioError, match=f"the file is {MAX_SCENARIO_BYTES + 1} bytes; the limit is") as error:
         load_scenario(above)
-    assert "sim.spec.MAX_SCENARIO_BYTES" in str(error.value)
+    assert "sim.scenario.spec.MAX_SCENARIO_BYTES" in str(error.value)
     with pytest.raises(ScenarioError, match="the limit is"):
         parse_scenario(BASE + "#" * padding + "\n")
 
@@ -534,8 +534,8 @@ def _let_chains(draw: st.DrawFn) -> str:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(_deep_nesting(), _huge_numbers(), _dates(), _let_chains()))
 def test_nesting_numbers_dates_and_lets_only_ever_raise_scenario_errors(text: str) -> None:
+    from sim.api import run
     from sim.errors import UserError
-    from sim.results import run
 
     scenario = None
     try:
@@ -551,7 +551,7 @@ def _special_file(kind: str, folder: Path) -> Path:
     """A path that must not be read whole: a device, a FIFO, a file above the size limit."""
     import os
 
-    from sim.spec import MAX_SCENARIO_BYTES
+    from sim.scenario.spec import MAX_SCENARIO_BYTES
 
     if kind == "device":
         return Path("/dev/zero")
@@ -569,7 +569,7 @@ def _special_file(kind: str, folder: Path) -> Path:
     [
         ("device", "is not a regular file (a device, FIFO or socket)"),
         ("fifo", "is not a regular file (a device, FIFO or socket)"),
-        ("huge", "bytes; the limit is 1000000 (sim.spec.MAX_SCENARIO_BYTES)"),
+        ("huge", "bytes; the limit is 1000000 (sim.scenario.spec.MAX_SCENARIO_BYTES)"),
     ],
     ids=["dev-zero", "fifo", "file-above-the-size-limit"],
 )
@@ -589,7 +589,7 @@ def test_input_that_must_not_be_read_is_one_line_and_exit_2(
 
 
 def test_a_payoff_too_large_for_exact_arithmetic_has_float_payoffs_only() -> None:
-    from sim.results import run
+    from sim.api import run
 
     # exactly, (A.trust / 3) ** 262144 would have hundreds of thousands of digits
     scenario = parse_scenario(BASE.replace("extra - cost if B == 'u' else half", "(A.trust / 3) ** 64 ** 3 + extra"))
@@ -602,11 +602,11 @@ def test_a_payoff_too_large_for_exact_arithmetic_has_float_payoffs_only() -> Non
 def test_at_most_the_size_limit_is_read_even_when_the_size_is_not_known(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sim.scenario
-    from sim.spec import MAX_SCENARIO_BYTES
+    import sim.scenario.load
+    from sim.scenario.spec import MAX_SCENARIO_BYTES
 
     grown = tmp_path / "grown.yaml"  # as if it grew after it was checked, or were a /proc file of size 0
     grown.write_text(BASE + "#" * MAX_SCENARIO_BYTES + "\n")
-    monkeypatch.setattr(sim.scenario, "_check_file", lambda path: None)
+    monkeypatch.setattr(sim.scenario.load, "_check_file", lambda path: None)
     with pytest.raises(ScenarioError, match=f"the file is longer than {MAX_SCENARIO_BYTES} bytes; is it a scenario"):
         load_scenario(grown)

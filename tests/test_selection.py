@@ -3,11 +3,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.equilibria import Equilibrium
 from sim.errors import SolverError
-from sim.games import NormalFormGame
-from sim.selection import RULES, realise, risk_dominance, select
-from sim.solvers import solve
+from sim.game.equilibrium import Equilibrium
+from sim.game.normal_form import NormalFormGame
+from sim.solvers.registry import solve
+from sim.solvers.selection import RULES, realise, risk_dominance, select
 
 
 def stag_hunt() -> NormalFormGame:

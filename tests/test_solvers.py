@@ -8,12 +8,12 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.equilibria import SAME_TOL, SolveResult, regret, tolerance
 from sim.errors import SolverChoiceError, SolverError, SolverLimitError
-from sim.games import NormalFormGame
-from sim.scenario import load_scenario
-from sim.solvers import SOLVERS, solve
-from sim.stage_games import solve_stage_games
+from sim.game.equilibrium import SAME_TOL, SolveResult, regret, tolerance
+from sim.game.normal_form import NormalFormGame
+from sim.model.stage_games import solve_stage_games
+from sim.scenario.load import load_scenario
+from sim.solvers.registry import SOLVERS, solve
 
 from .conftest import SCENARIOS
 from .oracle import extreme_equilibria, is_degenerate
@@ -243,7 +243,7 @@ def agree(fast: SolveResult, slow: SolveResult) -> bool:
 
 def test_a_complete_solver_that_finds_nothing_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
     # Every finite game has an equilibrium: a complete solver returning none is a bug, not "incomplete".
-    from sim import solvers
+    from sim.solvers import registry as solvers
 
     broken = solvers.Solver("broken", lambda game, limit: solvers.Found([]), (2, 2), True, False, "finds nothing")
     monkeypatch.setitem(solvers.SOLVERS, "broken", broken)
@@ -256,7 +256,7 @@ def test_cached_results_cannot_be_changed_by_the_caller() -> None:
     # Solved games are remembered and handed out again: nothing in a result may be writeable.
     import dataclasses
 
-    from sim.selection import select
+    from sim.solvers.selection import select
 
     payoffs = np.array([[[4.0, 4.0], [0.0, 3.0]], [[3.0, 0.0], [3.0, 3.0]]])  # stag hunt
     game = NormalFormGame("stag", ("A", "B"), (("S", "H"), ("S", "H")), payoffs)

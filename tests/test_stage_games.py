@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from sim.errors import UsageError
-from sim.scenario import load_scenario
-from sim.stage_games import solve_stage_games, stage_game
+from sim.model.stage_games import solve_stage_games, stage_game
+from sim.scenario.load import load_scenario
 
 from .conftest import FLAGSHIP
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.stats import qmc
 
-from sim.designs import design_points, parse_factor
-from sim.streams import BOOTSTRAP, DESIGN, RUNS, generator, run_seed, stream
+from sim.sweeps.designs import design_points, parse_factor
+from sim.sweeps.streams import BOOTSTRAP, DESIGN, RUNS, generator, run_seed, stream
 
 
 def test_the_three_roles_are_the_three_children_of_the_root() -> None:

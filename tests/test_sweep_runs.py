@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import gc
 
-from sim.scenario import parse_scenario
-from sim.sweep_runs import GC_THRESHOLDS, Job, Task, _rare_garbage_collection, run_job
+from sim.scenario.load import parse_scenario
+from sim.sweeps.chunks import GC_THRESHOLDS, Job, Task, _rare_garbage_collection, run_job
 
 from .test_sweeps import SMALL
 

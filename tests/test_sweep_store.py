@@ -22,11 +22,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from sim import sweep_store
 from sim.errors import SweepError, UsageError
-from sim.scenario import parse_scenario
-from sim.sweep_store import LOCK, MANIFEST, REJECTED, SweepStore, load_sweep
-from sim.sweeps import _manifest, plan, run_sweep, schema, spec_from
+from sim.scenario.load import parse_scenario
+from sim.sweeps import store as sweep_store
+from sim.sweeps.runner import _manifest, plan, run_sweep, schema, spec_from
+from sim.sweeps.store import LOCK, MANIFEST, REJECTED, SweepStore, load_sweep
 
 from .conftest import diplosim
 from .test_sweeps import SMALL

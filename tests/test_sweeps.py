@@ -8,17 +8,19 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim import executors
-from sim.errors import SweepError, UsageError
-from sim.results import run
-from sim.scenario import parse_scenario
-from sim.streams import run_seed
-from sim.sweeps import MAX_RUNS, Chunks, load_sweep, plan, read_sweep_block, run_sweep, spec_from, sweep
+from sim.api import run
+from sim.api import sweep as sweep_result
+from sim.errors import ScenarioError, SweepError, UsageError
+from sim.scenario.load import parse_scenario
+from sim.sweeps import executors
+from sim.sweeps.runner import MAX_RUNS, Chunks, load_sweep, plan, read_sweep_block, run_sweep, spec_from
+from sim.sweeps.streams import run_seed
 
 from .conftest import diplosim
 
@@ -44,6 +46,11 @@ sweep:
   reps: 3
   seed: 11
 """
+
+
+def sweep(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """The table of :func:`sim.api.sweep`."""
+    return sweep_result(*args, **kwargs).table
 
 
 @pytest.fixture
@@ -80,7 +87,7 @@ def test_identical_tables_with_one_or_two_workers_and_dask(scenario_file: Path) 
 def test_a_row_can_be_replayed_with_run(scenario_file: Path) -> None:
     table = sweep(scenario_file, workers=1)
     row = table.iloc[7]
-    replay = run(scenario_file, set={"cost": row["cost"], "k": row["k"]}, seed=int(row["seed"]))
+    replay = run(scenario_file, overrides={"cost": row["cost"], "k": row["k"]}, seed=int(row["seed"]))
     played = replay.rounds[replay.rounds["played"] & (replay.rounds["player"] == "A")]["strategy"].tolist()
     b = replay.rounds[replay.rounds["played"] & (replay.rounds["player"] == "B")]["strategy"].tolist()
     share = sum(x == "s" and y == "t" for x, y in zip(played, b)) / 5
@@ -169,7 +176,7 @@ def test_sweep_file(tmp_path: Path) -> None:
     file.write_text("sweep:\n  params: {cost: [1, 2]}\n  reps: 2\n")
     assert read_sweep_block(file).reps == 2
     file.write_text("params: {cost: [1, 2]}\nrepz: 2\n")
-    with pytest.raises(Exception, match=r"s.yaml:2: repz"):
+    with pytest.raises(ScenarioError, match=r"s.yaml:2: repz: Extra inputs are not permitted"):
         read_sweep_block(file)
 
 
@@ -392,7 +399,9 @@ def test_chunks_cover_every_pending_run_once() -> None:
 def test_rounds_flag_plays_that_many_rounds_up_to_the_file_limit(scenario_file: Path) -> None:
     table = sweep(scenario_file, {"cost": [1]}, reps=1, rounds=7, workers=1)
     assert table["rounds_played"].tolist() == [7]
-    with pytest.raises(SweepError, match=r"--rounds 20000 is more than the limit of 10000 rounds \(sim\.spec\.MAX"):
+    with pytest.raises(
+        SweepError, match=r"--rounds 20000 is more than the limit of 10000 rounds \(sim\.scenario\.spec\.MAX"
+    ):
         sweep(scenario_file, {"cost": [1]}, rounds=20_000, workers=1)
 
 
@@ -419,14 +428,17 @@ def test_a_two_run_sweep_starts_two_workers_on_a_machine_of_sixteen_cores(
         (
             ["--rounds", "20000"],
             "sweep: error: argument --rounds: must be at most 10000, not 20000 (the limit of the scenario field "
-            "sweep.rounds: sim.spec.MAX_ROUNDS)",
+            "sweep.rounds: sim.scenario.spec.MAX_ROUNDS)",
         ),
         (
             ["--seed", str(2**63)],
             f"sweep: error: argument --seed: must be at most {2**63 - 1}, not {2**63} (the limit of the scenario "
             "field sweep.seed)",
         ),
-        (["--reps", "5000000"], "4 points x 5000000 reps = 20000000 runs; the limit is 10000000 (sim.sweeps.MAX_RUNS)"),
+        (
+            ["--reps", "5000000"],
+            "4 points x 5000000 reps = 20000000 runs; the limit is 10000000 (sim.sweeps.runner.MAX_RUNS)",
+        ),
         (["--scheduler", ""], "--scheduler '': an empty address; write [tcp://]HOST:PORT"),
         (["--scheduler", "foo:bar"], "--scheduler 'foo:bar': the port 'bar' is not a whole number from 1 to 65535"),
         (["--scheduler", "tcp://h:99999"], "--scheduler 'tcp://h:99999': the port '99999' is not a whole number"),

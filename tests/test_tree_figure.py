@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import matplotlib
 
-from sim.tree_figure import draw_tree
-from sim.tree_solvers import solve_tree
+from sim.solvers.trees import solve_tree
+from sim.viz.tree_figure import draw_tree
 
 from .test_tree_solvers import ENTRY, troop_crisis
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sim.tree_report import induction_steps, threats, tree_text
-from sim.tree_solvers import solve_tree
+from sim.solvers.trees import solve_tree
+from sim.viz.tree_report import induction_steps, threats, tree_text
 
 from .test_tree_solvers import ENTRY, centipede, troop_crisis
 

@@ -10,18 +10,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sim.behaviour import expected_payoffs, nash_regret, sequential_check, tolerance
-from sim.equilibria import regret
-from sim.solvers import solve
-from sim.tree_solvers import (
-    backward_induction,
-    behaviour_of_plans,
-    exact_payoffs,
-    profile_text,
-    reduced_normal_form,
-    solve_tree,
-)
-from sim.trees import Chance, Decision, ExtensiveFormGame, Spec, Terminal, build
+from sim.game.behaviour import expected_payoffs, nash_regret, sequential_check, tolerance
+from sim.game.equilibrium import regret
+from sim.game.tree import Chance, Decision, ExtensiveFormGame, Spec, Terminal, build
+from sim.solvers.reduced_form import behaviour_of_plans, reduced_normal_form
+from sim.solvers.registry import solve
+from sim.solvers.trees import backward_induction, exact_payoffs, profile_text, solve_tree
 
 
 def T(*payoffs: F | int) -> Terminal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.trees import Chance, Decision, Terminal, TreeError, build
+from sim.game.tree import Chance, Decision, Terminal, TreeError, build
 
 
 def coin_then_guess() -> Decision:

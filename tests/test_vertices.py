@@ -5,7 +5,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.vertices import _polytopes_numpy, _vertices_python, best_response_polytopes, vertex_enumeration
+from sim.solvers.vertices import _polytopes_numpy, _vertices_python, best_response_polytopes, vertex_enumeration
 
 from .oracle import extreme_equilibria, is_degenerate
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
-from sim.yaml_source import MAX_DEPTH, MAX_NODES, format_path, parse_yaml
+from sim.scenario.yaml_source import MAX_DEPTH, MAX_NODES, format_path, parse_yaml
 
 
 def test_values_keep_their_lines() -> None:
@@ -94,7 +94,7 @@ def test_nesting_at_the_depth_limit_reads_and_one_more_level_is_refused() -> Non
     with pytest.raises(ScenarioError, match=f"nest deeper than {MAX_DEPTH} levels") as error:
         parse_yaml(_nested(MAX_DEPTH + 1), "deep.yaml")
     assert error.value.line == 1
-    assert "sim.yaml_source.MAX_DEPTH" in str(error.value)
+    assert "sim.scenario.yaml_source.MAX_DEPTH" in str(error.value)
 
 
 @pytest.mark.parametrize("depth", [2_000, 100_000])

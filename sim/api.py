@@ -1,0 +1,317 @@
+"""The Python API for notebooks and scripts: run a scenario, sweep its parameters, and get
+back objects with the same verbs (tables as attributes, ``save``, ``plot_*``).
+
+``sim.run(...)`` returns a :class:`RunResult`, ``sim.sweep(...)`` a :class:`SweepResult`.
+Both take the fixed values to change as ``overrides`` (``{"K_EU": 10, "Ukraine.trust":
+0.5}``, the command line's ``--set``); a sweep takes the swept factors as ``params`` (the
+command line's ``--param``). Every ``plot_*`` method returns a
+:class:`matplotlib.figure.Figure`, drawn on its own (the caller's matplotlib backend is
+never changed).
+
+This module sits above the layers it combines: the model (:mod:`sim.model`), sweeps
+(:mod:`sim.sweeps`) and pictures (:mod:`sim.viz`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from sim.errors import UsageError
+from sim.files import Writer, write_folder_atomic
+from sim.files import check_output_folder as check_output_folder_path
+from sim.model.results import RunTables, check_output_folder, play
+from sim.scenario.load import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from sim.sweeps.runner import SweepOutcome, SweepSpec
+
+__all__ = ["RunResult", "SweepResult", "run", "sweep"]
+
+
+def run(
+    scenario: Scenario | str | os.PathLike[str],
+    *,
+    rounds: int | None = None,
+    seed: int | None = None,
+    overrides: Mapping[str, float | str] | None = None,
+    exact: bool = True,
+    **deprecated: Any,
+) -> RunResult:
+    """Play a scenario to the end: its tables, summary and figures.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        A loaded scenario, or the path of a YAML file.
+    rounds : int, optional
+        Round limit (the scenario's ``rounds`` by default).
+    seed : int, optional
+        Seed (the scenario's ``seed`` by default).
+    overrides : mapping, optional
+        Values to change before the run (:meth:`sim.scenario.load.Scenario.with_overrides`):
+        parameters, ``Actor.variable``, ``select``, ``game.select``, ``solver``,
+        ``time_limit``. (``set=`` is the old name of this argument.)
+    exact : bool
+        Report exact fractions where the equilibria are rational.
+
+    Examples
+    --------
+    >>> from sim.scenario.load import parse_scenario, _EXAMPLE
+    >>> result = run(parse_scenario(_EXAMPLE), overrides={"cost": 2})
+    >>> result.rounds_played, result.rounds["strategy"][result.rounds["played"]].tolist()
+    (2, ['stay', 'stay'])
+    """
+    overrides = _renamed(deprecated, "set", "overrides", overrides, "run")
+    tables = play(scenario, rounds=rounds, seed=seed, overrides=overrides, exact=exact)
+    return RunResult(**{f.name: getattr(tables, f.name) for f in fields(tables)})
+
+
+def _renamed(given: dict[str, Any], old: str, new: str, value: Any, function: str) -> Any:
+    """The value of an argument that was renamed, with a warning if the old name is used."""
+    unknown = set(given) - {old}
+    if unknown:
+        raise TypeError(f"{function}() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    if old not in given:
+        return value
+    if value is not None:
+        raise TypeError(f"{function}() got both {old}= and {new}=")
+    warnings.warn(f"{function}({old}=...) is now {function}({new}=...)", DeprecationWarning, stacklevel=3)
+    return given[old]
+
+
+@dataclass(repr=False)
+class RunResult(RunTables):
+    """A finished run (:class:`sim.model.results.RunTables`: scenario, seed, how it
+    ended, the tables ``rounds``, ``equilibria``, ``state``) with its figures."""
+
+    def plot_equilibria(self, game: str | None = None) -> Figure:
+        """The selected equilibrium over rounds, one panel per game (or only ``game``)."""
+        from sim.viz import plots
+
+        names = [game] if game is not None else [plan.name for plan in self.scenario.games]
+        figure = plots.new_figure((8, 3.2 * len(names)))
+        for name, panel in zip(names, figure.subplots(len(names), 1, squeeze=False)[:, 0]):
+            plots.equilibrium_probabilities(self.rounds, name, equilibria=self.equilibria, ax=panel)
+        return figure
+
+    def plot_state(self, variables: Sequence[str] | None = None) -> Figure:
+        """Actor state over rounds (:func:`sim.viz.plots.state_trajectories`)."""
+        from sim.viz import plots
+
+        figure = plots.new_figure((8, 4.5))
+        plots.state_trajectories(self.state, variables, ax=figure.add_subplot())
+        return figure
+
+    def plot_payoffs(self, game: str, round_number: int = 1) -> Figure:
+        """A two-player game as played in a round, best responses marked
+        (:func:`sim.viz.plots.payoff_heatmap`)."""
+        from sim.viz import plots
+
+        for played in self.history.plays:
+            if played.game == game and played.round == round_number:
+                figure = plots.new_figure((6.5, 4.5))
+                plots.payoff_heatmap(played.result, ax=figure.add_subplot())
+                return figure
+        raise UsageError(f"no play of game {game!r} in round {round_number} of this run")
+
+    def save_figures(self, directory: str | os.PathLike[str]) -> list[Path]:
+        """Write the run's figures as PNG into ``directory``, all or none."""
+        check_output_folder_path(directory, "--out")
+        return write_folder_atomic(Path(directory), self._figure_writers(), "--out")
+
+    def _figure_writers(self) -> dict[str, Writer]:
+        from sim.viz.figures import run_figure_writers
+
+        first = {p.game: p.result for p in self.history.plays if p.round == 1 and p.result.game.n_players == 2}
+        return run_figure_writers(self.rounds, self.equilibria, self.state, first)
+
+    def save(self, directory: str | os.PathLike[str], *, force: bool = False, figures: bool = False) -> list[Path]:
+        """Write the tables (CSV and Parquet), ``summary.json`` and, with ``figures``,
+        the figures (PNG) into ``directory``, all together or not at all (see
+        :meth:`sim.model.results.RunTables.save` for the folder rules)."""
+        check_output_folder(directory, self.scenario, force=force)
+        writers = self.table_writers()
+        if figures:
+            writers.update(self._figure_writers())
+        return write_folder_atomic(Path(directory), writers, "--out")
+
+
+def sweep(
+    scenario: Scenario | str | os.PathLike[str],
+    params: Mapping[str, Any] | Sequence[str] | None = None,
+    *,
+    overrides: Mapping[str, float | str] | None = None,
+    design: str | None = None,
+    samples: int | None = None,
+    reps: int | None = None,
+    rounds: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    out: str | os.PathLike[str] | None = None,
+    force: bool = False,
+    keep_rounds: bool = False,
+    progress: bool = False,
+    oversubscribe: bool = False,
+) -> SweepResult:
+    """Run a parameter sweep: one row per run, and the figures and sensitivity of them.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+    params : mapping or sequence of str, optional
+        The swept factors, ``{"G_H": "0:1:11", "mediation_strength": [0, 0.25, 0.5]}``
+        or ``["G_H=0:1:11"]``; the scenario's ``sweep:`` block by default.
+    overrides : mapping, optional
+        Fixed values changed for every run (as :func:`run`'s ``overrides``).
+    design, samples, reps, rounds, seed, workers, scheduler, dask_local, out, force,
+    keep_rounds, progress, oversubscribe
+        See :func:`sim.sweeps.runner.sweep_outcome`.
+
+    Examples
+    --------
+    >>> from sim.scenario.load import parse_scenario, _EXAMPLE
+    >>> result = sweep(parse_scenario(_EXAMPLE), {"cost": [0.5, 2.0]}, reps=2, workers=1)
+    >>> result.table[["cost", "rep", "share:choice=(go)"]].values.tolist()
+    [[0.5, 0.0, 1.0], [0.5, 1.0, 1.0], [2.0, 0.0, 0.0], [2.0, 1.0, 0.0]]
+    >>> result.runs, result.failures
+    (4, 0)
+    """
+    from sim.sweeps.runner import sweep_outcome
+
+    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if overrides:
+        loaded = loaded.with_overrides(overrides)
+    spec, outcome = sweep_outcome(
+        loaded,
+        params,
+        design=design,
+        samples=samples,
+        reps=reps,
+        rounds=rounds,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+        dask_local=dask_local,
+        out=out,
+        force=force,
+        keep_rounds=keep_rounds,
+        progress=progress,
+        oversubscribe=oversubscribe,
+    )
+    return SweepResult(loaded, spec, outcome, Path(out) if out is not None else None)
+
+
+@dataclass(repr=False)
+class SweepResult:
+    """A finished sweep: its table (one row per run), how it was made, and its figures.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        As swept (with any overrides).
+    spec : SweepSpec
+        The factors, design, samples, replications, rounds and root seed.
+    outcome : SweepOutcome
+        What the call did: runs, failures, time, executor, notes.
+    folder : Path or None
+        The resumable Parquet folder, when the sweep was given ``out``.
+    """
+
+    scenario: Scenario
+    spec: SweepSpec
+    outcome: SweepOutcome
+    folder: Path | None = None
+    _sobol: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per run: the swept values, ``point``, ``rep``, ``seed``, ``error`` and
+        the outputs (see :mod:`sim.sweeps.outcomes`)."""
+        return self.outcome.table
+
+    @property
+    def runs(self) -> int:
+        """Runs in the table."""
+        return len(self.outcome.table)
+
+    @property
+    def failures(self) -> int:
+        """Runs whose ``error`` is set."""
+        return self.outcome.failures
+
+    def __repr__(self) -> str:
+        factors = ", ".join(factor.name for factor in self.spec.factors)
+        return (
+            f"SweepResult(scenario={self.scenario.name!r}, design={self.spec.design!r}, factors=[{factors}], "
+            f"runs={self.runs}, failures={self.failures})"
+        )
+
+    def sobol(self, output: str) -> pd.DataFrame:
+        """First-order and total Sobol indices of ``output`` (a ``sobol`` design; see
+        :func:`sim.sweeps.analysis.sobol_indices`), remembered per output."""
+        from sim.sweeps.analysis import sobol_indices
+
+        if output not in self._sobol:
+            self._sobol[output] = sobol_indices(self.table, output)
+        return self._sobol[output]
+
+    def plot_phase_diagram(self, x: str, y: str, output: str | None = None, *, game: str | None = None) -> Figure:
+        """Two swept parameters: an output's mean, or the modal profile of ``game``."""
+        from sim.viz import plots
+
+        figure = plots.new_figure((7, 5))
+        plots.phase_diagram(self.table, x, y, output, game=game, ax=figure.add_subplot())
+        return figure
+
+    def plot_outcome(self, x: str, output: str) -> Figure:
+        """An output against one swept parameter (mean and 10-90 % band)."""
+        from sim.viz import plots
+
+        figure = plots.new_figure((7, 4))
+        plots.outcome_vs_parameter(self.table, x, output, ax=figure.add_subplot())
+        return figure
+
+    def plot_sobol(self, output: str) -> Figure:
+        """The Sobol indices of ``output`` with confidence intervals."""
+        from sim.viz import plots
+
+        figure = plots.new_figure((7, 4))
+        plots.sobol_bars(self.sobol(output), ax=figure.add_subplot())
+        return figure
+
+    def save(self, directory: str | os.PathLike[str]) -> list[Path]:
+        """Write the table (Parquet and CSV) and the sweep's description (``sweep.json``)
+        into ``directory``, all together or not at all. A sweep run with ``out`` is
+        already saved there (resumable); this writes a plain copy."""
+        table = self.table
+        writers: dict[str, Writer] = {
+            "sweep.parquet": partial(_table_to, table, "parquet"),
+            "sweep.csv": partial(_table_to, table, "csv"),
+            "sweep.json": partial(_text_to, json.dumps(self.spec.as_dict(), indent=2, sort_keys=True) + "\n"),
+        }
+        check_output_folder_path(directory, "--out")
+        return write_folder_atomic(Path(directory), writers, "--out")
+
+
+def _table_to(table: pd.DataFrame, kind: str, path: str) -> None:
+    if kind == "csv":
+        table.to_csv(path, index=False, lineterminator="\n")
+    else:
+        table.to_parquet(path, index=False)
+
+
+def _text_to(text: str, path: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")

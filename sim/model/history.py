@@ -1,0 +1,65 @@
+"""What happened in a run, recorded cheaply during the run.
+
+The model appends plain records here while it plays; :mod:`sim.model.results` turns them
+into tidy tables once, at the end, so no pandas work happens per round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.game.equilibrium import SolveResult
+from sim.solvers.selection import Selection
+
+__all__ = ["PARAMETERS", "History", "Play"]
+
+#: The actor name under which changing parameters are recorded in the state table.
+PARAMETERS = "parameters"
+
+
+@dataclass(frozen=True)
+class Play:
+    """One game in one round: the solved game, the choice, the actions.
+
+    Attributes
+    ----------
+    round : int
+    result : SolveResult
+        The game as built this round and all its equilibria.
+    selection : Selection
+        Which equilibrium was chosen and why.
+    profile : tuple of int
+        The strategies actually played (indices, player order).
+    """
+
+    round: int
+    result: SolveResult
+    selection: Selection
+    profile: tuple[int, ...]
+
+    @property
+    def game(self) -> str:
+        """The game's name."""
+        return self.result.game.name
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The strategies actually played, as labels."""
+        return self.result.game.labels_of(self.profile)
+
+
+@dataclass
+class History:
+    """Every play, and the state after every round (round 0 is the start).
+
+    ``state`` rows are ``(round, actor, variable, value)``; parameters changed by the
+    dynamics are recorded under the actor name ``"parameters"``.
+    """
+
+    plays: list[Play] = field(default_factory=list)
+    state: list[tuple[int, str, str, float]] = field(default_factory=list)
+
+    def state_at(self, round_number: int) -> dict[str, float]:
+        """The recorded state after ``round_number``, keyed as formulas name it
+        (``"Russia.fatigue"``, or a parameter's bare name)."""
+        return {(v if a == PARAMETERS else f"{a}.{v}"): x for r, a, v, x in self.state if r == round_number}

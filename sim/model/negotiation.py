@@ -1,0 +1,189 @@
+"""The round loop: a mesa model that plays a scenario's stage games.
+
+One round (``NegotiationModel.step``), for each game in the scenario's order:
+
+1. build the payoff arrays from the current state (:meth:`PayoffTemplate.build`);
+2. solve every equilibrium (:func:`sim.solvers.registry.solve`; each one verified);
+3. select one (:func:`sim.solvers.selection.select`: the conditional cases whose ``when``
+   holds, then the named rule);
+4. realise the actions (``sample`` with the model's generator, or ``mode``) and
+   record them, so later games of the round see them as ``game.Player``;
+5. apply the dynamics rules marked ``after:`` this game.
+
+Then the end-of-round rules run, the state is recorded, and the model stops when
+``stop_when`` holds or the round limit is reached. The one random generator is mesa's
+``model.rng``, seeded from the scenario (or the ``seed`` argument).
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from typing import Any
+
+with warnings.catch_warnings():  # mesa imports tqdm.auto, which warns in notebooks without ipywidgets
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    import mesa
+
+from sim.errors import FormulaError, RunError, SolverError
+from sim.model.agents import Actor
+from sim.model.history import PARAMETERS, History, Play
+from sim.scenario.expressions import Formula
+from sim.scenario.load import GamePlan, RulePlan, Scenario
+from sim.solvers.registry import solve
+from sim.solvers.selection import Settings, realise, select
+
+__all__ = ["NegotiationModel"]
+
+
+@lru_cache(maxsize=1024)
+def _split(target: str) -> tuple[str, str]:
+    """``"Actor.variable"`` -> ``("Actor", "variable")``; a parameter -> ``(name, "")``."""
+    actor, _, variable = target.partition(".")
+    return actor, variable
+
+
+class NegotiationModel(mesa.Model):  # type: ignore[misc]
+    """A scenario played round by round.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    seed : int, optional
+        Seed of the model's generator; the scenario's ``seed`` by default.
+    rounds : int, optional
+        Round limit; the scenario's ``rounds`` by default.
+    exact : bool
+        Also compute payoffs and equilibria in exact fractions where possible (slower;
+        sweeps turn it off).
+
+    Attributes
+    ----------
+    actors : dict
+        Actor name -> :class:`~sim.model.agents.Actor`.
+    parameters : dict
+        Current parameter values (the dynamics may change some).
+    round : int
+        Rounds played so far.
+    stop_reason : str or None
+        ``"stop_when"`` or ``"rounds"`` once the model has stopped.
+    history : History
+
+    Examples
+    --------
+    >>> from sim.scenario.load import parse_scenario, _EXAMPLE
+    >>> model = NegotiationModel(parse_scenario(_EXAMPLE), seed=1)
+    >>> while model.running:
+    ...     model.step()
+    >>> model.round, model.stop_reason, model.history.plays[0].labels
+    (2, 'rounds', ('go',))
+    """
+
+    def __init__(
+        self, scenario: Scenario, *, seed: int | None = None, rounds: int | None = None, exact: bool = True
+    ) -> None:
+        self.seed = scenario.seed if seed is None else seed
+        super().__init__(rng=self.seed)
+        self.scenario = scenario
+        self.max_rounds = scenario.rounds if rounds is None else rounds
+        self.exact = exact
+        self.parameters: dict[str, float] = {p: scenario.initial[p] for p in scenario.parameters}
+        self.actors: dict[str, Actor] = {
+            name: Actor(self, name, {v: scenario.initial[f"{name}.{v}"] for v in variables})
+            for name, variables in scenario.actors.items()
+        }
+        self.played: dict[str, str | None] = dict.fromkeys(scenario.strategy_keys)
+        self.round = 0
+        self.stop_reason: str | None = None
+        self.history = History()
+        self._recorded_parameters = scenario.dynamic_parameters
+        self._record_state()
+
+    def namespace(self) -> dict[str, Any]:
+        """Every value a formula can read now: parameters, ``Actor.variable``,
+        ``game.Player`` (last played label or None) and ``round``."""
+        values: dict[str, Any] = dict(self.parameters)
+        for name, actor in self.actors.items():
+            for variable, value in actor.state.items():
+                values[f"{name}.{variable}"] = value
+        values.update(self.played)
+        values["round"] = self.round
+        return values
+
+    def step(self) -> None:
+        """Play one round (nothing once the model has stopped)."""
+        if not self.running:
+            return
+        self.round += 1
+        values = self.namespace()  # built once a round (so edits between rounds count), then kept current
+        for plan in self.scenario.games:
+            self._play(plan, values)
+            self._apply_rules(plan.name, values)
+        self._apply_rules(None, values)
+        self._record_state()
+        self._check_stop(values)
+
+    def run(self) -> None:
+        """Play rounds until the model stops."""
+        while self.running:
+            self.step()
+
+    def _play(self, plan: GamePlan, values: dict[str, Any]) -> None:
+        try:
+            game = plan.template.build(values, exact=self.exact)
+        except RunError as exc:
+            raise RunError(f"round {self.round}, {exc}") from None
+        try:
+            result = solve(game, plan.solver, time_limit=plan.time_limit)
+            if not result.equilibria:  # only an incomplete solver can return none (solve() checks)
+                raise RunError(
+                    f"round {self.round}, game {plan.name}: the solver {result.method} found no equilibrium "
+                    "(it does not promise to find every one); choose a complete solver: auto or vertex_enumeration"
+                )
+            preferred = [case.profile for case in plan.cases if self._evaluate(case.when, values, plan.name)]
+            selection = select(result, plan.rule, self.rng, preferred, Settings(plan.logit_lambda))
+        except SolverError as exc:
+            raise SolverError(f"round {self.round}: {exc}") from exc
+        profile = realise(selection.chosen(result), plan.play, self.rng)
+        for player, label in zip(plan.players, game.labels_of(profile)):
+            self.played[f"{plan.name}.{player}"] = values[f"{plan.name}.{player}"] = label
+        self.history.plays.append(Play(self.round, result, selection, profile))
+
+    def _apply_rules(self, after: str | None, values: dict[str, Any]) -> None:
+        for rule in self.scenario.rules:
+            if rule.after == after:
+                self._apply_rule(rule, values)
+
+    def _apply_rule(self, rule: RulePlan, values: dict[str, Any]) -> None:
+        if rule.when is not None and not self._evaluate(rule.when, values, rule):
+            return
+        updates = [(target, float(self._evaluate(formula, values, rule))) for target, formula in rule.assignments]
+        for target, value in updates:
+            actor, variable = _split(target)
+            if variable:
+                self.actors[actor].state[variable] = value
+            else:
+                self.parameters[target] = value
+            values[target] = value
+
+    def _evaluate(self, formula: Formula, values: dict[str, Any], where: str | RulePlan) -> Any:
+        try:
+            return formula.evaluate(values)
+        except FormulaError as exc:
+            place = f"dynamics[{where.index}]" if isinstance(where, RulePlan) else where
+            raise RunError(f"round {self.round}, {place}: {exc}") from None
+
+    def _check_stop(self, values: dict[str, Any]) -> None:
+        stop = self.scenario.stop_when
+        if stop is not None and self._evaluate(stop, values, "stop_when"):
+            self.stop_reason = "stop_when"
+        elif self.round >= self.max_rounds:
+            self.stop_reason = "rounds"
+        if self.stop_reason is not None:
+            self.running = False
+
+    def _record_state(self) -> None:
+        rows = self.history.state
+        for name, actor in self.actors.items():
+            rows.extend((self.round, name, variable, value) for variable, value in actor.state.items())
+        rows.extend((self.round, PARAMETERS, p, self.parameters[p]) for p in self._recorded_parameters)

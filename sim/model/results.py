@@ -1,0 +1,312 @@
+"""Running a scenario and what a run returns: tidy tables, a summary, files.
+
+:func:`play` runs a scenario; its :class:`RunTables` holds three tidy
+:class:`pandas.DataFrame` tables (the public :func:`sim.run` returns a
+:class:`sim.api.RunResult`, the same with figures):
+
+``rounds``
+    one row per round, game, player and strategy: ``probability`` in the selected
+    equilibrium, whether it was ``played``, ``strategy_payoff`` (its expected payoff
+    against the others' equilibrium strategies), ``realised_payoff`` (the player's
+    payoff at the profile actually played) and ``selected_by`` (the rule that chose).
+``equilibria``
+    one row per round, game, equilibrium, player and strategy: ``probability``,
+    ``exact`` (a fraction such as ``"193/215"`` when checked exactly, else empty),
+    ``payoff`` (the player's expected payoff there), ``selected``, ``degenerate`` and
+    ``complete`` (whether the solver guarantees the list is complete).
+``state``
+    one row per round, actor and variable (round 0 is the start; parameters that the
+    dynamics change appear under the actor ``"parameters"``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.errors import UsageError
+from sim.files import TEMPORARY_PREFIX, Writer, write_folder_atomic
+from sim.files import check_output_folder as check_output_folder_path
+from sim.game.normal_form import strategy_payoffs
+from sim.model.history import History
+from sim.model.negotiation import NegotiationModel
+from sim.model.provenance import versions
+from sim.scenario.load import Scenario, load_scenario
+
+__all__ = ["RunTables", "check_output_folder", "play", "rounds_table"]
+
+
+def play(
+    scenario: Scenario | str | os.PathLike[str],
+    *,
+    rounds: int | None = None,
+    seed: int | None = None,
+    overrides: Mapping[str, float | str] | None = None,
+    exact: bool = True,
+) -> RunTables:
+    """Play a scenario to the end and collect its tables (the public :func:`sim.run`
+    adds figures to what this returns).
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        A loaded scenario, or the path of a YAML file.
+    rounds : int, optional
+        Round limit (the scenario's ``rounds`` by default).
+    seed : int, optional
+        Seed (the scenario's ``seed`` by default).
+    overrides : mapping, optional
+        Values to change before the run (see :meth:`Scenario.with_overrides`):
+        parameters, ``Actor.variable``, ``select``, ``game.select``, ``solver``,
+        ``time_limit``.
+    exact : bool
+        Report exact fractions where the equilibria are rational.
+
+    Examples
+    --------
+    >>> from sim.scenario.load import parse_scenario, _EXAMPLE
+    >>> result = play(parse_scenario(_EXAMPLE), overrides={"cost": 2})
+    >>> result.rounds_played, result.rounds["strategy"][result.rounds["played"]].tolist()
+    (2, ['stay', 'stay'])
+    """
+    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if overrides:
+        loaded = loaded.with_overrides(overrides)
+    model = NegotiationModel(loaded, seed=seed, rounds=rounds, exact=exact)
+    model.run()
+    assert model.stop_reason is not None
+    return RunTables(loaded, model.seed, model.max_rounds, model.round, model.stop_reason, model.history)
+
+
+@dataclass
+class RunTables:
+    """A finished run: the scenario, how it ended, and its tables (the figures and the
+    public :func:`sim.run` are :mod:`sim.api`'s :class:`~sim.api.RunResult`, which adds
+    them).
+
+    Attributes
+    ----------
+    scenario : Scenario
+        As run (with any overrides).
+    seed : int
+    max_rounds : int
+    rounds_played : int
+    stop_reason : str
+        ``"stop_when"`` (the scenario's condition held) or ``"rounds"`` (limit).
+    history : History
+        The raw records (solved games, selections, actions).
+    """
+
+    scenario: Scenario
+    seed: int
+    max_rounds: int
+    rounds_played: int
+    stop_reason: str
+    history: History
+    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def rounds(self) -> pd.DataFrame:
+        """Per round, game, player and strategy (see the module docstring)."""
+        if "rounds" not in self._tables:
+            self._tables["rounds"] = rounds_table(self.history)
+        return self._tables["rounds"]
+
+    @property
+    def equilibria(self) -> pd.DataFrame:
+        """Every equilibrium found, per round and game (see the module docstring)."""
+        if "equilibria" not in self._tables:
+            self._tables["equilibria"] = _equilibria_table(self.history)
+        return self._tables["equilibria"]
+
+    @property
+    def state(self) -> pd.DataFrame:
+        """Actor state (and changing parameters) after every round."""
+        if "state" not in self._tables:
+            self._tables["state"] = pd.DataFrame(self.history.state, columns=["round", "actor", "variable", "value"])
+        return self._tables["state"]
+
+    def final_state(self) -> dict[str, dict[str, float]]:
+        """State after the last round: actor (or ``"parameters"``) -> variable -> value."""
+        final: dict[str, dict[str, float]] = {}
+        for r, actor, variable, value in self.history.state:
+            if r == self.rounds_played:
+                final.setdefault(actor, {})[variable] = value
+        return final
+
+    def summary(self) -> dict[str, Any]:
+        """What ``summary.json`` holds: scenario, seed, versions, how the run ended."""
+        return {
+            "scenario": self.scenario.name,
+            "scenario_file": self.scenario.file,
+            "scenario_sha256": self.scenario.sha256,
+            "seed": self.seed,
+            "overrides": dict(self.scenario.overrides),
+            "max_rounds": self.max_rounds,
+            "rounds_played": self.rounds_played,
+            "stop_reason": self.stop_reason,
+            "final_state": self.final_state(),
+            "versions": versions(),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(scenario={self.scenario.name!r}, seed={self.seed}, "
+            f"rounds_played={self.rounds_played}, stop_reason={self.stop_reason!r})"
+        )
+
+    def table_writers(self) -> dict[str, Writer]:
+        """The files of the run's tables: CSV and Parquet of each, and ``summary.json``."""
+        writers: dict[str, Writer] = {}
+        for name in ("rounds", "equilibria", "state"):
+            table: pd.DataFrame = getattr(self, name)
+            writers[f"{name}.csv"] = partial(_to_csv, table)
+            writers[f"{name}.parquet"] = partial(_to_parquet, table)
+        writers["summary.json"] = partial(_to_text, json.dumps(self.summary(), indent=2, sort_keys=True) + "\n")
+        return writers
+
+    def save(self, directory: str | os.PathLike[str], *, force: bool = False, figures: bool = False) -> list[Path]:
+        """Write the tables (CSV and Parquet) and ``summary.json`` into ``directory``
+        (``figures`` needs :class:`sim.api.RunResult`, which can draw them).
+
+        The files are written all together or not at all
+        (:func:`sim.files.write_folder_atomic`): a failure such as a full disk leaves
+        the folder as it was, a new folder appears only complete. Missing parent folders
+        are created. A non-empty folder that does not hold a run of the same scenario is
+        refused unless ``force`` (see :func:`check_output_folder`). Returns the paths
+        written.
+
+        Raises
+        ------
+        UsageError
+            If the folder holds other files and ``force`` is not set.
+        OutputError
+            If the folder cannot be written (see :func:`sim.files.check_output_folder`).
+        """
+        if figures:
+            raise UsageError("figures: only sim.run's RunResult draws figures (sim.api.RunResult)")
+        check_output_folder(directory, self.scenario, force=force)
+        return write_folder_atomic(Path(directory), self.table_writers(), "--out")
+
+
+def check_output_folder(directory: str | os.PathLike[str], scenario: Scenario, *, force: bool = False) -> None:
+    """Refuse to write a run into ``directory`` when that would mix it with other files
+    or cannot work.
+
+    An absent or empty folder, or one holding an earlier run of the same scenario
+    (``summary.json`` with the same sha256), is fine; anything else needs ``force``.
+
+    Raises
+    ------
+    OutputError
+        If ``directory`` is not a folder (a file, a device), lies below a file, or
+        cannot be written (:func:`sim.files.check_output_folder`).
+    UsageError
+        If it holds other things and ``force`` is not set.
+    """
+    folder = check_output_folder_path(directory, "--out")
+    if force or not folder.exists() or all(p.name.startswith(TEMPORARY_PREFIX) for p in folder.iterdir()):
+        return
+    try:
+        previous = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("scenario_sha256")
+    except (OSError, ValueError, AttributeError):
+        previous = None
+    if previous != scenario.sha256:
+        what = "a run of another scenario" if previous else "files that are not a diplosim run"
+        raise UsageError(f"--out {folder}: holds {what}; choose an empty folder or add --force to write there anyway")
+
+
+def _to_csv(table: pd.DataFrame, path: str) -> None:
+    table.to_csv(path, index=False, lineterminator="\n")
+
+
+def _to_parquet(table: pd.DataFrame, path: str) -> None:
+    table.to_parquet(path, index=False)
+
+
+def _to_text(text: str, path: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def rounds_table(history: History) -> pd.DataFrame:
+    """The ``rounds`` table of a run's history (see the module docstring)."""
+    rows = []
+    for play in history.plays:
+        game = play.result.game
+        eq = play.selection.chosen(play.result)
+        realised = game.payoffs[play.profile]
+        for i, player in enumerate(game.players):
+            values = strategy_payoffs(game, eq.strategies, i)
+            for s, strategy in enumerate(game.strategies[i]):
+                rows.append(
+                    (
+                        play.round,
+                        game.name,
+                        player,
+                        strategy,
+                        float(eq.strategies[i][s]),
+                        s == play.profile[i],
+                        float(values[s]),
+                        float(realised[i]),
+                        play.selection.reason,
+                    )
+                )
+    columns = [
+        "round",
+        "game",
+        "player",
+        "strategy",
+        "probability",
+        "played",
+        "strategy_payoff",
+        "realised_payoff",
+        "selected_by",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _equilibria_table(history: History) -> pd.DataFrame:
+    rows = []
+    for play in history.plays:
+        result = play.result
+        game = result.game
+        for k, eq in enumerate(result.equilibria):
+            for i, player in enumerate(game.players):
+                for s, strategy in enumerate(game.strategies[i]):
+                    exact = str(eq.exact[i][s]) if eq.exact is not None else ""
+                    rows.append(
+                        (
+                            play.round,
+                            game.name,
+                            k,
+                            player,
+                            strategy,
+                            float(eq.strategies[i][s]),
+                            exact,
+                            float(eq.payoffs[i]),
+                            k == play.selection.index,
+                            result.degenerate,
+                            result.complete,
+                        )
+                    )
+    columns = [
+        "round",
+        "game",
+        "equilibrium",
+        "player",
+        "strategy",
+        "probability",
+        "exact",
+        "payoff",
+        "selected",
+        "degenerate",
+        "complete",
+    ]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,319 @@
+"""Loading a scenario: YAML text -> checked, compiled, immutable :class:`Scenario`.
+
+Loading happens in three passes, each raising :class:`~sim.errors.ScenarioError`
+naming the file, the line and the field path:
+
+1. :mod:`sim.scenario.yaml_source` reads the YAML (duplicate keys refused, YAML 1.2 booleans);
+2. :mod:`sim.scenario.spec` checks the shape (fields, types, ranges) with pydantic;
+3. :mod:`sim.scenario.semantics` checks the meaning (names, players, labels, payoff shapes,
+   formulas, solvers, selection rules) and compiles games and rules.
+
+After loading nothing is re-checked: the model trusts the :class:`Scenario`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sim.errors import ScenarioError, UsageError, did_you_mean, unknown
+from sim.files import read_input
+from sim.scenario.expressions import Formula
+from sim.scenario.semantics import CasePlan, GamePlan, RulePlan, compile_scenario
+from sim.scenario.spec import MAX_SCENARIO_BYTES, ScenarioSpec, validate_spec
+from sim.scenario.yaml_source import parse_yaml
+from sim.solvers.selection import RULES
+
+__all__ = ["CasePlan", "GamePlan", "RulePlan", "Scenario", "load_scenario", "parse_scenario"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A loaded scenario, ready to run. Build with :func:`load_scenario`.
+
+    Attributes
+    ----------
+    spec : ScenarioSpec
+        The file's content, as typed data.
+    file : str
+        Where it was read from (``"<string>"`` for text).
+    sha256 : str
+        Hash of the file's bytes (of the text, for strings).
+    actors : dict
+        Actor name -> names of its state variables.
+    initial : dict
+        Starting values: parameter names and ``"Actor.variable"`` keys.
+    games, rules, stop_when
+        The compiled games (in play order), dynamics rules and stop condition.
+    overrides : dict
+        Values changed by :meth:`with_overrides` (``--set``).
+    metrics : tuple of (str, Formula)
+        The scenario's sweep outputs, evaluated on a run's end (see :mod:`sim.sweeps.outcomes`).
+    text : str
+        The YAML text it was loaded from (sweep workers load it again).
+    """
+
+    spec: ScenarioSpec
+    file: str
+    sha256: str
+    actors: Mapping[str, tuple[str, ...]]
+    initial: Mapping[str, float]
+    games: tuple[GamePlan, ...]
+    rules: tuple[RulePlan, ...]
+    stop_when: Formula | None
+    overrides: Mapping[str, float | str] = field(default_factory=dict)
+    metrics: tuple[tuple[str, Formula], ...] = ()
+    text: str = field(default="", repr=False)
+
+    @property
+    def name(self) -> str:
+        """The scenario's title."""
+        return self.spec.name
+
+    @property
+    def rounds(self) -> int:
+        """Most rounds to play."""
+        return self.spec.rounds
+
+    @property
+    def seed(self) -> int:
+        """The seed written in the file."""
+        return self.spec.seed
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Parameter names, in file order."""
+        return tuple(self.spec.parameters)
+
+    @property
+    def dynamic_parameters(self) -> tuple[str, ...]:
+        """Parameters that some dynamics rule changes (they are state, recorded)."""
+        targets = {target for rule in self.rules for target, _ in rule.assignments}
+        return tuple(p for p in self.parameters if p in targets)
+
+    @property
+    def strategy_keys(self) -> tuple[str, ...]:
+        """The ``game.Player`` names formulas use for the strategies played."""
+        return tuple(f"{plan.name}.{player}" for plan in self.games for player in plan.players)
+
+    def namespace(self, round_number: int = 1) -> dict[str, Any]:
+        """The values formulas see at the start: the initial values, no strategy
+        played yet (``game.Player`` is ``None``) and ``round``.
+
+        Examples
+        --------
+        >>> parse_scenario(_EXAMPLE).namespace()
+        {'cost': 1.0, 'A.x': 0.0, 'choice.A': None, 'round': 1}
+        """
+        values: dict[str, Any] = dict(self.initial)
+        values.update(dict.fromkeys(self.strategy_keys))
+        values["round"] = round_number
+        return values
+
+    def game(self, name: str) -> GamePlan:
+        """The game called ``name``.
+
+        Raises
+        ------
+        UsageError
+            If there is no such game.
+        """
+        for plan in self.games:
+            if plan.name == name:
+                return plan
+        raise UsageError(f"no game {name!r} in {self.file} (games: {', '.join(g.name for g in self.games)})")
+
+    def with_overrides(self, values: Mapping[str, float | str]) -> Scenario:
+        """A copy with other parameter values, initial actor state or selection rules.
+
+        Parameters
+        ----------
+        values : mapping
+            ``{"K_EU": 10, "Russia.fatigue": 1.2, "troop_deployment.select": "first"}``:
+            parameter names or ``Actor.variable`` to finite numbers; ``select`` (every
+            game) or ``game.select`` to a selection rule (a swept rule replaces the rule
+            a game uses when none of its conditional cases applies); ``solver`` to a
+            solver name for every game (see :meth:`with_solver`); ``time_limit`` to the
+            seconds every game's solve may take where it can run long (0 to
+            :data:`sim.scenario.spec.MAX_TIME_LIMIT`).
+
+        Raises
+        ------
+        UsageError
+            On an unknown name, a value that is not a finite number, or an unknown rule.
+
+        Examples
+        --------
+        >>> s = parse_scenario(_EXAMPLE)
+        >>> s.with_overrides({"cost": 2}).initial["cost"]
+        2.0
+        >>> s.with_overrides({"select": "random"}).games[0].rule
+        'random'
+        """
+        initial = dict(self.initial)
+        games = self.games
+        solver = values.get("solver")
+        for key, value in values.items():
+            if key == "select" or (key.endswith(".select") and key[: -len(".select")] in self.spec.games):
+                games = _with_rule(games, key, value)
+            elif key == "time_limit":
+                limit = _time_limit(value)
+                games = tuple(replace(plan, time_limit=limit) for plan in games)
+            elif key != "solver":
+                initial[key] = _number_for(key, value, initial)
+        changed = replace(self, initial=initial, games=games, overrides={**self.overrides, **values})
+        return changed.with_solver(str(solver)) if solver is not None else changed
+
+    def with_solver(self, solver: str) -> Scenario:
+        """A copy whose games of two or more players all use ``solver`` (``--solver``;
+        prefer ``with_overrides({"solver": ...})``, which also records it).
+
+        Raises
+        ------
+        UsageError
+            For an unknown solver, or one that cannot handle one of the games.
+
+        Examples
+        --------
+        >>> parse_scenario(_EXAMPLE).with_solver("nashpy").games[0].solver
+        'nashpy'
+        """
+        from sim.solvers.registry import SOLVERS
+
+        if solver != "auto" and solver not in SOLVERS:
+            raise UsageError(f"--solver {solver}: {unknown('solver', solver, ['auto', *SOLVERS])}")
+        for plan in self.games:
+            low, high = SOLVERS[solver].players if solver != "auto" else (1, len(plan.players))
+            if len(plan.players) > 1 and not low <= len(plan.players) <= high:
+                raise UsageError(f"--solver {solver}: handles {low} to {high} players; game {plan.name} has more")
+        return replace(self, games=tuple(replace(plan, solver=solver) for plan in self.games))
+
+
+def _time_limit(value: object) -> float:
+    from sim.scenario.spec import MAX_TIME_LIMIT
+
+    number = value if not isinstance(value, bool) and isinstance(value, (int, float)) else math.nan
+    if not 0 <= number <= MAX_TIME_LIMIT:
+        raise UsageError(
+            f"time_limit: {value!r} is not a number of seconds from 0 to {MAX_TIME_LIMIT:g} "
+            "(sim.scenario.spec.MAX_TIME_LIMIT)"
+        )
+    return float(number)
+
+
+def _number_for(key: str, value: object, initial: Mapping[str, float]) -> float:
+    if key not in initial:
+        raise UsageError(
+            f"--set {key}: no parameter, actor state or game.select of that name"
+            f"{did_you_mean(key, list(initial))} (known: {', '.join(initial)}, select)"
+        )
+    number = math.nan
+    if not isinstance(value, bool) and isinstance(value, (int, float)):
+        with contextlib.suppress(OverflowError):  # an int beyond the largest float stays nan
+            number = float(value)
+    if not math.isfinite(number):
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise UsageError(f"--set {key}: the value must be a finite number (below about 1.8e308), not {shown}")
+    return number
+
+
+def _with_rule(games: tuple[GamePlan, ...], key: str, rule: object) -> tuple[GamePlan, ...]:
+    if not isinstance(rule, str) or rule not in RULES:
+        raise UsageError(f"--set {key}: {unknown('selection rule', str(rule), list(RULES))}")
+    target = None if key == "select" else key[: -len(".select")]
+    return tuple(replace(plan, rule=rule) if target in (None, plan.name) else plan for plan in games)
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read and check a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, unreadable, not a regular file (a device, a FIFO),
+        larger than :data:`MAX_SCENARIO_BYTES`, not UTF-8, or not a valid scenario; the
+        message names the file, the line and the field.
+    """
+    _check_file(path)
+    # read at most the limit: the file may have grown since, or not know its size (/proc)
+    raw, text = read_input(path, "a scenario file", max_bytes=MAX_SCENARIO_BYTES)
+    return _load(text, str(path), hashlib.sha256(raw).hexdigest())
+
+
+def _check_file(path: str | os.PathLike[str]) -> None:
+    """Refuse what must not be read whole: a device, FIFO or socket, or a file larger than
+    :data:`MAX_SCENARIO_BYTES` (checked without opening it, which could block)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):  # missing, unreadable, a bad name: read_input explains it
+        return
+    if stat.S_ISDIR(info.st_mode):
+        return  # read_input explains it
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError("is not a regular file (a device, FIFO or socket); give a scenario file", file=str(path))
+    _check_size(info.st_size, str(path))
+
+
+def _check_size(size: int, name: str) -> None:
+    if size > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            f"the file is {size} bytes; the limit is {MAX_SCENARIO_BYTES} (sim.scenario.spec.MAX_SCENARIO_BYTES): "
+            "is this a scenario file?",
+            file=name,
+        )
+
+
+def parse_scenario(text: str, filename: str = "<string>") -> Scenario:
+    """Check a scenario given as YAML text (see :func:`load_scenario`).
+
+    Examples
+    --------
+    >>> s = parse_scenario(_EXAMPLE)
+    >>> s.name, [g.name for g in s.games], s.initial["cost"]
+    ('tiny', ['choice'], 1.0)
+    """
+    if len(text) > MAX_SCENARIO_BYTES:  # before encoding it: a character is at least one byte
+        _check_size(len(text), filename)
+    raw = text.encode("utf-8", errors="surrogatepass")
+    _check_size(len(raw), filename)
+    return _load(text, filename, hashlib.sha256(raw).hexdigest())
+
+
+def _load(text: str, filename: str, sha256: str) -> Scenario:
+    document = parse_yaml(text, filename)
+    spec = validate_spec(document)
+    parts = compile_scenario(document, spec)
+    return Scenario(
+        spec,
+        document.filename,
+        sha256,
+        parts.actors,
+        parts.initial,
+        parts.games,
+        parts.rules,
+        parts.stop_when,
+        metrics=parts.metrics,
+        text=text,
+    )
+
+
+# --- pass 3: meaning ------------------------------------------------------------
+
+
+_EXAMPLE = """
+name: tiny
+rounds: 2
+parameters: {cost: 1.0}
+actors: {A: {state: {x: 0}}}
+games:
+  choice:
+    players: [A]
+    strategies: {A: [go, stay]}
+    payoffs: {A: "1 - cost if A == 'go' else 0"}
+"""

@@ -1,0 +1,305 @@
+"""Human-readable and JSON views of solved games and runs.
+
+Used by the command line and usable in a notebook: payoff matrices with best
+responses marked, equilibria as exact fractions where they were checked exactly, and
+the round-by-round story of a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sim.game.equilibrium import Equilibrium, SolveResult
+from sim.game.normal_form import NormalFormGame, best_response_marks
+from sim.model.history import Play
+from sim.solvers.dominance import iterated_elimination
+from sim.solvers.selection import risk_dominance
+from sim.terminal import shown
+
+if TYPE_CHECKING:
+    from sim.model.results import RunTables as RunResult
+
+__all__ = ["equilibrium_text", "game_table", "print_solved", "print_story", "risk_comparisons", "solved_json"]
+
+_BEST = "*"
+
+
+def number(value: float) -> str:
+    """Compact decimal form of a payoff or state value.
+
+    Examples
+    --------
+    >>> number(1.4), number(-0.0), number(2 / 3), number(1.2475)
+    ('1.4', '0', '0.6667', '1.248')
+    """
+    text = f"{value:.4g}"
+    return "0" if text == "-0" else text
+
+
+def game_table(result: SolveResult) -> Table:
+    """The payoff matrix (two players) or payoff column (one player) as a table;
+    ``*`` marks each player's best responses."""
+    game = result.game
+    marks = best_response_marks(game)
+    if game.n_players == 1:
+        table = Table()
+        table.add_column(shown(game.players[0]))
+        table.add_column("payoff", justify="right")
+        for s, label in enumerate(game.strategies[0]):
+            table.add_row(shown(label), number(game.payoffs[s, 0]) + (_BEST if marks[s, 0] else ""))
+        return table
+    row, column = game.players
+    table = Table()
+    table.add_column(shown(f"{row} \\ {column}"))
+    for label in game.strategies[1]:
+        table.add_column(shown(label), justify="center")
+    for i, label in enumerate(game.strategies[0]):
+        cells = []
+        for j in range(game.shape[1]):
+            pair = [number(game.payoffs[i, j, p]) + (_BEST if marks[i, j, p] else "") for p in (0, 1)]
+            cells.append(", ".join(pair))
+        table.add_row(shown(label), *cells)
+    return table
+
+
+def _heading(game: NormalFormGame) -> str:
+    if game.n_players == 1:
+        return f"a decision of {game.players[0]}"
+    if game.n_players > 2:
+        profiles = int(np.prod(game.shape))
+        return f"{', '.join(game.players)} choose at once; {profiles} profiles (all payoffs: --json)"
+    row, column = game.players
+    return f"{row} chooses the row, {column} the column; each cell: payoff of {row}, payoff of {column}"
+
+
+def equilibrium_text(game: NormalFormGame, eq: Equilibrium) -> str:
+    """``"EU: D · Russia: R"`` for a pure equilibrium; for a mixed one each player's
+    strategies played with positive probability, e.g. ``"EU: D 193/215, H 22/215"``."""
+    parts = []
+    for i, player in enumerate(game.players):
+        support = eq.support(i)
+        if len(support) == 1:
+            parts.append(f"{player}: {game.strategies[i][support[0]]}")
+        else:
+            mix = ", ".join(f"{game.strategies[i][s]} {eq.probability_text(i, s)}" for s in support)
+            parts.append(f"{player}: {mix}")
+    return " · ".join(parts)
+
+
+def _status(result: SolveResult) -> str:
+    count = len(result.equilibria)
+    words = [f"{count} equilibri{'um' if count == 1 else 'a'}"]
+    words.append("complete list" if result.complete else "the method may miss some")
+    if result.degenerate:
+        words.append("degenerate game: extreme equilibria shown")
+    return ", ".join(words)
+
+
+def print_solved(results: Sequence[SolveResult], console: Console) -> None:
+    """Print each game's matrix, its equilibria with payoffs, and the teaching view:
+    iterated elimination of strictly dominated strategies and risk dominance.
+
+    Names and labels are the user's text: they are printed as they are, never read as
+    markup, with control characters made visible (see :mod:`sim.terminal`)."""
+    for result in results:
+        game = result.game
+        console.print(shown((game.name, "bold"), f"  {_heading(game)}"))
+        if game.n_players <= 2:
+            console.print(game_table(result))
+            console.print(shown((f"{_BEST} marks a best response to the other players' strategy.", "dim")))
+        console.print(shown(("Equilibria", "bold"), f" ({_status(result)}; solver {result.method}):"))
+        for k, eq in enumerate(result.equilibria, start=1):
+            kind = "pure " if eq.is_pure else "mixed"
+            payoffs = ", ".join(number(x) for x in eq.payoffs)
+            console.print(shown(f"  {k}. {kind}  {equilibrium_text(game, eq)}   payoffs ({payoffs})"))
+        if result.degenerate and len(result.components) < len(result.equilibria):
+            groups = "; ".join("{" + ", ".join(str(k + 1) for k in c) + "}" for c in result.components)
+            console.print(f"  Components (extreme equilibria joined by segments of equilibria): {groups}")
+        for note in result.notes:
+            console.print(shown("  ", (f"note: {note}", "dim")))
+        console.print(shown(("Strictly dominated strategies", "bold"), " (iterated elimination):"))
+        for line in iterated_elimination(game).text(game).splitlines():
+            console.print(shown(f"  {line}"))
+        for text in _risk_lines(result):
+            console.print(text)
+        console.print()
+
+
+def _risk_lines(result: SolveResult) -> list[Text]:
+    comparisons = risk_comparisons(result)
+    if not comparisons:
+        return []
+    lines = [
+        shown(("Risk dominance", "bold"), " (Harsanyi-Selten, in the 2x2 game of the two equilibria's strategies):")
+    ]
+    for first, second, mine, theirs in comparisons:
+        a = equilibrium_text(result.game, result.equilibria[first])
+        b = equilibrium_text(result.game, result.equilibria[second])
+        if mine == theirs:
+            lines.append(
+                shown(f"  ({a}) and ({b}): neither risk-dominates; products of deviation losses {number(mine)}")
+            )
+            continue
+        (winner, high), (loser, low) = sorted([(a, mine), (b, theirs)], key=lambda pair: -pair[1])
+        lines.append(
+            shown(f"  ({winner}) risk-dominates ({loser}): products of deviation losses {number(high)} > {number(low)}")
+        )
+    return lines
+
+
+def risk_comparisons(result: SolveResult) -> list[tuple[int, int, float, float]]:
+    """Two players: for each pair of pure equilibria not sharing a strategy, their
+    indices and products of deviation losses (see :func:`sim.solvers.selection.risk_dominance`)."""
+    game = result.game
+    if game.n_players != 2:
+        return []
+    pure = [k for k, eq in enumerate(result.equilibria) if eq.is_pure]
+    found = []
+    for i, first in enumerate(pure):
+        for second in pure[i + 1 :]:
+            a, b = result.equilibria[first], result.equilibria[second]
+            if set(a.support(0)) & set(b.support(0)) or set(a.support(1)) & set(b.support(1)):
+                continue
+            mine, theirs = risk_dominance(game, a, b)
+            found.append((first, second, mine, theirs))
+    return found
+
+
+def solved_json(results: Sequence[SolveResult]) -> dict[str, Any]:
+    """Machine-readable form of solved games (the ``--json`` output).
+
+    Probabilities are exact fraction strings when checked exactly, decimal strings
+    otherwise; ``exact`` says which, per equilibrium.
+    """
+    games = []
+    for result in results:
+        game = result.game
+        games.append(
+            {
+                "name": game.name,
+                "players": list(game.players),
+                "strategies": {p: list(game.strategies[i]) for i, p in enumerate(game.players)},
+                "method": result.method,
+                "degenerate": result.degenerate,
+                "complete": result.complete,
+                "payoffs": {
+                    ", ".join(game.labels_of(index)): [float(x) for x in game.payoffs[index]]
+                    for index in game.profiles()
+                },
+                "equilibria": [
+                    {
+                        player: {label: eq.probability_text(i, s) for s, label in enumerate(game.strategies[i])}
+                        for i, player in enumerate(game.players)
+                    }
+                    for eq in result.equilibria
+                ],
+                "equilibrium_payoffs": [
+                    {player: float(eq.payoffs[i]) for i, player in enumerate(game.players)} for eq in result.equilibria
+                ],
+                "exact": [eq.exact is not None for eq in result.equilibria],
+                "components": [list(c) for c in result.components],
+                "nash_subsets": [list(c) for c in result.nash_subsets],
+                "notes": list(result.notes),
+                **_teaching_json(result),
+            }
+        )
+    return {"games": games}
+
+
+def _teaching_json(result: SolveResult) -> dict[str, Any]:
+    game = result.game
+    elimination = iterated_elimination(game)
+    steps = [
+        [
+            {
+                "player": game.players[d.player],
+                "strategy": game.strategies[d.player][d.strategy],
+                "dominated_by": {game.strategies[d.player][t]: w for t, w in d.dominator},
+                "margin": d.margin,
+            }
+            for d in step
+        ]
+        for step in elimination.steps
+    ]
+    risk = [
+        {"equilibria": [first, second], "products": [mine, theirs]}
+        for first, second, mine, theirs in risk_comparisons(result)
+    ]
+    remaining = {p: list(kept) for p, kept in zip(game.players, elimination.labels(game))}
+    return {"elimination": steps, "undominated": remaining, "risk_dominance": risk}
+
+
+def _play_line(play: Play) -> Text:
+    result = play.result
+    game = result.game
+    eq = play.selection.chosen(result)
+    actions = " · ".join(f"{p} {label}" for p, label in zip(game.players, play.labels))
+    count = len(result.equilibria)
+    why = "the only equilibrium" if count == 1 else f"{count} equilibria, chosen by {play.selection.reason}"
+    if not eq.is_pure:
+        why += f"; mixed {equilibrium_text(game, eq)}, played by chance"
+    if result.degenerate:
+        why += "; degenerate game"
+    if not result.complete:
+        why += "; list may be incomplete"
+    return shown(f"{actions:<28}  ", (why, "dim"))
+
+
+def _changes(before: dict[str, float], after: dict[str, float]) -> str:
+    moved = [
+        f"{key} {number(before[key])} → {number(value)}"
+        for key, value in after.items()
+        if key in before and number(before[key]) != number(value)
+    ]
+    return ", ".join(moved) if moved else "no change"
+
+
+def print_story(result: RunResult, console: Console) -> None:
+    """The run round by round: what was played and why, and what the state did.
+
+    The scenario's text (its name, names, labels, the stop condition) is printed as it
+    is, never read as markup, with control characters made visible (see :mod:`sim.terminal`)."""
+    scenario = result.scenario
+    console.print(shown((scenario.name, "bold"), f"  (seed {result.seed}, up to {result.max_rounds} rounds)"))
+    if scenario.overrides:
+        changes = (f"{k} = {v if isinstance(v, str) else number(v)}" for k, v in scenario.overrides.items())
+        console.print(shown("changed: " + ", ".join(changes)))
+    by_round: dict[int, list[Play]] = {}
+    for play in result.history.plays:
+        by_round.setdefault(play.round, []).append(play)
+    for round_number, plays in by_round.items():
+        console.print(shown((f"Round {round_number}", "bold")))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", min_width=16)
+        grid.add_column()
+        for play in plays:
+            grid.add_row(shown(f"  {play.game}"), _play_line(play))
+        before = result.history.state_at(round_number - 1)
+        after = result.history.state_at(round_number)
+        if after:
+            grid.add_row("  state", shown((_changes(before, after), "cyan")))
+        console.print(grid)
+    if result.stop_reason == "stop_when" and scenario.stop_when is not None:
+        ending = f"stopped after round {result.rounds_played}: {scenario.stop_when.text}"
+    else:
+        ending = f"played all {result.rounds_played} rounds"
+    console.print(shown((ending, "bold")))
+    if result.history.state_at(0):
+        console.print(_final_table(result))
+
+
+def _final_table(result: RunResult) -> Table:
+    table = Table(title="State", title_justify="left")
+    for name in ("", "start", "end"):
+        table.add_column(name, justify="left" if not name else "right")
+    start = result.history.state_at(0)
+    end = result.history.state_at(result.rounds_played)
+    for key, value in end.items():
+        table.add_row(shown(key), number(start[key]), number(value))
+    return table
