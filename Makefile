@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLAGSHIP := scenarios/eu_russia_ukraine_buffer_zone.yaml
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test test-fast lint typecheck unit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,7 @@ test: lint typecheck unit
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
@@ -34,6 +35,10 @@ typecheck: $(VENV)/.installed-test
 unit: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 	$(BIN)/diplosim validate scenarios/*.yaml scenarios/classics/*.yaml
+
+# Everything not marked slow (no subprocesses, notebooks or kill tests): a quick check while working.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not slow" -q
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/solvers.py

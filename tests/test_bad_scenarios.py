@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, diplosim
+from .conftest import ROOT, diplosim, in_process
 
 CORPUS = ROOT / "tests" / "bad_scenarios"
 #: Every ``cases*.json`` file: one list of cases each (a file, the command, its flags, and
@@ -30,11 +30,14 @@ def test_the_corpus_is_large_and_every_file_has_a_case() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
-def test_bad_input_gives_one_clear_line_and_exit_2(case: dict[str, Any], tmp_path: Path) -> None:
+def test_bad_input_gives_one_clear_line_and_exit_2(
+    case: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = CORPUS / case["file"]
     out = tmp_path / "out"
     extra = ["--out", str(out)] if case["command"] == "run" else []
-    result = diplosim(case["command"], str(path), *case["args"], *extra, cwd=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = in_process(capsys, case["command"], str(path), *case["args"], *extra)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -70,3 +73,14 @@ def test_bad_paths_and_flags(args: list[str], fragment: str, tmp_path: Path) -> 
     assert result.returncode == 2
     assert fragment in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert (tmp_path / "file.txt").read_text() == "keep"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["yaml_syntax_bracket.yaml", "formula_import.yaml", "runtime_division_by_zero.yaml"])
+def test_bad_input_seen_from_a_shell_is_exit_2_without_a_traceback(name: str, tmp_path: Path) -> None:
+    # The corpus runs in process; a few cases cross a real process boundary too.
+    case = next(c for c in CASES if c["file"] == name)
+    extra = ["--out", str(tmp_path / "out")] if case["command"] == "run" else []
+    result = diplosim(case["command"], str(CORPUS / name), *case["args"], *extra, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -281,7 +281,7 @@ def _alive(processes: dict[int, str]) -> list[int]:
 _STARTS = {
     "fork": "",
     "forkserver": "import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()\n",
-    "watchdog": "import sim.sweeps.executors\nsim.executors._parent_death_signal = lambda number: False\n",
+    "watchdog": "import sim.sweeps.executors\nsim.sweeps.executors._parent_death_signal = lambda number: False\n",
     "dask-local": "",
 }
 
@@ -318,7 +318,10 @@ def test_no_worker_outlives_the_sweeping_process(tmp_path: Path, start: str, sig
         while time.monotonic() < deadline and (len(workers) < 2 or not list(out.glob("part-*.parquet"))):
             time.sleep(0.05)
             workers = _descendants(process.pid)
-        assert len(workers) >= 2 and process.poll() is None, "the sweep runs, on worker processes"
+        if process.poll() is not None:  # it ended before it could be killed: say why
+            assert process.stderr is not None
+            pytest.fail(f"the sweep ended early ({process.returncode}): {process.stderr.read().decode()}")
+        assert len(workers) >= 2, "the sweep runs, on worker processes"
         process.send_signal(getattr(signal, signal_name))
         process.wait(timeout=30)
         assert process.returncode == code
