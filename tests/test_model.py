@@ -36,7 +36,7 @@ def test_seeded_flagship_run_matches_the_recorded_trajectory() -> None:
 
 
 def test_flagship_story_follows_from_the_model() -> None:
-    """Independent checks of the recorded run, from MODELING.md's formulas by hand."""
+    """Independent checks of the recorded run, from docs/model.md's formulas by hand."""
     result = run(FLAGSHIP)
     played = result.rounds[result.rounds["played"]].set_index(["round", "game", "player"])["strategy"]
     # (H, E) is risk-dominant every round: the EU holds back, Russia escalates
