@@ -36,9 +36,10 @@ unit: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 	$(BIN)/diplosim validate scenarios/*.yaml scenarios/classics/*.yaml
 
-# Everything not marked slow (no subprocesses, notebooks or kill tests): a quick check while working.
+# Everything not marked slow (no subprocesses, notebooks, kills or large property tests), on
+# all cores: a check in under a minute while working. make test remains the full gate.
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(BIN)/python -m pytest -m "not slow" -q -n auto
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/solvers.py

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -30,20 +32,48 @@ def _close_figures() -> Iterator[None]:
 
 
 def diplosim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The command line's ``main(argv)`` called in this process (in ``cwd`` if given), with
+    what it printed and its exit code, shaped like :func:`diplosim_process`'s result."""
+    from sim import cli
+
+    out, err = _text_stream(), _text_stream()
+    before = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(list(args))
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(["diplosim", *args], code, _read(out), _read(err))
+
+
+def diplosim_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real command line (``python -m sim.cli``) in a new process and capture what
-    it prints: for what needs a process boundary (exit codes as a shell sees them, no
-    traceback, signals); :func:`in_process` is the quick way for the rest."""
+    it prints: only for what needs a process boundary (exit codes as a shell sees them, no
+    traceback, signals, imports at start-up); such tests are marked ``slow``."""
     return subprocess.run(
         [sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=600, check=False
     )
 
 
 def in_process(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess[str]:
-    """The command line's ``main(argv)`` called in this process, with what it printed, in
-    the shape of :func:`diplosim`'s result."""
+    """:func:`diplosim` for tests that already capture with pytest's ``capsys``."""
     from sim import cli
 
     capsys.readouterr()  # what was printed before is not this command's
     code = cli.main(list(args))
     out, err = capsys.readouterr()
     return subprocess.CompletedProcess(["diplosim", *args], code, out, err)
+
+
+def _text_stream() -> io.TextIOWrapper:
+    """A text stream with a byte buffer below it, like a pipe's (``sys.stdout.buffer`` works)."""
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="")
+
+
+def _read(stream: io.TextIOWrapper) -> str:
+    stream.flush()
+    buffer = stream.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return buffer.getvalue().decode("utf-8")

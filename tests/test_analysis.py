@@ -77,6 +77,7 @@ def test_ishigami_indices_match_the_analytic_values(ishigami_table: pd.DataFrame
 
 
 @pytest.mark.parametrize("reps", [2, 3])
+@pytest.mark.slow
 def test_identical_replications_give_the_same_indices(ishigami_table: pd.DataFrame, reps: int) -> None:
     repeated = sweep_table(ISHIGAMI_FACTORS, 1024, ishigami, reps=reps)
     assert len(repeated) == reps * len(ishigami_table)

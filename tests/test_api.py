@@ -30,6 +30,7 @@ def test_the_modules_the_readme_names_are_reachable_after_import_sim() -> None:
         ("sim.expressions", "sim.scenario.expressions", "Formula"),
     ],
 )
+@pytest.mark.slow
 def test_release_0_2_module_names_still_import_with_a_warning(old: str, new: str, name: str) -> None:
     code = (
         "import warnings\n"
@@ -44,6 +45,7 @@ def test_release_0_2_module_names_still_import_with_a_warning(old: str, new: str
     assert f"{old} is now {new}; the old name goes in the next release" in out
 
 
+@pytest.mark.slow
 def test_plots_and_analysis_import_by_their_short_names_without_a_warning() -> None:
     code = "import warnings\nwarnings.simplefilter('error')\nfrom sim.plots import sobol_bars\nimport sim.analysis\n"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, diplosim, in_process
+from .conftest import ROOT, diplosim, diplosim_process, in_process
 
 CORPUS = ROOT / "tests" / "bad_scenarios"
 #: Every ``cases*.json`` file: one list of cases each (a file, the command, its flags, and
@@ -30,6 +30,7 @@ def test_the_corpus_is_large_and_every_file_has_a_case() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+@pytest.mark.slow
 def test_bad_input_gives_one_clear_line_and_exit_2(
     case: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -81,6 +82,6 @@ def test_bad_input_seen_from_a_shell_is_exit_2_without_a_traceback(name: str, tm
     # The corpus runs in process; a few cases cross a real process boundary too.
     case = next(c for c in CASES if c["file"] == name)
     extra = ["--out", str(tmp_path / "out")] if case["command"] == "run" else []
-    result = diplosim(case["command"], str(CORPUS / name), *case["args"], *extra, cwd=tmp_path)
+    result = diplosim_process(case["command"], str(CORPUS / name), *case["args"], *extra, cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

@@ -131,6 +131,7 @@ def test_breakdown_risk_without_discounting_tends_to_the_nash_solution() -> None
 
 @settings(max_examples=60, deadline=None)
 @given(st.fractions(F(1, 20), F(19, 20)), st.fractions(F(1, 20), F(19, 20)))
+@pytest.mark.slow
 def test_the_finite_horizon_converges_to_the_infinite_one(delta_a: F, delta_b: F) -> None:
     # The gap shrinks by delta_a * delta_b every two rounds.
     pie = Bargaining.split("pie", ("A", "B"), discount=(delta_a, delta_b))
@@ -225,6 +226,7 @@ def test_numeric_alternating_offers_satisfy_the_stationarity_conditions() -> Non
     st.fractions(F(0), F(1)),
     st.fractions(F(1, 10), F(19, 20)),
 )
+@pytest.mark.slow
 def test_numeric_solutions_agree_with_the_exact_ones_on_affine_utilities(b0: F, b1: F, shift: F, delta: F) -> None:
     exact = Bargaining(
         "affine",

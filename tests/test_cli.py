@@ -21,16 +21,18 @@ from hypothesis import strategies as st
 from sim import cli
 from sim.terminal import visible
 
-from .conftest import ALL_SCENARIOS, FLAGSHIP, ROOT, SCENARIOS, diplosim
+from .conftest import ALL_SCENARIOS, FLAGSHIP, ROOT, SCENARIOS, diplosim, diplosim_process
 from .test_files import is_device, null_device
 from .test_terminal import hidden_characters
 
 
+@pytest.mark.slow
 def test_flagship_run_writes_tables_and_is_byte_identical_twice(tmp_path: Path) -> None:
-    first = diplosim("run", str(FLAGSHIP), "--out", str(tmp_path / "a"))
+    # two processes, each with its own hash seed: nothing may depend on either
+    first = diplosim_process("run", str(FLAGSHIP), "--out", str(tmp_path / "a"))
     assert first.returncode == 0, first.stderr
     assert "Round 24" in first.stdout and "played all 24 rounds" in first.stdout
-    second = diplosim("run", str(FLAGSHIP), "--out", str(tmp_path / "b"), "--quiet")
+    second = diplosim_process("run", str(FLAGSHIP), "--out", str(tmp_path / "b"), "--quiet")
     assert second.returncode == 0, second.stderr
     for name in ("rounds.csv", "equilibria.csv", "state.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
@@ -65,6 +67,7 @@ def test_unknown_strategy_in_a_formula_is_one_line_with_exit_2(tmp_path: Path) -
 
 
 @pytest.mark.parametrize("path", ALL_SCENARIOS, ids=lambda p: str(p.relative_to(SCENARIOS)))
+@pytest.mark.slow
 def test_every_scenario_validates_solves_and_runs_from_the_cli(path: Path, tmp_path: Path) -> None:
     assert diplosim("validate", str(path)).returncode == 0
     assert diplosim("solve", str(path)).returncode == 0
@@ -133,6 +136,7 @@ def test_internal_errors_exit_1_without_traceback(
     assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_validate_and_help_do_not_import_heavy_libraries() -> None:
     code = (
         "import sys, io, contextlib\n"
@@ -170,7 +174,7 @@ def test_solve_a_three_player_nfg_file(tmp_path: Path) -> None:
         "Ben": {"zero": "1", "one": "0"},
         "Cid": {"zero": "1", "one": "0"},
     } in pure
-    assert isinstance(game["complete"], bool) and game["method"] == "gambit"
+    assert game["complete"] is False and game["method"] == "gambit"  # as the text said: the method may miss some
 
 
 def test_solve_a_degenerate_game_lists_both_ends_of_the_segment(tmp_path: Path) -> None:
@@ -544,6 +548,7 @@ def flag_case(args: list[str], fragment: str) -> object:
         flag_case(["solve", CHICKEN, "--set", "K=1e400"], "--set K: the value must be a finite number"),
     ],
 )
+@pytest.mark.slow
 def test_numeric_flags_obey_the_limits_of_the_fields_they_override(args: list[str], fragment: str) -> None:
     code, out, err = call(*args)
     assert fragment in one_error_line(code, err)
@@ -774,6 +779,7 @@ def check_random_command_line(places: Places, argv: list[str]) -> None:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
 )
 @given(data=st.data())
+@pytest.mark.slow
 def test_random_flags_to_every_subcommand_exit_0_or_2_without_traceback(
     random_places: Places, data: st.DataObject
 ) -> None:
@@ -782,6 +788,7 @@ def test_random_flags_to_every_subcommand_exit_0_or_2_without_traceback(
 
 
 @pytest.mark.parametrize("command", [["schema"], ["solve", CHICKEN], ["run", CHICKEN]], ids=["print", "rich", "story"])
+@pytest.mark.slow
 def test_a_reader_that_goes_away_is_not_a_bug(command: list[str]) -> None:
     # like `diplosim solve FILE | head -1`: the pipe is closed before diplosim writes to it
     read, write = os.pipe()
@@ -796,6 +803,7 @@ def test_a_reader_that_goes_away_is_not_a_bug(command: list[str]) -> None:
     assert result.stderr == b""
 
 
+@pytest.mark.slow
 def test_a_game_beyond_the_time_limit_is_one_line_naming_the_limit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -30,6 +31,7 @@ games = st.tuples(st.integers(2, 4), st.integers(2, 4)).flatmap(
 
 @settings(max_examples=150, deadline=None)
 @given(games)
+@pytest.mark.slow
 def test_nash_subsets_are_sets_of_equilibria_and_components_partition(payoffs: np.ndarray) -> None:
     m, n = payoffs.shape[:2]
     game = NormalFormGame("g", ("r", "c"), (tuple("abcd"[:m]), tuple("wxyz"[:n])), payoffs)
@@ -58,6 +60,7 @@ def closed_pairs_by_brute_force(edges: dict[tuple[int, int], int]) -> list[tuple
 
 @settings(max_examples=300, deadline=None)
 @given(st.sets(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=1))
+@pytest.mark.slow
 def test_maximal_bicliques_are_the_closed_pairs(pairs: set[tuple[int, int]]) -> None:
     edges = {pair: k for k, pair in enumerate(sorted(pairs))}
     assert _maximal_bicliques(edges) == closed_pairs_by_brute_force(edges)

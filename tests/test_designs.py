@@ -397,6 +397,7 @@ def test_a_grid_of_a_million_points_costs_no_memory_until_a_point_is_asked_for()
 
 @settings(max_examples=500)
 @given(st.text())
+@pytest.mark.slow
 def test_parse_factor_raises_only_usage_errors_on_any_text(text: str) -> None:
     try:
         factor = parse_factor(text)
@@ -407,6 +408,7 @@ def test_parse_factor_raises_only_usage_errors_on_any_text(text: str) -> None:
 
 @settings(max_examples=500)
 @given(st.text(alphabet="ab_.=:,0123456789-e inf", max_size=20))
+@pytest.mark.slow
 def test_parse_factor_raises_only_usage_errors_on_near_misses(text: str) -> None:
     try:
         factor = parse_factor(text)

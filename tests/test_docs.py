@@ -89,6 +89,7 @@ def test_the_page_has_complete_examples_and_fragments() -> None:
 
 
 @pytest.mark.parametrize("block", EXAMPLES, ids=[_example_id(block) for block in EXAMPLES])
+@pytest.mark.slow
 def test_every_complete_example_validates_and_runs(block: str) -> None:
     scenario = parse_scenario(block, f"{LANGUAGE.name} ({_example_id(block)})")
     if _needs_gambit(scenario) and not gambit.available():

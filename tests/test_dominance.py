@@ -177,6 +177,7 @@ def holds(game: NormalFormGame, remaining: tuple[tuple[int, ...], ...], dominanc
 
 @settings(max_examples=200, deadline=None)
 @given(random_games)
+@pytest.mark.slow
 def test_every_reported_dominance_holds(payoffs: np.ndarray) -> None:
     game = make_game(payoffs)
     result = iterated_elimination(game)
@@ -195,6 +196,7 @@ def test_every_reported_dominance_holds(payoffs: np.ndarray) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(random_games, st.randoms(use_true_random=False))
+@pytest.mark.slow
 def test_elimination_is_independent_of_strategy_order(payoffs: np.ndarray, random: object) -> None:
     game = make_game(payoffs)
     orders = []
@@ -229,6 +231,7 @@ def pure_equilibria(game: NormalFormGame) -> list[tuple[int, ...]]:
 
 @settings(max_examples=200, deadline=None)
 @given(random_games)
+@pytest.mark.slow
 def test_pure_nash_equilibria_survive_elimination(payoffs: np.ndarray) -> None:
     game = make_game(payoffs)
     remaining = iterated_elimination(game).remaining

@@ -106,6 +106,7 @@ payoff_arrays = st.integers(2, 4).flatmap(
 
 @settings(max_examples=150, deadline=None)
 @given(payoff_arrays)
+@pytest.mark.slow
 def test_every_returned_equilibrium_is_a_mutual_best_response(payoffs: np.ndarray) -> None:
     m, n = payoffs.shape[:2]
     game = NormalFormGame("g", ("r", "c"), (tuple("abcd"[:m]), tuple("wxyz"[:n])), payoffs)
@@ -119,6 +120,7 @@ def test_every_returned_equilibrium_is_a_mutual_best_response(payoffs: np.ndarra
 
 @settings(max_examples=150, deadline=None)
 @given(payoff_arrays, st.floats(-9, 12), st.floats(-5, 5))
+@pytest.mark.slow
 def test_equilibria_unchanged_by_positive_affine_transforms(payoffs: np.ndarray, exponent: float, shift: float) -> None:
     # degenerate games included: every unit from 1e-9 to 1e12 (see also tests/test_scaling.py)
     m, n = payoffs.shape[:2]
@@ -135,6 +137,7 @@ def test_equilibria_unchanged_by_positive_affine_transforms(payoffs: np.ndarray,
 
 @settings(max_examples=80, deadline=None)
 @given(payoff_arrays, st.randoms(use_true_random=False))
+@pytest.mark.slow
 def test_equilibria_permute_with_relabelled_strategies(payoffs: np.ndarray, random: object) -> None:
     m, n = payoffs.shape[:2]
     rows = list(range(m))

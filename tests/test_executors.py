@@ -46,6 +46,7 @@ def die_once(item: tuple[int, str]) -> int:
     [SerialExecutor(), ProcessExecutor(2), DaskExecutor(local_workers=2)],
     ids=["serial", "processes", "dask"],
 )
+@pytest.mark.slow
 def test_every_executor_returns_every_result(executor: object) -> None:
     with executor as running:  # type: ignore[attr-defined]
         assert sorted(running.unordered(square, list(range(10)), lost)) == [x * x for x in range(10)]
@@ -62,17 +63,20 @@ def test_make_executor_choices() -> None:
         make_executor(0)
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_clear_error() -> None:
     with pytest.raises(UsageError, match="cannot reach a Dask scheduler"), DaskExecutor(scheduler="tcp://127.0.0.1:9"):
         pass
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_every_time_loses_only_its_item() -> None:
     with ProcessExecutor(2) as executor:
         results = sorted(executor.unordered(die_on_three, list(range(8)), lost))
     assert results == sorted([-1] + [x * x for x in range(8) if x != 3])
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_once_is_retried(tmp_path: Path) -> None:
     items = [(x, str(tmp_path / "died")) for x in range(8)]
     with ProcessExecutor(2) as executor:
@@ -228,6 +232,7 @@ def test_a_malformed_scheduler_address_is_refused_before_anything_starts(address
     )
 
 
+@pytest.mark.slow
 def test_dask_gets_a_bounded_window_of_items_and_returns_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(executors, "DASK_IN_FLIGHT", 3)
     with DaskExecutor(local_workers=2) as executor:

@@ -194,6 +194,7 @@ _OPS = st.sampled_from(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_ATOMS, _OPS), max_size=25))
+@pytest.mark.slow
 def test_formula_like_text_never_runs_code(tmp_path_factory: pytest.TempPathFactory, parts: list[str]) -> None:
     canary = tmp_path_factory.getbasetemp() / "PWNED"
     text = "".join(parts) + f" or open('{canary}', 'w')"
@@ -283,6 +284,7 @@ _LINKS = ["(0 < {} < 2) + 0", "({} > -1 and x > 0) + 0", "min({}, 1, 2, 3) + 0",
 
 
 @pytest.mark.parametrize("link", _LINKS)
+@pytest.mark.slow
 def test_a_chain_of_lets_at_the_depth_limit_evaluates_within_three_frames_a_level(link: str) -> None:
     import inspect
     import sys
@@ -398,6 +400,7 @@ def _combine(parts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 @settings(max_examples=300, deadline=None)
 @given(st.recursive(_LEAVES, _combine, max_leaves=80), st.sampled_from([0.0, 1e-300, 0.5, 3.0, 1e300]))
+@pytest.mark.slow
 def test_nested_formulas_only_ever_raise_formula_errors(text: str, x: float) -> None:
     try:
         formula = Formula.compile(text, _X)

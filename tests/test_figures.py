@@ -19,6 +19,7 @@ def sweep(*args: Any, **kwargs: Any) -> pd.DataFrame:
     return sweep_result(*args, **kwargs).table
 
 
+@pytest.mark.slow
 def test_run_plots_from_the_cli_and_from_a_saved_folder(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = diplosim("run", str(FLAGSHIP), "--rounds", "5", "--out", str(out), "--plots", "--quiet")
@@ -40,6 +41,7 @@ def test_run_plots_from_the_cli_and_from_a_saved_folder(tmp_path: Path) -> None:
     assert diplosim("run", str(FLAGSHIP), "--plots").returncode == 2
 
 
+@pytest.mark.slow
 def test_sweep_figures(tmp_path: Path) -> None:
     out = tmp_path / "sweep"
     sweep(SCENARIOS / "buffer_zone.yaml", {"G": "0:1:3", "m": [0, 0.5]}, workers=1, out=out)

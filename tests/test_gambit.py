@@ -42,6 +42,7 @@ two_player = st.tuples(st.integers(2, 5), st.integers(2, 5)).flatmap(
 
 @settings(max_examples=60, deadline=None)
 @given(two_player)
+@pytest.mark.slow
 def test_nashpy_and_pygambit_agree_on_non_degenerate_games(payoffs: np.ndarray) -> None:
     game = labelled(payoffs)
     nash = solve(game, "vertex_enumeration")
@@ -52,6 +53,7 @@ def test_nashpy_and_pygambit_agree_on_non_degenerate_games(payoffs: np.ndarray) 
 
 @pytest.mark.parametrize("shape", [(2, 2, 2), (3, 2, 2), (2, 2, 2, 2)])
 @pytest.mark.parametrize("name", [n for n, s in SOLVERS.items() if s.players[1] >= 3])
+@pytest.mark.slow
 def test_every_n_player_solver_returns_verified_equilibria(name: str, shape: tuple[int, ...]) -> None:
     rng = np.random.default_rng(sum(shape))
     for _ in range(3):
@@ -76,6 +78,7 @@ def test_n_player_default_lists_all_pure_equilibria_and_says_if_complete() -> No
     assert [tuple(int(np.argmax(m)) for m in eq.strategies) for eq in pure] == [(0, 0, 0), (1, 1, 1)]
 
 
+@pytest.mark.slow
 def test_time_limit_falls_back_and_marks_the_list_incomplete() -> None:
     scenario = load_scenario(SCENARIOS / "eu_russia_ukraine_joint.yaml")
     game = scenario.games[0].template.build(scenario.namespace())

@@ -164,6 +164,7 @@ if __name__ == "__main__":  # regenerate the recording after an intended model c
     print(f"wrote {RECORDED}")
 
 
+@pytest.mark.slow
 def test_joint_four_player_scenario_runs_all_its_rounds() -> None:
     result = run(SCENARIOS / "eu_russia_ukraine_joint.yaml")
     assert result.rounds_played == 24 and result.stop_reason == "rounds"

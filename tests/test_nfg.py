@@ -262,6 +262,7 @@ def _exact_games(draw: st.DrawFn, labels: st.SearchStrategy[str] = _ANY_LABEL) -
 
 @settings(max_examples=150, deadline=None)
 @given(_exact_games())
+@pytest.mark.slow
 def test_round_trip_exact(game: NormalFormGame) -> None:
     _assert_same(parse_nfg(write_nfg(game)), game)
 
@@ -280,6 +281,7 @@ def test_round_trip_floats(values: list[float]) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_exact_games(_LABEL))
+@pytest.mark.slow
 def test_round_trip_through_pygambit(game: NormalFormGame) -> None:
     title, players, strategies, exact = _gambit_view(gbt.read_nfg(io.StringIO(write_nfg(game))))
     assert (title, players, strategies) == (game.name, game.players, game.strategies)
@@ -295,6 +297,7 @@ _CLASHING_NAME = st.sampled_from(["", "a", "a", "a_1", "a_2", "_1", "_2", "b"])
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_exact_games(_CLASHING_NAME))
+@pytest.mark.slow
 def test_labels_are_the_ones_pygambit_gives(game: NormalFormGame) -> None:
     _, players, strategies, _ = _gambit_view(gbt.read_nfg(io.StringIO(write_nfg(game))))
     assert (players, strategies) == (game.players, game.strategies)
@@ -306,6 +309,7 @@ _SCENARIO_LABEL = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]{0,3}", fullmatch=
 
 
 @given(st.lists(st.one_of(st.just(""), _SCENARIO_LABEL), max_size=8))
+@pytest.mark.slow
 def test_labels_are_unique_non_empty_and_keep_the_scenario_label_rule(names: list[str]) -> None:
     labels = unique_labels(names)
     assert len(labels) == len(names) == len(set(labels))
@@ -417,6 +421,7 @@ def _check_only_scenario_errors(text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text())
+@pytest.mark.slow
 def test_any_text_raises_only_scenario_error(text: str) -> None:
     _check_only_scenario_errors(text)
 
@@ -426,6 +431,7 @@ def test_any_text_raises_only_scenario_error(text: str) -> None:
     st.sampled_from(["", 'NFG 1 R "t" ', 'NFG 1 R "t" { "A" "B" } ', 'NFG 1 R "t" { "A" } { 2 } ']),
     st.lists(st.sampled_from(_PIECES), max_size=30),
 )
+@pytest.mark.slow
 def test_token_soup_raises_only_scenario_error(head: str, pieces: list[str]) -> None:
     _check_only_scenario_errors(head + " ".join(pieces))
 
@@ -499,6 +505,7 @@ _NEVER_READ = '\n"this string is never scanned'  # an error if the reader went o
     ],
     ids=["one-player-100000", "2x60", "names-beyond", "profiles", "players", "outcomes"],
 )
+@pytest.mark.slow
 def test_games_beyond_the_limits_are_refused_from_their_header(text: str, line: int, message: str) -> None:
     with pytest.raises(ScenarioError) as error:
         parse_nfg(text, "big.nfg")
@@ -506,6 +513,7 @@ def test_games_beyond_the_limits_are_refused_from_their_header(text: str, line: 
     assert error.value.message.startswith(message)
 
 
+@pytest.mark.slow
 def test_games_at_the_limits_are_read() -> None:
     last = MAX_PROFILES // MAX_STRATEGIES**2
     assert last * MAX_STRATEGIES**2 == MAX_PROFILES
@@ -622,6 +630,7 @@ def _gambit_equilibria(path: Path, method: str) -> set[tuple[tuple[Fraction, ...
 
 
 @pytest.mark.parametrize("path", TWO_PLAYERS, ids=_name)
+@pytest.mark.slow
 def test_two_player_gambit_files_solve_with_the_default_solver(path: Path) -> None:
     result = solve(read_nfg(path))
     assert result.method == "vertex_enumeration"
@@ -635,6 +644,7 @@ def test_two_player_gambit_files_solve_with_the_default_solver(path: Path) -> No
     [path for path in TWO_PLAYERS if max(read_nfg(path).shape) <= COMPARED_SIZE],
     ids=_name,
 )
+@pytest.mark.slow
 def test_two_player_equilibria_are_those_of_gambits_enummixed(path: Path) -> None:
     result = solve(read_nfg(path))
     ours = _exact_set(eq.exact for eq in result.equilibria)
@@ -644,6 +654,7 @@ def test_two_player_equilibria_are_those_of_gambits_enummixed(path: Path) -> Non
 
 
 @pytest.mark.parametrize("name", ["6x6_game_with_75_eq.nfg", "6x6_game_with_75_eq_small_payoffs.nfg"])
+@pytest.mark.slow
 def test_von_stengels_6x6_game_has_all_75_equilibria_in_any_unit(name: str) -> None:
     # von Stengel (1999), "New maximal numbers of equilibria in bimatrix games", DCG 21: a 6x6
     # game from cyclic polytopes with 75 equilibria, more than the conjectured 2**6 - 1 = 63.

@@ -75,6 +75,7 @@ def test_payoff_heatmap(flagship: RunResult) -> None:
         flagship.plot_payoffs("mediation", 1)
 
 
+@pytest.mark.slow
 def test_run_result_figures_are_figures_and_leave_the_backend_alone(flagship: RunResult) -> None:
     backend = matplotlib.get_backend()
     figure = flagship.plot_equilibria()
@@ -102,6 +103,7 @@ def test_sweep_result_figures(swept: SweepResult) -> None:
         swept.plot_outcome("Gx", "share:buffer_zone=(W,W)")
 
 
+@pytest.mark.slow
 def test_the_pandas_accessor_is_registered_only_when_asked(swept: SweepResult) -> None:
     code = (
         "import pandas as pd, sim, sim.api, sim.viz.plots, sim.viz.figures, sim.sweeps.runner\n"
@@ -114,6 +116,7 @@ def test_the_pandas_accessor_is_registered_only_when_asked(swept: SweepResult) -
     assert drawn(ax)
 
 
+@pytest.mark.slow
 def test_sobol_indices_and_bars_of_a_sweep_result() -> None:
     result = sweep(SCENARIOS / "buffer_zone.yaml", {"G": "0:1", "m": "0:0.5"}, design="sobol", samples=32, workers=1)
     indices = result.sobol("share:buffer_zone=(H,O)")

@@ -32,6 +32,7 @@ def test_readme_scenario_example_loads_and_runs() -> None:
     assert result.rounds_played >= 1
 
 
+@pytest.mark.slow
 def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (code,) = [body for language, body in BLOCKS if language == "python"]
     monkeypatch.chdir(ROOT)

@@ -115,6 +115,7 @@ def test_story_prints_a_scenario_name_as_written(chicken_run: RunResult, name: s
 
 @settings(max_examples=150, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.text())
+@pytest.mark.slow
 def test_any_scenario_name_prints_without_error_or_control_characters(chicken_run: RunResult, name: str) -> None:
     text = render(print_story, named(chicken_run, name))
     assert hidden(text) == []
@@ -131,6 +132,7 @@ labels = st.text(min_size=1, max_size=12)
     rows=st.lists(labels, min_size=2, max_size=2, unique=True),
     columns=st.lists(labels, min_size=2, max_size=2, unique=True),
 )
+@pytest.mark.slow
 def test_any_game_player_and_strategy_names_print_without_error(
     name: str, players: list[str], rows: list[str], columns: list[str]
 ) -> None:

@@ -113,6 +113,7 @@ def test_output_folder_safety(tmp_path: Path) -> None:
         chicken.save(tmp_path / "file")
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_saving_keeps_the_previous_complete_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -133,6 +134,7 @@ def test_a_full_disk_while_saving_keeps_the_previous_complete_run(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no half folder
 
 
+@pytest.mark.slow
 def test_tables_and_figures_are_saved_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = run(SCENARIOS / "classics" / "chicken.yaml", rounds=2)
     written = result.save(tmp_path / "run", figures=True)

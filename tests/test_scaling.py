@@ -49,6 +49,7 @@ def found_set(game: NormalFormGame) -> set[tuple[tuple[float, ...], ...]]:
 @example(np.array([[[1, 1], [0, 0]], [[0, 0], [1, 1]]]), 1e-9, 0)  # coordination: three equilibria
 @example(np.array([[[1, 0], [1, 0]], [[1, 0], [1, 0]]]), 1e12, 3)  # everyone indifferent: a continuum
 @example(np.array([[[2, 2], [0, 0]], [[0, 0], [1, 1]]]), 1.5e-5, 0)
+@pytest.mark.slow
 def test_equilibria_do_not_depend_on_the_payoff_unit(payoffs: np.ndarray, unit: float, shift: int) -> None:
     base = solve(game_of(payoffs))
     scaled = solve(game_of((payoffs + shift) * unit))
@@ -65,6 +66,7 @@ def test_equilibria_do_not_depend_on_the_payoff_unit(payoffs: np.ndarray, unit: 
 
 @settings(max_examples=150, deadline=None)
 @given(integer_games, units)
+@pytest.mark.slow
 def test_float_games_in_any_unit_have_the_oracle_s_extreme_equilibria(payoffs: np.ndarray, unit: float) -> None:
     assert found_set(game_of(payoffs * unit)) == exact_set(payoffs)
 

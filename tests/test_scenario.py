@@ -386,6 +386,7 @@ def _dumped(data: object) -> str | None:
         max_size=6,
     )
 )
+@pytest.mark.slow
 def test_any_structure_only_ever_raises_scenario_error(data: dict[str, object]) -> None:
     text = _dumped(data)
     assume(text is not None)
@@ -436,6 +437,7 @@ def test_a_device_or_fifo_is_refused_without_being_read(tmp_path: Path) -> None:
         assert error.value.file == str(path)
 
 
+@pytest.mark.slow
 def test_a_file_at_the_size_limit_is_read_and_one_byte_more_is_refused(tmp_path: Path) -> None:
     from sim.scenario.spec import MAX_SCENARIO_BYTES
 
@@ -533,6 +535,7 @@ def _let_chains(draw: st.DrawFn) -> str:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(_deep_nesting(), _huge_numbers(), _dates(), _let_chains()))
+@pytest.mark.slow
 def test_nesting_numbers_dates_and_lets_only_ever_raise_scenario_errors(text: str) -> None:
     from sim.api import run
     from sim.errors import UserError

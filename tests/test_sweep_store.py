@@ -244,6 +244,7 @@ def test_resumption_sets_aside_a_bad_part_and_runs_its_runs_again(
     pd.testing.assert_frame_equal(pd.read_parquet(copy).sort_values(["point", "rep"], ignore_index=True), outcome.table)
 
 
+@pytest.mark.slow
 def test_resuming_with_another_chunk_size_neither_loses_nor_repeats_runs(tmp_path: Path) -> None:
     scenario = parse_scenario(SMALL)
     spec = spec_from(None, {"cost": "0.5:1:100", "k": [0, 1]}, reps=1, seed=4)  # 200 runs

@@ -76,6 +76,7 @@ def test_a_2x2_grid_with_3_reps_gives_12_rows(scenario_file: Path) -> None:
     assert table.groupby("point")["share:g=(s,t)"].nunique().max() > 1
 
 
+@pytest.mark.slow
 def test_identical_tables_with_one_or_two_workers_and_dask(scenario_file: Path) -> None:
     serial = sweep(scenario_file, workers=1)
     pool = sweep(scenario_file, workers=2)
@@ -180,6 +181,7 @@ def test_sweep_file(tmp_path: Path) -> None:
         read_sweep_block(file)
 
 
+@pytest.mark.slow
 def test_killed_sweep_resumes_to_the_same_table(scenario_file: Path, tmp_path: Path) -> None:
     command = [
         sys.executable,
@@ -215,6 +217,7 @@ def test_killed_sweep_resumes_to_the_same_table(scenario_file: Path, tmp_path: P
     assert len(load_sweep(cut)) == 240 and not load_sweep(cut).duplicated(["point", "rep"]).any()
 
 
+@pytest.mark.slow
 def test_cli_sweep_summary_csv_and_analyze(scenario_file: Path, tmp_path: Path) -> None:
     printed = diplosim("sweep", str(scenario_file), "--workers", "1")
     assert printed.returncode == 0, printed.stderr
@@ -254,6 +257,7 @@ def test_cli_sweep_summary_csv_and_analyze(scenario_file: Path, tmp_path: Path) 
     assert not (tmp_path / "never").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_sweep_keeps_finished_parts_and_resumes(scenario_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "interrupted"
     command = [
@@ -306,6 +310,7 @@ def sweep_workers(main: int) -> list[int]:
     return workers
 
 
+@pytest.mark.slow
 def test_a_killed_worker_is_retried_and_the_sweep_finishes(scenario_file: Path, tmp_path: Path) -> None:
     args = ["sweep", str(scenario_file), "--param", "cost=0.5:1:300", "--param", "k=0,1", "--reps", "2", "--quiet"]
     whole = diplosim(*args, "--workers", "1", "--out", str(tmp_path / "whole"))
@@ -363,6 +368,7 @@ def test_a_factor_named_like_a_table_column_is_refused(name: str) -> None:
     ],
     ids=["same-name", "same-name-apart", "select-then-game-select", "game-select-then-select"],
 )
+@pytest.mark.slow
 def test_two_factors_that_set_the_same_thing_are_refused(params: list[str], message: str) -> None:
     with pytest.raises(SweepError) as refused:
         plan(parse_scenario(SMALL), spec_from(None, params))

@@ -61,6 +61,7 @@ def test_shown_prints_markup_and_backslashes_literally(text: str) -> None:
 
 @settings(max_examples=300, derandomize=True)
 @given(st.text())
+@pytest.mark.slow
 def test_any_text_prints_on_one_line_without_control_characters(text: str) -> None:
     out = visible(text)
     assert hidden_characters(out) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib
+import pytest
 
 from sim.solvers.trees import solve_tree
 from sim.viz.tree_figure import draw_tree
@@ -22,6 +23,7 @@ def test_the_equilibrium_moves_are_drawn_thick_and_every_label_is_written() -> N
     assert matplotlib.get_backend() == backend
 
 
+@pytest.mark.slow
 def test_a_large_tree_shows_chance_probabilities_and_information_sets() -> None:
     game = troop_crisis()
     figure = draw_tree(game, solve_tree(game).solutions[0], realised=[0, 1])

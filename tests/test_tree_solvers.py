@@ -214,6 +214,7 @@ def perfect_information_trees(draw: st.DrawFn) -> ExtensiveFormGame:
 
 @settings(max_examples=60, deadline=None)
 @given(perfect_information_trees())
+@pytest.mark.slow
 def test_every_subgame_perfect_equilibrium_is_a_nash_equilibrium_of_the_reduced_normal_form(
     game: ExtensiveFormGame,
 ) -> None:
@@ -234,6 +235,7 @@ def test_every_subgame_perfect_equilibrium_is_a_nash_equilibrium_of_the_reduced_
 
 @settings(max_examples=40, deadline=None)
 @given(perfect_information_trees())
+@pytest.mark.slow
 def test_nash_equilibria_of_trees_are_the_reduced_normal_forms_mapped_to_behaviour(game: ExtensiveFormGame) -> None:
     # Kuhn: every extreme equilibrium of the reduced normal form, mapped to behaviour strategies,
     # gives the same expected payoffs and is a Nash equilibrium of the tree.

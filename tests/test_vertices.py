@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -33,6 +34,7 @@ def as_set(vertices: list[tuple[tuple[float, ...], int]]) -> set[tuple[tuple[flo
 
 @settings(max_examples=600, deadline=None)
 @given(games)
+@pytest.mark.slow
 def test_python_and_numpy_paths_find_the_same_vertices_and_labels(game: tuple[np.ndarray, np.ndarray]) -> None:
     a, b = (x - x.min() + 1.0 for x in game)
     m, n = a.shape
@@ -46,6 +48,7 @@ def test_python_and_numpy_paths_find_the_same_vertices_and_labels(game: tuple[np
 
 @settings(max_examples=300, deadline=None)
 @given(games)
+@pytest.mark.slow
 def test_every_vertex_is_feasible_and_its_mask_names_exactly_the_tight_constraints(
     game: tuple[np.ndarray, np.ndarray],
 ) -> None:

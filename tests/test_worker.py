@@ -16,6 +16,7 @@ def test_errors_in_the_function_come_back_as_worker_errors() -> None:
         worker.call("sim.nowhere:f", 1, 30.0)
 
 
+@pytest.mark.slow
 def test_a_call_past_its_time_limit_is_stopped_and_the_worker_replaced() -> None:
     start = time.perf_counter()
     with pytest.raises(worker.TimeLimitError, match=r"did not finish within 0\.5 s"):

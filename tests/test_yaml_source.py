@@ -59,6 +59,7 @@ def test_bad_yaml_is_refused_with_its_line(text: str, line: int, fragment: str) 
     assert str(error.value).startswith(f"bad.yaml:{line}")
 
 
+@pytest.mark.slow
 def test_alias_bomb_is_refused() -> None:
     lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
     for i in range(1, 9):
@@ -98,6 +99,7 @@ def test_nesting_at_the_depth_limit_reads_and_one_more_level_is_refused() -> Non
 
 
 @pytest.mark.parametrize("depth", [2_000, 100_000])
+@pytest.mark.slow
 def test_very_deep_nesting_is_refused_before_python_recursion_could_fail(depth: int) -> None:
     for text in ("a: " + "[" * depth + "]" * depth, "a: " + "{b: " * depth + "1" + "}" * depth):
         with pytest.raises(ScenarioError, match="nest deeper than"):
