@@ -12,7 +12,7 @@ The public API (imported lazily, so ``import sim`` is quick)::
     scenario = sim.load_scenario("scenarios/classics/chicken.yaml")
     sim.solve_stage_games(scenario)                     # equilibria at the start
     model = sim.NegotiationModel(scenario, seed=1)      # the mesa model itself
-    table = sim.sweep("scenarios/eu_russia_ukraine_buffer_zone.yaml",
+    sweep = sim.sweep("scenarios/eu_russia_ukraine_buffer_zone.yaml",
                       {"G_H": "0:1:11", "mediation_strength": "0:0.5:6"}, reps=5)
 """
 
