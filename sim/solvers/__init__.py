@@ -4,7 +4,8 @@ Owns the solver registry (:mod:`~sim.solvers.registry`), the vertex enumeration 
 (:mod:`~sim.solvers.vertices`), the shared verification of every solver's output
 (:mod:`~sim.solvers.finalize`), the nashpy and Gambit back-ends and the time-limited
 worker process, selection among equilibria, dominance, the solution concepts of trees
-(:mod:`~sim.solvers.trees`, :mod:`~sim.solvers.reduced_form`), beliefs updated by
+(:mod:`~sim.solvers.trees`, :mod:`~sim.solvers.reduced_form`) and playing them
+(:mod:`~sim.solvers.tree_play`), beliefs updated by
 Bayes' rule, and bargaining solutions.
 
 May import: :mod:`sim.game` (and the libraries nashpy, pygambit, scipy). Nothing about
