@@ -45,6 +45,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/solvers.py
 	$(BIN)/python benchmarks/sweep.py
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/trees.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
