@@ -746,8 +746,8 @@ class _Compiler:
         return _Node(_call(function, fns), _call(function, exacts), const=const)
 
     def _draw(self, probability: _Node) -> _Node:
-        """``draw(p)``: never constant (so never folded, never computed at load); the same
-        closure serves both arithmetics (it gives an int, 0 or 1)."""
+        """``draw(p)``: never constant (so never folded, never computed at load); in both
+        arithmetics an int, 0 or 1, from the same generator."""
         if not self.scope.draws:
             raise self.fail(DRAW_REFUSED)
         p = probability.fn
