@@ -197,3 +197,95 @@ def test_logit_selection_plays_the_quantal_response_equilibrium() -> None:
     assert rows["selected_by"].unique().tolist() == ["logit QRE (lambda 2)"]
     assert rows[rows["strategy"] == "swerve"]["probability"].round(4).unique().tolist() == [0.8231]
     assert not result.equilibria["selected"].any()  # the QRE is not one of the Nash equilibria
+
+
+# --- draw(p): seeded events in the dynamics and stop_when ---
+
+#: A hazard: each round an incident happens with probability 0.3; war breaks out with
+#: probability `A.tension`, which grows by 0.1 per incident; the run stops at war. The
+#: game has one pure equilibrium played as its mode, so the draws are the only numbers the
+#: generator gives: two a round, incident first, then war (rules in file order).
+HAZARD = """
+name: hazard
+rounds: 40
+seed: 3
+parameters:
+  war: 0
+actors:
+  A: {state: {tension: 0.1, incidents: 0}}
+games:
+  posture:
+    players: [A]
+    strategies: {A: [calm, arm]}
+    payoffs: {A: [0, 1]}
+equilibrium: {select: first, play: mode}
+dynamics:
+  - description: an incident with probability 0.3
+    set: {A.incidents: "A.incidents + draw(0.3)"}
+  - description: war with probability tension; tension follows the incidents
+    when: "war == 0"
+    set: {war: "draw(A.tension)", A.tension: "clip(0.1 + 0.1 * A.incidents, 0, 1)"}
+stop_when: "war == 1"
+"""
+
+
+def _hazard_by_hand(seed: int, rounds: int = 40) -> tuple[int, float, float]:
+    """Rounds played, final incidents and tension of HAZARD, from the generator's numbers
+    read in the model's order (u < p fires; a rule's values use the state before it)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    incidents, tension = 0.0, 0.1
+    for played in range(1, rounds + 1):
+        incidents += float(rng.random() < 0.3)
+        war = rng.random() < tension
+        tension = min(max(0.1 + 0.1 * incidents, 0.0), 1.0)
+        if war:
+            return played, incidents, tension
+    return rounds, incidents, tension
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_draws_are_the_seeded_generators_numbers_in_rule_order(seed: int) -> None:
+    result = run(parse_scenario(HAZARD), seed=seed)
+    rounds, incidents, tension = _hazard_by_hand(seed)
+    final = result.history.state_at(result.rounds_played)
+    assert (result.rounds_played, final["A.incidents"], final["A.tension"]) == (rounds, incidents, tension)
+    assert final["war"] == (1.0 if result.stop_reason == "stop_when" else 0.0)
+
+
+def test_the_same_seed_gives_identical_tables_with_draws_and_other_seeds_differ() -> None:
+    scenario = parse_scenario(HAZARD)
+    first, second = run(scenario, seed=7), run(scenario, seed=7)
+    for name in ("rounds", "equilibria", "state"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
+    # seeds whose hand-derived runs differ give different tables
+    assert _hazard_by_hand(7) != _hazard_by_hand(8)
+    assert not first.state.equals(run(scenario, seed=8).state)
+
+
+def test_draw_0_never_fires_and_draw_1_always_fires() -> None:
+    text = HAZARD.replace("rounds: 40", "rounds: 30").replace(
+        'set: {A.incidents: "A.incidents + draw(0.3)"}', 'set: {A.incidents: "A.incidents + draw(1)"}'
+    )
+    text = text.replace('"draw(A.tension)"', '"draw(0)"')
+    result = run(parse_scenario(text))
+    final = result.history.state_at(30)
+    # 30 rounds, no war (draw(0)), one incident a round (draw(1)); tension = 0.1 + 0.1 * 29
+    # (set before round 30's incident), clipped to 1
+    assert (result.rounds_played, result.stop_reason) == (30, "rounds")
+    assert (final["war"], final["A.incidents"], final["A.tension"]) == (0.0, 30.0, 1.0)
+
+
+def test_a_draw_with_a_probability_outside_0_1_is_a_run_error_naming_round_and_rule() -> None:
+    # the incident rule draws with p = round / 2.5: 0.4, 0.8, then 1.2 in round 3; no war
+    # (draw(0)) stops the run before
+    text = HAZARD.replace("draw(0.3)", "draw(round / 2.5)").replace('"draw(A.tension)"', '"draw(0)"')
+    with pytest.raises(RunError) as caught:
+        run(parse_scenario(text))
+    message = str(caught.value)
+    assert message.startswith("round 3, dynamics[0]: <string>:")
+    assert message.endswith(
+        "formula 'A.incidents + draw(round / 2.5)': draw(p) needs a probability p from 0 to 1, got 1.2"
+    )
+    assert "\n" not in message

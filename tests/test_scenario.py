@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError, UsageError
+from sim.scenario.expressions import DRAW_REFUSED
 from sim.scenario.load import load_scenario, parse_scenario
 from sim.scenario.yaml_source import MAX_DEPTH
 
@@ -613,3 +614,42 @@ def test_at_most_the_size_limit_is_read_even_when_the_size_is_not_known(
     monkeypatch.setattr(sim.scenario.load, "_check_file", lambda path: None)
     with pytest.raises(ScenarioError, match=f"the file is longer than {MAX_SCENARIO_BYTES} bytes; is it a scenario"):
         load_scenario(grown)
+
+
+#: draw(p) outside the dynamics and stop_when: (text to replace, replacement, line, field).
+DRAW_REFUSALS = [
+    ("A: \"extra - cost if B == 'u' else half\"", 'A: "cost * draw(0.5)"', 21, "games.g.payoffs.A"),
+    ('[0, "A.trust"]', '[0, "draw(A.trust)"]', 22, "games.g.payoffs.B[1][1]"),
+    ("extra: \"bonus if A == 'x' else 0\"", 'extra: "bonus * draw(0.5)"', 19, "games.g.let.extra"),
+    ('half: "cost / 2"', 'half: "cost * draw(0.5)"', 8, "let.half"),
+    ("  select: first\n", '  select: first\nmetrics:\n  hit: "draw(0.5)"\n', 31, "metrics.hit"),
+    (
+        "  select: first\n",
+        '  select:\n    conditional:\n      - {when: "draw(0.5)", prefer: {A: x, B: u}}\n    otherwise: first\n',
+        31,
+        "equilibrium.select.conditional[0].when",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "line", "field"), DRAW_REFUSALS)
+def test_draw_outside_the_dynamics_and_stop_when_is_refused_at_load(old: str, new: str, line: int, field: str) -> None:
+    assert old in BASE
+    with pytest.raises(ScenarioError) as error:
+        parse_scenario(BASE.replace(old, new, 1), "case.yaml")
+    message = str(error.value)
+    assert message.startswith(f"case.yaml:{line}: {field}: formula ")
+    assert message.endswith(f": {DRAW_REFUSED}")
+    assert "\n" not in message
+
+
+def test_draw_is_allowed_in_rule_when_and_set_and_in_stop_when() -> None:
+    text = (
+        BASE.replace("when: \"g.A == 'x'\"", "when: \"g.A == 'x' and draw(0.5)\"")
+        .replace('"A.trust + 0.1"', '"A.trust + 0.1 * draw(0.2)"')
+        .replace("stop_when: \"round >= 2 and g.B == 'v'\"", 'stop_when: "draw(0.1)"')
+    )
+    scenario = parse_scenario(text)
+    when, stop = scenario.rules[0].when, scenario.stop_when
+    assert when is not None and stop is not None
+    assert (when.is_constant, stop.is_constant) == (False, False)

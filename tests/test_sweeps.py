@@ -540,3 +540,36 @@ def test_a_sweep_with_failed_runs_exits_3_and_says_how_many(
     assert last.endswith("formula 'A.x + 1 / (k - 2)': division by zero)"), last
     if not quiet:
         assert "failures" in result.stderr
+
+
+#: A hazard swept over its probability: each run draws from its own seeded generator.
+HAZARD = """
+name: swept hazard
+rounds: 20
+parameters: {p: 0.1, war: 0}
+actors: {A: {}}
+games:
+  g:
+    players: [A]
+    strategies: {A: [x, y]}
+    payoffs: {A: [1, 0]}
+dynamics:
+  - set: {war: "draw(p)"}
+stop_when: "war == 1"
+sweep:
+  params: {p: [0.1, 0.3]}
+  reps: 4
+  seed: 5
+"""
+
+
+@pytest.mark.slow
+def test_draws_give_identical_sweep_tables_with_one_or_two_workers_and_replay_with_run(tmp_path: Path) -> None:
+    path = tmp_path / "hazard.yaml"
+    path.write_text(HAZARD)
+    serial = sweep(path, workers=1)
+    pd.testing.assert_frame_equal(serial, sweep(path, workers=2))
+    # each row is the run of its seed: replaying it with `run` stops in the same round
+    for row in serial.itertuples():
+        replay = run(path, overrides={"p": row.p}, seed=int(row.seed))
+        assert (replay.rounds_played, replay.stop_reason) == (row.rounds_played, row.stop_reason)

@@ -12,7 +12,9 @@ One round (``NegotiationModel.step``), for each game in the scenario's order:
 
 Then the end-of-round rules run, the state is recorded, and the model stops when
 ``stop_when`` holds or the round limit is reached. The one random generator is mesa's
-``model.rng``, seeded from the scenario (or the ``seed`` argument).
+``model.rng``, seeded from the scenario (or the ``seed`` argument); ``draw(p)`` in a
+rule or in ``stop_when`` reads it too, one number per call, in the order the formulas are
+evaluated (rules in file order, a rule's ``when`` before its ``set`` values in file order).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ with warnings.catch_warnings():  # mesa imports tqdm.auto, which warns in notebo
 from sim.errors import FormulaError, RunError, SolverError
 from sim.model.agents import Actor
 from sim.model.history import PARAMETERS, History, Play
-from sim.scenario.expressions import Formula
+from sim.scenario.expressions import UNIFORM, Formula
 from sim.scenario.load import GamePlan, RulePlan, Scenario
 from sim.solvers.registry import solve
 from sim.solvers.selection import Settings, realise, select
@@ -101,8 +103,11 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
 
     def namespace(self) -> dict[str, Any]:
         """Every value a formula can read now: parameters, ``Actor.variable``,
-        ``game.Player`` (last played label or None) and ``round``."""
-        values: dict[str, Any] = dict(self.parameters)
+        ``game.Player`` (last played label or None) and ``round``; and, under
+        :data:`~sim.scenario.expressions.UNIFORM`, the model's generator (``rng.random``)
+        that ``draw(p)`` in the dynamics and ``stop_when`` reads."""
+        values: dict[str, Any] = {UNIFORM: self.rng.random}
+        values.update(self.parameters)
         for name, actor in self.actors.items():
             for variable, value in actor.state.items():
                 values[f"{name}.{variable}"] = value

@@ -7,7 +7,9 @@ nested closures; scenario text never reaches ``eval`` or ``exec``.
 Allowed
     numbers, ``True``/``False``; ``+ - * / **`` and unary ``-``/``+``;
     ``< <= > >= == !=`` (chains allowed); ``and or not``; ``x if c else y``;
-    the functions ``min max abs exp log sqrt clip(x, lo, hi)``;
+    the functions ``min max abs exp log sqrt clip(x, lo, hi)``; ``draw(p)`` (1 with
+    probability ``p``, else 0, from the run's seeded generator) only where the scope
+    allows it (:attr:`Scope.draws`: dynamics rules and ``stop_when``);
     names that the scope declares: parameters, ``round``, ``Actor.variable``, named
     sub-formulas (``let``), and *strategy references* (``EU`` inside a game's payoff,
     ``game.Player`` elsewhere) which may only be compared with ``==``/``!=`` to one of
@@ -29,6 +31,14 @@ Bounded cost
 Finite results
     the value of a formula, and of every ``let`` it uses, must be a finite number; an
     infinite or undefined (``nan``) value is a :class:`~sim.errors.FormulaError`.
+
+Seeded events
+    ``draw(p)`` is never constant (it is not computed at load, even as ``draw(0.5)``);
+    each evaluation reads one number ``u`` from the callable stored under
+    :data:`UNIFORM` in the values (the model puts its generator's ``random`` there)
+    and gives ``1 if u < p else 0``, whatever ``p`` is: the generator advances by one
+    number per draw, so the same seed gives the same draws. ``p`` outside ``[0, 1]``
+    (or not a number) is a :class:`~sim.errors.FormulaError` when it is evaluated.
 
 Each formula is compiled twice: for floats (the simulation) and for exact
 :class:`fractions.Fraction` arithmetic (exact equilibria); ``exp``, ``log`` and
@@ -52,13 +62,14 @@ import ast
 import math
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
 from sim.errors import FormulaError, did_you_mean
 
 __all__ = [
+    "DRAW_REFUSED",
     "FUNCTIONS",
     "MAX_EXACT_BITS",
     "MAX_EXPANDED_DEPTH",
@@ -66,6 +77,7 @@ __all__ = [
     "MAX_FORMULA_DEPTH",
     "MAX_FORMULA_LENGTH",
     "MAX_FORMULA_NODES",
+    "UNIFORM",
     "Formula",
     "Scope",
     "shorten",
@@ -93,6 +105,16 @@ _MAX_EXACT_EXPONENT = 64
 _FLOAT_BITS = 1024
 #: Most characters of a formula quoted in an error message.
 _MAX_QUOTED = 100
+#: The key of the values under which a run gives formulas its uniform random numbers: a
+#: callable with no arguments returning a float in [0, 1) (the model's ``rng.random``).
+#: A formula cannot name it (names starting with ``_`` are refused), so it never clashes.
+UNIFORM = "_uniform"
+#: Why ``draw`` is refused outside the dynamics and ``stop_when`` (see :attr:`Scope.draws`).
+DRAW_REFUSED = (
+    "draw() is only allowed in dynamics (set and when) and stop_when: payoffs, lets, conditional "
+    "cases and metrics are fixed functions of the state (equilibria are verified against the payoffs); "
+    "draw into a state variable in a rule and read that variable here"
+)
 
 Values = Mapping[str, Any]
 _Fn = Callable[[Values], Any]
@@ -223,7 +245,19 @@ def _clip(x: Any, lo: Any, hi: Any) -> Any:
     return min(max(x, lo), hi)
 
 
+def _draw(p: Any, values: Values) -> int:
+    """``draw(p)``: 1 if the run's next uniform number is below ``p``, else 0."""
+    if not 0 <= p <= 1:  # also refuses nan
+        raise _EvalError(f"draw(p) needs a probability p from 0 to 1, got {_show(p)}")
+    try:
+        uniform = values[UNIFORM]
+    except KeyError:
+        raise _EvalError("draw() needs the run's random generator: it is evaluated only during a run") from None
+    return 1 if uniform() < p else 0
+
+
 #: The callable functions: name -> (implementation, fewest arguments, most arguments).
+#: ``draw`` is compiled apart (it reads the run's generator from the values: ``_draw``).
 FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
     "min": (min, 2, None),
     "max": (max, 2, None),
@@ -232,6 +266,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
     "log": (_log, 1, 1),
     "sqrt": (_sqrt, 1, 1),
     "clip": (_clip, 3, 3),
+    "draw": (_draw, 1, 1),
 }
 
 #: operator -> (float implementation, exact implementation). The exact ones keep every
@@ -287,20 +322,35 @@ class Scope:
     groups : mapping
         ``"EU" -> "actor"``, ``"troop" -> "game"``: prefixes of dotted names, used only
         to explain mistakes.
+    draws : bool
+        Whether ``draw(p)`` may be called (dynamics rules and ``stop_when``); elsewhere
+        it is refused with :data:`DRAW_REFUSED`.
     """
 
     numbers: frozenset[str] = frozenset()
     labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lets: Mapping[str, Formula] = field(default_factory=dict)
     groups: Mapping[str, str] = field(default_factory=dict)
+    draws: bool = False
 
     def with_lets(self, lets: Mapping[str, Formula]) -> Scope:
         """This scope plus more named sub-formulas."""
-        return Scope(self.numbers, self.labels, {**self.lets, **lets}, self.groups)
+        return replace(self, lets={**self.lets, **lets})
 
     def with_labels(self, labels: Mapping[str, tuple[str, ...]]) -> Scope:
         """This scope plus more strategy references."""
-        return Scope(self.numbers, {**self.labels, **labels}, self.lets, self.groups)
+        return replace(self, labels={**self.labels, **labels})
+
+    def with_draws(self) -> Scope:
+        """This scope, where ``draw(p)`` may be called.
+
+        Examples
+        --------
+        >>> f = Formula.compile("draw(0.5)", Scope().with_draws())
+        >>> f.is_constant, f.evaluate({UNIFORM: lambda: 0.25}), f.evaluate({UNIFORM: lambda: 0.75})
+        (False, 1, 0)
+        """
+        return replace(self, draws=True)
 
     def known(self) -> list[str]:
         """Every name this scope resolves, sorted."""
@@ -436,7 +486,7 @@ class Formula:
         if isinstance(result, float):
             if result - result:  # nan for inf and nan, 0.0 for every finite number
                 raise self._error("the result is not a finite number")
-        elif type(result) is int and result.bit_length() > _FLOAT_BITS:  # only `round` is an int
+        elif type(result) is int and result.bit_length() > _FLOAT_BITS:  # only `round` and draw() are ints
             raise self._error("the result is too large for a number")
         return result
 
@@ -688,10 +738,21 @@ class _Compiler:
             wanted = str(fewest) if most == fewest else f"at least {fewest}"
             raise self.fail(f"{name}() takes {wanted} arguments, got {len(node.args)}")
         args = [self.number(arg, depth, "an argument") for arg in node.args]
+        if function is _draw:
+            return self._draw(args[0])
         fns = tuple(a.fn for a in args)
         exacts = tuple(a.exact for a in args)
         const = all(a.const for a in args)
         return _Node(_call(function, fns), _call(function, exacts), const=const)
+
+    def _draw(self, probability: _Node) -> _Node:
+        """``draw(p)``: never constant (so never folded, never computed at load); in both
+        arithmetics an int, 0 or 1, from the same generator."""
+        if not self.scope.draws:
+            raise self.fail(DRAW_REFUSED)
+        p = probability.fn
+        pe = probability.exact
+        return _Node(lambda v: _draw(p(v), v), lambda v: _draw(pe(v), v))
 
 
 def _finite_let(fn: _Fn, name: str) -> _Fn:

@@ -138,10 +138,11 @@ class _Checker:
         scope = self.global_scope()
         games = tuple(self.game(name, spec, scope) for name, spec in self.spec.games.items())
         self.check_cases_used()
-        rules = tuple(self.rule(i, scope) for i in range(len(self.spec.dynamics)))
+        seeded = scope.with_draws()  # draw(p) only in the dynamics and stop_when: they change the state
+        rules = tuple(self.rule(i, seeded) for i in range(len(self.spec.dynamics)))
         stop = None
         if self.spec.stop_when is not None:
-            stop = self.formula(self.spec.stop_when, scope, ("stop_when",))
+            stop = self.formula(self.spec.stop_when, seeded, ("stop_when",))
         metrics = self.metrics(games)
         self.check_sweep()
         initial: dict[str, float] = {k: float(v) for k, v in self.spec.parameters.items()}
@@ -232,7 +233,8 @@ class _Checker:
 
     def lets(self, scope: Scope, lets: Mapping[str, float | str], path: FieldPath) -> Scope:
         known = dict(scope.lets)  # grows as each let compiles: one copy, not one per let
-        result = Scope(scope.numbers, scope.labels, known, scope.groups)
+        # no draw() in a let: a let is written out at each use, so it would draw once per use
+        result = Scope(scope.numbers, scope.labels, known, scope.groups, draws=False)
         for name, value in lets.items():
             if name in known or name in scope.numbers or name in scope.labels:
                 raise self.fail((*path, name), f"the name {name!r} is already used; names must be unique")
