@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim import cli
+from sim.scenario.load import load_scenario
 from sim.terminal import visible
 
 from .conftest import ALL_SCENARIOS, FLAGSHIP, ROOT, SCENARIOS, diplosim, diplosim_process
@@ -72,6 +73,14 @@ def test_every_scenario_validates_solves_and_runs_from_the_cli(path: Path, tmp_p
     assert diplosim("validate", str(path)).returncode == 0
     assert diplosim("solve", str(path)).returncode == 0
     result = diplosim("run", str(path), "--out", str(tmp_path / "out"))
+    trees = load_scenario(path).trees
+    if trees:  # tree games are solved, not yet played: run refuses with one line, writes nothing
+        assert result.returncode == 2
+        assert result.stderr == (
+            f"diplosim: error: game {trees[0].name}: tree games are solved (diplosim solve) but not yet played by run\n"
+        )
+        assert not (tmp_path / "out").exists()
+        return
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "summary.json").exists()
 
