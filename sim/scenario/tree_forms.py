@@ -48,6 +48,8 @@ class _Context(Protocol):
 
     def formula(self, value: float | str, scope: Scope, path: FieldPath) -> Formula: ...
 
+    def origin(self, path: FieldPath) -> str: ...
+
 
 def build_tree_template(
     context: _Context, name: str, spec: GameSpec, players: tuple[str, ...], scope: Scope, path: FieldPath
@@ -114,10 +116,13 @@ class _Compiler:
         return self.decision(spec, node, where, depth)
 
     def leaf(self, spec: TreeNodeSpec, node: str, where: FieldPath) -> LeafTemplate:
-        for other in ("player", "infoset", "chance", "moves"):
+        for other in ("moves", "chance", "player", "infoset"):
             if getattr(spec, other) is not None:
                 raise self.fail(
-                    (*where, other), node, f"a leaf has payoffs only: remove `{other}` (or the payoffs, to go on)"
+                    (*where, other),
+                    node,
+                    f"a node with `payoffs` is a leaf and has no `{other}`: remove one of them "
+                    "(a node has either moves or payoffs, not both)",
                 )
         payoffs = spec.payoffs
         at: FieldPath = (*where, "payoffs")
@@ -181,7 +186,8 @@ class _Compiler:
             tuple(
                 (move, probabilities[move], self.node(child, _join(node, move), (*where, "moves", move), depth + 1))
                 for move, child in spec.moves.items()
-            )
+            ),
+            self.context.origin((*where, "chance")),
         )
 
     def check_constant_sum(self, probabilities: dict[str, Formula], node: str, where: FieldPath) -> None:

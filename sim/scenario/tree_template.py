@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from sim.errors import FormulaError, RunError
+from sim.game.tolerances import CHANCE_SUM
 from sim.game.tree import Chance, Decision, ExtensiveFormGame, Spec, Terminal, TreeError, build
 from sim.scenario.expressions import Formula
 from sim.scenario.template import _exact_values
@@ -42,9 +43,11 @@ class DecisionTemplate:
 
 @dataclass(frozen=True)
 class ChanceTemplate:
-    """A chance move: ``(move, probability formula, subtree)`` per move."""
+    """A chance move: ``(move, probability formula, subtree)`` per move; ``origin``
+    (file, line and field) is where errors of its probabilities point."""
 
     moves: tuple[tuple[str, Formula, NodeTemplate], ...]
+    origin: str = ""
 
 
 NodeTemplate = LeafTemplate | DecisionTemplate | ChanceTemplate
@@ -155,11 +158,31 @@ class _Evaluator:
         if isinstance(node, DecisionTemplate):
             moves = {move: self.node(child, _join(path, move)) for move, child in node.moves}
             return Decision(node.player, moves, node.infoset)
+        probabilities = tuple(self.number(p, path, f"probability of {move}") for move, p, _ in node.moves)
+        exact = self.exact(tuple(p for _, p, _ in node.moves))
+        self.check_chance(node, path, probabilities, exact)
         draws = {
-            move: (self.number(p, path, f"probability of {move}"), self.node(child, _join(path, move)))
-            for move, p, child in node.moves
+            move: (p, self.node(child, _join(path, move))) for (move, _, child), p in zip(node.moves, probabilities)
         }
-        return Chance(draws, self.exact(tuple(p for _, p, _ in node.moves)))
+        return Chance(draws, exact)
+
+    def check_chance(
+        self, node: ChanceTemplate, path: str, probabilities: tuple[float, ...], exact: tuple[Fraction, ...] | None
+    ) -> None:
+        """Probabilities of at least 0 that sum to 1 (exactly, where they are exact)."""
+        where = f"{node.origin}: " if node.origin else ""
+        at = f"game {self.game}, node {path or '(root)'}"
+        for (move, _, _), p in zip(node.moves, probabilities):
+            if p < 0:
+                raise RunError(
+                    f"{where}{at}: the probability of {move} is {p:.6g} at this state; it must be at least 0"
+                )
+        total: float | Fraction = sum(exact) if exact is not None else sum(probabilities)
+        if (exact is not None and total != 1) or abs(float(total) - 1.0) > CHANCE_SUM:
+            raise RunError(
+                f"{where}{at}: the chance probabilities sum to {float(total):.6g}, not 1, at this state; "
+                "write them so that they sum to 1 (e.g. the last as 1 minus the others)"
+            )
 
     def number(self, formula: Formula, path: str, what: str) -> float:
         try:
