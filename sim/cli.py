@@ -195,7 +195,7 @@ def _add_solve(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
         "solve",
         help="show each stage game and all its equilibria",
         description="Show each stage game at the initial state: the payoff matrix with best responses "
-        "marked, and all equilibria.",
+        "marked, and all equilibria (a tree game: the tree, backward induction and every equilibrium, flagged).",
     )
     solve.add_argument(
         "file", help="scenario YAML file, a Gambit strategic-form game (.nfg) or a Gambit game tree (.efg)"

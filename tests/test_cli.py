@@ -304,6 +304,7 @@ def test_export_a_tree_game_as_efg_and_solve_it_again(tmp_path: Path) -> None:
     assert matrix.stderr == "diplosim: error: --format efg: game chicken is in normal form; export it as nfg\n"
 
 
+@pytest.mark.slow  # imports the sweep machinery (pandas, pyarrow): about 0.7 s
 def test_sweep_refuses_a_tree_game_before_writing(tmp_path: Path) -> None:
     result = diplosim("sweep", str(ENTRY), "--param", "monopoly_profit=1:3:3", "--out", str(tmp_path / "s"))
     assert result.returncode == 2
