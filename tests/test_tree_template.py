@@ -214,3 +214,8 @@ def test_tree_games_are_not_played_nor_asked_for_as_matrices() -> None:
         scenario.game("entry")
     with pytest.raises(UsageError, match=r"^no game 'nope'"):
         scenario.tree("nope")
+
+
+def test_a_tree_game_has_no_selection_rule_to_set() -> None:
+    with pytest.raises(UsageError, match=r"^--set entry.select: game entry is a tree game; it has no selection rule$"):
+        parse_scenario(BAYESIAN_ENTRY).with_overrides({"entry.select": "first"})

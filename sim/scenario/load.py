@@ -213,6 +213,8 @@ class Scenario:
         trees = self.trees
         solver = values.get("solver")
         for key, value in values.items():
+            if key.endswith(".select") and self.is_tree(key[: -len(".select")]):
+                raise UsageError(f"--set {key}: game {key[: -len('.select')]} is a tree game; it has no selection rule")
             if key == "select" or (key.endswith(".select") and key[: -len(".select")] in self.spec.games):
                 games = _with_rule(games, key, value)
             elif key == "time_limit":
