@@ -11,6 +11,7 @@ The public API (imported lazily, so ``import sim`` is quick)::
     result.rounds, result.equilibria, result.state      # tidy pandas tables
     scenario = sim.load_scenario("scenarios/classics/chicken.yaml")
     sim.solve_stage_games(scenario)                     # equilibria at the start
+    sim.solve_tree_games(sim.load_scenario("scenarios/classics/centipede.yaml"))  # tree games
     model = sim.NegotiationModel(scenario, seed=1)      # the mesa model itself
     sweep = sim.sweep("scenarios/eu_russia_ukraine_buffer_zone.yaml",
                       {"G_H": "0:1:11", "mediation_strength": "0:0.5:6"}, reps=5)
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from sim.game.equilibrium import Equilibrium, SolveResult
     from sim.game.normal_form import NormalFormGame
     from sim.model.negotiation import NegotiationModel
-    from sim.model.stage_games import solve_stage_games
+    from sim.model.stage_games import solve_stage_games, solve_tree_games
     from sim.scenario.load import Scenario, load_scenario, parse_scenario
     from sim.solvers.registry import SOLVERS, solve
     from sim.sweeps.runner import load_sweep
@@ -67,6 +68,7 @@ __all__ = [
     "run",
     "solve",
     "solve_stage_games",
+    "solve_tree_games",
     "sweep",
 ]
 
@@ -90,6 +92,7 @@ _HOMES = {
     "SOLVERS": "sim.solvers.registry",
     "solve": "sim.solvers.registry",
     "solve_stage_games": "sim.model.stage_games",
+    "solve_tree_games": "sim.model.stage_games",
     "sweep": "sim.api",
     "SweepResult": "sim.api",
     "load_sweep": "sim.sweeps.runner",

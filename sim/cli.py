@@ -30,6 +30,7 @@ from sim.terminal import shown, visible
 
 if TYPE_CHECKING:
     from sim.game.equilibrium import SolveResult
+    from sim.scenario.load import Scenario
     from sim.sweeps.runner import SweepOutcome
 
 __all__ = ["SWEEP_FAILED", "main"]
@@ -194,7 +195,7 @@ def _add_solve(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
         "solve",
         help="show each stage game and all its equilibria",
         description="Show each stage game at the initial state: the payoff matrix with best responses "
-        "marked, and all equilibria.",
+        "marked, and all equilibria (a tree game: the tree, backward induction and every equilibrium, flagged).",
     )
     solve.add_argument(
         "file", help="scenario YAML file, a Gambit strategic-form game (.nfg) or a Gambit game tree (.efg)"
@@ -210,9 +211,10 @@ def _add_solve(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
 def _add_export(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export",
-        help="write a stage game as a Gambit .nfg file",
+        help="write a stage game as a Gambit .nfg (or, for a tree game, .efg) file",
         description="Write a stage game, at the start or as played in a round of a seeded run, "
-        "as a Gambit strategic-form file (payoff version) that pygambit and the Gambit GUI read.",
+        "as a Gambit strategic-form file (payoff version) that pygambit and the Gambit GUI read; "
+        "a tree game, at the start, as a Gambit game tree (.efg).",
     )
     export.add_argument("file", help="scenario YAML file")
     export.add_argument("--game", required=True, help="the stage game to export")
@@ -225,7 +227,11 @@ def _add_export(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argum
     export.add_argument(
         "--seed", type=_field("ScenarioSpec", "seed", "seed"), help="seed of that run (default: the scenario's seed)"
     )
-    export.add_argument("--format", choices=["nfg"], default="nfg", help="file format (nfg)")
+    export.add_argument(
+        "--format",
+        choices=["nfg", "efg"],
+        help="file format: nfg for games in normal form, efg for tree games (default: the game's)",
+    )
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.set_defaults(handler=_export)
     return export
@@ -422,7 +428,8 @@ def _validate(args: argparse.Namespace) -> int:
         print(
             visible(
                 f"ok: {file}: {scenario.name!r}, {_count(len(scenario.actors), 'actor')}, "
-                f"{_count(len(scenario.games), 'game')}, "
+                f"{_count(len(scenario.games) + len(scenario.trees), 'game')}"
+                f"{f' ({len(scenario.trees)} as trees)' if scenario.trees else ''}, "
                 f"{len(scenario.rules)} dynamics rules"
             )
         )
@@ -441,7 +448,10 @@ def _solve(args: argparse.Namespace) -> int:
     if Path(args.file).suffix.lower() == ".nfg":
         results, title = _solve_nfg(args)
     else:
-        results, title = _solve_scenario(args)
+        scenario = _scenario_to_solve(args)
+        if scenario.trees:
+            return _solve_with_trees(args, scenario)
+        results, title = _solve_scenario(args, scenario)
     if args.json:
         print(json.dumps({"scenario": title, **solved_json(results)}, indent=2))
     else:
@@ -449,14 +459,49 @@ def _solve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _solve_scenario(args: argparse.Namespace) -> tuple[list[SolveResult], str]:
-    from sim.model.stage_games import solve_stage_games
+def _scenario_to_solve(args: argparse.Namespace) -> Scenario:
     from sim.scenario.load import load_scenario
 
     scenario = load_scenario(args.file)
     if changes := _changes(args):
         scenario = scenario.with_overrides(changes)
+    return scenario
+
+
+def _solve_scenario(args: argparse.Namespace, scenario: Scenario) -> tuple[list[SolveResult], str]:
+    from sim.model.stage_games import solve_stage_games
+
     return solve_stage_games(scenario, args.game), scenario.name
+
+
+def _solve_with_trees(args: argparse.Namespace, scenario: Scenario) -> int:
+    """A scenario with tree games: every game in file order (or ``--game`` order), trees
+    shown as for ``.efg`` files, games in normal form as without trees."""
+    from sim.model.stage_games import solve_stage_games, solve_tree_games
+    from sim.viz.report import print_solved, solved_json
+    from sim.viz.tree_report import tree_json, tree_lines
+
+    names = list(args.game) if args.game else list(scenario.spec.games)
+    console = _console()
+    games: list[dict[str, Any]] = []
+    for name in names:
+        if scenario.is_tree(name):
+            [tree] = solve_tree_games(scenario, [name])
+            if args.json:
+                games.append(tree_json(tree))
+                continue
+            for line in tree_lines(tree):
+                console.print(shown(line))  # type: ignore[attr-defined]
+            console.print()  # type: ignore[attr-defined]
+        else:
+            results = solve_stage_games(scenario, [name])
+            if args.json:
+                games.extend(solved_json(results)["games"])
+            else:
+                print_solved(results, console)  # type: ignore[arg-type]
+    if args.json:
+        print(json.dumps({"scenario": scenario.name, "games": games}, indent=2))
+    return 0
 
 
 def _solve_efg(args: argparse.Namespace) -> int:
@@ -506,13 +551,28 @@ def _export(args: argparse.Namespace) -> int:
         )
     if args.set:
         scenario = scenario.with_overrides(dict(args.set))
-    text = write_nfg(stage_game(scenario, args.game, round_number=args.round, seed=args.seed))
+    text = _exported_tree(args, scenario) if scenario.is_tree(args.game) else None
+    if text is None:
+        if args.format == "efg":
+            raise UsageError(f"--format efg: game {args.game} is in normal form; export it as nfg")
+        text = write_nfg(stage_game(scenario, args.game, round_number=args.round, seed=args.seed))
     if args.output is None:
         sys.stdout.write(text)
     else:
         write_text_atomic(Path(args.output), text, "--output")
         print(visible(f"wrote {args.output}"), file=sys.stderr)
     return 0
+
+
+def _exported_tree(args: argparse.Namespace, scenario: Scenario) -> str:
+    from sim.game.efg_write import write_efg
+    from sim.model.stage_games import stage_tree
+
+    if args.format == "nfg":
+        raise UsageError(f"--format nfg: game {args.game} is a tree game; export it as efg")
+    if args.round is not None:
+        raise UsageError(f"--round: game {args.game} is a tree game, not played by run; export it at the start")
+    return write_efg(stage_tree(scenario, args.game))
 
 
 class _Stopped(KeyboardInterrupt):

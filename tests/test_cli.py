@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim import cli
+from sim.scenario.load import load_scenario
 from sim.terminal import visible
 
 from .conftest import ALL_SCENARIOS, FLAGSHIP, ROOT, SCENARIOS, diplosim, diplosim_process
@@ -72,6 +73,14 @@ def test_every_scenario_validates_solves_and_runs_from_the_cli(path: Path, tmp_p
     assert diplosim("validate", str(path)).returncode == 0
     assert diplosim("solve", str(path)).returncode == 0
     result = diplosim("run", str(path), "--out", str(tmp_path / "out"))
+    trees = load_scenario(path).trees
+    if trees:  # tree games are solved, not yet played: run refuses with one line, writes nothing
+        assert result.returncode == 2
+        assert result.stderr == (
+            f"diplosim: error: game {trees[0].name}: tree games are solved (diplosim solve) but not yet played by run\n"
+        )
+        assert not (tmp_path / "out").exists()
+        return
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "summary.json").exists()
 
@@ -211,6 +220,98 @@ def test_export_round_trips_through_pygambit(tmp_path: Path) -> None:
     solved = diplosim("solve", str(out), "--json")
     (exported,) = json.loads(solved.stdout)["games"]
     assert exported["equilibria"][2]["EU"] == {"D": "193/215", "M": "0", "H": "22/215"}
+
+
+ENTRY = SCENARIOS / "classics" / "entry_deterrence.yaml"
+
+
+def test_solve_a_tree_game_json() -> None:
+    # the unique subgame-perfect equilibrium In / Accommodate (1, 1) and the Nash
+    # equilibrium Out / Fight (0, 2) whose threat to fight is not credible (see the file)
+    result = diplosim("solve", str(ENTRY), "--json")
+    assert result.returncode == 0, result.stderr
+    (game,) = json.loads(result.stdout)["games"]
+    assert {k: game[k] for k in ("name", "form", "players", "concept", "complete")} == {
+        "name": "entry",
+        "form": "extensive",
+        "players": ["Entrant", "Incumbent"],
+        "concept": "backward_induction",
+        "complete": True,
+    }
+    first, second = game["equilibria"]
+    assert first == {
+        "behaviour": {
+            "Entrant": {"(root)": {"Out": "0", "In": "1"}},
+            "Incumbent": {"In": {"Fight": "0", "Accommodate": "1"}},
+        },
+        "payoffs": {"Entrant": "1", "Incumbent": "1"},
+        "subgame_perfect": True,
+        "sequentially_rational": True,
+        "solution": True,
+        "beliefs": {"(root)": {"(root)": "1"}, "In": {"In": "1"}},
+        "failures": [],
+    }
+    assert second["behaviour"]["Incumbent"] == {"In": {"Fight": "1", "Accommodate": "0"}}
+    assert (second["payoffs"], second["subgame_perfect"]) == ({"Entrant": "0", "Incumbent": "2"}, False)
+    assert second["failures"] == [{"infoset": "In", "gain": "2"}]  # Accommodate gains 1 - (-1) there
+
+
+def test_solve_a_tree_game_shows_the_teaching_view() -> None:
+    result = diplosim("solve", str(ENTRY), "--set", "monopoly_profit=3")
+    assert result.returncode == 0, result.stderr
+    assert "├─ Out: (0, 3)" in result.stdout
+    assert "At (root), Entrant compares Out (0) with In (1): chooses In." in result.stdout
+    assert "2. Entrant: Out; Incumbent: Fight   payoffs (0, 3)   [Nash only]" in result.stdout
+
+
+def test_games_in_normal_form_keep_their_output_beside_a_tree(tmp_path: Path) -> None:
+    text = (SCENARIOS / "classics" / "chicken.yaml").read_text(encoding="utf-8")
+    tree = (
+        "  entry:\n    players: [Row, Column]\n    tree:\n      player: Row\n      moves:\n"
+        "        Out: {payoffs: [0, 2]}\n"
+        "        In: {player: Column, moves: {F: {payoffs: [-1, -1]}, A: {payoffs: [1, 1]}}}\n"
+    )
+    mixed = tmp_path / "mixed.yaml"
+    mixed.write_text(text.replace("games:\n", "games:\n" + tree, 1), encoding="utf-8")
+    alone = json.loads(diplosim("solve", str(SCENARIOS / "classics" / "chicken.yaml"), "--json").stdout)["games"]
+    both = json.loads(diplosim("solve", str(mixed), "--json").stdout)["games"]
+    assert [g["name"] for g in both] == ["entry", "chicken"]  # file order
+    assert both[0]["form"] == "extensive" and both[1] == alone[0]
+    assert json.loads(diplosim("solve", str(mixed), "--json", "--game", "chicken").stdout)["games"] == alone
+    text_alone = diplosim("solve", str(SCENARIOS / "classics" / "chicken.yaml")).stdout
+    assert diplosim("solve", str(mixed), "--game", "chicken").stdout == text_alone
+    assert (
+        diplosim("validate", str(mixed)).stdout
+        == f"ok: {mixed}: 'Chicken', 2 actors, 2 games (1 as trees), 0 dynamics rules\n"
+    )
+
+
+def test_export_a_tree_game_as_efg_and_solve_it_again(tmp_path: Path) -> None:
+    out = tmp_path / "entry.efg"
+    result = diplosim("export", str(ENTRY), "--game", "entry", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().splitlines()[:3] == ['EFG 2 R "entry" { "Entrant" "Incumbent" }', '""', ""]
+    from_file = json.loads(diplosim("solve", str(out), "--json").stdout)["games"]
+    from_scenario = json.loads(diplosim("solve", str(ENTRY), "--json").stdout)["games"]
+    assert from_file == from_scenario
+    refused = diplosim("export", str(ENTRY), "--game", "entry", "--round", "1")
+    assert refused.returncode == 2
+    assert (
+        refused.stderr
+        == "diplosim: error: --round: game entry is a tree game, not played by run; export it at the start\n"
+    )
+    matrix = diplosim("export", str(SCENARIOS / "classics" / "chicken.yaml"), "--game", "chicken", "--format", "efg")
+    assert matrix.stderr == "diplosim: error: --format efg: game chicken is in normal form; export it as nfg\n"
+
+
+@pytest.mark.slow  # imports the sweep machinery (pandas, pyarrow): about 0.7 s
+def test_sweep_refuses_a_tree_game_before_writing(tmp_path: Path) -> None:
+    result = diplosim("sweep", str(ENTRY), "--param", "monopoly_profit=1:3:3", "--out", str(tmp_path / "s"))
+    assert result.returncode == 2
+    assert result.stderr == (
+        "diplosim: error: game entry: tree games are solved (diplosim solve) but not yet played by run\n"
+    )
+    assert not (tmp_path / "s").exists()
 
 
 def test_export_a_round_of_a_seeded_run_and_refuse_a_round_not_reached(tmp_path: Path) -> None:

@@ -12,10 +12,12 @@ from typing import Any
 from sim.errors import UsageError
 from sim.game.equilibrium import SolveResult
 from sim.game.normal_form import NormalFormGame
+from sim.game.tree import ExtensiveFormGame
 from sim.scenario.load import Scenario
 from sim.solvers.registry import solve
+from sim.solvers.trees import TreeSolveResult, solve_tree
 
-__all__ = ["solve_stage_games", "stage_game"]
+__all__ = ["solve_stage_games", "solve_tree_games", "stage_game", "stage_tree"]
 
 
 def solve_stage_games(
@@ -52,6 +54,69 @@ def solve_stage_games(
     plans = [scenario.game(name) for name in games] if games else list(scenario.games)
     state = dict(values) if values is not None else scenario.namespace()
     return [solve(plan.template.build(state, exact=exact), plan.solver, time_limit=plan.time_limit) for plan in plans]
+
+
+def solve_tree_games(
+    scenario: Scenario,
+    games: Sequence[str] | None = None,
+    *,
+    values: Mapping[str, Any] | None = None,
+    everything: bool = True,
+) -> list[TreeSolveResult]:
+    """Build and solve tree games at the initial state (or at ``values``), each with its
+    solution concept; ``everything`` also lists the Nash equilibria that are not
+    solutions (flagged, with their non-credible threats), as ``diplosim solve`` shows.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    games : sequence of str, optional
+        Names of the tree games to solve; all, in file order, by default.
+    values : mapping, optional
+        The state to build them at; :meth:`Scenario.namespace` by default.
+    everything : bool
+        See :func:`sim.solvers.trees.solve_tree`.
+
+    Raises
+    ------
+    UsageError
+        For an unknown game name, or one that is not a tree.
+    RunError
+        If a formula fails or the chance probabilities do not sum to 1 at that state.
+
+    Examples
+    --------
+    >>> from sim.scenario.load import parse_scenario, _TREE_EXAMPLE
+    >>> from sim.solvers.trees import profile_text
+    >>> [result] = solve_tree_games(parse_scenario(_TREE_EXAMPLE))
+    >>> [profile_text(result.game, eq) for eq in result.solutions]
+    ['Entrant: In; Incumbent: Accommodate']
+    """
+    plans = [scenario.tree(name) for name in games] if games else list(scenario.trees)
+    state = dict(values) if values is not None else scenario.namespace()
+    return [
+        solve_tree(
+            plan.template.build(state, exact=True), plan.concept, everything=everything, time_limit=plan.time_limit
+        )
+        for plan in plans
+    ]
+
+
+def stage_tree(scenario: Scenario, name: str) -> ExtensiveFormGame:
+    """One tree game as built at the start (exact where the formulas allow).
+
+    Raises
+    ------
+    UsageError
+        For an unknown game, or one that is not a tree.
+
+    Examples
+    --------
+    >>> from sim.scenario.load import parse_scenario, _TREE_EXAMPLE
+    >>> [node.path for node in stage_tree(parse_scenario(_TREE_EXAMPLE), "entry").nodes]
+    ['', 'Out', 'In', 'In/Fight', 'In/Accommodate']
+    """
+    return scenario.tree(name).template.build(scenario.namespace(), exact=True)
 
 
 def stage_game(

@@ -25,12 +25,12 @@ from typing import Any
 from sim.errors import ScenarioError, UsageError, did_you_mean, unknown
 from sim.files import read_input
 from sim.scenario.expressions import Formula
-from sim.scenario.semantics import CasePlan, GamePlan, RulePlan, compile_scenario
+from sim.scenario.semantics import CasePlan, GamePlan, RulePlan, TreePlan, compile_scenario
 from sim.scenario.spec import MAX_SCENARIO_BYTES, ScenarioSpec, validate_spec
 from sim.scenario.yaml_source import parse_yaml
 from sim.solvers.selection import RULES
 
-__all__ = ["CasePlan", "GamePlan", "RulePlan", "Scenario", "load_scenario", "parse_scenario"]
+__all__ = ["CasePlan", "GamePlan", "RulePlan", "Scenario", "TreePlan", "load_scenario", "parse_scenario"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,9 @@ class Scenario:
         The scenario's sweep outputs, evaluated on a run's end (see :mod:`sim.sweeps.outcomes`).
     text : str
         The YAML text it was loaded from (sweep workers load it again).
+    trees : tuple of TreePlan
+        The compiled tree games (``tree:``): solved by ``diplosim solve``, not played
+        by the model (which refuses a scenario that has any: :meth:`check_playable`).
     """
 
     spec: ScenarioSpec
@@ -70,6 +73,7 @@ class Scenario:
     overrides: Mapping[str, float | str] = field(default_factory=dict)
     metrics: tuple[tuple[str, Formula], ...] = ()
     text: str = field(default="", repr=False)
+    trees: tuple[TreePlan, ...] = ()
 
     @property
     def name(self) -> str:
@@ -127,7 +131,55 @@ class Scenario:
         for plan in self.games:
             if plan.name == name:
                 return plan
-        raise UsageError(f"no game {name!r} in {self.file} (games: {', '.join(g.name for g in self.games)})")
+        if any(tree.name == name for tree in self.trees):
+            raise UsageError(f"game {name} is a tree game: it has no strategy matrix (solve it with diplosim solve)")
+        raise self._unknown_game(name)
+
+    def tree(self, name: str) -> TreePlan:
+        """The tree game called ``name``.
+
+        Raises
+        ------
+        UsageError
+            If there is no such game, or it is not a tree.
+
+        Examples
+        --------
+        >>> parse_scenario(_TREE_EXAMPLE).tree("entry").players
+        ('Entrant', 'Incumbent')
+        """
+        for plan in self.trees:
+            if plan.name == name:
+                return plan
+        if any(plan.name == name for plan in self.games):
+            raise UsageError(f"game {name} is in normal form, not a tree")
+        raise self._unknown_game(name)
+
+    def is_tree(self, name: str) -> bool:
+        """True if ``name`` is a tree game of this scenario."""
+        return any(plan.name == name for plan in self.trees)
+
+    def _unknown_game(self, name: str) -> UsageError:
+        return UsageError(f"no game {name!r} in {self.file} (games: {', '.join(self.spec.games)})")
+
+    def check_playable(self) -> None:
+        """Refuse to play a scenario with tree games (they are solved, not yet played).
+
+        Raises
+        ------
+        UsageError
+            Naming the first tree game.
+
+        Examples
+        --------
+        >>> parse_scenario(_TREE_EXAMPLE).check_playable()
+        Traceback (most recent call last):
+        sim.errors.UsageError: game entry: tree games are solved (diplosim solve) but not yet played by run
+        """
+        if self.trees:
+            raise UsageError(
+                f"game {self.trees[0].name}: tree games are solved (diplosim solve) but not yet played by run"
+            )
 
     def with_overrides(self, values: Mapping[str, float | str]) -> Scenario:
         """A copy with other parameter values, initial actor state or selection rules.
@@ -158,16 +210,20 @@ class Scenario:
         """
         initial = dict(self.initial)
         games = self.games
+        trees = self.trees
         solver = values.get("solver")
         for key, value in values.items():
+            if key.endswith(".select") and self.is_tree(key[: -len(".select")]):
+                raise UsageError(f"--set {key}: game {key[: -len('.select')]} is a tree game; it has no selection rule")
             if key == "select" or (key.endswith(".select") and key[: -len(".select")] in self.spec.games):
                 games = _with_rule(games, key, value)
             elif key == "time_limit":
                 limit = _time_limit(value)
                 games = tuple(replace(plan, time_limit=limit) for plan in games)
+                trees = tuple(replace(plan, time_limit=limit) for plan in trees)
             elif key != "solver":
                 initial[key] = _number_for(key, value, initial)
-        changed = replace(self, initial=initial, games=games, overrides={**self.overrides, **values})
+        changed = replace(self, initial=initial, games=games, trees=trees, overrides={**self.overrides, **values})
         return changed.with_solver(str(solver)) if solver is not None else changed
 
     def with_solver(self, solver: str) -> Scenario:
@@ -300,6 +356,7 @@ def _load(text: str, filename: str, sha256: str) -> Scenario:
         parts.stop_when,
         metrics=parts.metrics,
         text=text,
+        trees=parts.trees,
     )
 
 
@@ -316,4 +373,22 @@ games:
     players: [A]
     strategies: {A: [go, stay]}
     payoffs: {A: "1 - cost if A == 'go' else 0"}
+"""
+
+_TREE_EXAMPLE = """
+name: entry
+rounds: 1
+actors: {Entrant: {}, Incumbent: {}}
+games:
+  entry:
+    players: [Entrant, Incumbent]
+    tree:
+      player: Entrant
+      moves:
+        Out: {payoffs: [0, 2]}
+        In:
+          player: Incumbent
+          moves:
+            Fight: {payoffs: [-1, -1]}
+            Accommodate: {payoffs: [1, 1]}
 """

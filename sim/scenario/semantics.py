@@ -25,12 +25,24 @@ from sim.scenario.factors import DESIGNS, parse_factor
 from sim.scenario.payoff_forms import build_template
 from sim.scenario.spec import EquilibriumSpec, GameSpec, ScenarioSpec
 from sim.scenario.template import PayoffTemplate
+from sim.scenario.tree_forms import build_tree_template
+from sim.scenario.tree_template import TreeTemplate
 from sim.scenario.yaml_source import Path as FieldPath
 from sim.scenario.yaml_source import YamlDocument, format_path
 from sim.solvers.registry import SOLVERS
 from sim.solvers.selection import PLAY_MODES, RULES
+from sim.solvers.trees import CONCEPTS
 
-__all__ = ["RESERVED", "CasePlan", "Compiled", "GamePlan", "RulePlan", "compile_scenario", "count_name"]
+__all__ = [
+    "RESERVED",
+    "CasePlan",
+    "Compiled",
+    "GamePlan",
+    "RulePlan",
+    "TreePlan",
+    "compile_scenario",
+    "count_name",
+]
 
 # used with fullmatch: the whole text must match (`$` would also accept a final line break)
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -65,6 +77,20 @@ class GamePlan:
 
 
 @dataclass(frozen=True)
+class TreePlan:
+    """A compiled tree game: how to build and solve it (``concept``: ``None`` for the
+    default of :func:`sim.solvers.trees.default_concept`). Solved by ``diplosim solve``,
+    not yet played by the model."""
+
+    name: str
+    players: tuple[str, ...]
+    template: TreeTemplate
+    concept: str | None
+    description: str = ""
+    time_limit: float = 20.0
+
+
+@dataclass(frozen=True)
 class RulePlan:
     """A compiled dynamics rule; targets are parameter names or ``Actor.variable``."""
 
@@ -85,6 +111,7 @@ class Compiled:
     rules: tuple[RulePlan, ...]
     stop_when: Formula | None
     metrics: tuple[tuple[str, Formula], ...] = ()
+    trees: tuple[TreePlan, ...] = ()
 
 
 def count_name(game: str, labels: Sequence[str]) -> str:
@@ -136,7 +163,8 @@ class _Checker:
     def compile(self) -> Compiled:
         self.check_names()
         scope = self.global_scope()
-        games = tuple(self.game(name, spec, scope) for name, spec in self.spec.games.items())
+        games = tuple(self.game(name, spec, scope) for name, spec in self.spec.games.items() if spec.tree is None)
+        trees = tuple(self.tree(name, spec, scope) for name, spec in self.spec.games.items() if spec.tree is not None)
         self.check_cases_used()
         seeded = scope.with_draws()  # draw(p) only in the dynamics and stop_when: they change the state
         rules = tuple(self.rule(i, seeded) for i in range(len(self.spec.dynamics)))
@@ -149,7 +177,7 @@ class _Checker:
         for actor, actor_spec in self.spec.actors.items():
             initial.update({f"{actor}.{var}": float(v) for var, v in actor_spec.state.items()})
         actors = {name: tuple(a.state) for name, a in self.spec.actors.items()}
-        return Compiled(actors, initial, games, rules, stop, metrics)
+        return Compiled(actors, initial, games, rules, stop, metrics, trees)
 
     def metrics(self, games: Sequence[GamePlan]) -> tuple[tuple[str, Formula], ...]:
         """Metric formulas: final parameters and Actor.variable, ``rounds`` (played),
@@ -225,8 +253,10 @@ class _Checker:
             numbers.update(f"{actor}.{var}" for var in actor_spec.state)
         labels: dict[str, tuple[str, ...]] = {}
         for game, game_spec in self.spec.games.items():
+            if game_spec.tree is not None:
+                continue  # not played: formulas cannot read its moves
             for player in game_spec.players:
-                labels[f"{game}.{player}"] = tuple(game_spec.strategies.get(player, ()))
+                labels[f"{game}.{player}"] = tuple((game_spec.strategies or {}).get(player, ()))
         groups = {**{a: "actor" for a in self.spec.actors}, **{g: "game" for g in self.spec.games}}
         scope = Scope(frozenset(numbers), labels, {}, groups)
         return self.lets(scope, self.spec.let, ("let",))
@@ -265,6 +295,24 @@ class _Checker:
             float(settings.time_limit),
         )
 
+    def tree(self, name: str, spec: GameSpec, scope: Scope) -> TreePlan:
+        path: FieldPath = ("games", name)
+        players = self.players(spec, path)
+        game_scope = self.lets(scope, spec.let, (*path, "let"))
+        template = build_tree_template(self, name, spec, players, game_scope, path)
+        settings, _ = self.settings(spec, path)
+        own = spec.equilibrium is not None and spec.equilibrium.concept is not None
+        where: FieldPath = (*path, "equilibrium", "concept") if own else ("equilibrium", "concept")
+        if settings.concept is not None and settings.concept not in CONCEPTS:
+            raise self.fail(where, unknown("solution concept", settings.concept, list(CONCEPTS)))
+        if settings.concept == "backward_induction" and not template.shape().perfect_information:
+            raise self.fail(
+                where,
+                "backward induction needs perfect information, but this tree has information sets of several "
+                "nodes; use subgame_perfect or pbe",
+            )
+        return TreePlan(name, players, template, settings.concept, spec.description, float(settings.time_limit))
+
     def players(self, spec: GameSpec, path: FieldPath) -> tuple[str, ...]:
         players = tuple(spec.players)
         if not players:
@@ -286,6 +334,12 @@ class _Checker:
         return players
 
     def strategies(self, spec: GameSpec, players: tuple[str, ...], path: FieldPath) -> tuple[tuple[str, ...], ...]:
+        if spec.strategies is None:
+            raise self.fail(
+                path,
+                "the required field 'strategies' is missing: a game gives `strategies` with `payoffs` "
+                "(or `payoff_table`), or a `tree`",
+            )
         for player in spec.strategies:
             if player not in players:
                 raise self.fail(
@@ -343,6 +397,11 @@ class _Checker:
             raise self.fail(
                 (*where, "solver"),
                 f"the solver {base.solver!r} handles {low} to {high} players, not {n_players}",
+            )
+        if spec.tree is None and spec.equilibrium is not None and spec.equilibrium.concept is not None:
+            raise self.fail(
+                (*path, "equilibrium", "concept"),
+                "a solution concept applies to tree games; a game in normal form takes `solver` and `select`",
             )
         if base.play not in PLAY_MODES:
             raise self.fail((*where, "play"), f"unknown play mode {base.play!r} (known: {', '.join(PLAY_MODES)})")

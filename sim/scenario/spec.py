@@ -36,6 +36,7 @@ __all__ = [
     "ScenarioSpec",
     "SelectSpec",
     "SweepSpecBlock",
+    "TreeNodeSpec",
     "json_schema",
     "number_or_formula",
     "validate_spec",
@@ -186,6 +187,11 @@ class EquilibriumSpec(_Spec):
             json_schema_input_type=Annotated[float, Field(ge=0, le=MAX_LOGIT_LAMBDA)],
         ),
     ] = Field(1.0, description="Precision of the logit QRE played by the selection rule logit (0: uniform play).")
+    concept: str | None = Field(
+        None,
+        description="Solution concept of tree games: backward_induction, nash, subgame_perfect or pbe "
+        "(default: backward_induction for perfect information without chance, else pbe).",
+    )
     time_limit: Annotated[
         float,
         PlainValidator(
@@ -199,12 +205,59 @@ class EquilibriumSpec(_Spec):
     )
 
 
+def _leaf_payoffs(value: Any) -> Any:
+    if isinstance(value, list):
+        items = enumerate(value)
+    elif isinstance(value, dict):
+        items = value.items()  # type: ignore[assignment]
+    else:
+        raise ValueError(
+            f"payoffs are a list (one value per player, in player order) or a mapping player -> value, "
+            f"got {_describe(value)}"
+        )
+    for key, entry in items:
+        try:
+            number_or_formula(entry)
+        except ValueError as exc:
+            raise ValueError(f"payoff {key}: {exc}") from None
+    return value
+
+
+LeafPayoffs = Annotated[
+    Any,
+    PlainValidator(_leaf_payoffs, json_schema_input_type=list[float | str] | dict[str, float | str]),
+]
+"""A leaf's payoffs: one number or formula per player, as a list or a mapping."""
+
+
+class TreeNodeSpec(_Spec):
+    """A node of a game tree: a decision (``player`` and ``moves``), a chance move
+    (``chance`` probabilities and ``moves``) or a leaf (``payoffs``)."""
+
+    player: str | None = Field(None, description="Who moves here (a player of the game).")
+    infoset: str | None = Field(
+        None, description="Information set label: the player's nodes with the same label cannot be told apart."
+    )
+    chance: dict[str, NumberOrFormula] | None = Field(
+        None, description="A chance move: move -> probability (a number or formula), one per move."
+    )
+    moves: dict[str, TreeNodeSpec] | None = Field(None, description="Move label -> the node it leads to.")
+    payoffs: LeafPayoffs | None = Field(
+        None, description="A leaf: one payoff per player, a list in player order or a mapping player -> value."
+    )
+
+
 class GameSpec(_Spec):
     """A stage game, rebuilt from the current state every round."""
 
     description: str = Field("", description="What the game stands for.")
     players: list[str] = Field(description="Actor names; the first is the row player.")
-    strategies: dict[str, list[str]] = Field(description="Player -> strategy labels.")
+    strategies: dict[str, list[str]] | None = Field(
+        None, description="Player -> strategy labels (a game in normal form; not with tree)."
+    )
+    tree: TreeNodeSpec | None = Field(
+        None, description="A game tree (extensive form) instead of strategies and payoffs: its root node."
+    )
     let: dict[str, NumberOrFormula] = Field(
         default_factory=dict, description="Named sub-formulas, usable in this game's payoffs."
     )
@@ -372,6 +425,8 @@ _CHILDREN: dict[tuple[Any, str | int], tuple[str, Any]] = {
     (ScenarioSpec, "dynamics"): ("list", RuleSpec),
     (ScenarioSpec, "equilibrium"): ("one", EquilibriumSpec),
     (GameSpec, "equilibrium"): ("one", EquilibriumSpec),
+    (GameSpec, "tree"): ("one", TreeNodeSpec),
+    (TreeNodeSpec, "moves"): ("mapping", TreeNodeSpec),
     (EquilibriumSpec, "select"): ("one", SelectSpec),
     (SelectSpec, "conditional"): ("list", CaseSpec),
     (ScenarioSpec, "sweep"): ("one", SweepSpecBlock),

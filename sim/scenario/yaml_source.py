@@ -200,7 +200,8 @@ def parse_yaml(text: str, filename: str = "<string>") -> YamlDocument:
         except _TooDeepError as exc:
             raise ScenarioError(
                 f"lists and mappings nest deeper than {MAX_DEPTH} levels (sim.scenario.yaml_source.MAX_DEPTH); "
-                "a scenario needs far fewer: look for unclosed or repeated brackets",
+                "a scenario needs far fewer: look for unclosed or repeated brackets "
+                "(a game tree takes two levels per move: at most 22 moves deep)",
                 file=filename,
                 line=exc.line,
             ) from None
