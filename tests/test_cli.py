@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from sim import cli
 from sim.scenario.load import load_scenario
+from sim.sweeps.runner import load_sweep
 from sim.terminal import visible
 
 from .conftest import ALL_SCENARIOS, FLAGSHIP, ROOT, SCENARIOS, diplosim, diplosim_process
@@ -73,16 +74,10 @@ def test_every_scenario_validates_solves_and_runs_from_the_cli(path: Path, tmp_p
     assert diplosim("validate", str(path)).returncode == 0
     assert diplosim("solve", str(path)).returncode == 0
     result = diplosim("run", str(path), "--out", str(tmp_path / "out"))
-    trees = load_scenario(path).trees
-    if trees:  # tree games are solved, not yet played: run refuses with one line, writes nothing
-        assert result.returncode == 2
-        assert result.stderr == (
-            f"diplosim: error: game {trees[0].name}: tree games are solved (diplosim solve) but not yet played by run\n"
-        )
-        assert not (tmp_path / "out").exists()
-        return
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "summary.json").exists()
+    # a scenario with tree games also saves the moves made on each path played
+    assert (tmp_path / "out" / "moves.csv").exists() == bool(load_scenario(path).trees)
 
 
 def test_help_and_version() -> None:
@@ -305,13 +300,12 @@ def test_export_a_tree_game_as_efg_and_solve_it_again(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # imports the sweep machinery (pandas, pyarrow): about 0.7 s
-def test_sweep_refuses_a_tree_game_before_writing(tmp_path: Path) -> None:
-    result = diplosim("sweep", str(ENTRY), "--param", "monopoly_profit=1:3:3", "--out", str(tmp_path / "s"))
-    assert result.returncode == 2
-    assert result.stderr == (
-        "diplosim: error: game entry: tree games are solved (diplosim solve) but not yet played by run\n"
+def test_a_sweep_plays_tree_games(tmp_path: Path) -> None:
+    result = diplosim(
+        "sweep", str(ENTRY), "--param", "monopoly_profit=1:3:3", "--workers", "1", "--out", str(tmp_path / "s")
     )
-    assert not (tmp_path / "s").exists()
+    assert result.returncode == 0, result.stderr
+    assert len(load_sweep(tmp_path / "s")) == 3
 
 
 def test_export_a_round_of_a_seeded_run_and_refuse_a_round_not_reached(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from sim.api import run
-from sim.errors import UsageError
 from sim.game import efg, limits, nfg, tree
 from sim.model.stage_games import solve_tree_games
 from sim.scenario import expressions, factors, spec, yaml_source
@@ -96,11 +95,8 @@ def test_every_complete_example_validates_and_runs(block: str) -> None:
     scenario = parse_scenario(block, f"{LANGUAGE.name} ({_example_id(block)})")
     if _needs_gambit(scenario) and not gambit.available():
         pytest.skip("needs pygambit (pip install 'diplosim[gambit]')")
-    if scenario.trees:  # tree games are solved, and run refuses them with one line
+    if scenario.trees:
         assert all(result.solutions for result in solve_tree_games(scenario))
-        with pytest.raises(UsageError, match=r"tree games are solved \(diplosim solve\) but not yet played by run"):
-            run(scenario)
-        return
     result = run(scenario)
     assert 1 <= result.rounds_played <= scenario.rounds
 

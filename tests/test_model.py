@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim.api import RunResult, run
-from sim.errors import RunError
+from sim.errors import RunError, ScenarioError
 from sim.model.agents import Actor
 from sim.model.negotiation import NegotiationModel
 from sim.scenario.load import load_scenario, parse_scenario
@@ -289,3 +289,84 @@ def test_a_draw_with_a_probability_outside_0_1_is_a_run_error_naming_round_and_r
         "formula 'A.incidents + draw(round / 2.5)': draw(p) needs a probability p from 0 to 1, got 1.2"
     )
     assert "\n" not in message
+
+
+STORMY_ENTRY = """
+name: entry with storms
+rounds: 400
+seed: 11
+actors: {Entrant: {state: {entered: 0, storms: 0, fights: 0}}, Incumbent: {}}
+parameters: {p_storm: 0.25}
+games:
+  entry:
+    players: [Entrant, Incumbent]
+    tree:
+      player: Entrant
+      moves:
+        Out: {payoffs: [0, 2]}
+        In:
+          chance: {calm: "1 - p_storm", storm: p_storm}
+          moves:
+            calm:
+              player: Incumbent
+              moves:
+                Fight: {payoffs: [-1, -1]}
+                Accommodate: {payoffs: [1, 1]}
+            storm: {payoffs: [0.5, 0]}
+dynamics:
+  - after: entry
+    when: "entry.Entrant == 'In'"
+    set: {Entrant.entered: "Entrant.entered + 1"}
+  - after: entry
+    when: "entry.chance == 'storm'"
+    set: {Entrant.storms: "Entrant.storms + 1"}
+  - after: entry
+    when: "entry.Incumbent == 'Fight'"
+    set: {Entrant.fights: "Entrant.fights + 1"}
+"""
+
+
+def test_a_tree_game_is_played_each_round_with_chance_drawn_from_the_seed() -> None:
+    # Backward induction: after calm the Incumbent accommodates (1 > -1); In is then worth
+    # (1 - p) * 1 + p * 0.5 = 0.875 > 0 to the Entrant, so it enters every round and never
+    # meets a fight. Storms come with probability 1/4: over 400 rounds a binomial count with
+    # mean 100 and standard deviation sqrt(400 * 0.25 * 0.75) = 8.66; five deviations fail a
+    # correct generator with probability below 1e-6.
+    result = run(parse_scenario(STORMY_ENTRY))
+    final = result.final_state()["Entrant"]
+    assert final["entered"] == 400 and final["fights"] == 0
+    assert abs(final["storms"] - 100) < 5 * 8.66
+    moves = result.moves
+    assert moves.columns.tolist() == ["round", "game", "step", "actor", "information_set", "move"]
+    storms = moves[(moves["actor"] == "chance") & (moves["move"] == "storm")]
+    assert len(storms) == final["storms"], "the state and the recorded path agree"
+    calm_rounds = moves[moves["move"] == "calm"]["round"]
+    after_calm = moves[moves["round"].isin(calm_rounds) & (moves["step"] == 3)]
+    assert set(after_calm["move"]) == {"Accommodate"} and len(after_calm) == 400 - len(storms)
+
+
+def test_tree_games_are_reproducible_by_seed() -> None:
+    scenario = parse_scenario(STORMY_ENTRY).with_overrides({"p_storm": 0.5})
+    first, again, other = (run(scenario, seed=s, rounds=30) for s in (3, 3, 4))
+    pd.testing.assert_frame_equal(first.moves, again.moves)
+    pd.testing.assert_frame_equal(first.state, again.state)
+    assert not first.moves.equals(other.moves)
+
+
+def test_a_formula_comparing_a_move_label_that_is_not_in_the_tree_is_refused_at_load() -> None:
+    text = STORMY_ENTRY.replace("when: \"entry.chance == 'storm'\"", "when: \"entry.chance == 'stom'\"")
+    with pytest.raises(ScenarioError, match=r"dynamics\[1\]\.when: .*'stom'"):
+        parse_scenario(text)
+
+
+def test_the_story_tells_the_path_played_and_why() -> None:
+    from rich.console import Console
+
+    from sim.viz.report import print_story
+
+    console = Console(record=True, width=200)
+    print_story(run(parse_scenario(STORMY_ENTRY), rounds=2, seed=1), console)
+    text = console.export_text()
+    assert "Entrant In → chance" in text
+    assert "the only backward-induction solution" not in text  # chance: the default concept is pbe
+    assert "the only perfect Bayesian solution" in text

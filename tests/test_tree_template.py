@@ -203,19 +203,21 @@ def test_the_template_reads_only_what_its_formulas_name() -> None:
     assert parse_scenario(BAYESIAN_ENTRY).trees[0].template.inputs == ("p_strong",)
 
 
-def test_tree_games_are_not_played_nor_asked_for_as_matrices() -> None:
+def test_tree_games_are_not_asked_for_as_matrices() -> None:
     scenario = parse_scenario(BAYESIAN_ENTRY)
-    assert scenario.games == () and scenario.strategy_keys == ()
-    with pytest.raises(
-        UsageError, match=r"^game entry: tree games are solved \(diplosim solve\) but not yet played by run$"
-    ):
-        scenario.check_playable()
+    # formulas read each player's last move on the path, and the last chance move
+    assert scenario.games == () and scenario.strategy_keys == ("entry.Entrant", "entry.Incumbent", "entry.chance")
     with pytest.raises(UsageError, match=r"^game entry is a tree game"):
         scenario.game("entry")
     with pytest.raises(UsageError, match=r"^no game 'nope'"):
         scenario.tree("nope")
 
 
-def test_a_tree_game_has_no_selection_rule_to_set() -> None:
-    with pytest.raises(UsageError, match=r"^--set entry.select: game entry is a tree game; it has no selection rule$"):
-        parse_scenario(BAYESIAN_ENTRY).with_overrides({"entry.select": "first"})
+def test_a_tree_game_takes_only_the_selection_rules_of_trees() -> None:
+    scenario = parse_scenario(BAYESIAN_ENTRY)
+    assert scenario.trees[0].rule == "first"  # the scenario-wide default risk_dominant is not one
+    assert scenario.with_overrides({"entry.select": "max_welfare"}).trees[0].rule == "max_welfare"
+    assert scenario.with_overrides({"select": "random"}).trees[0].rule == "random"
+    assert scenario.with_overrides({"select": "risk_dominant"}).trees[0].rule == "first"
+    with pytest.raises(UsageError, match=r"^--set entry.select: unknown selection rule for a tree game 'logit'"):
+        scenario.with_overrides({"entry.select": "logit"})

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 
 from sim.game.equilibrium import SolveResult
 from sim.solvers.selection import Selection
+from sim.solvers.tree_play import PlayedPath
+from sim.solvers.trees import TreeEquilibrium, TreeSolveResult
 
-__all__ = ["PARAMETERS", "History", "Play"]
+__all__ = ["PARAMETERS", "History", "Play", "TreePlay"]
 
 #: The actor name under which changing parameters are recorded in the state table.
 PARAMETERS = "parameters"
@@ -48,15 +50,46 @@ class Play:
         return self.result.game.labels_of(self.profile)
 
 
+@dataclass(frozen=True)
+class TreePlay:
+    """One tree game in one round: the solved tree, the chosen solution, the path played.
+
+    Attributes
+    ----------
+    round : int
+    result : TreeSolveResult
+        The tree as built this round and its equilibria (solutions of its concept first).
+    chosen : TreeEquilibrium
+        The solution selected.
+    rule : str
+        The selection rule that chose it.
+    path : PlayedPath
+        Every move made, chance included, and the terminal node reached.
+    """
+
+    round: int
+    result: TreeSolveResult
+    chosen: TreeEquilibrium
+    rule: str
+    path: PlayedPath
+
+    @property
+    def game(self) -> str:
+        """The game's name."""
+        return self.result.game.name
+
+
 @dataclass
 class History:
-    """Every play, and the state after every round (round 0 is the start).
+    """Every play (``plays`` of games in normal form, ``tree_plays`` of trees), and the
+    state after every round (round 0 is the start).
 
     ``state`` rows are ``(round, actor, variable, value)``; parameters changed by the
     dynamics are recorded under the actor name ``"parameters"``.
     """
 
     plays: list[Play] = field(default_factory=list)
+    tree_plays: list[TreePlay] = field(default_factory=list)
     state: list[tuple[int, str, str, float]] = field(default_factory=list)
 
     def state_at(self, round_number: int) -> dict[str, float]:

@@ -10,6 +10,13 @@ One round (``NegotiationModel.step``), for each game in the scenario's order:
    record them, so later games of the round see them as ``game.Player``;
 5. apply the dynamics rules marked ``after:`` this game.
 
+A tree game (``tree:``) is built the same way (:meth:`TreeTemplate.build`), solved for its
+concept (:func:`sim.solvers.trees.solve_tree`, verified), one solution selected and the
+tree walked from the root with the model's generator
+(:func:`sim.solvers.tree_play.play_tree`: chance moves are drawn, decisions drawn from
+the chosen behaviour); later games and rules see each player's last move on the path as
+``game.Player`` and the last chance move as ``game.chance``.
+
 Then the end-of-round rules run, the state is recorded, and the model stops when
 ``stop_when`` holds or the round limit is reached. The one random generator is mesa's
 ``model.rng``, seeded from the scenario (or the ``seed`` argument); ``draw(p)`` in a
@@ -29,11 +36,13 @@ with warnings.catch_warnings():  # mesa imports tqdm.auto, which warns in notebo
 
 from sim.errors import FormulaError, RunError, SolverError
 from sim.model.agents import Actor
-from sim.model.history import PARAMETERS, History, Play
+from sim.model.history import PARAMETERS, History, Play, TreePlay
 from sim.scenario.expressions import UNIFORM, Formula
-from sim.scenario.load import GamePlan, RulePlan, Scenario
+from sim.scenario.load import GamePlan, RulePlan, Scenario, TreePlan
 from sim.solvers.registry import solve
 from sim.solvers.selection import Settings, realise, select
+from sim.solvers.tree_play import play_tree, select_tree
+from sim.solvers.trees import solve_tree
 
 __all__ = ["NegotiationModel"]
 
@@ -84,7 +93,6 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
     def __init__(
         self, scenario: Scenario, *, seed: int | None = None, rounds: int | None = None, exact: bool = True
     ) -> None:
-        scenario.check_playable()
         self.seed = scenario.seed if seed is None else seed
         super().__init__(rng=self.seed)
         self.scenario = scenario
@@ -122,8 +130,11 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             return
         self.round += 1
         values = self.namespace()  # built once a round (so edits between rounds count), then kept current
-        for plan in self.scenario.games:
-            self._play(plan, values)
+        for plan in self.scenario.stages:
+            if isinstance(plan, TreePlan):
+                self._play_tree(plan, values)
+            else:
+                self._play(plan, values)
             self._apply_rules(plan.name, values)
         self._apply_rules(None, values)
         self._record_state()
@@ -154,6 +165,22 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         for player, label in zip(plan.players, game.labels_of(profile)):
             self.played[f"{plan.name}.{player}"] = values[f"{plan.name}.{player}"] = label
         self.history.plays.append(Play(self.round, result, selection, profile))
+
+    def _play_tree(self, plan: TreePlan, values: dict[str, Any]) -> None:
+        try:
+            game = plan.template.build(values, exact=self.exact)
+        except RunError as exc:
+            raise RunError(f"round {self.round}, {exc}") from None
+        try:
+            result = solve_tree(game, plan.concept, time_limit=plan.time_limit)
+            chosen = select_tree(result, plan.rule, self.rng)
+        except SolverError as exc:
+            raise SolverError(f"round {self.round}: {exc}") from exc
+        path = play_tree(game, chosen.behaviour, self.rng, play=plan.play)
+        for key, _ in plan.labels:
+            actor = key[len(plan.name) + 1 :]
+            self.played[key] = values[key] = path.last_move_of(actor)
+        self.history.tree_plays.append(TreePlay(self.round, result, chosen, plan.rule, path))
 
     def _apply_rules(self, after: str | None, values: dict[str, Any]) -> None:
         for rule in self.scenario.rules:

@@ -14,6 +14,10 @@
     ``exact`` (a fraction such as ``"193/215"`` when checked exactly, else empty),
     ``payoff`` (the player's expected payoff there), ``selected``, ``degenerate`` and
     ``complete`` (whether the solver guarantees the list is complete).
+``moves``
+    for tree games, one row per move made on the path played: ``round``, ``game``,
+    ``step``, ``actor`` (a player or ``chance``), ``information_set`` and ``move``
+    (saved as ``moves.csv`` only when the scenario has tree games).
 ``state``
     one row per round, actor and variable (round 0 is the start; parameters that the
     dynamics change appear under the actor ``"parameters"``).
@@ -40,7 +44,7 @@ from sim.model.negotiation import NegotiationModel
 from sim.model.provenance import versions
 from sim.scenario.load import Scenario, load_scenario
 
-__all__ = ["RunTables", "check_output_folder", "play", "rounds_table"]
+__all__ = ["RunTables", "check_output_folder", "moves_table", "play", "rounds_table"]
 
 
 def play(
@@ -127,6 +131,13 @@ class RunTables:
         return self._tables["equilibria"]
 
     @property
+    def moves(self) -> pd.DataFrame:
+        """Per round, tree game and move made on the played path (see the module docstring)."""
+        if "moves" not in self._tables:
+            self._tables["moves"] = moves_table(self.history)
+        return self._tables["moves"]
+
+    @property
     def state(self) -> pd.DataFrame:
         """Actor state (and changing parameters) after every round."""
         if "state" not in self._tables:
@@ -165,7 +176,8 @@ class RunTables:
     def table_writers(self) -> dict[str, Writer]:
         """The files of the run's tables: CSV and Parquet of each, and ``summary.json``."""
         writers: dict[str, Writer] = {}
-        for name in ("rounds", "equilibria", "state"):
+        names = ("rounds", "equilibria", "state", *(("moves",) if self.scenario.trees else ()))
+        for name in names:
             table: pd.DataFrame = getattr(self, name)
             writers[f"{name}.csv"] = partial(_to_csv, table)
             writers[f"{name}.parquet"] = partial(_to_parquet, table)
@@ -233,6 +245,25 @@ def _to_parquet(table: pd.DataFrame, path: str) -> None:
 
 def _to_text(text: str, path: str) -> None:
     Path(path).write_text(text, encoding="utf-8")
+
+
+def moves_table(history: History) -> pd.DataFrame:
+    """One row per move made in a tree game: ``round``, ``game``, ``step`` (1 for the
+    first move from the root), ``actor`` (a player, or ``chance``), ``information_set``
+    (its label; for chance, the node's path) and ``move``.
+
+    Examples
+    --------
+    >>> from sim.scenario.load import parse_scenario, _TREE_EXAMPLE
+    >>> moves_table(play(parse_scenario(_TREE_EXAMPLE)).history)[["actor", "move"]].values.tolist()
+    [['Entrant', 'In'], ['Incumbent', 'Accommodate']]
+    """
+    rows = [
+        (tree_play.round, tree_play.game, step, move.actor, move.infoset, move.move)
+        for tree_play in history.tree_plays
+        for step, move in enumerate(tree_play.path.moves, start=1)
+    ]
+    return pd.DataFrame(rows, columns=["round", "game", "step", "actor", "information_set", "move"])
 
 
 def rounds_table(history: History) -> pd.DataFrame:

@@ -58,8 +58,8 @@ class Scenario:
     text : str
         The YAML text it was loaded from (sweep workers load it again).
     trees : tuple of TreePlan
-        The compiled tree games (``tree:``): solved by ``diplosim solve``, not played
-        by the model (which refuses a scenario that has any: :meth:`check_playable`).
+        The compiled tree games (``tree:``); :attr:`stages` gives every game in the
+        order of play.
     """
 
     spec: ScenarioSpec
@@ -103,8 +103,23 @@ class Scenario:
 
     @property
     def strategy_keys(self) -> tuple[str, ...]:
-        """The ``game.Player`` names formulas use for the strategies played."""
-        return tuple(f"{plan.name}.{player}" for plan in self.games for player in plan.players)
+        """The ``game.Player`` names formulas use for the strategies played (for a tree
+        game: the player's last move, and ``game.chance`` for the last chance move)."""
+        keys = [f"{plan.name}.{player}" for plan in self.games for player in plan.players]
+        return (*keys, *(key for plan in self.trees for key, _ in plan.labels))
+
+    @property
+    def stages(self) -> tuple[GamePlan | TreePlan, ...]:
+        """Every stage game, matrices and trees, in the file's order (the order of play).
+
+        Examples
+        --------
+        >>> [plan.name for plan in parse_scenario(_TREE_EXAMPLE).stages]
+        ['entry']
+        """
+        plans: dict[str, GamePlan | TreePlan] = {plan.name: plan for plan in self.games}
+        plans.update((plan.name, plan) for plan in self.trees)
+        return tuple(plans[name] for name in self.spec.games)
 
     def namespace(self, round_number: int = 1) -> dict[str, Any]:
         """The values formulas see at the start: the initial values, no strategy
@@ -162,25 +177,6 @@ class Scenario:
     def _unknown_game(self, name: str) -> UsageError:
         return UsageError(f"no game {name!r} in {self.file} (games: {', '.join(self.spec.games)})")
 
-    def check_playable(self) -> None:
-        """Refuse to play a scenario with tree games (they are solved, not yet played).
-
-        Raises
-        ------
-        UsageError
-            Naming the first tree game.
-
-        Examples
-        --------
-        >>> parse_scenario(_TREE_EXAMPLE).check_playable()
-        Traceback (most recent call last):
-        sim.errors.UsageError: game entry: tree games are solved (diplosim solve) but not yet played by run
-        """
-        if self.trees:
-            raise UsageError(
-                f"game {self.trees[0].name}: tree games are solved (diplosim solve) but not yet played by run"
-            )
-
     def with_overrides(self, values: Mapping[str, float | str]) -> Scenario:
         """A copy with other parameter values, initial actor state or selection rules.
 
@@ -214,9 +210,10 @@ class Scenario:
         solver = values.get("solver")
         for key, value in values.items():
             if key.endswith(".select") and self.is_tree(key[: -len(".select")]):
-                raise UsageError(f"--set {key}: game {key[: -len('.select')]} is a tree game; it has no selection rule")
-            if key == "select" or (key.endswith(".select") and key[: -len(".select")] in self.spec.games):
+                trees = _with_tree_rule(trees, key, value, strict=True)
+            elif key == "select" or (key.endswith(".select") and key[: -len(".select")] in self.spec.games):
                 games = _with_rule(games, key, value)
+                trees = _with_tree_rule(trees, key, value, strict=False) if key == "select" else trees
             elif key == "time_limit":
                 limit = _time_limit(value)
                 games = tuple(replace(plan, time_limit=limit) for plan in games)
@@ -249,6 +246,19 @@ class Scenario:
             if len(plan.players) > 1 and not low <= len(plan.players) <= high:
                 raise UsageError(f"--solver {solver}: handles {low} to {high} players; game {plan.name} has more")
         return replace(self, games=tuple(replace(plan, solver=solver) for plan in self.games))
+
+
+def _with_tree_rule(trees: tuple[TreePlan, ...], key: str, value: object, *, strict: bool) -> tuple[TreePlan, ...]:
+    """Trees with the selection rule ``value``: for ``game.select`` (``strict``) it must be
+    a tree rule; the scenario-wide ``select`` changes the trees only when it is one."""
+    from sim.solvers.tree_play import TREE_RULES
+
+    if value not in TREE_RULES:
+        if strict:
+            raise UsageError(f"--set {key}: {unknown('selection rule for a tree game', str(value), list(TREE_RULES))}")
+        return trees
+    name = key[: -len(".select")]
+    return tuple(replace(plan, rule=str(value)) if key == "select" or plan.name == name else plan for plan in trees)
 
 
 def _time_limit(value: object) -> float:

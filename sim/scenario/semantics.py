@@ -23,7 +23,7 @@ from sim.game.limits import MAX_PLAYERS, MAX_PROFILES, MAX_STRATEGIES
 from sim.scenario.expressions import FUNCTIONS, Formula, Scope, shorten
 from sim.scenario.factors import DESIGNS, parse_factor
 from sim.scenario.payoff_forms import build_template
-from sim.scenario.spec import EquilibriumSpec, GameSpec, ScenarioSpec
+from sim.scenario.spec import EquilibriumSpec, GameSpec, ScenarioSpec, TreeNodeSpec
 from sim.scenario.template import PayoffTemplate
 from sim.scenario.tree_forms import build_tree_template
 from sim.scenario.tree_template import TreeTemplate
@@ -31,6 +31,7 @@ from sim.scenario.yaml_source import Path as FieldPath
 from sim.scenario.yaml_source import YamlDocument, format_path
 from sim.solvers.registry import SOLVERS
 from sim.solvers.selection import PLAY_MODES, RULES
+from sim.solvers.tree_play import CHANCE, TREE_RULES
 from sim.solvers.trees import CONCEPTS
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "TreePlan",
     "compile_scenario",
     "count_name",
+    "tree_labels",
 ]
 
 # used with fullmatch: the whole text must match (`$` would also accept a final line break)
@@ -78,9 +80,10 @@ class GamePlan:
 
 @dataclass(frozen=True)
 class TreePlan:
-    """A compiled tree game: how to build and solve it (``concept``: ``None`` for the
-    default of :func:`sim.solvers.trees.default_concept`). Solved by ``diplosim solve``,
-    not yet played by the model."""
+    """A compiled tree game: how to build, solve, select and play it (``concept``:
+    ``None`` for the default of :func:`sim.solvers.trees.default_concept`; ``rule``: one
+    of :data:`sim.solvers.tree_play.TREE_RULES`; ``labels``: the ``game.Player`` keys
+    formulas may read after it is played, with every move label each can hold)."""
 
     name: str
     players: tuple[str, ...]
@@ -88,6 +91,9 @@ class TreePlan:
     concept: str | None
     description: str = ""
     time_limit: float = 20.0
+    rule: str = "first"
+    play: str = "sample"
+    labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,34 @@ class Compiled:
     stop_when: Formula | None
     metrics: tuple[tuple[str, Formula], ...] = ()
     trees: tuple[TreePlan, ...] = ()
+
+
+def tree_labels(game: str, players: Sequence[str], root: TreeNodeSpec) -> dict[str, tuple[str, ...]]:
+    """The ``game.Player`` keys of a tree game with every move label each player has in
+    it (in tree order), and ``game.chance`` with the chance moves' labels if it has any.
+
+    Examples
+    --------
+    >>> from sim.scenario.spec import TreeNodeSpec
+    >>> leaf = {"payoffs": [0, 0]}
+    >>> root = TreeNodeSpec.model_validate({"player": "A", "moves": {"x": leaf, "y": {
+    ...     "chance": {"h": 0.5, "t": 0.5}, "moves": {"h": leaf, "t": leaf}}}})
+    >>> tree_labels("g", ["A", "B"], root)
+    {'g.A': ('x', 'y'), 'g.B': (), 'g.chance': ('h', 't')}
+    """
+    found: dict[str, list[str]] = {player: [] for player in players}
+    chance: list[str] = []
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        moves = list(node.moves or {})
+        owner = chance if node.chance is not None else found.get(node.player or "", [])
+        owner.extend(move for move in moves if move not in owner)
+        todo.extend(reversed(list((node.moves or {}).values())))
+    labels = {f"{game}.{player}": tuple(moves) for player, moves in found.items()}
+    if chance:
+        labels[f"{game}.{CHANCE}"] = tuple(chance)
+    return labels
 
 
 def count_name(game: str, labels: Sequence[str]) -> str:
@@ -254,7 +288,8 @@ class _Checker:
         labels: dict[str, tuple[str, ...]] = {}
         for game, game_spec in self.spec.games.items():
             if game_spec.tree is not None:
-                continue  # not played: formulas cannot read its moves
+                labels.update(tree_labels(game, game_spec.players, game_spec.tree))
+                continue
             for player in game_spec.players:
                 labels[f"{game}.{player}"] = tuple((game_spec.strategies or {}).get(player, ()))
         groups = {**{a: "actor" for a in self.spec.actors}, **{g: "game" for g in self.spec.games}}
@@ -311,7 +346,48 @@ class _Checker:
                 "backward induction needs perfect information, but this tree has information sets of several "
                 "nodes; use subgame_perfect or pbe",
             )
-        return TreePlan(name, players, template, settings.concept, spec.description, float(settings.time_limit))
+        rule = self.tree_rule(spec, settings, path)
+        assert spec.tree is not None
+        labels = tuple(tree_labels(name, players, spec.tree).items())
+        if CHANCE in players and template.shape().has_chance:
+            raise self.fail(
+                (*path, "players"),
+                f"an actor named {CHANCE!r} plays a tree with chance moves, whose outcome formulas read as "
+                f"{name}.{CHANCE}; rename the actor",
+            )
+        return TreePlan(
+            name,
+            players,
+            template,
+            settings.concept,
+            spec.description,
+            float(settings.time_limit),
+            rule,
+            settings.play,
+            labels,
+        )
+
+    def tree_rule(self, spec: GameSpec, settings: EquilibriumSpec, path: FieldPath) -> str:
+        """The selection rule of a tree game: its own ``select`` must be a tree rule; the
+        scenario-wide default, when it is not one (risk_dominant), becomes ``first``."""
+        own = spec.equilibrium is not None and "select" in spec.equilibrium.model_fields_set
+        select = settings.select
+        if select.conditional is not None:
+            if own:
+                raise self.fail(
+                    (*path, "equilibrium", "select"),
+                    f"conditional selection is not available for tree games; use a rule ({', '.join(TREE_RULES)})",
+                )
+            return "first"
+        rule = select.rule or select.otherwise
+        if rule in TREE_RULES:
+            return rule
+        if own:
+            raise self.fail(
+                (*path, "equilibrium", "select"),
+                unknown("selection rule for a tree game", rule, list(TREE_RULES)),
+            )
+        return "first"
 
     def players(self, spec: GameSpec, path: FieldPath) -> tuple[str, ...]:
         players = tuple(spec.players)

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from sim.game.equilibrium import Equilibrium, SolveResult
 from sim.game.normal_form import NormalFormGame, best_response_marks
-from sim.model.history import Play
+from sim.model.history import Play, TreePlay
 from sim.solvers.dominance import iterated_elimination
 from sim.solvers.selection import risk_dominance
 from sim.terminal import shown
@@ -251,6 +251,31 @@ def _play_line(play: Play) -> Text:
     return shown(f"{actions:<28}  ", (why, "dim"))
 
 
+#: How the solution concepts of trees read in a sentence.
+_CONCEPT_NAMES = {
+    "pbe": "perfect Bayesian",
+    "subgame_perfect": "subgame-perfect",
+    "backward_induction": "backward-induction",
+    "nash": "Nash",
+}
+
+
+def _tree_play_line(play: TreePlay) -> Text:
+    """The path played (``Entrant In → chance storm``) and why: how many solutions of the
+    concept there were and which rule chose."""
+    result = play.result
+    path = " → ".join(f"{move.actor} {move.move}" for move in play.path.moves)
+    count = len(result.solutions)
+    concept = _CONCEPT_NAMES.get(result.concept, result.concept)
+    why = f"the only {concept} solution" if count == 1 else f"{count} {concept} solutions, chosen by {play.rule}"
+    if not play.chosen.is_pure:
+        why += "; mixed, played by chance"
+    if not result.complete:
+        why += "; list may be incomplete"
+    payoffs = ", ".join(f"{player} {number(value)}" for player, value in zip(result.game.players, play.path.payoffs))
+    return shown(f"{path}  ", (f"{why}; payoffs {payoffs}", "dim"))
+
+
 def _changes(before: dict[str, float], after: dict[str, float]) -> str:
     moved = [
         f"{key} {number(before[key])} → {number(value)}"
@@ -270,8 +295,10 @@ def print_story(result: RunResult, console: Console) -> None:
     if scenario.overrides:
         changes = (f"{k} = {v if isinstance(v, str) else number(v)}" for k, v in scenario.overrides.items())
         console.print(shown("changed: " + ", ".join(changes)))
-    by_round: dict[int, list[Play]] = {}
-    for play in result.history.plays:
+    order = {plan.name: k for k, plan in enumerate(scenario.stages)}
+    by_round: dict[int, list[Play | TreePlay]] = {}
+    every: list[Play | TreePlay] = [*result.history.plays, *result.history.tree_plays]
+    for play in sorted(every, key=lambda p: (p.round, order[p.game])):
         by_round.setdefault(play.round, []).append(play)
     for round_number, plays in by_round.items():
         console.print(shown((f"Round {round_number}", "bold")))
@@ -279,7 +306,8 @@ def print_story(result: RunResult, console: Console) -> None:
         grid.add_column(style="bold", min_width=16)
         grid.add_column()
         for play in plays:
-            grid.add_row(shown(f"  {play.game}"), _play_line(play))
+            line = _tree_play_line(play) if isinstance(play, TreePlay) else _play_line(play)
+            grid.add_row(shown(f"  {play.game}"), line)
         before = result.history.state_at(round_number - 1)
         after = result.history.state_at(round_number)
         if after:
