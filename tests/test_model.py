@@ -370,3 +370,74 @@ def test_the_story_tells_the_path_played_and_why() -> None:
     assert "Entrant In → chance" in text
     assert "the only backward-induction solution" not in text  # chance: the default concept is pbe
     assert "the only perfect Bayesian solution" in text
+
+
+RESOLVE = """name: resolve
+rounds: 8
+seed: 4
+actors:
+  Russia: {}
+  EU: {state: {belief_resolved: 0.3}}
+games:
+  posture:
+    players: [Russia, EU]
+    tree:
+      chance: {resolved: "EU.belief_resolved", opportunist: "1 - EU.belief_resolved"}
+      types: Russia
+      beliefs: {resolved: EU.belief_resolved}
+      moves:
+        resolved:
+          player: Russia
+          hidden: true
+          moves:
+            E:
+              chance: {E: 0.8, R: 0.2}
+              moves: {E: {payoffs: [1, 0]}, R: {payoffs: [0, 0]}}
+            R:
+              chance: {E: 0.2, R: 0.8}
+              moves: {E: {payoffs: [1, 0]}, R: {payoffs: [0, 0]}}
+        opportunist:
+          player: Russia
+          hidden: true
+          moves:
+            E:
+              chance: {E: 0.8, R: 0.2}
+              moves: {E: {payoffs: [0, 0]}, R: {payoffs: [1, 0]}}
+            R:
+              chance: {E: 0.2, R: 0.8}
+              moves: {E: {payoffs: [0, 0]}, R: {payoffs: [1, 0]}}
+"""
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_beliefs_about_a_persistent_type_follow_bayes_rule_round_by_round(seed: int) -> None:
+    # Russia's type is drawn once (resolved with the EU's prior 3/10) and kept. The resolved
+    # type intends E, the opportunist R (each gets 1 when its preferred move happens); the
+    # intention is hidden, and the move happens as intended with probability 4/5. After a
+    # realised E the EU's belief pi becomes pi (4/5) / (pi (4/5) + (1 - pi) (1/5)) =
+    # 4 pi / (1 + 3 pi); after a realised R, pi (1/5) / (pi (1/5) + (1 - pi) (4/5)) =
+    # pi / (4 - 3 pi). The belief is the next round's prior.
+    result = run(parse_scenario(RESOLVE), seed=seed)
+    moves = result.moves
+    types = moves[moves["step"] == 1]["move"].tolist()
+    assert len(types) == 8 and len(set(types)) == 1, "the type is drawn once per run"
+    intended = {"resolved": "E", "opportunist": "R"}[types[0]]
+    assert set(moves[moves["step"] == 2]["move"]) == {intended}
+    belief = 0.3
+    beliefs = result.state[result.state["variable"] == "belief_resolved"]["value"].tolist()
+    assert beliefs[0] == 0.3
+    for round_number, seen in enumerate(moves[moves["step"] == 3]["move"], start=1):
+        belief = 4 * belief / (1 + 3 * belief) if seen == "E" else belief / (4 - 3 * belief)
+        assert beliefs[round_number] == pytest.approx(belief, rel=1e-12, abs=0)
+
+
+def test_both_types_are_drawn_across_seeds_and_a_redrawn_type_changes_within_a_run() -> None:
+    drawn = {run(parse_scenario(RESOLVE), seed=s, rounds=1).moves["move"].iloc[0] for s in range(8)}
+    assert drawn == {"resolved", "opportunist"}
+    # drawn anew each round, with the prior kept at 3/10 (no beliefs): 40 rounds without a
+    # resolved type would have probability 0.7 ** 40 < 1e-6
+    redrawn = RESOLVE.replace("      types: Russia\n", "      types: Russia\n      persistent: false\n").replace(
+        "      beliefs: {resolved: EU.belief_resolved}\n", ""
+    )
+    moves = run(parse_scenario(redrawn), seed=1, rounds=40).moves
+    assert set(moves[moves["step"] == 1]["move"]) == {"resolved", "opportunist"}

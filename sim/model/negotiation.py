@@ -15,7 +15,9 @@ concept (:func:`sim.solvers.trees.solve_tree`, verified), one solution selected 
 tree walked from the root with the model's generator
 (:func:`sim.solvers.tree_play.play_tree`: chance moves are drawn, decisions drawn from
 the chosen behaviour); later games and rules see each player's last move on the path as
-``game.Player`` and the last chance move as ``game.chance``.
+``game.Player`` and the last chance move as ``game.chance``. A chance move that draws a
+player's type (``types:``) is drawn once per run and kept if persistent; its ``beliefs``
+get the posterior of each type by Bayes' rule from the moves played after the draw.
 
 Then the end-of-round rules run, the state is recorded, and the model stops when
 ``stop_when`` holds or the round limit is reached. The one random generator is mesa's
@@ -35,13 +37,16 @@ with warnings.catch_warnings():  # mesa imports tqdm.auto, which warns in notebo
     import mesa
 
 from sim.errors import FormulaError, RunError, SolverError
+from sim.game.tree import Behaviour, ExtensiveFormGame
 from sim.model.agents import Actor
 from sim.model.history import PARAMETERS, History, Play, TreePlay
 from sim.scenario.expressions import UNIFORM, Formula
 from sim.scenario.load import GamePlan, RulePlan, Scenario, TreePlan
+from sim.scenario.tree_template import TypeDraw
+from sim.solvers.beliefs import bayes, likelihoods
 from sim.solvers.registry import solve
 from sim.solvers.selection import Settings, realise, select
-from sim.solvers.tree_play import play_tree, select_tree
+from sim.solvers.tree_play import PlayedPath, play_tree, select_tree
 from sim.solvers.trees import solve_tree
 
 __all__ = ["NegotiationModel"]
@@ -107,6 +112,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.round = 0
         self.stop_reason: str | None = None
         self.history = History()
+        self._types: dict[tuple[str, str], int] = {}  # (tree game, node path) -> persistent type drawn
         self._recorded_parameters = scenario.dynamic_parameters
         self._record_state()
 
@@ -176,11 +182,58 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             chosen = select_tree(result, plan.rule, self.rng)
         except SolverError as exc:
             raise SolverError(f"round {self.round}: {exc}") from exc
-        path = play_tree(game, chosen.behaviour, self.rng, play=plan.play)
+        draws = plan.template.type_draws()
+        index_of = {node.path: k for k, node in game.walk()} if draws else {}
+        fixed = {
+            index_of[draw.path]: self._types[(plan.name, draw.path)]
+            for draw in draws
+            if (plan.name, draw.path) in self._types
+        }
+        path = play_tree(game, chosen.behaviour, self.rng, play=plan.play, fixed=fixed)
+        for draw in draws:
+            self._learn(plan.name, game, chosen.behaviour, path, draw, index_of[draw.path], values)
         for key, _ in plan.labels:
             actor = key[len(plan.name) + 1 :]
             self.played[key] = values[key] = path.last_move_of(actor)
         self.history.tree_plays.append(TreePlay(self.round, result, chosen, plan.rule, path))
+
+    def _learn(
+        self,
+        game_name: str,
+        game: ExtensiveFormGame,
+        behaviour: Behaviour,
+        path: PlayedPath,
+        draw: TypeDraw,
+        node: int,
+        values: dict[str, Any],
+    ) -> None:
+        """After a tree with a type draw at ``node`` was played: keep a persistent type,
+        and set each belief to the posterior of its type given every move made after the
+        draw that is not ``hidden`` (Bayes' rule with this round's prior and the selected behaviour of each type;
+        an observation impossible under every type keeps the prior)."""
+        made = next((move for move in path.moves if move.node == node), None)
+        if made is None:  # the draw was not on the path played
+            return
+        moves = game.nodes[node].moves
+        if draw.persistent:
+            self._types.setdefault((game_name, draw.path), moves.index(made.move))
+        if not draw.beliefs:
+            return
+        hidden = self.scenario.tree(game_name).template.hidden_paths()
+        likelihood = likelihoods(
+            game, behaviour, node, path.terminal, hidden=lambda k: k == node or game.nodes[k].path in hidden
+        )
+        posterior = bayes(list(game.nodes[node].probabilities), likelihood)
+        for label, target in draw.beliefs:
+            self._set(target, float(posterior[moves.index(label)]), values)
+
+    def _set(self, target: str, value: float, values: dict[str, Any]) -> None:
+        actor, variable = _split(target)
+        if variable:
+            self.actors[actor].state[variable] = value
+        else:
+            self.parameters[target] = value
+        values[target] = value
 
     def _apply_rules(self, after: str | None, values: dict[str, Any]) -> None:
         for rule in self.scenario.rules:
@@ -192,12 +245,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             return
         updates = [(target, float(self._evaluate(formula, values, rule))) for target, formula in rule.assignments]
         for target, value in updates:
-            actor, variable = _split(target)
-            if variable:
-                self.actors[actor].state[variable] = value
-            else:
-                self.parameters[target] = value
-            values[target] = value
+            self._set(target, value, values)
 
     def _evaluate(self, formula: Formula, values: dict[str, Any], where: str | RulePlan) -> Any:
         try:

@@ -245,6 +245,22 @@ class TreeNodeSpec(_Spec):
     payoffs: LeafPayoffs | None = Field(
         None, description="A leaf: one payoff per player, a list in player order or a mapping player -> value."
     )
+    hidden: bool | None = Field(
+        None,
+        description="A decision the other players do not see (only what follows it): left out of what beliefs "
+        "are updated from.",
+    )
+    types: str | None = Field(
+        None, description="A chance move that draws this player's type (a Bayesian game): its moves are the types."
+    )
+    persistent: bool | None = Field(
+        None, description="With types: drawn once per run and kept (true, the default), or anew each round (false)."
+    )
+    beliefs: dict[str, str] | None = Field(
+        None,
+        description="With types: type -> the Actor.variable that holds the posterior probability of that type "
+        "after each round, by Bayes' rule over the moves played after the draw.",
+    )
 
 
 class GameSpec(_Spec):

@@ -116,7 +116,7 @@ class _Compiler:
         return self.decision(spec, node, where, depth)
 
     def leaf(self, spec: TreeNodeSpec, node: str, where: FieldPath) -> LeafTemplate:
-        for other in ("moves", "chance", "player", "infoset"):
+        for other in ("moves", "chance", "player", "infoset", "hidden", "types", "persistent", "beliefs"):
             if getattr(spec, other) is not None:
                 raise self.fail(
                     (*where, other),
@@ -158,16 +158,21 @@ class _Compiler:
             )
         if spec.infoset is not None and not spec.infoset.strip():
             raise self.fail((*where, "infoset"), node, "an information set label must not be empty")
+        for other in ("types", "persistent", "beliefs"):
+            if getattr(spec, other) is not None:
+                raise self.fail(
+                    (*where, other), node, f"`{other}` belongs to a chance move that draws a type (with `chance`)"
+                )
         assert spec.moves is not None
         moves = tuple(
             (move, self.node(child, _join(node, move), (*where, "moves", move), depth + 1))
             for move, child in spec.moves.items()
         )
-        return DecisionTemplate(spec.player, moves, spec.infoset)
+        return DecisionTemplate(spec.player, moves, spec.infoset, bool(spec.hidden))
 
     def chance(self, spec: TreeNodeSpec, node: str, where: FieldPath, depth: int) -> ChanceTemplate:
         assert spec.chance is not None and spec.moves is not None
-        for other in ("player", "infoset"):
+        for other in ("player", "infoset", "hidden"):
             if getattr(spec, other) is not None:
                 raise self.fail((*where, other), node, f"a chance move has no {other}: remove `{other}` (or `chance`)")
         if list(spec.chance) != list(spec.moves):
@@ -182,13 +187,48 @@ class _Compiler:
             for move, value in spec.chance.items()
         }
         self.check_constant_sum(probabilities, node, (*where, "chance"))
+        beliefs = self.type_settings(spec, node, where)
         return ChanceTemplate(
             tuple(
                 (move, probabilities[move], self.node(child, _join(node, move), (*where, "moves", move), depth + 1))
                 for move, child in spec.moves.items()
             ),
             self.context.origin((*where, "chance")),
+            spec.types,
+            spec.persistent is not False,
+            beliefs,
         )
+
+    def type_settings(self, spec: TreeNodeSpec, node: str, where: FieldPath) -> tuple[tuple[str, str], ...]:
+        """Check ``types``, ``persistent`` and ``beliefs`` of a chance move; the beliefs."""
+        if spec.types is None:
+            for other in ("persistent", "beliefs"):
+                if getattr(spec, other) is not None:
+                    raise self.fail(
+                        (*where, other), node, f"`{other}` needs `types`: the player whose type this chance move draws"
+                    )
+            return ()
+        if spec.types not in self.players:
+            raise self.fail(
+                (*where, "types"),
+                node,
+                f"{spec.types!r} is not a player of this game (players: {', '.join(self.players)})",
+            )
+        assert spec.moves is not None
+        beliefs = []
+        for label, target in (spec.beliefs or {}).items():
+            at: FieldPath = (*where, "beliefs", label)
+            if label not in spec.moves:
+                raise self.fail(at, node, f"{label!r} is not a type drawn here (types: {', '.join(spec.moves)})")
+            if "." not in target or target not in self.scope.numbers:
+                raise self.fail(
+                    at,
+                    node,
+                    f"{target!r} is not an actor's state variable: give Actor.variable, declared under the "
+                    "actor's `state` with the prior as its start value",
+                )
+            beliefs.append((label, target))
+        return tuple(beliefs)
 
     def check_constant_sum(self, probabilities: dict[str, Formula], node: str, where: FieldPath) -> None:
         """Probabilities written as numbers are checked now (formulas: when built)."""

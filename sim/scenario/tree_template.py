@@ -21,7 +21,7 @@ from sim.game.tree import Chance, Decision, ExtensiveFormGame, Spec, Terminal, T
 from sim.scenario.expressions import Formula
 from sim.scenario.template import _exact_values
 
-__all__ = ["ChanceTemplate", "DecisionTemplate", "LeafTemplate", "NodeTemplate", "TreeTemplate"]
+__all__ = ["ChanceTemplate", "DecisionTemplate", "LeafTemplate", "NodeTemplate", "TreeTemplate", "TypeDraw"]
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,33 @@ class DecisionTemplate:
     player: str
     moves: tuple[tuple[str, NodeTemplate], ...]
     infoset: str | None = None
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
 class ChanceTemplate:
     """A chance move: ``(move, probability formula, subtree)`` per move; ``origin``
-    (file, line and field) is where errors of its probabilities point."""
+    (file, line and field) is where errors of its probabilities point. A chance move
+    that draws a player's type names the player in ``types``; it is drawn once per run
+    if ``persistent``, and ``beliefs`` maps types to the ``Actor.variable`` keys that get
+    their posterior probabilities after each round."""
 
     moves: tuple[tuple[str, Formula, NodeTemplate], ...]
     origin: str = ""
+    types: str | None = None
+    persistent: bool = True
+    beliefs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class TypeDraw:
+    """Where a tree draws a player's type: the chance node's ``path``, the ``player``,
+    whether the draw is ``persistent`` and the ``beliefs`` targets (type -> key)."""
+
+    path: str
+    player: str
+    persistent: bool
+    beliefs: tuple[tuple[str, str], ...]
 
 
 NodeTemplate = LeafTemplate | DecisionTemplate | ChanceTemplate
@@ -106,6 +124,55 @@ class TreeTemplate:
             return build(self.name, self.players, spec)
         except TreeError as exc:
             raise RunError(f"game {self.name}: {exc}") from None
+
+    def type_draws(self) -> tuple[TypeDraw, ...]:
+        """The chance moves that draw players' types, in tree order.
+
+        Examples
+        --------
+        >>> from sim.scenario.expressions import Formula
+        >>> half, leaf = Formula.constant(0.5), LeafTemplate((Formula.constant(0),))
+        >>> root = ChanceTemplate((("tough", half, leaf), ("soft", half, leaf)), types="R")
+        >>> TreeTemplate("g", ("R",), root).type_draws()
+        (TypeDraw(path='', player='R', persistent=True, beliefs=()),)
+        """
+        found: list[TypeDraw] = []
+        todo: list[tuple[NodeTemplate, str]] = [(self.root, "")]
+        while todo:
+            node, path = todo.pop()
+            if isinstance(node, ChanceTemplate):
+                if node.types is not None:
+                    found.append(TypeDraw(path, node.types, node.persistent, node.beliefs))
+                children = [(move, child) for move, _, child in node.moves]
+            elif isinstance(node, DecisionTemplate):
+                children = list(node.moves)
+            else:
+                children = []
+            todo.extend((child, _join(path, move)) for move, child in reversed(children))
+        return tuple(found)
+
+    def hidden_paths(self) -> frozenset[str]:
+        """Paths of the decisions marked ``hidden`` (not seen by the other players).
+
+        Examples
+        --------
+        >>> from sim.scenario.expressions import Formula
+        >>> leaf = LeafTemplate((Formula.constant(0),))
+        >>> root = DecisionTemplate("A", (("x", DecisionTemplate("A", (("y", leaf),), hidden=True)),))
+        >>> sorted(TreeTemplate("g", ("A",), root).hidden_paths())
+        ['x']
+        """
+        found: set[str] = set()
+        todo: list[tuple[NodeTemplate, str]] = [(self.root, "")]
+        while todo:
+            node, path = todo.pop()
+            if isinstance(node, DecisionTemplate):
+                if node.hidden:
+                    found.add(path)
+                todo.extend((child, _join(path, move)) for move, child in node.moves)
+            elif isinstance(node, ChanceTemplate):
+                todo.extend((child, _join(path, move)) for move, _, child in node.moves)
+        return frozenset(found)
 
     def shape(self) -> ExtensiveFormGame:
         """The game with every payoff 0 and every chance move uniform: its structure
