@@ -31,6 +31,7 @@ from sim.terminal import shown, visible
 if TYPE_CHECKING:
     from sim.game.equilibrium import SolveResult
     from sim.scenario.load import Scenario
+    from sim.solvers.trees import TreeSolveResult
     from sim.sweeps.runner import SweepOutcome
 
 __all__ = ["SWEEP_FAILED", "main"]
@@ -490,7 +491,7 @@ def _solve_with_trees(args: argparse.Namespace, scenario: Scenario) -> int:
             if args.json:
                 games.append(tree_json(tree))
                 continue
-            for line in tree_lines(tree):
+            for line in [*tree_lines(tree), *_scenario_posteriors(scenario, name, tree)]:
                 console.print(shown(line))  # type: ignore[attr-defined]
             console.print()  # type: ignore[attr-defined]
         else:
@@ -504,11 +505,25 @@ def _solve_with_trees(args: argparse.Namespace, scenario: Scenario) -> int:
     return 0
 
 
+def _scenario_posteriors(scenario: Scenario, name: str, result: TreeSolveResult) -> list[str]:
+    """The posterior after each observation, for every type draw of a scenario's tree."""
+    from sim.viz.tree_report import posterior_lines
+
+    template = scenario.tree(name).template
+    hidden = template.hidden_paths()
+    index_of = {node.path: k for k, node in result.game.walk()}
+    lines: list[str] = []
+    for draw in template.type_draws():
+        at = index_of[draw.path]
+        lines += ["", *posterior_lines(result, at, lambda k: result.game.nodes[k].path in hidden)]
+    return lines
+
+
 def _solve_efg(args: argparse.Namespace) -> int:
     """A Gambit game tree: every equilibrium found, flagged, with the teaching view."""
     from sim.game.efg import read_efg
     from sim.solvers.trees import solve_tree
-    from sim.viz.tree_report import tree_json, tree_lines
+    from sim.viz.tree_report import posterior_lines, tree_json, tree_lines
 
     if args.set or args.game or args.solver:
         raise UsageError("--set, --game and --solver apply to scenario files and .nfg games, not to .efg trees")
@@ -518,7 +533,10 @@ def _solve_efg(args: argparse.Namespace) -> int:
         print(json.dumps({"scenario": game.name, "games": [tree_json(result)]}, indent=2))
     else:
         console = _console()
-        for line in tree_lines(result):
+        # Gambit files mark no type draws: a chance move at the root is read as one (Harsanyi)
+        bayesian = game.nodes[0].kind == "chance"
+        extra = ["", *posterior_lines(result, 0)] if bayesian else []
+        for line in [*tree_lines(result), *extra]:
             console.print(shown(line))  # type: ignore[attr-defined]
     return 0
 

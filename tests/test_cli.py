@@ -933,3 +933,19 @@ def test_solve_a_gambit_game_tree_teaches_and_gives_json(capsys: pytest.CaptureF
     assert eq["subgame_perfect"] is True and eq["sequentially_rational"] is True
     # Bob raised-at: the king with probability 1/2 * 1 = 1/2, the queen with 1/2 * 1/3 = 1/6: 3/4 and 1/4
     assert eq["beliefs"]["2:1"] == {"King/Raise": "3/4", "Queen/Raise": "1/4"}
+
+
+def test_solve_a_bayesian_scenario_shows_the_posterior_after_each_observation(tmp_path: Path) -> None:
+    from .test_model import RESOLVE
+
+    # the hand derivation is in tests/test_tree_report.py: 19/50 and 12/19 after E, 31/50 and 3/31 after R
+    file = tmp_path / "resolve.yaml"
+    file.write_text(RESOLVE)
+    result = diplosim("solve", str(file))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index("Beliefs about the types drawn at (root), after each observation (first solution):")
+    assert lines[start + 1 : start + 3] == [
+        "  after E (probability 0.38): resolved 0.6316, opportunist 0.3684",
+        "  after R (probability 0.62): resolved 0.09677, opportunist 0.9032",
+    ]

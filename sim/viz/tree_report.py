@@ -7,15 +7,17 @@ Game layout: see :mod:`sim.game.tree`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
 
 from sim.game.behaviour import exact_beliefs, tolerance, values
 from sim.game.tree import ExtensiveFormGame
+from sim.solvers.beliefs import bayes, likelihoods, observation
 from sim.solvers.trees import TreeEquilibrium, TreeSolveResult, exact_payoffs, profile_text
 
-__all__ = ["induction_steps", "threats", "tree_json", "tree_lines", "tree_text"]
+__all__ = ["induction_steps", "posterior_lines", "threats", "tree_json", "tree_lines", "tree_text"]
 
 
 def number(value: float | Fraction) -> str:
@@ -184,6 +186,55 @@ def tree_lines(result: TreeSolveResult) -> list[str]:
     if threat_lines:
         lines += ["", *threat_lines]
     lines += [f"note: {note}" for note in result.notes]
+    return lines
+
+
+def posterior_lines(
+    result: TreeSolveResult, types_at: int, hidden: Callable[[int], bool] = lambda node: False
+) -> list[str]:
+    """For a Bayesian game: the posterior over the types drawn at ``types_at`` after each
+    possible observation (every move of the path but the draw itself and ``hidden``
+    nodes), under the first solution, with the observation's probability.
+
+    Examples
+    --------
+    >>> from sim.game.tree import Chance, Decision, Terminal, build
+    >>> from sim.solvers.trees import solve_tree
+    >>> def typed(gain):  # a strong type gains from fighting, a weak one does not
+    ...     return Decision("S", {"fight": Terminal((gain,)), "fold": Terminal((0,))}, infoset=None)
+    >>> game = build("g", ("S",), Chance({"strong": (0.25, typed(1)), "weak": (0.75, typed(-1))}))
+    >>> print("\\n".join(posterior_lines(solve_tree(game), 0)))
+    Beliefs about the types drawn at (root), after each observation (first solution):
+      after fight (probability 0.25): strong 1, weak 0
+      after fold (probability 0.75): strong 0, weak 1
+    """
+    game = result.game
+    draw = game.nodes[types_at]
+    lines = [f"Beliefs about the types drawn at {draw.path or '(root)'}, after each observation (first solution):"]
+    if not result.solutions:
+        return [*lines, "  (no solution found)"]
+    behaviour = result.solutions[0].behaviour
+
+    def hides(node: int) -> bool:
+        return node == types_at or hidden(node)
+
+    shown_already: set[tuple[str, ...]] = set()
+    for terminal in game.terminals:
+        if terminal not in game.subtree(types_at):
+            continue
+        seen = observation(game, terminal, hides)
+        if seen in shown_already:
+            continue
+        shown_already.add(seen)
+        likelihood = likelihoods(game, behaviour, types_at, terminal, hides)
+        chance_of = sum(p * q for p, q in zip(draw.probabilities, likelihood))
+        posterior = bayes(list(draw.probabilities), likelihood)
+        beliefs = ", ".join(f"{move} {number(p)}" for move, p in zip(draw.moves, posterior))
+        words = ", ".join(seen) or "nothing"
+        if chance_of > 0:
+            lines.append(f"  after {words} (probability {number(chance_of)}): {beliefs}")
+        else:
+            lines.append(f"  after {words} (off the path: the prior stays): {beliefs}")
     return lines
 
 
