@@ -165,7 +165,7 @@ def _add_run(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argument
     run = commands.add_parser(
         "run", help="play a scenario round by round", description="Play a scenario and tell its story."
     )
-    run.add_argument("file", help="scenario YAML file")
+    run.add_argument("file", help="scenario YAML file, or a Gambit game tree (.efg) played as a one-game scenario")
     run.add_argument(
         "--rounds", type=_field("ScenarioSpec", "rounds", "rounds"), help="round limit (default: the scenario's rounds)"
     )
@@ -186,7 +186,7 @@ def _add_validate(commands: argparse._SubParsersAction[_Parser]) -> argparse.Arg
     validate = commands.add_parser(
         "validate", help="check scenario files", description="Check scenario files without running them."
     )
-    validate.add_argument("files", nargs="+", help="scenario YAML files")
+    validate.add_argument("files", nargs="+", help="scenario YAML files, or Gambit game files (.efg, .nfg)")
     validate.set_defaults(handler=_validate)
     return validate
 
@@ -386,10 +386,9 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("--plots writes into the --out folder: give --out DIR")
     from sim.api import run
     from sim.model.results import check_output_folder
-    from sim.scenario.load import load_scenario
     from sim.viz.report import print_story
 
-    scenario = load_scenario(args.file)
+    scenario = _playable(args.file)
     if args.out is not None:  # before running: a refused folder costs nothing and stays untouched
         check_output_folder(args.out, scenario, force=args.force)
     result = run(scenario, rounds=args.rounds, seed=args.seed, overrides=_changes(args))
@@ -415,13 +414,35 @@ def _changes(args: argparse.Namespace) -> dict[str, float | str]:
     return changes
 
 
-def _validate(args: argparse.Namespace) -> int:
+def _playable(file: str) -> Scenario:
+    """The scenario in ``file``; a Gambit ``.efg`` tree as a one-game scenario. A ``.nfg``
+    game is refused: it has no state to play rounds over (solve it instead)."""
+    suffix = Path(file).suffix.lower()
+    if suffix == ".efg":
+        from sim.scenario.from_gambit import scenario_from_efg
+
+        return scenario_from_efg(file)
+    if suffix == ".nfg":
+        from sim.game.nfg import read_nfg
+
+        read_nfg(file)  # a broken file says so first
+        raise UsageError(
+            f"{file}: a .nfg file is one game in normal form, not a scenario: solve it with diplosim solve, "
+            "or write a scenario with the game to play it round by round"
+        )
     from sim.scenario.load import load_scenario
 
+    return load_scenario(file)
+
+
+def _validate(args: argparse.Namespace) -> int:
     failures = 0
     for file in args.files:
         try:
-            scenario = load_scenario(file)
+            if Path(file).suffix.lower() == ".nfg":
+                _validate_nfg(file)
+                continue
+            scenario = _playable(file)
         except UserError as exc:
             _error(exc)
             failures += 1
@@ -435,6 +456,14 @@ def _validate(args: argparse.Namespace) -> int:
             )
         )
     return 2 if failures else 0
+
+
+def _validate_nfg(file: str) -> None:
+    from sim.game.nfg import read_nfg
+
+    game = read_nfg(file)
+    shape = "x".join(str(n) for n in game.shape)
+    print(visible(f"ok: {file}: {game.name!r}, a {shape} game of {_count(game.n_players, 'player')}"))
 
 
 def _count(n: int, word: str) -> str:
