@@ -15,7 +15,10 @@ no round repeats another's game. Configurations:
   (as ``diplosim run`` does);
 * ``tree: pbe, floats``: the same with float payoffs only (as sweeps do);
 * ``tree: subgame perfect + Nash, everything``: also listing every Nash equilibrium that
-  is not a solution (what ``diplosim solve`` shows to teach).
+  is not a solution (what ``diplosim solve`` shows to teach);
+* ``sim.run: 24 rounds of the tree in a scenario``: the tree written as a scenario's game
+  (through :func:`sim.scenario.from_gambit.scenario_text`, at the prior 3/10) and run
+  with :func:`sim.run` (exact checks, tables, story data): the whole round loop.
 
 Target of issue 14: a 24-round run under one second. Medians of ``--repeats`` repeats,
 interleaved so that machine noise hits all alike. Run with ``make bench`` or
@@ -36,7 +39,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from interleaved import measure, print_table
 
+from sim.api import run
 from sim.game.tree import Chance, Decision, ExtensiveFormGame, Spec, Terminal, build
+from sim.scenario.from_gambit import scenario_text
+from sim.scenario.load import parse_scenario
 from sim.solvers.reduced_form import reduced_normal_form
 from sim.solvers.registry import clear_caches, solve
 from sim.solvers.tree_play import play_tree, select_tree
@@ -119,6 +125,14 @@ def matrix_run() -> float:
     return time.perf_counter() - start
 
 
+def scenario_run() -> float:
+    scenario = parse_scenario(scenario_text(troop_crisis(F(3, 10), exact=True), "troop_crisis", rounds=ROUNDS))
+    start = time.perf_counter()
+    result = run(scenario, seed=2026)
+    assert result.rounds_played == ROUNDS and len(result.moves) >= ROUNDS
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -130,6 +144,7 @@ def main() -> None:
         "tree: pbe, exact checks": lambda: tree_run(True, "pbe", False),
         "tree: pbe, floats": lambda: tree_run(False, "pbe", False),
         "tree: subgame perfect + Nash, everything": lambda: tree_run(True, "subgame_perfect", True),
+        "sim.run: 24 rounds of the tree in a scenario": scenario_run,
     }
     print_table(measure(configurations, args.repeats), next(iter(configurations)), "s/run", "x baseline", 3)
 
