@@ -54,6 +54,7 @@ from sim.game.behaviour import (
     tolerance,
 )
 from sim.game.tree import Behaviour, ExtensiveFormGame, FloatArray
+from sim.solvers import gambit
 from sim.solvers.gambit import TIME_LIMIT
 from sim.solvers.reduced_form import behaviour_of_plans, completed, exact_behaviour, reduced_normal_form
 
@@ -271,16 +272,25 @@ def solve_tree_here(request: tuple[ExtensiveFormGame, str, bool | None, bool, fl
         return TreeSolveResult(game, concept, tuple(_sorted(_unique(found), concept)), True)
     found = _pure_pbe(game) if concept == "pbe" and not everything else _pure_nash(game)
     notes = []
-    searched = game.n_players <= 2 and (mixed or (mixed is None and not any(eq.satisfies(concept) for eq in found)))
+    searched = mixed or (mixed is None and not any(eq.satisfies(concept) for eq in found))
+    complete = game.n_players == 1
     if searched and game.n_players == 2:
-        found += _reduced_form_nash(game, limit)
-    if game.n_players > 2:
-        notes.append("three or more players: pure equilibria only (mixed ones are not searched)")
-    elif not searched:
+        found += _reduced_form_nash(game, limit)[0]
+        complete = True
+    elif searched and game.n_players > 2:
+        if gambit.available():
+            mixed_found, complete = _reduced_form_nash(game, limit)
+            found += mixed_found
+            if not complete:
+                notes.append("three or more players: Gambit's method on the reduced normal form may miss equilibria")
+        else:
+            notes.append(
+                "three or more players: pure equilibria only; mixed ones need pygambit (pip install 'diplosim[gambit]')"
+            )
+    elif game.n_players > 1:
         notes.append("pure equilibria only: a pure solution exists, mixed ones were not searched")
     if not everything:
         found = [eq for eq in found if eq.satisfies(concept)]
-    complete = searched or game.n_players == 1
     return TreeSolveResult(game, concept, tuple(_sorted(_unique(found), concept)), complete, tuple(notes))
 
 
@@ -453,12 +463,16 @@ def _pure_tables(
     return values, probability
 
 
-def _reduced_form_nash(game: ExtensiveFormGame, limit: float) -> list[TreeEquilibrium]:
+def _reduced_form_nash(game: ExtensiveFormGame, limit: float) -> tuple[list[TreeEquilibrium], bool]:
+    """The equilibria of the reduced normal form (solved and verified by the registry's
+    default solver: vertex enumeration for two players, Gambit for more) in behaviour
+    strategies, each flagged; and whether that list is complete."""
     from sim.solvers.registry import solve
 
     normal, every = reduced_normal_form(game)
     found = []
-    for eq in solve(normal, time_limit=limit).equilibria:
+    result = solve(normal, time_limit=limit)
+    for eq in result.equilibria:
         mixes = [mix.tolist() for mix in eq.strategies]
         partial = behaviour_of_plans(game, every, mixes)
         behaviour = completed(game, partial)
@@ -466,7 +480,7 @@ def _reduced_form_nash(game: ExtensiveFormGame, limit: float) -> list[TreeEquili
         if eq.exact is not None and all(b is not None for b in partial):
             exact = exact_behaviour(game, every, eq.exact)
         found.append(_flagged(game, behaviour, exact))
-    return found
+    return found, result.complete
 
 
 # --- flags, order, duplicates ---------------------------------------------------------
