@@ -340,7 +340,7 @@ def test_beer_quiche_mixed_equilibria_are_the_ends_of_the_two_families() -> None
     assert belief.tolist() == pytest.approx([0.5, 0.5], abs=tolerance(game))
 
 
-# Bayesian battle of the sexes (Osborne 2004, section 9.2; the file's tables): Player2
+# Bayesian battle of the sexes (Osborne 2004, chapter 9; the file's tables): Player2
 # wishes to meet (1/2) or avoid (1/2) Player1. Let p = P(Player1 plays B), m and a the
 # probability that the meeting and the avoiding type play B.
 # - meeting type: B gives p, S gives 2 (1 - p): B iff p >= 2/3.
