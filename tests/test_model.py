@@ -431,6 +431,19 @@ def test_beliefs_about_a_persistent_type_follow_bayes_rule_round_by_round(seed: 
         assert beliefs[round_number] == pytest.approx(belief, rel=1e-12, abs=0)
 
 
+@pytest.mark.parametrize("rule", ["first", "random"])
+def test_pooling_in_beer_quiche_teaches_the_receiver_nothing(rule: str) -> None:
+    # both solutions pool (both types eat the same breakfast, and the Receiver does not
+    # duel after it): the observation (breakfast, Not) has likelihood 1 under each type, so
+    # the posterior 9/10 * 1 / (9/10 * 1 + 1/10 * 1) is the prior 9/10, round after round,
+    # whichever pooling equilibrium the rule selects
+    result = run(SCENARIOS / "classics" / "beer_quiche.yaml", rounds=6, seed=3, overrides={"breakfast.select": rule})
+    moves = result.moves
+    assert set(moves[moves["actor"] == "Receiver"]["move"]) == {"Not"}
+    beliefs = result.state[result.state["variable"] == "belief_strong"]["value"].tolist()
+    assert beliefs == pytest.approx([0.9] * 7, rel=1e-12, abs=0)
+
+
 def test_both_types_are_drawn_across_seeds_and_a_redrawn_type_changes_within_a_run() -> None:
     drawn = {run(parse_scenario(RESOLVE), seed=s, rounds=1).moves["move"].iloc[0] for s in range(8)}
     assert drawn == {"resolved", "opportunist"}
