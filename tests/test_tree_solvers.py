@@ -249,3 +249,22 @@ def test_nash_equilibria_of_trees_are_the_reduced_normal_forms_mapped_to_behavio
     found = solve_tree(game, "nash", mixed=True, everything=True)
     assert all(nash_regret(game, eq.behaviour) <= tolerance(game) for eq in found.equilibria)
     assert any(eq.subgame_perfect for eq in found.equilibria)
+
+
+def test_a_three_player_tree_without_a_pure_equilibrium_gets_its_mixed_one_through_gambit() -> None:
+    from sim.solvers import gambit
+
+    if not gambit.available():
+        pytest.skip("needs pygambit (pip install 'diplosim[gambit]')")
+
+    # A and B play matching pennies (B does not see A's coin); C only watches (payoff 0).
+    # Matching pennies has no pure equilibrium and one mixed: both play heads with 1/2.
+    def pennies(a: str) -> Decision:
+        return Decision("B", {b: T(*((1, -1, 0) if a == b else (-1, 1, 0))) for b in ("h", "t")}, infoset="B")
+
+    game = build("pennies and a watcher", ("A", "B", "C"), Decision("A", {"h": pennies("h"), "t": pennies("t")}))
+    result = solve_tree(game)
+    assert [profile_text(game, eq) for eq in result.solutions] == ["A: 1/2 h + 1/2 t; B: 1/2 h + 1/2 t; C: "]
+    assert result.solutions[0].payoffs.tolist() == [0.0, 0.0, 0.0]
+    assert result.notes == ("three or more players: Gambit's method on the reduced normal form may miss equilibria",)
+    assert result.complete is False
