@@ -111,7 +111,7 @@ def tree_run(exact: bool, concept: str, everything: bool) -> float:
     start = time.perf_counter()
     for pi in priors():
         result = solve_tree(troop_crisis(pi, exact), concept, everything=everything)
-        chosen = select_tree(result, "first", rng)
+        chosen = select_tree(result, "first", rng)[0]
         play_tree(result.game, chosen.behaviour, rng)
     return time.perf_counter() - start
 

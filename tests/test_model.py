@@ -454,3 +454,43 @@ def test_both_types_are_drawn_across_seeds_and_a_redrawn_type_changes_within_a_r
     )
     moves = run(parse_scenario(redrawn), seed=1, rounds=40).moves
     assert set(moves[moves["step"] == 1]["move"]) == {"resolved", "opportunist"}
+
+
+def test_a_tree_game_selects_by_its_conditional_cases_in_a_run() -> None:
+    # Under the concept nash, entry with Out worth (0, 3) has two pure equilibria: (In,
+    # Accommodate) and (Out, Fight). The case prefers the Incumbent fighting while the
+    # Entrant has entered fewer than 2 times; the rule otherwise takes the first, entry.
+    text = STORMY_ENTRY.replace("Out: {payoffs: [0, 2]}", "Out: {payoffs: [0, 3]}").replace(
+        '          chance: {calm: "1 - p_storm", storm: p_storm}\n', ""
+    )
+    text = text.replace("rounds: 400", "rounds: 4").replace(
+        "    tree:\n",
+        "    equilibrium:\n      concept: nash\n      select:\n        conditional:\n"
+        "          - {when: 'round <= 2', prefer: {Incumbent: Fight}}\n        otherwise: first\n    tree:\n",
+    )
+    text = text.replace(
+        "          moves:\n            calm:\n              player: Incumbent\n              moves:\n"
+        "                Fight: {payoffs: [-1, -1]}\n                Accommodate: {payoffs: [1, 1]}\n"
+        "            storm: {payoffs: [0.5, 0]}\n",
+        "          player: Incumbent\n          moves:\n"
+        "            Fight: {payoffs: [-1, -1]}\n            Accommodate: {payoffs: [1, 1]}\n",
+    )
+    text = text.replace(
+        '  - after: entry\n    when: "entry.chance == \'storm\'"\n    set: {Entrant.storms: "Entrant.storms + 1"}\n', ""
+    )
+    result = run(parse_scenario(text))
+    first_moves = result.moves[result.moves["step"] == 1]["move"].tolist()
+    assert first_moves == ["Out", "Out", "In", "In"]
+    story = [play.rule for play in result.history.tree_plays]
+    assert story == ["conditional", "conditional", "first", "first"]
+
+
+def test_a_conditional_case_naming_a_move_the_player_does_not_have_is_refused_at_load() -> None:
+    text = STORMY_ENTRY.replace(
+        "    tree:\n",
+        "    equilibrium:\n      select:\n        conditional:\n"
+        "          - {when: 'round <= 2', prefer: {Incumbent: Fite}}\n        otherwise: first\n    tree:\n",
+        1,
+    )
+    with pytest.raises(ScenarioError, match=r"prefer\.Incumbent: 'Fite' is not a move of Incumbent in this tree"):
+        parse_scenario(text)

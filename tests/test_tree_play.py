@@ -39,7 +39,7 @@ def weather(p_rain: float = 0.3) -> ExtensiveFormGame:
 
 def test_the_subgame_perfect_path_of_entry_deterrence_is_played_without_a_draw() -> None:
     game = entry()
-    chosen = select_tree(solve_tree(game), "first", np.random.default_rng(0))
+    chosen = select_tree(solve_tree(game), "first", np.random.default_rng(0))[0]
     rng = np.random.default_rng(5)
     before = rng.bit_generator.state
     path = play_tree(game, chosen.behaviour, rng)
@@ -96,13 +96,13 @@ def test_selection_rules_among_nash_equilibria_of_a_tree() -> None:
     texts = [profile_text(game, eq) for eq in result.solutions]
     assert texts == ["Entrant: In; Incumbent: Accommodate", "Entrant: Out; Incumbent: Fight"]
     rng = np.random.default_rng(0)
-    assert profile_text(game, select_tree(result, "first", rng)) == texts[0]
-    assert profile_text(game, select_tree(result, "max_welfare", rng)) == texts[1]
-    assert profile_text(game, select_tree(result, "payoff_dominant", rng)) == texts[1]
-    picked = [profile_text(game, select_tree(result, "random", rng)) for _ in range(200)]
+    assert profile_text(game, select_tree(result, "first", rng)[0]) == texts[0]
+    assert profile_text(game, select_tree(result, "max_welfare", rng)[0]) == texts[1]
+    assert profile_text(game, select_tree(result, "payoff_dominant", rng)[0]) == texts[1]
+    picked = [profile_text(game, select_tree(result, "random", rng)[0]) for _ in range(200)]
     assert set(picked) == set(texts)
     # under the default concept only the subgame-perfect one is a solution
-    assert [profile_text(game, select_tree(solve_tree(game), rule, rng)) for rule in TREE_RULES] == [texts[0]] * 4
+    assert [profile_text(game, select_tree(solve_tree(game), rule, rng)[0]) for rule in TREE_RULES] == [texts[0]] * 4
 
 
 def test_payoff_dominance_drops_a_dominated_equilibrium() -> None:
@@ -122,15 +122,31 @@ def test_payoff_dominance_drops_a_dominated_equilibrium() -> None:
     )
     result = solve_tree(game, "nash")
     assert sorted(tuple(eq.payoffs) for eq in result.solutions) == [(1, 1), (2, 2), (2, 2)]
-    assert tuple(select_tree(result, "payoff_dominant", np.random.default_rng(0)).payoffs) == (2, 2)
+    assert tuple(select_tree(result, "payoff_dominant", np.random.default_rng(0))[0].payoffs) == (2, 2)
 
 
 def test_unknown_rules_and_empty_solution_lists_are_solver_errors() -> None:
     game = entry()
     with pytest.raises(SolverError, match="unknown selection rule for trees 'risk_dominant'"):
-        select_tree(solve_tree(game), "risk_dominant", np.random.default_rng(0))
+        select_tree(solve_tree(game), "risk_dominant", np.random.default_rng(0))[0]
     empty = TreeSolveResult(game, "pbe", (), complete=False)
     with pytest.raises(SolverError, match="no equilibrium found satisfies the concept pbe"):
-        select_tree(empty, "first", np.random.default_rng(0))
+        select_tree(empty, "first", np.random.default_rng(0))[0]
     with pytest.raises(SolverError, match="unknown way to play 'greedy'"):
         play_tree(game, game.uniform_behaviour(), np.random.default_rng(0), play="greedy")
+
+
+def test_a_conditional_case_prefers_the_solutions_that_make_its_moves() -> None:
+    # Nash equilibria of entry with Out worth (0, 3): (In, Accommodate) first, (Out, Fight).
+    game = entry(out_payoff=3)
+    result = solve_tree(game, "nash")
+    rng = np.random.default_rng(0)
+    fight = [(1, "Fight")]  # the Incumbent (player 1) fights wherever it can
+    chosen, reason = select_tree(result, "first", rng, [fight])
+    assert (profile_text(game, chosen), reason) == ("Entrant: Out; Incumbent: Fight", "conditional")
+    # a case no solution meets gives way to the next, then to the rule
+    stay_out_and_accommodate = [(0, "Out"), (1, "Accommodate")]
+    chosen, reason = select_tree(result, "first", rng, [stay_out_and_accommodate])
+    assert (profile_text(game, chosen), reason) == ("Entrant: In; Incumbent: Accommodate", "first")
+    chosen, reason = select_tree(result, "first", rng, [stay_out_and_accommodate, [(0, "Out")]])
+    assert (profile_text(game, chosen), reason) == ("Entrant: Out; Incumbent: Fight", "conditional")

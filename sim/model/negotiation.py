@@ -179,7 +179,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             raise RunError(f"round {self.round}, {exc}") from None
         try:
             result = solve_tree(game, plan.concept, time_limit=plan.time_limit)
-            chosen = select_tree(result, plan.rule, self.rng)
+            preferred = [case.prefer for case in plan.cases if self._evaluate(case.when, values, plan.name)]
+            chosen, reason = select_tree(result, plan.rule, self.rng, preferred)
         except SolverError as exc:
             raise SolverError(f"round {self.round}: {exc}") from exc
         draws = plan.template.type_draws()
@@ -195,7 +196,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         for key, _ in plan.labels:
             actor = key[len(plan.name) + 1 :]
             self.played[key] = values[key] = path.last_move_of(actor)
-        self.history.tree_plays.append(TreePlay(self.round, result, chosen, plan.rule, path))
+        self.history.tree_plays.append(TreePlay(self.round, result, chosen, reason, path))
 
     def _learn(
         self,

@@ -40,6 +40,7 @@ __all__ = [
     "Compiled",
     "GamePlan",
     "RulePlan",
+    "TreeCase",
     "TreePlan",
     "compile_scenario",
     "count_name",
@@ -59,6 +60,16 @@ class CasePlan:
 
     when: Formula
     profile: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TreeCase:
+    """A conditional-selection case of a tree game: if ``when`` holds, prefer a solution
+    in which each ``(player index, move)`` of ``prefer`` is made for sure wherever the
+    player can make it."""
+
+    when: Formula
+    prefer: tuple[tuple[int, str], ...]
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,7 @@ class TreePlan:
     rule: str = "first"
     play: str = "sample"
     labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    cases: tuple[TreeCase, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -349,6 +361,8 @@ class _Checker:
         rule = self.tree_rule(spec, settings, path)
         assert spec.tree is not None
         labels = tuple(tree_labels(name, players, spec.tree).items())
+        own_labels = {key[len(name) + 1 :]: moves for key, moves in labels}
+        cases = self.tree_cases(spec, path, players, own_labels, scope)
         if CHANCE in players and template.shape().has_chance:
             raise self.fail(
                 (*path, "players"),
@@ -365,29 +379,59 @@ class _Checker:
             rule,
             settings.play,
             labels,
+            cases,
         )
 
     def tree_rule(self, spec: GameSpec, settings: EquilibriumSpec, path: FieldPath) -> str:
-        """The selection rule of a tree game: its own ``select`` must be a tree rule; the
-        scenario-wide default, when it is not one (risk_dominant), becomes ``first``."""
+        """The selection rule of a tree game: its own ``select`` (or ``otherwise``) must be
+        a tree rule; the scenario-wide default, when it is not one (risk_dominant), and
+        scenario-wide conditional cases become ``first``."""
         own = spec.equilibrium is not None and "select" in spec.equilibrium.model_fields_set
         select = settings.select
-        if select.conditional is not None:
-            if own:
-                raise self.fail(
-                    (*path, "equilibrium", "select"),
-                    f"conditional selection is not available for tree games; use a rule ({', '.join(TREE_RULES)})",
-                )
+        if select.conditional is not None and not own:
             return "first"
         rule = select.rule or select.otherwise
         if rule in TREE_RULES:
             return rule
         if own:
+            field = "otherwise" if select.conditional is not None else "select"
             raise self.fail(
-                (*path, "equilibrium", "select"),
+                (*path, "equilibrium", "select", *((field,) if field == "otherwise" else ())),
                 unknown("selection rule for a tree game", rule, list(TREE_RULES)),
             )
         return "first"
+
+    def tree_cases(
+        self,
+        spec: GameSpec,
+        path: FieldPath,
+        players: tuple[str, ...],
+        labels: Mapping[str, tuple[str, ...]],
+        scope: Scope,
+    ) -> tuple[TreeCase, ...]:
+        """A tree game's own conditional cases: ``prefer`` names some of its players, each
+        with one of its move labels."""
+        if spec.equilibrium is None or "select" not in spec.equilibrium.model_fields_set:
+            return ()
+        cases = []
+        for i, case in enumerate(spec.equilibrium.select.conditional or ()):
+            case_path: FieldPath = (*path, "equilibrium", "select", "conditional", i)
+            if not case.prefer:
+                raise self.fail((*case_path, "prefer"), "name at least one player and the move it should make")
+            prefer = []
+            for player, move in case.prefer.items():
+                if player not in players:
+                    raise self.fail((*case_path, "prefer", player), unknown("player of this game", player, players))
+                moves = labels[player]
+                if move not in moves:
+                    raise self.fail(
+                        (*case_path, "prefer", player),
+                        f"{move!r} is not a move of {player} in this tree{did_you_mean(move, list(moves))} "
+                        f"(moves: {', '.join(moves) or 'none'})",
+                    )
+                prefer.append((players.index(player), move))
+            cases.append(TreeCase(self.formula(case.when, scope, (*case_path, "when")), tuple(prefer)))
+        return tuple(cases)
 
     def players(self, spec: GameSpec, path: FieldPath) -> tuple[str, ...]:
         players = tuple(spec.players)

@@ -43,6 +43,7 @@ TREE_RULES = {
     "max_welfare": "the highest sum of expected payoffs (the first on a tie)",
     "random": "one drawn uniformly with the model's generator",
 }
+# (conditional cases come before the rule: see select_tree)
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,16 @@ class PlayedPath:
         return None
 
 
-def select_tree(result: TreeSolveResult, rule: str, rng: np.random.Generator) -> TreeEquilibrium:
-    """One solution of the result's concept, chosen by ``rule`` (see :data:`TREE_RULES`).
+def select_tree(
+    result: TreeSolveResult,
+    rule: str,
+    rng: np.random.Generator,
+    preferred: Sequence[Sequence[tuple[int, str]]] = (),
+) -> tuple[TreeEquilibrium, str]:
+    """One solution of the result's concept and what chose it: the first solution that
+    makes the moves of the first ``preferred`` case some solution matches (each ``(player,
+    move)``: the player makes the move for sure at every information set of its where it
+    can), reason ``"conditional"``; else ``rule`` (see :data:`TREE_RULES`).
 
     Raises
     ------
@@ -116,8 +125,9 @@ def select_tree(result: TreeSolveResult, rule: str, rng: np.random.Generator) ->
     ...     "x": Decision("B", {"x": Terminal((1, 1)), "y": Terminal((0, 0))}),
     ...     "y": Decision("B", {"x": Terminal((0, 0)), "y": Terminal((2, 2))})}))
     >>> result = solve_tree(coordination)
-    >>> select_tree(result, "max_welfare", np.random.default_rng(0)).payoffs.tolist()
-    [2.0, 2.0]
+    >>> chosen, reason = select_tree(result, "max_welfare", np.random.default_rng(0))
+    >>> chosen.payoffs.tolist(), reason
+    ([2.0, 2.0], 'max_welfare')
     """
     if rule not in TREE_RULES:
         raise SolverError(f"unknown selection rule for trees {rule!r} (known: {', '.join(TREE_RULES)})")
@@ -127,6 +137,25 @@ def select_tree(result: TreeSolveResult, rule: str, rng: np.random.Generator) ->
             f"game {result.game.name}: no equilibrium found satisfies the concept {result.concept} "
             "(the solver does not promise to find every one); choose the concept nash or a smaller tree"
         )
+    for prefer in preferred:
+        matching = [eq for eq in solutions if _makes(result.game, eq, prefer)]
+        if matching:
+            return matching[0], "conditional"
+    return _by_rule(result, solutions, rule, rng), rule
+
+
+def _makes(game: ExtensiveFormGame, eq: TreeEquilibrium, prefer: Sequence[tuple[int, str]]) -> bool:
+    """Each player of ``prefer`` makes its move for sure wherever it can (somewhere)."""
+    for player, move in prefer:
+        where = [k for k in game.infosets_of(player) if move in game.infosets[k].moves]
+        if not where or any(eq.behaviour[k][game.infosets[k].moves.index(move)] != 1.0 for k in where):
+            return False
+    return True
+
+
+def _by_rule(
+    result: TreeSolveResult, solutions: Sequence[TreeEquilibrium], rule: str, rng: np.random.Generator
+) -> TreeEquilibrium:
     if rule == "first":
         return solutions[0]
     if rule == "random":
