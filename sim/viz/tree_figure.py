@@ -147,5 +147,5 @@ def _edge_label(
         p = float(equilibrium.behaviour[node.infoset][m])
         if 0 < p < 1:
             label += f" ({number(p)})"
-    share = 0.5 if m % 2 == 0 else 0.78  # siblings' labels at different heights, so they do not collide
+    share = 0.5 if m % 2 == 0 else 0.32  # siblings' labels at different heights, clear of the child's name
     return (1 - share) * x[k] + share * x[child], (1 - share) * y[k] + share * y[child], label
