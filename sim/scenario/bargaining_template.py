@@ -163,7 +163,7 @@ class BargainingTemplate:
             return float(self.utilities[party].evaluate({**values, self.issue: float(y)}))
         except FormulaError as exc:
             raise RunError(
-                f"game {self.name}: {self.players[party]}'s utility at {self.issue} = {float(y):g}: {exc}"
+                f"game {self.name}: {self.players[party]}'s utility at {self.issue} = {float(y):g}: {exc.message}"
             ) from None
 
     def _curve(self, party: int, values: Mapping[str, Any]) -> Callable[[float], float]:
@@ -184,4 +184,4 @@ class BargainingTemplate:
         try:
             return float(formula.evaluate(values))
         except FormulaError as exc:
-            raise RunError(f"game {self.name}, {what}: {exc}") from None
+            raise RunError(f"game {self.name}, {what}: {exc.message}") from None

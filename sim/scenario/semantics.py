@@ -428,7 +428,7 @@ class _Checker:
         try:
             template.build(state)
         except RunError as exc:
-            raise self.fail((*path, "bargaining"), f"at the initial state: {exc}") from None
+            raise self.fail((*path, "bargaining"), f"at the initial state: {str(exc).removeprefix(f'game {name}: ')}") from None
         return BargainingPlan(name, players, template, spec.description)
 
     def tree_rule(self, spec: GameSpec, settings: EquilibriumSpec, path: FieldPath) -> str:
