@@ -32,7 +32,14 @@ from sim.solvers.selection import RULES
 
 __all__ = [
     "BargainingPlan",
-    "CasePlan", "GamePlan", "RulePlan", "Scenario", "TreePlan", "load_scenario", "parse_scenario"]
+    "CasePlan",
+    "GamePlan",
+    "RulePlan",
+    "Scenario",
+    "TreePlan",
+    "load_scenario",
+    "parse_scenario",
+]
 
 
 @dataclass(frozen=True)
@@ -220,7 +227,8 @@ class Scenario:
         """
         if self.bargainings:
             raise UsageError(
-                f"game {self.bargainings[0].name}: bargaining games are solved (diplosim solve) but not yet played by run"
+                f"game {self.bargainings[0].name}: bargaining games are solved (diplosim solve) "
+                "but not yet played by run"
             )
 
     def is_tree(self, name: str) -> bool:

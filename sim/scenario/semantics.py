@@ -21,13 +21,13 @@ from typing import Any
 
 from sim.errors import FormulaError, RunError, ScenarioError, UsageError, did_you_mean, unknown
 from sim.game.limits import MAX_PLAYERS, MAX_PROFILES, MAX_STRATEGIES
+from sim.scenario.bargaining_forms import build_bargaining_template
+from sim.scenario.bargaining_template import BargainingTemplate
 from sim.scenario.expressions import FUNCTIONS, Formula, Scope, shorten
 from sim.scenario.factors import DESIGNS, parse_factor
 from sim.scenario.payoff_forms import build_template
 from sim.scenario.spec import EquilibriumSpec, GameSpec, ScenarioSpec, TreeNodeSpec
 from sim.scenario.template import PayoffTemplate
-from sim.scenario.bargaining_forms import build_bargaining_template
-from sim.scenario.bargaining_template import BargainingTemplate
 from sim.scenario.tree_forms import build_tree_template
 from sim.scenario.tree_template import TreeTemplate
 from sim.scenario.yaml_source import Path as FieldPath
@@ -39,11 +39,11 @@ from sim.solvers.trees import CONCEPTS
 
 __all__ = [
     "RESERVED",
+    "BargainingPlan",
     "CasePlan",
     "Compiled",
     "GamePlan",
     "RulePlan",
-    "BargainingPlan",
     "TreeCase",
     "TreePlan",
     "compile_scenario",
@@ -428,7 +428,9 @@ class _Checker:
         try:
             template.build(state)
         except RunError as exc:
-            raise self.fail((*path, "bargaining"), f"at the initial state: {str(exc).removeprefix(f'game {name}: ')}") from None
+            raise self.fail(
+                (*path, "bargaining"), f"at the initial state: {str(exc).removeprefix(f'game {name}: ')}"
+            ) from None
         return BargainingPlan(name, players, template, spec.description)
 
     def tree_rule(self, spec: GameSpec, settings: EquilibriumSpec, path: FieldPath) -> str:

@@ -118,7 +118,11 @@ def bargaining_json(solved: SolvedBargaining) -> dict[str, object]:
         "form": "bargaining",
         "players": list(problem.parties),
         "issues": [
-            {"name": problem.issue, "range": [_exact_text(problem.low), _exact_text(problem.high)], "unit": problem.unit}
+            {
+                "name": problem.issue,
+                "range": [_exact_text(problem.low), _exact_text(problem.high)],
+                "unit": problem.unit,
+            }
         ],
         "disagreement": {p: _exact_text(d) for p, d in zip(problem.parties, problem.disagreement)},
         "solutions": solutions,
