@@ -100,7 +100,8 @@ def test_every_complete_example_validates_and_runs(block: str) -> None:
         assert all(result.solutions for result in solve_tree_games(scenario))
     if scenario.bargainings:  # bargaining games are solved, and run refuses them with one line
         assert all(solved.solutions for solved in solve_bargaining_games(scenario))
-        with pytest.raises(UsageError, match=r"bargaining games are solved \(diplosim solve\) but not yet played by run"):
+        refused = r"bargaining games are solved \(diplosim solve\) but not yet played by run"
+        with pytest.raises(UsageError, match=refused):
             run(scenario)
         return
     result = run(scenario)
