@@ -29,7 +29,11 @@ def _exact_text(value: Number) -> str:
 
 
 def _with_unit(problem: Bargaining, value: Number) -> str:
-    return f"{_reading(value)} {problem.unit}".rstrip()
+    """A value of the issue with its unit, before any decimal: ``262/7 km (~ 37.43)``."""
+    unit = f" {problem.unit}" if problem.unit else ""
+    if isinstance(value, Fraction) and value.denominator != 1:
+        return f"{value}{unit} (~ {float(value):.4g})"
+    return f"{_reading(value)}{unit}"
 
 
 def bargaining_lines(solved: SolvedBargaining) -> list[str]:
