@@ -123,7 +123,8 @@ class Scenario:
 
     @property
     def stages(self) -> tuple[GamePlan | TreePlan, ...]:
-        """Every stage game, matrices and trees, in the file's order (the order of play).
+        """Every stage game, matrices and trees, in the file's order (the order of play);
+        bargaining games are not played, so not here.
 
         Examples
         --------

@@ -509,7 +509,7 @@ class _Checker:
             raise self.fail(
                 path,
                 "the required field 'strategies' is missing: a game gives `strategies` with `payoffs` "
-                "(or `payoff_table`), or a `tree`",
+                "(or `payoff_table`), or a `tree`, or a `bargaining` block",
             )
         for player in spec.strategies:
             if player not in players:
