@@ -389,6 +389,7 @@ def _run(args: argparse.Namespace) -> int:
     from sim.viz.report import print_story
 
     scenario = _playable(args.file)
+    scenario.check_playable()  # before the output folder is looked at
     if args.out is not None:  # before running: a refused folder costs nothing and stays untouched
         check_output_folder(args.out, scenario, force=args.force)
     result = run(scenario, rounds=args.rounds, seed=args.seed, overrides=_changes(args))
@@ -450,8 +451,9 @@ def _validate(args: argparse.Namespace) -> int:
         print(
             visible(
                 f"ok: {file}: {scenario.name!r}, {_count(len(scenario.actors), 'actor')}, "
-                f"{_count(len(scenario.games) + len(scenario.trees), 'game')}"
-                f"{f' ({len(scenario.trees)} as trees)' if scenario.trees else ''}, "
+                f"{_count(len(scenario.games) + len(scenario.trees) + len(scenario.bargainings), 'game')}"
+                f"{f' ({len(scenario.trees)} as trees)' if scenario.trees else ''}"
+                f"{f' ({len(scenario.bargainings)} bargaining)' if scenario.bargainings else ''}, "
                 f"{len(scenario.rules)} dynamics rules"
             )
         )
@@ -479,7 +481,7 @@ def _solve(args: argparse.Namespace) -> int:
         results, title = _solve_nfg(args)
     else:
         scenario = _scenario_to_solve(args)
-        if scenario.trees:
+        if scenario.trees or scenario.bargainings:
             return _solve_with_trees(args, scenario)
         results, title = _solve_scenario(args, scenario)
     if args.json:
@@ -505,9 +507,11 @@ def _solve_scenario(args: argparse.Namespace, scenario: Scenario) -> tuple[list[
 
 
 def _solve_with_trees(args: argparse.Namespace, scenario: Scenario) -> int:
-    """A scenario with tree games: every game in file order (or ``--game`` order), trees
-    shown as for ``.efg`` files, games in normal form as without trees."""
-    from sim.model.stage_games import solve_stage_games, solve_tree_games
+    """A scenario with tree or bargaining games: every game in file order (or ``--game``
+    order), trees shown as for ``.efg`` files, bargaining games with their solutions,
+    games in normal form as without trees."""
+    from sim.model.stage_games import solve_bargaining_games, solve_stage_games, solve_tree_games
+    from sim.viz.bargaining_report import bargaining_json, bargaining_lines
     from sim.viz.report import print_solved, solved_json
     from sim.viz.tree_report import tree_json, tree_lines
 
@@ -515,7 +519,15 @@ def _solve_with_trees(args: argparse.Namespace, scenario: Scenario) -> int:
     console = _console()
     games: list[dict[str, Any]] = []
     for name in names:
-        if scenario.is_tree(name):
+        if scenario.is_bargaining(name):
+            [solved] = solve_bargaining_games(scenario, [name])
+            if args.json:
+                games.append(bargaining_json(solved))
+                continue
+            for line in bargaining_lines(solved):
+                console.print(shown(line))  # type: ignore[attr-defined]
+            console.print()  # type: ignore[attr-defined]
+        elif scenario.is_tree(name):
             [tree] = solve_tree_games(scenario, [name])
             if args.json:
                 games.append(tree_json(tree))

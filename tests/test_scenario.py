@@ -342,7 +342,7 @@ def test_game_lookup() -> None:
 @pytest.mark.parametrize("path", ALL_SCENARIOS, ids=lambda p: p.name)
 def test_every_shipped_scenario_loads(path: Path) -> None:
     scenario = load_scenario(path)
-    assert scenario.sha256 and (scenario.games or scenario.trees)
+    assert scenario.sha256 and (scenario.games or scenario.trees or scenario.bargainings)
 
 
 def test_flagship_numbers_all_say_where_they_come_from() -> None:

@@ -98,6 +98,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
     def __init__(
         self, scenario: Scenario, *, seed: int | None = None, rounds: int | None = None, exact: bool = True
     ) -> None:
+        scenario.check_playable()
         self.seed = scenario.seed if seed is None else seed
         super().__init__(rng=self.seed)
         self.scenario = scenario

@@ -7,17 +7,27 @@ values you pass), with all its equilibria.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import UsageError
+from sim.game.bargaining import Bargaining, BargainingError, Number, bargaining_range
 from sim.game.equilibrium import SolveResult
 from sim.game.normal_form import NormalFormGame
 from sim.game.tree import ExtensiveFormGame
 from sim.scenario.load import Scenario
+from sim.solvers.bargaining import Solution, kalai_smorodinsky, nash_solution, rubinstein
 from sim.solvers.registry import solve
 from sim.solvers.trees import TreeSolveResult, solve_tree
 
-__all__ = ["solve_stage_games", "solve_tree_games", "stage_game", "stage_tree"]
+__all__ = [
+    "SolvedBargaining",
+    "solve_bargaining_games",
+    "solve_stage_games",
+    "solve_tree_games",
+    "stage_game",
+    "stage_tree",
+]
 
 
 def solve_stage_games(
@@ -100,6 +110,64 @@ def solve_tree_games(
         )
         for plan in plans
     ]
+
+
+@dataclass(frozen=True)
+class SolvedBargaining:
+    """A bargaining game built at a state and its solutions.
+
+    Attributes
+    ----------
+    problem : Bargaining
+    span : (number, number) or None
+        The bargaining range (:func:`sim.game.bargaining.bargaining_range`).
+    solutions : tuple of Solution
+        Nash, Kalai-Smorodinsky and, when discounts or a breakdown risk are given,
+        Rubinstein.
+    notes : tuple of str
+        Why a solution asked for is missing (alternating offers that have no
+        equilibrium as written, ...).
+    """
+
+    problem: Bargaining
+    span: tuple[Number, Number] | None
+    solutions: tuple[Solution, ...]
+    notes: tuple[str, ...] = ()
+
+
+def solve_bargaining_games(
+    scenario: Scenario, games: Sequence[str] | None = None, *, values: Mapping[str, Any] | None = None
+) -> list[SolvedBargaining]:
+    """Build and solve bargaining games at the initial state (or at ``values``).
+
+    Raises
+    ------
+    UsageError
+        For an unknown game name, or one that is not a bargaining game.
+    RunError
+        If a formula fails at that state.
+
+    Examples
+    --------
+    >>> from sim.scenario.load import parse_scenario, _BARGAINING_EXAMPLE
+    >>> [solved] = solve_bargaining_games(parse_scenario(_BARGAINING_EXAMPLE))
+    >>> [(s.concept, s.agreement) for s in solved.solutions]  # doctest: +NORMALIZE_WHITESPACE
+    [('nash', Fraction(1, 2)), ('kalai_smorodinsky', Fraction(1, 2)), ('rubinstein', Fraction(10, 19))]
+    """
+    plans = [scenario.bargaining(name) for name in games] if games else list(scenario.bargainings)
+    state = dict(values) if values is not None else scenario.namespace()
+    solved = []
+    for plan in plans:
+        problem = plan.template.build(state)
+        solutions = [nash_solution(problem), kalai_smorodinsky(problem)]
+        notes: list[str] = []
+        if plan.template.alternating:
+            try:
+                solutions.append(rubinstein(problem))
+            except BargainingError as exc:
+                notes.append(f"Rubinstein: {exc}")
+        solved.append(SolvedBargaining(problem, bargaining_range(problem), tuple(solutions), tuple(notes)))
+    return solved
 
 
 def stage_tree(scenario: Scenario, name: str) -> ExtensiveFormGame:

@@ -25,12 +25,21 @@ from typing import Any
 from sim.errors import ScenarioError, UsageError, did_you_mean, unknown
 from sim.files import read_input
 from sim.scenario.expressions import Formula
-from sim.scenario.semantics import CasePlan, GamePlan, RulePlan, TreePlan, compile_scenario
+from sim.scenario.semantics import BargainingPlan, CasePlan, GamePlan, RulePlan, TreePlan, compile_scenario
 from sim.scenario.spec import MAX_SCENARIO_BYTES, ScenarioSpec, validate_spec
 from sim.scenario.yaml_source import parse_yaml
 from sim.solvers.selection import RULES
 
-__all__ = ["CasePlan", "GamePlan", "RulePlan", "Scenario", "TreePlan", "load_scenario", "parse_scenario"]
+__all__ = [
+    "BargainingPlan",
+    "CasePlan",
+    "GamePlan",
+    "RulePlan",
+    "Scenario",
+    "TreePlan",
+    "load_scenario",
+    "parse_scenario",
+]
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,9 @@ class Scenario:
     trees : tuple of TreePlan
         The compiled tree games (``tree:``); :attr:`stages` gives every game in the
         order of play.
+    bargainings : tuple of BargainingPlan
+        The compiled bargaining games (``bargaining:``): solved by ``diplosim solve``,
+        not in :attr:`stages`, and refused by run (:meth:`check_playable`).
     """
 
     spec: ScenarioSpec
@@ -74,6 +86,7 @@ class Scenario:
     metrics: tuple[tuple[str, Formula], ...] = ()
     text: str = field(default="", repr=False)
     trees: tuple[TreePlan, ...] = ()
+    bargainings: tuple[BargainingPlan, ...] = ()
 
     @property
     def name(self) -> str:
@@ -110,7 +123,8 @@ class Scenario:
 
     @property
     def stages(self) -> tuple[GamePlan | TreePlan, ...]:
-        """Every stage game, matrices and trees, in the file's order (the order of play).
+        """Every stage game, matrices and trees, in the file's order (the order of play);
+        bargaining games are not played, so not here.
 
         Examples
         --------
@@ -119,7 +133,7 @@ class Scenario:
         """
         plans: dict[str, GamePlan | TreePlan] = {plan.name: plan for plan in self.games}
         plans.update((plan.name, plan) for plan in self.trees)
-        return tuple(plans[name] for name in self.spec.games)
+        return tuple(plans[name] for name in self.spec.games if name in plans)
 
     def namespace(self, round_number: int = 1) -> dict[str, Any]:
         """The values formulas see at the start: the initial values, no strategy
@@ -148,6 +162,10 @@ class Scenario:
                 return plan
         if any(tree.name == name for tree in self.trees):
             raise UsageError(f"game {name} is a tree game: it has no strategy matrix (solve it with diplosim solve)")
+        if self.is_bargaining(name):
+            raise UsageError(
+                f"game {name} is a bargaining game: it has no strategy matrix (solve it with diplosim solve)"
+            )
         raise self._unknown_game(name)
 
     def tree(self, name: str) -> TreePlan:
@@ -169,6 +187,50 @@ class Scenario:
         if any(plan.name == name for plan in self.games):
             raise UsageError(f"game {name} is in normal form, not a tree")
         raise self._unknown_game(name)
+
+    def bargaining(self, name: str) -> BargainingPlan:
+        """The bargaining game called ``name``.
+
+        Raises
+        ------
+        UsageError
+            If there is no such game, or it is not a bargaining game.
+
+        Examples
+        --------
+        >>> parse_scenario(_BARGAINING_EXAMPLE).bargaining("pie").players
+        ('A', 'B')
+        """
+        for plan in self.bargainings:
+            if plan.name == name:
+                return plan
+        if name in self.spec.games:
+            raise UsageError(f"game {name} is not a bargaining game")
+        raise self._unknown_game(name)
+
+    def is_bargaining(self, name: str) -> bool:
+        """True if ``name`` is a bargaining game of this scenario."""
+        return any(plan.name == name for plan in self.bargainings)
+
+    def check_playable(self) -> None:
+        """Refuse to play a scenario with bargaining games (they are solved, not yet played).
+
+        Raises
+        ------
+        UsageError
+            Naming the first bargaining game.
+
+        Examples
+        --------
+        >>> parse_scenario(_BARGAINING_EXAMPLE).check_playable()
+        Traceback (most recent call last):
+        sim.errors.UsageError: game pie: bargaining games are solved (diplosim solve) but not yet played by run
+        """
+        if self.bargainings:
+            raise UsageError(
+                f"game {self.bargainings[0].name}: bargaining games are solved (diplosim solve) "
+                "but not yet played by run"
+            )
 
     def is_tree(self, name: str) -> bool:
         """True if ``name`` is a tree game of this scenario."""
@@ -367,6 +429,7 @@ def _load(text: str, filename: str, sha256: str) -> Scenario:
         metrics=parts.metrics,
         text=text,
         trees=parts.trees,
+        bargainings=parts.bargainings,
     )
 
 
@@ -401,4 +464,17 @@ games:
           moves:
             Fight: {payoffs: [-1, -1]}
             Accommodate: {payoffs: [1, 1]}
+"""
+
+_BARGAINING_EXAMPLE = """
+name: pie
+rounds: 1
+actors: {A: {}, B: {}}
+games:
+  pie:
+    players: [A, B]
+    bargaining:
+      issue: {name: share, range: [0, 1]}
+      utilities: {A: "share", B: "1 - share"}
+      discount: {A: 0.9, B: 0.9}
 """

@@ -17,9 +17,12 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sim.errors import FormulaError, ScenarioError, UsageError, did_you_mean, unknown
+from sim.errors import FormulaError, RunError, ScenarioError, UsageError, did_you_mean, unknown
 from sim.game.limits import MAX_PLAYERS, MAX_PROFILES, MAX_STRATEGIES
+from sim.scenario.bargaining_forms import build_bargaining_template
+from sim.scenario.bargaining_template import BargainingTemplate
 from sim.scenario.expressions import FUNCTIONS, Formula, Scope, shorten
 from sim.scenario.factors import DESIGNS, parse_factor
 from sim.scenario.payoff_forms import build_template
@@ -36,6 +39,7 @@ from sim.solvers.trees import CONCEPTS
 
 __all__ = [
     "RESERVED",
+    "BargainingPlan",
     "CasePlan",
     "Compiled",
     "GamePlan",
@@ -109,6 +113,17 @@ class TreePlan:
 
 
 @dataclass(frozen=True)
+class BargainingPlan:
+    """A compiled bargaining game: how to build it at a state (solved by ``diplosim
+    solve``, not yet played by run)."""
+
+    name: str
+    players: tuple[str, ...]
+    template: BargainingTemplate
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class RulePlan:
     """A compiled dynamics rule; targets are parameter names or ``Actor.variable``."""
 
@@ -130,6 +145,7 @@ class Compiled:
     stop_when: Formula | None
     metrics: tuple[tuple[str, Formula], ...] = ()
     trees: tuple[TreePlan, ...] = ()
+    bargainings: tuple[BargainingPlan, ...] = ()
 
 
 def tree_labels(game: str, players: Sequence[str], root: TreeNodeSpec) -> dict[str, tuple[str, ...]]:
@@ -209,8 +225,19 @@ class _Checker:
     def compile(self) -> Compiled:
         self.check_names()
         scope = self.global_scope()
-        games = tuple(self.game(name, spec, scope) for name, spec in self.spec.games.items() if spec.tree is None)
-        trees = tuple(self.tree(name, spec, scope) for name, spec in self.spec.games.items() if spec.tree is not None)
+        games = tuple(
+            self.game(name, spec, scope)
+            for name, spec in self.spec.games.items()
+            if spec.tree is None and spec.bargaining is None
+        )
+        trees = tuple(
+            self.tree(name, spec, scope)
+            for name, spec in self.spec.games.items()
+            if spec.tree is not None and spec.bargaining is None
+        )
+        bargainings = tuple(
+            self.bargaining(name, spec, scope) for name, spec in self.spec.games.items() if spec.bargaining is not None
+        )
         self.check_cases_used()
         seeded = scope.with_draws()  # draw(p) only in the dynamics and stop_when: they change the state
         rules = tuple(self.rule(i, seeded) for i in range(len(self.spec.dynamics)))
@@ -223,7 +250,7 @@ class _Checker:
         for actor, actor_spec in self.spec.actors.items():
             initial.update({f"{actor}.{var}": float(v) for var, v in actor_spec.state.items()})
         actors = {name: tuple(a.state) for name, a in self.spec.actors.items()}
-        return Compiled(actors, initial, games, rules, stop, metrics, trees)
+        return Compiled(actors, initial, games, rules, stop, metrics, trees, bargainings)
 
     def metrics(self, games: Sequence[GamePlan]) -> tuple[tuple[str, Formula], ...]:
         """Metric formulas: final parameters and Actor.variable, ``rounds`` (played),
@@ -299,6 +326,8 @@ class _Checker:
             numbers.update(f"{actor}.{var}" for var in actor_spec.state)
         labels: dict[str, tuple[str, ...]] = {}
         for game, game_spec in self.spec.games.items():
+            if game_spec.bargaining is not None:
+                continue  # not played: no labels
             if game_spec.tree is not None:
                 labels.update(tree_labels(game, game_spec.players, game_spec.tree))
                 continue
@@ -382,6 +411,28 @@ class _Checker:
             cases,
         )
 
+    def bargaining(self, name: str, spec: GameSpec, scope: Scope) -> BargainingPlan:
+        """A bargaining game, built once at the initial state so that formulas that fail
+        there (not finite at an end of the range, ...) are load errors."""
+        path: FieldPath = ("games", name)
+        players = self.players(spec, path)
+        game_scope = self.lets(scope, spec.let, (*path, "let"))
+        template = build_bargaining_template(self, name, spec, players, game_scope, path)
+        if spec.equilibrium is not None:
+            raise self.fail((*path, "equilibrium"), "a bargaining game has no equilibrium settings: remove them")
+        state: dict[str, Any] = {k: float(v) for k, v in self.spec.parameters.items()}
+        for actor, actor_spec in self.spec.actors.items():
+            state.update({f"{actor}.{var}": float(v) for var, v in actor_spec.state.items()})
+        state.update(dict.fromkeys(scope.labels))
+        state["round"] = 1
+        try:
+            template.build(state)
+        except RunError as exc:
+            raise self.fail(
+                (*path, "bargaining"), f"at the initial state: {str(exc).removeprefix(f'game {name}: ')}"
+            ) from None
+        return BargainingPlan(name, players, template, spec.description)
+
     def tree_rule(self, spec: GameSpec, settings: EquilibriumSpec, path: FieldPath) -> str:
         """The selection rule of a tree game: its own ``select`` (or ``otherwise``) must be
         a tree rule; the scenario-wide default, when it is not one (risk_dominant), and
@@ -458,7 +509,7 @@ class _Checker:
             raise self.fail(
                 path,
                 "the required field 'strategies' is missing: a game gives `strategies` with `payoffs` "
-                "(or `payoff_table`), or a `tree`",
+                "(or `payoff_table`), or a `tree`, or a `bargaining` block",
             )
         for player in spec.strategies:
             if player not in players:

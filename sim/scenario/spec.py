@@ -29,9 +29,11 @@ __all__ = [
     "MAX_STRATEGIES",
     "MAX_TIME_LIMIT",
     "ActorSpec",
+    "BargainingSpec",
     "CaseSpec",
     "EquilibriumSpec",
     "GameSpec",
+    "IssueSpec",
     "RuleSpec",
     "ScenarioSpec",
     "SelectSpec",
@@ -263,6 +265,37 @@ class TreeNodeSpec(_Spec):
     )
 
 
+class IssueSpec(_Spec):
+    """The issue of a bargaining game: one continuous quantity over a range."""
+
+    name: str = Field(description="The issue's name, usable in the utility formulas (e.g. width).")
+    range: list[Number] = Field(description="[low, high]: the agreements possible, numbers with low < high.")
+    unit: str = Field("", description="The issue's unit, for reading (e.g. km).")
+
+
+class BargainingSpec(_Spec):
+    """A bargaining game of two players over one issue (solved by diplosim solve)."""
+
+    issue: IssueSpec = Field(description="The one issue bargained over.")
+    utilities: dict[str, NumberOrFormula] = Field(
+        description="Player -> utility of an agreement: a formula of the issue and the state."
+    )
+    disagreement: dict[str, NumberOrFormula] | None = Field(
+        None, description="Player -> what it gets if talks fail (e.g. the value of war); 0 for both by default."
+    )
+    discount: dict[str, Number] | None = Field(
+        None, description="Player -> discount factor per round, in (0, 1]: alternating offers (Rubinstein)."
+    )
+    proposer: str | None = Field(None, description="Who proposes first in alternating offers (the first player).")
+    outside_options: dict[str, NumberOrFormula] | None = Field(
+        None, description="Player -> an outside option it can take instead of answering (alternating offers)."
+    )
+    breakdown: Number = Field(0.0, description="The chance that talks break down after a rejection, in [0, 1).")
+    powers: dict[str, Number] | None = Field(
+        None, description="Player -> bargaining power for the asymmetric Nash solution (positive)."
+    )
+
+
 class GameSpec(_Spec):
     """A stage game, rebuilt from the current state every round."""
 
@@ -273,6 +306,9 @@ class GameSpec(_Spec):
     )
     tree: TreeNodeSpec | None = Field(
         None, description="A game tree (extensive form) instead of strategies and payoffs: its root node."
+    )
+    bargaining: BargainingSpec | None = Field(
+        None, description="A bargaining problem over one issue instead of strategies and payoffs (solved, not played)."
     )
     let: dict[str, NumberOrFormula] = Field(
         default_factory=dict, description="Named sub-formulas, usable in this game's payoffs."

@@ -1,0 +1,134 @@
+"""Text and JSON of solved bargaining games (``diplosim solve`` of a scenario with a
+``bargaining:`` game): each solution's agreement, utilities and why, and the bargaining
+range."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from sim.game.bargaining import Bargaining, Number
+from sim.model.stage_games import SolvedBargaining
+from sim.solvers.bargaining import Solution
+
+__all__ = ["bargaining_json", "bargaining_lines"]
+
+#: How solution concepts are named in the text.
+TITLES = {"nash": "Nash", "kalai_smorodinsky": "Kalai-Smorodinsky", "rubinstein": "Rubinstein (alternating offers)"}
+
+
+def _reading(value: Number) -> str:
+    """A number for reading: a fraction with its decimal, a float to 6 digits."""
+    if isinstance(value, Fraction):
+        return str(value) if value.denominator == 1 else f"{value} (~ {float(value):.4g})"
+    return format(float(value), ".6g")
+
+
+def _exact_text(value: Number) -> str:
+    """A number for JSON: an exact fraction string, or a decimal one."""
+    return str(value) if isinstance(value, Fraction) else format(float(value), ".10g")
+
+
+def _with_unit(problem: Bargaining, value: Number) -> str:
+    """A value of the issue with its unit, before any decimal: ``262/7 km (~ 37.43)``."""
+    unit = f" {problem.unit}" if problem.unit else ""
+    if isinstance(value, Fraction) and value.denominator != 1:
+        return f"{value}{unit} (~ {float(value):.4g})"
+    return f"{_reading(value)}{unit}"
+
+
+def bargaining_lines(solved: SolvedBargaining) -> list[str]:
+    """The teaching view of a solved bargaining game, one string per line.
+
+    Examples
+    --------
+    >>> from sim.model.stage_games import solve_bargaining_games
+    >>> from sim.scenario.load import parse_scenario, _BARGAINING_EXAMPLE
+    >>> [solved] = solve_bargaining_games(parse_scenario(_BARGAINING_EXAMPLE))
+    >>> bargaining_lines(solved)[0]
+    'pie: bargaining between A and B over share in [0, 1]'
+    """
+    problem = solved.problem
+    a, b = problem.parties
+    lines = [
+        f"{problem.name}: bargaining between {a} and {b} over {problem.issue} in "
+        f"[{_with_unit(problem, problem.low)}, {_with_unit(problem, problem.high)}]",
+        f"  disagreement (if talks fail): {a} {_reading(problem.disagreement[0])}, "
+        f"{b} {_reading(problem.disagreement[1])}",
+    ]
+    if solved.span is None:
+        lines.append("  bargaining range: empty - no agreement is better for both than disagreeing")
+    else:
+        lines.append(
+            f"  bargaining range: {problem.issue} in [{_with_unit(problem, solved.span[0])}, "
+            f"{_with_unit(problem, solved.span[1])}] (the agreements both prefer to disagreeing)"
+        )
+    for solution in solved.solutions:
+        lines.append(f"  {TITLES[solution.concept]}: {_agreement_text(problem, solution)}")
+        lines.append(f"    {solution.explanation}")
+        if solution.concept == "rubinstein" and (extra := _equal_discounts(problem, solution)):
+            lines.append(f"    {extra}")
+    lines += [f"  note: {note}" for note in solved.notes]
+    return lines
+
+
+def _agreement_text(problem: Bargaining, solution: Solution) -> str:
+    a, b = problem.parties
+    utilities = f"{a} gets {_reading(solution.utilities[0])}, {b} gets {_reading(solution.utilities[1])}"
+    if solution.agreement is None:
+        return f"no agreement (talks fail); {utilities}"
+    return f"{problem.issue} = {_with_unit(problem, solution.agreement)}; {utilities}"
+
+
+def _equal_discounts(problem: Bargaining, solution: Solution) -> str:
+    """The textbook sentence, said only when it holds exactly: with equal discounts and
+    nothing at stake beyond the pie (disagreement 0, no outside options, no breakdown),
+    the first proposer gets ``1/(1+delta)`` of the most it could get."""
+    delta = problem.discount[0]
+    first = problem.first
+    plain = problem.outside == (None, None) and problem.breakdown == 0 and problem.disagreement == (0, 0)
+    if not (plain and problem.discount[1] == delta and isinstance(solution.utilities[first], Fraction)):
+        return ""
+    best = max(problem.utility(first, problem.low), problem.utility(first, problem.high))
+    if solution.utilities[first] != best / (1 + delta):
+        return ""
+    return (
+        f"The first proposer gets more: 1/(1+delta) of the most it could get with equal discounts "
+        f"delta = {delta}, here {_reading(solution.utilities[first])}."
+    )
+
+
+def bargaining_json(solved: SolvedBargaining) -> dict[str, object]:
+    """Machine-readable form of a solved bargaining game (``solve --json``): exact
+    fraction strings where exact, decimal strings otherwise.
+
+    Examples
+    --------
+    >>> from sim.model.stage_games import solve_bargaining_games
+    >>> from sim.scenario.load import parse_scenario, _BARGAINING_EXAMPLE
+    >>> [solved] = solve_bargaining_games(parse_scenario(_BARGAINING_EXAMPLE))
+    >>> bargaining_json(solved)["solutions"]["rubinstein"]
+    {'agreement': {'share': '10/19'}, 'utilities': {'A': '10/19', 'B': '9/19'}}
+    """
+    problem = solved.problem
+    solutions: dict[str, object] = {}
+    for solution in solved.solutions:
+        solutions[solution.concept] = {
+            "agreement": None if solution.agreement is None else {problem.issue: _exact_text(solution.agreement)},
+            "utilities": {p: _exact_text(u) for p, u in zip(problem.parties, solution.utilities)},
+        }
+    solutions["range"] = None if solved.span is None else [_exact_text(v) for v in solved.span]
+    return {
+        "name": problem.name,
+        "form": "bargaining",
+        "players": list(problem.parties),
+        "issues": [
+            {
+                "name": problem.issue,
+                "range": [_exact_text(problem.low), _exact_text(problem.high)],
+                "unit": problem.unit,
+            }
+        ],
+        "disagreement": {p: _exact_text(d) for p, d in zip(problem.parties, problem.disagreement)},
+        "solutions": solutions,
+        "notes": list(solved.notes),
+    }
