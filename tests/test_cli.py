@@ -168,6 +168,7 @@ THREE_PLAYER_NFG = """NFG 1 R "majority" { "Ann" "Ben" "Cid" } { { "zero" "one" 
 """
 
 
+@pytest.mark.slow
 def test_solve_a_three_player_nfg_file(tmp_path: Path) -> None:
     # each player gets 1 when its choice agrees with the majority of all three
     file = tmp_path / "majority.nfg"

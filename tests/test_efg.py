@@ -558,6 +558,7 @@ def _check_only_scenario_errors(text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text())
+@pytest.mark.slow
 def test_any_text_raises_only_scenario_error(text: str) -> None:
     _check_only_scenario_errors(text)
 
@@ -668,6 +669,7 @@ def test_games_beyond_the_limits_are_refused_while_reading(text: str, line: int,
     assert error.value.message.startswith(message)
 
 
+@pytest.mark.slow
 def test_games_at_the_limits_are_read_and_solved() -> None:
     deep = parse_efg(_chain(MAX_DEPTH))
     assert max(node.depth for node in deep.nodes) == MAX_DEPTH
@@ -818,6 +820,7 @@ def test_gambit_files_read_as_pygambit_reads_them(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", READ, ids=_name)
+@pytest.mark.slow
 def test_gambit_files_round_trip(path: Path) -> None:
     game = read_efg(path)
     text = write_efg(game)
@@ -889,6 +892,7 @@ def test_payoffs_of_very_different_sizes_hide_no_deviation() -> None:
 
 
 @pytest.mark.parametrize("path", [path for path in COMPARED if read_efg(path).n_players == 2], ids=_name)
+@pytest.mark.slow
 def test_two_player_equilibria_include_those_of_gambits_lcp(path: Path) -> None:
     # Lemke's algorithm on the sequence form ends at vertices, which are the realization plans of extreme
     # equilibria of the reduced normal form: diplosim lists each, with the same payoffs and the same moves

@@ -96,6 +96,7 @@ def test_workers_are_forked_only_from_a_process_without_other_threads(monkeypatc
     assert executors._start_method().get_start_method() == "forkserver"
 
 
+@pytest.mark.slow
 def test_forked_workers_give_the_same_results_as_workers_from_the_fork_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(executors._FORK_SERVER, "started", False)
     monkeypatch.setattr(threading, "active_count", lambda: 1)

@@ -179,6 +179,7 @@ def test_depth_limit_constant_is_reasonable() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
+@pytest.mark.slow
 def test_arbitrary_text_only_ever_raises_formula_error(text: str) -> None:
     start = time.perf_counter()
     try:

@@ -65,6 +65,7 @@ def test_every_n_player_solver_returns_verified_equilibria(name: str, shape: tup
             assert result.equilibria
 
 
+@pytest.mark.slow
 def test_n_player_default_lists_all_pure_equilibria_and_says_if_complete() -> None:
     # three players choosing 0/1; each gets 1 when matching the majority: pure equilibria
     # (0,0,0) and (1,1,1), plus mixed ones

@@ -326,6 +326,7 @@ dynamics:
 """
 
 
+@pytest.mark.slow
 def test_a_tree_game_is_played_each_round_with_chance_drawn_from_the_seed() -> None:
     # Backward induction: after calm the Incumbent accommodates (1 > -1); In is then worth
     # (1 - p) * 1 + p * 0.5 = 0.875 > 0 to the Entrant, so it enters every round and never
@@ -444,6 +445,7 @@ def test_pooling_in_beer_quiche_teaches_the_receiver_nothing(rule: str) -> None:
     assert beliefs == pytest.approx([0.9] * 7, rel=1e-12, abs=0)
 
 
+@pytest.mark.slow
 def test_both_types_are_drawn_across_seeds_and_a_redrawn_type_changes_within_a_run() -> None:
     drawn = {run(parse_scenario(RESOLVE), seed=s, rounds=1).moves["move"].iloc[0] for s in range(8)}
     assert drawn == {"resolved", "opportunist"}

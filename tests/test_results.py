@@ -60,6 +60,7 @@ def test_exact_fractions_appear_in_the_equilibria_table() -> None:
     assert not run(FLAGSHIP, rounds=1, exact=False).equilibria["exact"].astype(bool).any()
 
 
+@pytest.mark.slow
 def test_save_writes_tables_and_summary(tmp_path: Path) -> None:
     result = run(FLAGSHIP, rounds=3)
     written = result.save(tmp_path / "out")

@@ -49,6 +49,7 @@ def test_the_subgame_perfect_path_of_entry_deterrence_is_played_without_a_draw()
     assert rng.bit_generator.state == before, "pure moves cost no draw"
 
 
+@pytest.mark.slow
 def test_chance_happens_with_its_probability() -> None:
     game = weather(0.3)
     behaviour = (np.array([1.0, 0.0]), np.array([1.0, 0.0]))

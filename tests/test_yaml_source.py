@@ -80,6 +80,7 @@ def test_format_path() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300))
+@pytest.mark.slow
 def test_any_text_parses_or_raises_scenario_error(text: str) -> None:
     with contextlib.suppress(ScenarioError):
         parse_yaml(text)
@@ -111,6 +112,7 @@ def _aliases(depth: int) -> str:
     return "a0: &a0 []\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, depth - 1))
 
 
+@pytest.mark.slow
 def test_nesting_through_aliases_is_bounded_too() -> None:
     parse_yaml(_aliases(MAX_DEPTH))
     with pytest.raises(ScenarioError, match="with its aliases written out, the document nests deeper") as error:
