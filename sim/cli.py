@@ -548,15 +548,39 @@ def _solve_with_trees(args: argparse.Namespace, scenario: Scenario) -> int:
 
 def _scenario_posteriors(scenario: Scenario, name: str, result: TreeSolveResult) -> list[str]:
     """The posterior after each observation, for every type draw of a scenario's tree."""
+    from sim.solvers.beliefs import unobserved
     from sim.viz.tree_report import posterior_lines
 
+    game = result.game
     template = scenario.tree(name).template
-    hidden = template.hidden_paths()
-    index_of = {node.path: k for k, node in result.game.walk()}
+    marked = {k for k, node in game.walk() if node.path in template.hidden_paths()}
+    index_of = {node.path: k for k, node in game.walk()}
     lines: list[str] = []
     for draw in template.type_draws():
-        at = index_of[draw.path]
-        lines += ["", *posterior_lines(result, at, lambda k: result.game.nodes[k].path in hidden)]
+        # who learns: the holders of its beliefs, else every other player; each sees the
+        # moves its information sets tell apart and that are not hidden
+        holders = [target.partition(".")[0] for _, target in draw.beliefs]
+        observers = [p for p in dict.fromkeys(holders) if p in game.players] or [
+            p for p in game.players if p != draw.player
+        ]
+        for observer in observers:
+            hidden = marked | unobserved(game, game.players.index(observer))
+            lines += ["", *posterior_lines(result, index_of[draw.path], hidden.__contains__, observer)]
+    return lines
+
+
+def _efg_posteriors(result: TreeSolveResult) -> list[str]:
+    """Gambit files mark no type draws: a chance move at the root is read as one
+    (Harsanyi), and the posterior of each player who cannot see it is shown, from the
+    moves its information sets tell apart."""
+    from sim.solvers.beliefs import unobserved
+    from sim.viz.tree_report import posterior_lines
+
+    lines: list[str] = []
+    for player, name in enumerate(result.game.players):
+        blind = unobserved(result.game, player)
+        if 0 in blind:  # a player who sees the draw knows the type: nothing to learn
+            lines += ["", *posterior_lines(result, 0, blind.__contains__, name)]
     return lines
 
 
@@ -564,7 +588,7 @@ def _solve_efg(args: argparse.Namespace) -> int:
     """A Gambit game tree: every equilibrium found, flagged, with the teaching view."""
     from sim.game.efg import read_efg
     from sim.solvers.trees import solve_tree
-    from sim.viz.tree_report import posterior_lines, tree_json, tree_lines
+    from sim.viz.tree_report import tree_json, tree_lines
 
     if args.set or args.game or args.solver:
         raise UsageError("--set, --game and --solver apply to scenario files and .nfg games, not to .efg trees")
@@ -574,9 +598,7 @@ def _solve_efg(args: argparse.Namespace) -> int:
         print(json.dumps({"scenario": game.name, "games": [tree_json(result)]}, indent=2))
     else:
         console = _console()
-        # Gambit files mark no type draws: a chance move at the root is read as one (Harsanyi)
-        bayesian = game.nodes[0].kind == "chance"
-        extra = ["", *posterior_lines(result, 0)] if bayesian else []
+        extra = _efg_posteriors(result) if game.nodes[0].kind == "chance" else []
         for line in [*tree_lines(result), *extra]:
             console.print(shown(line))  # type: ignore[attr-defined]
     return 0

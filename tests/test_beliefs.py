@@ -61,3 +61,28 @@ def test_a_posture_never_played_in_equilibrium_teaches_nothing() -> None:
     odds = likelihoods(game, pbe.behaviour, 0, terminal(game, "r/D/E/E/S/no war"), russia_hidden(game))
     assert odds == [0.0, 0.0]
     assert bayes([0.3, 0.7], odds) == [0.3, 0.7]
+
+
+def test_unobserved_moves_are_where_the_paths_into_an_information_set_part() -> None:
+    from sim.game.tree import Chance, Decision, Terminal, build
+    from sim.solvers.beliefs import unobserved
+
+    # Nature picks a or b; after b, A picks l or r. B then moves at one information set
+    # spanning a, b/l and b/r: B sees neither nature's draw (node 0) nor A's move (at b,
+    # where b/l and b/r part; the pair a, b/l alone would only show node 0).
+    last = {"x": Terminal((0, 0)), "y": Terminal((1, 1))}
+    game = build(
+        "g",
+        ("A", "B"),
+        Chance(
+            {
+                "a": (0.5, Decision("B", last, infoset="B")),
+                "b": (
+                    0.5,
+                    Decision("A", {"l": Decision("B", last, infoset="B"), "r": Decision("B", last, infoset="B")}),
+                ),
+            }
+        ),
+    )
+    assert sorted(game.nodes[k].path for k in unobserved(game, 1)) == ["", "b"]
+    assert unobserved(game, 0) == frozenset()

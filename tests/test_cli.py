@@ -954,7 +954,9 @@ def test_solve_a_bayesian_scenario_shows_the_posterior_after_each_observation(tm
     result = diplosim("solve", str(file))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    start = lines.index("Beliefs about the types drawn at (root), after each observation (first solution):")
+    start = lines.index(
+        "Beliefs about the types drawn at (root), after each observation as EU sees them (first solution):"
+    )
     assert lines[start + 1 : start + 3] == [
         "  after E (probability 0.38): resolved 0.6316, opportunist 0.3684",
         "  after R (probability 0.62): resolved 0.09677, opportunist 0.9032",

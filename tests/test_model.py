@@ -496,3 +496,68 @@ def test_a_conditional_case_naming_a_move_the_player_does_not_have_is_refused_at
     )
     with pytest.raises(ScenarioError, match=r"prefer\.Incumbent: 'Fite' is not a move of Incumbent in this tree"):
         parse_scenario(text)
+
+
+STANDOFF = """name: Russia's hidden resolve
+rounds: 6
+seed: 4
+parameters:
+  q: 0.8      # chance that an intention is carried out
+  d: 1        # Russia's cost when the EU deploys
+actors:
+  Russia: {}
+  EU: {state: {belief: 0.3}}
+let:
+  eu_vs_res: "-3"
+games:
+  standoff:
+    players: [Russia, EU]
+    tree:
+      chance: {resolved: "EU.belief", opportunist: "1 - EU.belief"}
+      types: Russia
+      persistent: true
+      beliefs: {resolved: EU.belief}
+      moves:
+        resolved:
+          player: Russia
+          moves:
+            E:
+              chance: {E: q, R: "1 - q"}
+              moves:
+                E: {player: EU, infoset: sawE, moves: {deploy: {payoffs: ["2 - d", -3]}, hold: {payoffs: [2, -1]}}}
+                R: {player: EU, infoset: sawR, moves: {deploy: {payoffs: [-1, 1]}, hold: {payoffs: [0, 0]}}}
+            R:
+              chance: {E: "1 - q", R: q}
+              moves:
+                E: {player: EU, infoset: sawE, moves: {deploy: {payoffs: ["2 - d", -3]}, hold: {payoffs: [2, -1]}}}
+                R: {player: EU, infoset: sawR, moves: {deploy: {payoffs: [-1, 1]}, hold: {payoffs: [0, 0]}}}
+        opportunist:
+          player: Russia
+          moves:
+            E:
+              chance: {E: q, R: "1 - q"}
+              moves:
+                E: {player: EU, infoset: sawE, moves: {deploy: {payoffs: ["-1 - d", 2]}, hold: {payoffs: [-1, 0]}}}
+                R: {player: EU, infoset: sawR, moves: {deploy: {payoffs: [0, 1]}, hold: {payoffs: [1, 0]}}}
+            R:
+              chance: {E: "1 - q", R: q}
+              moves:
+                E: {player: EU, infoset: sawE, moves: {deploy: {payoffs: ["-1 - d", 2]}, hold: {payoffs: [-1, 0]}}}
+                R: {player: EU, infoset: sawR, moves: {deploy: {payoffs: [0, 1]}, hold: {payoffs: [1, 0]}}}
+"""
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_beliefs_follow_what_the_holders_information_sets_let_it_see(seed: int) -> None:
+    # No move is marked hidden, but the EU's information sets sawE and sawR each span both of
+    # Russia's intentions: the EU sees only what happened (E or R), so its belief moves as
+    # in test_beliefs_about_a_persistent_type_follow_bayes_rule_round_by_round, by
+    # 4 pi / (1 + 3 pi) after E and pi / (4 - 3 pi) after R (each intention is carried out
+    # with q = 4/5; the resolved type intends E, the opportunist R, as its payoffs say).
+    result = run(parse_scenario(STANDOFF), seed=seed)
+    moves = result.moves
+    belief = 0.3
+    beliefs = result.state[result.state["variable"] == "belief"]["value"].tolist()
+    for round_number, seen in enumerate(moves[moves["step"] == 3]["move"], start=1):
+        belief = 4 * belief / (1 + 3 * belief) if seen == "E" else belief / (4 - 3 * belief)
+        assert beliefs[round_number] == pytest.approx(belief, rel=1e-12, abs=0)

@@ -337,7 +337,8 @@ class _Builder:
         known = self.infosets[self.labels[label]]
         if known[1] != player:
             raise TreeError(
-                f"information set {label!r} spans two players ({self.players[known[1]]} and {self.players[player]})",
+                f"information set {label!r} spans two players ({self.players[known[1]]} and {self.players[player]}): "
+                "give each player's nodes their own information set label",
                 path=path,
             )
         if known[2] != moves:

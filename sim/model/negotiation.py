@@ -43,7 +43,7 @@ from sim.model.history import PARAMETERS, History, Play, TreePlay
 from sim.scenario.expressions import UNIFORM, Formula
 from sim.scenario.load import GamePlan, RulePlan, Scenario, TreePlan
 from sim.scenario.tree_template import TypeDraw
-from sim.solvers.beliefs import bayes, likelihoods
+from sim.solvers.beliefs import bayes, likelihoods, unobserved
 from sim.solvers.registry import solve
 from sim.solvers.selection import Settings, realise, select
 from sim.solvers.tree_play import PlayedPath, play_tree, select_tree
@@ -210,8 +210,10 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         values: dict[str, Any],
     ) -> None:
         """After a tree with a type draw at ``node`` was played: keep a persistent type,
-        and set each belief to the posterior of its type given every move made after the
-        draw that is not ``hidden`` (Bayes' rule with this round's prior and the selected behaviour of each type;
+        and set each belief to the posterior of its type given what the belief's holder
+        (the actor of ``Actor.variable``) saw: every move made after the draw except
+        ``hidden`` decisions and the moves its own information sets say it cannot tell
+        apart (Bayes' rule with this round's prior and the selected behaviour of each type;
         an observation impossible under every type keeps the prior)."""
         made = next((move for move in path.moves if move.node == node), None)
         if made is None:  # the draw was not on the path played
@@ -221,13 +223,16 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             self._types.setdefault((game_name, draw.path), moves.index(made.move))
         if not draw.beliefs:
             return
-        hidden = self.scenario.tree(game_name).template.hidden_paths()
-        likelihood = likelihoods(
-            game, behaviour, node, path.terminal, hidden=lambda k: k == node or game.nodes[k].path in hidden
-        )
-        posterior = bayes(list(game.nodes[node].probabilities), likelihood)
+        marked = self.scenario.tree(game_name).template.hidden_paths()
+        posteriors: dict[str, list[float]] = {}  # holder -> posterior over the types
         for label, target in draw.beliefs:
-            self._set(target, float(posterior[moves.index(label)]), values)
+            holder = _split(target)[0]
+            if holder not in posteriors:
+                blind = unobserved(game, game.players.index(holder)) if holder in game.players else frozenset()
+                hidden = {k for k, n in game.walk() if n.path in marked} | blind | {node}
+                likelihood = likelihoods(game, behaviour, node, path.terminal, hidden=hidden.__contains__)
+                posteriors[holder] = bayes(list(game.nodes[node].probabilities), likelihood)
+            self._set(target, float(posteriors[holder][moves.index(label)]), values)
 
     def _set(self, target: str, value: float, values: dict[str, Any]) -> None:
         actor, variable = _split(target)

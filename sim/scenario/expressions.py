@@ -718,7 +718,9 @@ class _Compiler:
         label = next(o for o in operands if o.kind == "text").text
         if label not in ref.domain:
             hint = did_you_mean(label, list(ref.domain))
-            raise self.fail(f"{label!r} is not a strategy of {ref.key}{hint} (strategies: {', '.join(ref.domain)})")
+            chance = ref.key.endswith(".chance")
+            what, kind = ("a chance move of", "moves") if chance else ("a strategy of", "strategies")
+            raise self.fail(f"{label!r} is not {what} {ref.key}{hint} ({kind}: {', '.join(ref.domain)})")
         key = ref.key
         if isinstance(node.ops[0], ast.Eq):
             return _Node(lambda v: v[key] == label, lambda v: v[key] == label)

@@ -26,7 +26,7 @@ import re
 from fractions import Fraction
 from typing import Any, Protocol
 
-from sim.errors import FormulaError, ScenarioError
+from sim.errors import FormulaError, ScenarioError, did_you_mean
 from sim.game.tolerances import CHANCE_SUM
 from sim.game.tree import MAX_DEPTH, MAX_NODES, TreeError
 from sim.scenario.expressions import Formula, Scope
@@ -221,11 +221,12 @@ class _Compiler:
             if label not in spec.moves:
                 raise self.fail(at, node, f"{label!r} is not a type drawn here (types: {', '.join(spec.moves)})")
             if "." not in target or target not in self.scope.numbers:
+                known = sorted(n for n in self.scope.numbers if "." in n)
                 raise self.fail(
                     at,
                     node,
-                    f"{target!r} is not an actor's state variable: give Actor.variable, declared under the "
-                    "actor's `state` with the prior as its start value",
+                    f"{target!r} is not an actor's state variable{did_you_mean(target, known)}: give "
+                    "Actor.variable, declared under the actor's `state` with the prior as its start value",
                 )
             beliefs.append((label, target))
         return tuple(beliefs)

@@ -25,7 +25,7 @@ from sim.errors import SolverError
 from sim.game.behaviour import reach
 from sim.game.tree import Behaviour, ExtensiveFormGame
 
-__all__ = ["ON_ZERO", "bayes", "likelihoods", "observation"]
+__all__ = ["ON_ZERO", "bayes", "likelihoods", "observation", "unobserved"]
 
 #: What an observation impossible under every type does to the belief.
 ON_ZERO = ("keep", "uniform")
@@ -53,6 +53,42 @@ def observation(game: ExtensiveFormGame, terminal: int, hidden: Callable[[int], 
             moves.append(node.moves[node.children.index(child)])
         child, parent = parent, game.nodes[parent].parent
     return tuple(reversed(moves))
+
+
+def unobserved(game: ExtensiveFormGame, player: int) -> frozenset[int]:
+    """The nodes whose move ``player`` cannot see, as its own information sets say: for
+    every two nodes of one of its information sets, the node where their paths part (the
+    player cannot tell which move was made there).
+
+    Examples
+    --------
+    >>> from sim.game.tree import Chance, Decision, Terminal, build
+    >>> guess = {"x": Terminal((0, 1)), "y": Terminal((1, 0))}
+    >>> g = build("g", ("A", "B"), Decision("A", {"l": Decision("B", guess, infoset="b"),
+    ...                                          "r": Decision("B", guess, infoset="b")}))
+    >>> sorted(unobserved(g, 1)), sorted(unobserved(g, 0))  # B does not see A's move at the root
+    ([0], [])
+    """
+    found: set[int] = set()
+    for infoset in game.infosets:
+        if infoset.player == player and len(infoset.nodes) > 1:
+            found |= _partings(game, infoset.nodes)
+    return frozenset(found)
+
+
+def _partings(game: ExtensiveFormGame, members: Sequence[int]) -> set[int]:
+    """The nodes where the paths to ``members`` part: two or more of their children lead
+    to a member."""
+    leads: dict[int, set[int]] = {}  # node -> its children on a path to a member
+    for member in members:
+        child, node = member, game.nodes[member].parent
+        while node >= 0:
+            seen = node in leads
+            leads.setdefault(node, set()).add(child)
+            if seen:
+                break  # the rest of the way up is marked already
+            child, node = node, game.nodes[node].parent
+    return {node for node, children in leads.items() if len(children) > 1}
 
 
 def likelihoods(

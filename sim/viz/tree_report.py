@@ -190,11 +190,15 @@ def tree_lines(result: TreeSolveResult) -> list[str]:
 
 
 def posterior_lines(
-    result: TreeSolveResult, types_at: int, hidden: Callable[[int], bool] = lambda node: False
+    result: TreeSolveResult,
+    types_at: int,
+    hidden: Callable[[int], bool] = lambda node: False,
+    observer: str = "",
 ) -> list[str]:
     """For a Bayesian game: the posterior over the types drawn at ``types_at`` after each
     possible observation (every move of the path but the draw itself and ``hidden``
-    nodes), under the first solution, with the observation's probability.
+    nodes), under the first solution, with the observation's probability; ``observer``
+    names who observes, in the heading.
 
     Examples
     --------
@@ -210,7 +214,10 @@ def posterior_lines(
     """
     game = result.game
     draw = game.nodes[types_at]
-    lines = [f"Beliefs about the types drawn at {draw.path or '(root)'}, after each observation (first solution):"]
+    seer = f" as {observer} sees them" if observer else ""
+    lines = [
+        f"Beliefs about the types drawn at {draw.path or '(root)'}, after each observation{seer} (first solution):"
+    ]
     if not result.solutions:
         return [*lines, "  (no solution found)"]
     behaviour = result.solutions[0].behaviour
