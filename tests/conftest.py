@@ -57,6 +57,19 @@ def diplosim_process(*args: str, cwd: Path | None = None) -> subprocess.Complete
     )
 
 
+#: Python code that gives Ctrl-C (SIGINT) back its KeyboardInterrupt, whatever the process
+#: inherited: a job started in the background with ``&`` ignores SIGINT, and so does every
+#: process it starts, which would make tests of Ctrl-C pass or fail with how they were run.
+RESTORE_SIGINT = "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+
+
+def cli_command(*args: str) -> list[str]:
+    """The command line that runs ``diplosim ARGS`` in a new process that reacts to Ctrl-C
+    as a foreground job does (see :data:`RESTORE_SIGINT`)."""
+    program = RESTORE_SIGINT + "import sys\nfrom sim.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+    return [sys.executable, "-c", program, *args]
+
+
 def in_process(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess[str]:
     """:func:`diplosim` for tests that already capture with pytest's ``capsys``."""
     from sim import cli

@@ -16,7 +16,7 @@ from sim.sweeps import executors
 from sim.sweeps.executors import DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
 from sim.sweeps.runner import load_sweep
 
-from .conftest import diplosim
+from .conftest import RESTORE_SIGINT, diplosim
 
 
 def square(x: int) -> int:
@@ -317,7 +317,9 @@ def test_no_worker_outlives_the_sweeping_process(tmp_path: Path, start: str, sig
     args = ["sweep", str(scenario), "--param", "cost=0.5:1:300", "--param", "k=0,1", "--reps", "2"]
     args += ["--dask-local" if start == "dask-local" else "--workers", "2", "--quiet", "--out", str(out)]
     program = _STARTS[start] + f"import sys\nfrom sim import cli\nsys.exit(cli.main({args!r}))\n"
-    process = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-c", RESTORE_SIGINT + program], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         workers: dict[int, str] = {}
         deadline = time.monotonic() + 120

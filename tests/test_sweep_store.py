@@ -28,7 +28,7 @@ from sim.sweeps import store as sweep_store
 from sim.sweeps.runner import _manifest, plan, run_sweep, schema, spec_from
 from sim.sweeps.store import LOCK, MANIFEST, REJECTED, SweepStore, load_sweep
 
-from .conftest import diplosim
+from .conftest import cli_command, diplosim
 from .test_sweeps import SMALL
 
 SPEC = spec_from(parse_scenario(SMALL).spec.sweep)  # 4 points x 3 reps = 12 runs
@@ -419,7 +419,7 @@ def test_two_sweeps_into_one_folder_at_once_the_second_with_force(tmp_path: Path
     out = tmp_path / "out"
     first = [sys.executable, "-m", "sim.cli", "sweep", str(scenario), "--param", "cost=0.5:1:5000"]
     first += ["--param", "k=0,1", "--reps", "2", "--workers", "1", "--quiet", "--out", str(out)]
-    process = subprocess.Popen(first, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(cli_command(*first[3:]), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
         while not list(out.glob("part-*.parquet")) and time.monotonic() < deadline:

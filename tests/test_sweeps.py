@@ -22,7 +22,7 @@ from sim.sweeps import executors
 from sim.sweeps.runner import MAX_RUNS, Chunks, load_sweep, plan, read_sweep_block, run_sweep, spec_from
 from sim.sweeps.streams import run_seed
 
-from .conftest import diplosim
+from .conftest import cli_command, diplosim
 
 SMALL = """
 name: sweepable chicken
@@ -278,7 +278,7 @@ def test_ctrl_c_stops_the_sweep_keeps_finished_parts_and_resumes(scenario_file: 
         "--out",
         str(out),
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(cli_command(*command[3:]), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while len(list(out.glob("part-*.parquet"))) < 1 and time.monotonic() < deadline:
         time.sleep(0.05)
