@@ -548,15 +548,13 @@ def _solve_with_trees(args: argparse.Namespace, scenario: Scenario) -> int:
 
 def _scenario_posteriors(scenario: Scenario, name: str, result: TreeSolveResult) -> list[str]:
     """The posterior after each observation, for every type draw of a scenario's tree."""
-    from sim.solvers.beliefs import unobserved
     from sim.viz.tree_report import posterior_lines
 
     game = result.game
     template = scenario.tree(name).template
-    marked = {k for k, node in game.walk() if node.path in template.hidden_paths()}
     index_of = {node.path: k for k, node in game.walk()}
     lines: list[str] = []
-    for draw in template.type_draws():
+    for draw in template.type_draws:
         # who learns: the holders of its beliefs, else every other player; each sees the
         # moves its information sets tell apart and that are not hidden
         holders = [target.partition(".")[0] for _, target in draw.beliefs]
@@ -564,7 +562,7 @@ def _scenario_posteriors(scenario: Scenario, name: str, result: TreeSolveResult)
             p for p in game.players if p != draw.player
         ]
         for observer in observers:
-            hidden = marked | unobserved(game, game.players.index(observer))
+            hidden = template.unseen_by(game, observer)
             lines += ["", *posterior_lines(result, index_of[draw.path], hidden.__contains__, observer)]
     return lines
 

@@ -43,7 +43,7 @@ from sim.model.history import PARAMETERS, History, Play, TreePlay
 from sim.scenario.expressions import UNIFORM, Formula
 from sim.scenario.load import GamePlan, RulePlan, Scenario, TreePlan
 from sim.scenario.tree_template import TypeDraw
-from sim.solvers.beliefs import bayes, likelihoods, unobserved
+from sim.solvers.beliefs import bayes, likelihoods
 from sim.solvers.registry import solve
 from sim.solvers.selection import Settings, realise, select
 from sim.solvers.tree_play import PlayedPath, play_tree, select_tree
@@ -184,7 +184,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             chosen, reason = select_tree(result, plan.rule, self.rng, preferred)
         except SolverError as exc:
             raise SolverError(f"round {self.round}: {exc}") from exc
-        draws = plan.template.type_draws()
+        draws = plan.template.type_draws
         index_of = {node.path: k for k, node in game.walk()} if draws else {}
         fixed = {
             index_of[draw.path]: self._types[(plan.name, draw.path)]
@@ -193,7 +193,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         }
         path = play_tree(game, chosen.behaviour, self.rng, play=plan.play, fixed=fixed)
         for draw in draws:
-            self._learn(plan.name, game, chosen.behaviour, path, draw, index_of[draw.path], values)
+            self._learn(plan, game, chosen.behaviour, path, draw, index_of[draw.path], values)
         for key, _ in plan.labels:
             actor = key[len(plan.name) + 1 :]
             self.played[key] = values[key] = path.last_move_of(actor)
@@ -201,7 +201,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
 
     def _learn(
         self,
-        game_name: str,
+        plan: TreePlan,
         game: ExtensiveFormGame,
         behaviour: Behaviour,
         path: PlayedPath,
@@ -220,16 +220,14 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             return
         moves = game.nodes[node].moves
         if draw.persistent:
-            self._types.setdefault((game_name, draw.path), moves.index(made.move))
+            self._types.setdefault((plan.name, draw.path), moves.index(made.move))
         if not draw.beliefs:
             return
-        marked = self.scenario.tree(game_name).template.hidden_paths()
         posteriors: dict[str, list[float]] = {}  # holder -> posterior over the types
         for label, target in draw.beliefs:
             holder = _split(target)[0]
             if holder not in posteriors:
-                blind = unobserved(game, game.players.index(holder)) if holder in game.players else frozenset()
-                hidden = {k for k, n in game.walk() if n.path in marked} | blind | {node}
+                hidden = plan.template.unseen_by(game, holder) | {node}
                 likelihood = likelihoods(game, behaviour, node, path.terminal, hidden=hidden.__contains__)
                 posteriors[holder] = bayes(list(game.nodes[node].probabilities), likelihood)
             self._set(target, float(posteriors[holder][moves.index(label)]), values)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from sim.errors import FormulaError, RunError
@@ -125,6 +126,7 @@ class TreeTemplate:
         except TreeError as exc:
             raise RunError(f"game {self.name}: {exc}") from None
 
+    @cached_property
     def type_draws(self) -> tuple[TypeDraw, ...]:
         """The chance moves that draw players' types, in tree order.
 
@@ -133,24 +135,16 @@ class TreeTemplate:
         >>> from sim.scenario.expressions import Formula
         >>> half, leaf = Formula.constant(0.5), LeafTemplate((Formula.constant(0),))
         >>> root = ChanceTemplate((("tough", half, leaf), ("soft", half, leaf)), types="R")
-        >>> TreeTemplate("g", ("R",), root).type_draws()
+        >>> TreeTemplate("g", ("R",), root).type_draws
         (TypeDraw(path='', player='R', persistent=True, beliefs=()),)
         """
-        found: list[TypeDraw] = []
-        todo: list[tuple[NodeTemplate, str]] = [(self.root, "")]
-        while todo:
-            node, path = todo.pop()
-            if isinstance(node, ChanceTemplate):
-                if node.types is not None:
-                    found.append(TypeDraw(path, node.types, node.persistent, node.beliefs))
-                children = [(move, child) for move, _, child in node.moves]
-            elif isinstance(node, DecisionTemplate):
-                children = list(node.moves)
-            else:
-                children = []
-            todo.extend((child, _join(path, move)) for move, child in reversed(children))
-        return tuple(found)
+        return tuple(
+            TypeDraw(path, node.types, node.persistent, node.beliefs)
+            for node, path in _walk(self.root)
+            if isinstance(node, ChanceTemplate) and node.types is not None
+        )
 
+    @cached_property
     def hidden_paths(self) -> frozenset[str]:
         """Paths of the decisions marked ``hidden`` (not seen by the other players).
 
@@ -159,20 +153,21 @@ class TreeTemplate:
         >>> from sim.scenario.expressions import Formula
         >>> leaf = LeafTemplate((Formula.constant(0),))
         >>> root = DecisionTemplate("A", (("x", DecisionTemplate("A", (("y", leaf),), hidden=True)),))
-        >>> sorted(TreeTemplate("g", ("A",), root).hidden_paths())
+        >>> sorted(TreeTemplate("g", ("A",), root).hidden_paths)
         ['x']
         """
-        found: set[str] = set()
-        todo: list[tuple[NodeTemplate, str]] = [(self.root, "")]
-        while todo:
-            node, path = todo.pop()
-            if isinstance(node, DecisionTemplate):
-                if node.hidden:
-                    found.add(path)
-                todo.extend((child, _join(path, move)) for move, child in node.moves)
-            elif isinstance(node, ChanceTemplate):
-                todo.extend((child, _join(path, move)) for move, _, child in node.moves)
-        return frozenset(found)
+        return frozenset(path for node, path in _walk(self.root) if isinstance(node, DecisionTemplate) and node.hidden)
+
+    def unseen_by(self, game: ExtensiveFormGame, player: str) -> frozenset[int]:
+        """The nodes of ``game`` (built from this template) whose move ``player`` does not
+        see: the decisions marked ``hidden``, and where the paths into one of the player's
+        information sets part (:func:`sim.solvers.beliefs.unobserved`; none for someone
+        who is not a player of the game)."""
+        from sim.solvers.beliefs import unobserved
+
+        marked = {k for k, node in game.walk() if node.path in self.hidden_paths}
+        own = unobserved(game, game.players.index(player)) if player in game.players else frozenset()
+        return frozenset(marked | own)
 
     def shape(self) -> ExtensiveFormGame:
         """The game with every payoff 0 and every chance move uniform: its structure
@@ -184,6 +179,21 @@ class TreeTemplate:
             Naming the node whose structure is wrong.
         """
         return build(self.name, self.players, _shape(self.root, len(self.players)))
+
+
+def _walk(root: NodeTemplate) -> Iterator[tuple[NodeTemplate, str]]:
+    """Every node below ``root`` (itself included) with its path, in tree order."""
+    todo: list[tuple[NodeTemplate, str]] = [(root, "")]
+    while todo:
+        node, path = todo.pop()
+        yield node, path
+        if isinstance(node, ChanceTemplate):
+            children = [(move, child) for move, _, child in node.moves]
+        elif isinstance(node, DecisionTemplate):
+            children = list(node.moves)
+        else:
+            children = []
+        todo.extend((child, _join(path, move)) for move, child in reversed(children))
 
 
 def _formulas(node: NodeTemplate) -> Iterator[Formula]:
