@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sim.game.bargaining import Bargaining, Number
 from sim.game.equilibrium import SolveResult
+from sim.solvers.protocols import Negotiation
 from sim.solvers.selection import Selection
 from sim.solvers.tree_play import PlayedPath
 from sim.solvers.trees import TreeEquilibrium, TreeSolveResult
 
-__all__ = ["PARAMETERS", "History", "Play", "TreePlay"]
+__all__ = ["PARAMETERS", "BargainingPlay", "History", "Play", "TreePlay"]
 
 #: The actor name under which changing parameters are recorded in the state table.
 PARAMETERS = "parameters"
@@ -79,10 +81,42 @@ class TreePlay:
         return self.result.game.name
 
 
+@dataclass(frozen=True)
+class BargainingPlay:
+    """One bargaining game in one round: the problem as built and the negotiation played.
+
+    Attributes
+    ----------
+    round : int
+    problem : Bargaining
+        The problem at this round's state (with private information: the responder's
+        disagreement payoff is the mean over its types).
+    negotiation : Negotiation
+        Every offer and answer, and the outcome.
+    type : str or None
+        With private types: the type drawn (a uniform value: its value, as text).
+    war_probability : number or None
+        With private information: the chance, as the proposer sees it, that its offer is
+        rejected (or that it makes none).
+    """
+
+    round: int
+    problem: Bargaining
+    negotiation: Negotiation
+    type: str | None = None
+    war_probability: Number | None = None
+
+    @property
+    def game(self) -> str:
+        """The game's name."""
+        return self.problem.name
+
+
 @dataclass
 class History:
-    """Every play (``plays`` of games in normal form, ``tree_plays`` of trees), and the
-    state after every round (round 0 is the start).
+    """Every play (``plays`` of games in normal form, ``tree_plays`` of trees,
+    ``bargaining_plays`` of bargaining games), and the state after every round (round 0
+    is the start).
 
     ``state`` rows are ``(round, actor, variable, value)``; parameters changed by the
     dynamics are recorded under the actor name ``"parameters"``.
@@ -90,6 +124,7 @@ class History:
 
     plays: list[Play] = field(default_factory=list)
     tree_plays: list[TreePlay] = field(default_factory=list)
+    bargaining_plays: list[BargainingPlay] = field(default_factory=list)
     state: list[tuple[int, str, str, float]] = field(default_factory=list)
 
     def state_at(self, round_number: int) -> dict[str, float]:

@@ -37,19 +37,52 @@ with warnings.catch_warnings():  # mesa imports tqdm.auto, which warns in notebo
     import mesa
 
 from sim.errors import FormulaError, RunError, SolverError
+from sim.game.bargaining import Bargaining, BargainingError, Number
 from sim.game.tree import Behaviour, ExtensiveFormGame
 from sim.model.agents import Actor
-from sim.model.history import PARAMETERS, History, Play, TreePlay
+from sim.model.history import PARAMETERS, BargainingPlay, History, Play, TreePlay
+from sim.scenario.bargaining_template import PrivateValues
 from sim.scenario.expressions import UNIFORM, Formula
-from sim.scenario.load import GamePlan, RulePlan, Scenario, TreePlan
+from sim.scenario.load import BargainingPlan, GamePlan, RulePlan, Scenario, TreePlan
 from sim.scenario.tree_template import TypeDraw
 from sim.solvers.beliefs import bayes, likelihoods
+from sim.solvers.fearon import screening_pbe, uniform_demand
+from sim.solvers.protocols import Negotiation, Step, negotiate
 from sim.solvers.registry import solve
 from sim.solvers.selection import Settings, realise, select
 from sim.solvers.tree_play import PlayedPath, play_tree, select_tree
 from sim.solvers.trees import solve_tree
 
 __all__ = ["NegotiationModel"]
+
+
+def _answer(problem: Bargaining, offer: Number | None, floor: Number) -> Negotiation:
+    """The responder's answer to a take-it-or-leave-it offer (``None``: none made): it
+    accepts when the offer is worth at least ``floor``, its disagreement payoff."""
+    proposer = problem.first
+    responder = 1 - proposer
+    fallback = [problem.disagreement[0], problem.disagreement[1]]
+    fallback[responder] = floor
+    if offer is None:
+        return Negotiation((), "no_offer", None, (fallback[0], fallback[1]))
+    worth = (problem.utility(0, offer), problem.utility(1, offer))
+    yes = worth[responder] >= floor
+    responses = ["propose", "propose"]
+    responses[responder] = "accept" if yes else "reject"
+    step = Step(1, problem.parties[proposer], offer, worth, (responses[0], responses[1]))
+    if yes:
+        return Negotiation((step,), "agreement", offer, worth)
+    return Negotiation((step,), "rejected", None, (fallback[0], fallback[1]))
+
+
+def _pick(private: PrivateValues, quantile: float) -> int:
+    """The type whose share of the cumulative distribution holds ``quantile``."""
+    total = 0.0
+    for k, (_, probability, _) in enumerate(private.types):
+        total += float(probability)
+        if quantile < total:
+            return k
+    return max(k for k, (_, probability, _) in enumerate(private.types) if probability > 0)
 
 
 @lru_cache(maxsize=1024)
@@ -98,7 +131,6 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
     def __init__(
         self, scenario: Scenario, *, seed: int | None = None, rounds: int | None = None, exact: bool = True
     ) -> None:
-        scenario.check_playable()
         self.seed = scenario.seed if seed is None else seed
         super().__init__(rng=self.seed)
         self.scenario = scenario
@@ -109,11 +141,13 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             name: Actor(self, name, {v: scenario.initial[f"{name}.{v}"] for v in variables})
             for name, variables in scenario.actors.items()
         }
-        self.played: dict[str, str | None] = dict.fromkeys(scenario.strategy_keys)
+        self.played: dict[str, Any] = dict.fromkeys(scenario.strategy_keys)
+        self.played.update(scenario.outcome_values)
         self.round = 0
         self.stop_reason: str | None = None
         self.history = History()
         self._types: dict[tuple[str, str], int] = {}  # (tree game, node path) -> persistent type drawn
+        self._quantiles: dict[str, float] = {}  # bargaining game -> its private type's persistent draw in [0, 1)
         self._recorded_parameters = scenario.dynamic_parameters
         self._record_state()
 
@@ -140,6 +174,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         for plan in self.scenario.stages:
             if isinstance(plan, TreePlan):
                 self._play_tree(plan, values)
+            elif isinstance(plan, BargainingPlan):
+                self._play_bargaining(plan, values)
             else:
                 self._play(plan, values)
             self._apply_rules(plan.name, values)
@@ -231,6 +267,73 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                 likelihood = likelihoods(game, behaviour, node, path.terminal, hidden=hidden.__contains__)
                 posteriors[holder] = bayes(list(game.nodes[node].probabilities), likelihood)
             self._set(target, float(posteriors[holder][moves.index(label)]), values)
+
+    def _play_bargaining(self, plan: BargainingPlan, values: dict[str, Any]) -> None:
+        template = plan.template
+        try:
+            problem = template.build(values)
+            protocol = template.build_protocol(values)
+            private = template.build_private(values) if template.private is not None else None
+        except RunError as exc:
+            raise RunError(f"round {self.round}, {exc}") from None
+        try:
+            if private is None:
+                play = BargainingPlay(self.round, problem, negotiate(problem, protocol, self.rng))
+            else:
+                play = self._screen(plan, problem, private, values)
+        except BargainingError as exc:
+            raise RunError(f"round {self.round}, game {str(exc).removeprefix('bargaining ')}") from None
+        except SolverError as exc:
+            raise SolverError(f"round {self.round}: {exc}") from exc
+        negotiation = play.negotiation
+        outcome = {
+            f"{plan.name}.agreed": 1.0 if negotiation.agreed else 0.0,
+            f"{plan.name}.offers": float(len(negotiation.steps)),
+            f"{plan.name}.outcome": negotiation.outcome,
+        }
+        if negotiation.agreement is not None:
+            outcome[f"{plan.name}.agreement.{problem.issue}"] = float(negotiation.agreement)
+        if private is not None and private.types:
+            outcome[f"{plan.name}.type"] = play.type
+        self.played.update(outcome)
+        values.update(outcome)
+        self.history.bargaining_plays.append(play)
+
+    def _screen(
+        self, plan: BargainingPlan, problem: Bargaining, private: PrivateValues, values: dict[str, Any]
+    ) -> BargainingPlay:
+        """A take-it-or-leave-it offer to a responder whose disagreement payoff is private:
+        its type is drawn (once per run if persistent), the proposer makes the offer that
+        is best against its beliefs, the responder accepts if the offer is worth its own
+        disagreement payoff; the beliefs become the posterior given its answer."""
+        template = plan.template
+        assert template.private is not None
+        quantile = self._quantiles.get(plan.name)
+        if quantile is None:
+            quantile = float(self.rng.random())
+            if template.private.persistent:
+                self._quantiles[plan.name] = quantile
+        if private.uniform is not None:
+            low, high = private.uniform
+            floor: Number = float(low) + (float(high) - float(low)) * quantile
+            demand = uniform_demand(problem, low, high)
+            offer, war, drawn = demand.offer, demand.war_probability, f"{floor:.6g}"
+            accepting: tuple[int, ...] = ()
+        else:
+            chosen = _pick(private, quantile)
+            name, _, floor = private.types[chosen]
+            screening = screening_pbe(problem, [(p, d) for _, p, d in private.types], [n for n, _, _ in private.types])
+            offer, war, drawn, accepting = screening.offer, screening.war_probability, name, screening.accepted_by
+        negotiation = _answer(problem, offer, floor)
+        if template.private.beliefs and offer is not None:
+            prior = [p for _, p, _ in private.types]
+            said_yes = negotiation.agreed
+            likelihood = [1 if (k in accepting) == said_yes else 0 for k in range(len(prior))]
+            posterior = bayes(prior, likelihood)
+            names = [n for n, _, _ in private.types]
+            for label, target in template.private.beliefs:
+                self._set(target, float(posterior[names.index(label)]), values)
+        return BargainingPlay(self.round, problem, negotiation, drawn, war)
 
     def _set(self, target: str, value: float, values: dict[str, Any]) -> None:
         actor, variable = _split(target)

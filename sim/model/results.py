@@ -18,6 +18,18 @@
     for tree games, one row per move made on the path played: ``round``, ``game``,
     ``step``, ``actor`` (a player or ``chance``), ``information_set`` and ``move``
     (saved as ``moves.csv`` only when the scenario has tree games).
+``negotiations``
+    for bargaining games, one row per round and game: ``issue``, ``outcome`` (see
+    :data:`sim.scenario.semantics.OUTCOMES`), ``agreed``, ``agreement`` (the agreed value,
+    NaN if none), ``offers`` (how many were made), ``type`` (with private information:
+    the type drawn) and ``war_probability`` (with private information: the chance of no
+    agreement as the proposer saw it); saved as ``negotiations.csv`` when the scenario has
+    bargaining games.
+``offers``
+    for bargaining games, one row per offer and player: ``round``, ``game``, ``step``,
+    ``proposer`` (a player or the mediator), ``offer``, ``player``, ``utility`` (what
+    the offer is worth to the player) and ``response`` (``accept``, ``reject``, or
+    ``propose`` for the player who made it); saved as ``offers.csv``.
 ``state``
     one row per round, actor and variable (round 0 is the start; parameters that the
     dynamics change appear under the actor ``"parameters"``).
@@ -26,6 +38,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,7 +57,15 @@ from sim.model.negotiation import NegotiationModel
 from sim.model.provenance import versions
 from sim.scenario.load import Scenario, load_scenario
 
-__all__ = ["RunTables", "check_output_folder", "moves_table", "play", "rounds_table"]
+__all__ = [
+    "RunTables",
+    "check_output_folder",
+    "moves_table",
+    "negotiations_table",
+    "offers_table",
+    "play",
+    "rounds_table",
+]
 
 
 def play(
@@ -138,6 +159,20 @@ class RunTables:
         return self._tables["moves"]
 
     @property
+    def negotiations(self) -> pd.DataFrame:
+        """Per round and bargaining game: how the negotiation ended (see the module docstring)."""
+        if "negotiations" not in self._tables:
+            self._tables["negotiations"] = negotiations_table(self.history)
+        return self._tables["negotiations"]
+
+    @property
+    def offers(self) -> pd.DataFrame:
+        """Per offer made in a bargaining game and player (see the module docstring)."""
+        if "offers" not in self._tables:
+            self._tables["offers"] = offers_table(self.history)
+        return self._tables["offers"]
+
+    @property
     def state(self) -> pd.DataFrame:
         """Actor state (and changing parameters) after every round."""
         if "state" not in self._tables:
@@ -177,6 +212,7 @@ class RunTables:
         """The files of the run's tables: CSV and Parquet of each, and ``summary.json``."""
         writers: dict[str, Writer] = {}
         names = ("rounds", "equilibria", "state", *(("moves",) if self.scenario.trees else ()))
+        names += ("negotiations", "offers") if self.scenario.bargainings else ()
         for name in names:
             table: pd.DataFrame = getattr(self, name)
             writers[f"{name}.csv"] = partial(_to_csv, table)
@@ -264,6 +300,54 @@ def moves_table(history: History) -> pd.DataFrame:
         for step, move in enumerate(tree_play.path.moves, start=1)
     ]
     return pd.DataFrame(rows, columns=["round", "game", "step", "actor", "information_set", "move"])
+
+
+def negotiations_table(history: History) -> pd.DataFrame:
+    """One row per round and bargaining game (see the module docstring).
+
+    Examples
+    --------
+    >>> from sim.scenario.load import parse_scenario, _BARGAINING_EXAMPLE
+    >>> table = negotiations_table(play(parse_scenario(_BARGAINING_EXAMPLE)).history)
+    >>> table[["round", "outcome", "agreement", "offers"]].values.tolist()  # the Rubinstein split 10/19
+    [[1, 'agreement', 0.5263157894736842, 1]]
+    """
+    rows = [
+        (
+            p.round,
+            p.game,
+            p.problem.issue,
+            p.negotiation.outcome,
+            p.negotiation.agreed,
+            math.nan if p.negotiation.agreement is None else float(p.negotiation.agreement),
+            len(p.negotiation.steps),
+            p.type or "",
+            math.nan if p.war_probability is None else float(p.war_probability),
+        )
+        for p in history.bargaining_plays
+    ]
+    columns = ["round", "game", "issue", "outcome", "agreed", "agreement", "offers", "type", "war_probability"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def offers_table(history: History) -> pd.DataFrame:
+    """One row per offer made in a bargaining game and player (see the module docstring).
+
+    Examples
+    --------
+    >>> from sim.scenario.load import parse_scenario, _BARGAINING_EXAMPLE
+    >>> table = offers_table(play(parse_scenario(_BARGAINING_EXAMPLE)).history)
+    >>> table[["step", "proposer", "player", "response"]].values.tolist()
+    [[1, 'A', 'A', 'propose'], [1, 'A', 'B', 'accept']]
+    """
+    rows = [
+        (p.round, p.game, step.step, step.proposer, float(step.offer), player, float(utility), response)
+        for p in history.bargaining_plays
+        for step in p.negotiation.steps
+        for player, utility, response in zip(p.problem.parties, step.utilities, step.responses)
+    ]
+    columns = ["round", "game", "step", "proposer", "offer", "player", "utility", "response"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def rounds_table(history: History) -> pd.DataFrame:

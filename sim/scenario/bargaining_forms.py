@@ -13,15 +13,16 @@ does not need the state is made here; the rest when the problem is built
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
-from sim.errors import ScenarioError
-from sim.scenario.bargaining_template import BargainingTemplate
+from sim.errors import FormulaError, ScenarioError, did_you_mean, unknown
+from sim.scenario.bargaining_template import BargainingTemplate, MediatorTemplate, PrivateTemplate, ProtocolTemplate
 from sim.scenario.expressions import Formula, Scope
-from sim.scenario.spec import BargainingSpec, GameSpec
+from sim.scenario.spec import BargainingSpec, ConcessionSpec, GameSpec, PrivateSpec
+from sim.solvers.protocols import CONCESSIONS, Concession
 
 __all__ = ["build_bargaining_template"]
 
@@ -58,15 +59,25 @@ def build_bargaining_template(
         raise context.fail((*where, "issue", "name"), f"{issue!r} is not a valid name: use letters, digits and _")
     if issue in scope.numbers or issue in scope.labels or issue in scope.lets:
         raise context.fail((*where, "issue", "name"), f"the name {issue!r} is already used; names must be unique")
-    low, high = _range(context, block, where)
+    bounds = _range(context, block, scope, where)
     with_issue = replace(scope, numbers=scope.numbers | {issue})
     utilities = _per_player(context, block.utilities, pair, (*where, "utilities"), required=True)
+    private = _private(context, block, pair, scope, where)
     disagreement = _per_player(
         context, block.disagreement or {}, pair, (*where, "disagreement"), required=block.disagreement is not None
     )
+    if private is not None and pair[private.player] in disagreement:
+        raise context.fail(
+            (*where, "disagreement", pair[private.player]),
+            f"{pair[private.player]}'s disagreement payoff is private: give it under `private` (its types or "
+            "uniform interval) and remove it here",
+        )
     utility_formulas = tuple(context.formula(utilities[p], with_issue, (*where, "utilities", p)) for p in pair)
     disagreement_formulas = tuple(
-        context.formula(disagreement.get(p, 0), scope, (*where, "disagreement", p)) for p in pair
+        None
+        if private is not None and private.player == k
+        else context.formula(disagreement.get(p, 0), scope, (*where, "disagreement", p))
+        for k, p in enumerate(pair)
     )
     outside = _per_player(context, block.outside_options or {}, pair, (*where, "outside_options"), required=False)
     outside_formulas = tuple(
@@ -76,27 +87,234 @@ def build_bargaining_template(
         name,
         pair,
         issue,
-        low,
-        high,
+        bounds,
         block.issue.unit,
         (utility_formulas[0], utility_formulas[1]),
         (disagreement_formulas[0], disagreement_formulas[1]),
-        _discount(context, block, pair, where),
+        _factors(context, block.discount, pair, scope, (*where, "discount"), _discount_ok),
         _first(context, block, pair, where),
         (outside_formulas[0], outside_formulas[1]),
-        _breakdown(context, block, where),
-        _powers(context, block, pair, where),
+        _breakdown(context, block, scope, where),
+        _factors(context, block.powers, pair, scope, (*where, "powers"), _power_ok),
+        _protocol(context, block, pair, scope, where),
+        private,
     )
 
 
-def _range(context: _Context, block: BargainingSpec, where: FieldPath) -> tuple[Fraction, Fraction]:
+def _constant(formula: Formula) -> Fraction | None:
+    """A formula's exact value when it reads nothing from the state (else None)."""
+    if not formula.is_constant:
+        return None
+    try:
+        value = formula.evaluate_exact({})
+    except FormulaError:
+        return None
+    return Fraction(value) if isinstance(value, (int, Fraction)) and not isinstance(value, bool) else None
+
+
+def _range(context: _Context, block: BargainingSpec, scope: Scope, where: FieldPath) -> tuple[Formula, Formula]:
     at = (*where, "issue", "range")
     if len(block.issue.range) != 2:
         raise context.fail(at, f"give the range as [low, high], two numbers, not {len(block.issue.range)}")
-    low, high = (_exact(v) for v in block.issue.range)
-    if not low < high:
-        raise context.fail(at, f"the range [{low}, {high}] is empty or reversed: give [low, high] with low < high")
+    low, high = (context.formula(v, scope, (*at, k)) for k, v in enumerate(block.issue.range))
+    low_value, high_value = _constant(low), _constant(high)
+    if low_value is not None and high_value is not None and not low_value < high_value:
+        raise context.fail(
+            at, f"the range [{low_value}, {high_value}] is empty or reversed: give [low, high] with low < high"
+        )
     return low, high
+
+
+def _discount_ok(value: Fraction) -> str | None:
+    return None if 0 < value <= 1 else f"a discount factor lies in (0, 1], not {float(value):g}"
+
+
+def _power_ok(value: Fraction) -> str | None:
+    return None if value > 0 else f"a bargaining power is positive, not {float(value):g}"
+
+
+def _factors(
+    context: _Context,
+    given: Mapping[str, float | str] | None,
+    players: tuple[str, str],
+    scope: Scope,
+    at: FieldPath,
+    check: Callable[[Fraction], str | None],
+) -> tuple[Formula, Formula] | None:
+    """One formula per player (discount factors, powers); constants checked now."""
+    if given is None:
+        return None
+    _per_player(context, given, players, at, required=True)
+    formulas = []
+    for player in players:
+        formula = context.formula(given[player], scope, (*at, player))
+        value = _constant(formula)
+        problem = None if value is None else check(value)
+        if problem is not None:
+            raise context.fail((*at, player), problem)
+        formulas.append(formula)
+    return formulas[0], formulas[1]
+
+
+def _first(context: _Context, block: BargainingSpec, players: tuple[str, str], where: FieldPath) -> int:
+    if block.proposer is None:
+        return 0
+    if block.proposer not in players:
+        raise context.fail(
+            (*where, "proposer"),
+            f"{block.proposer!r} is not a player of this game (players: {', '.join(players)})",
+        )
+    return players.index(block.proposer)
+
+
+def _breakdown(context: _Context, block: BargainingSpec, scope: Scope, where: FieldPath) -> Formula | None:
+    if block.breakdown == 0:
+        return None
+    formula = context.formula(block.breakdown, scope, (*where, "breakdown"))
+    risk = _constant(formula)
+    if risk is not None and not 0 <= risk < 1:
+        raise context.fail((*where, "breakdown"), f"the breakdown risk lies in [0, 1), not {float(risk):g}")
+    return formula
+
+
+def _protocol(
+    context: _Context, block: BargainingSpec, players: tuple[str, str], scope: Scope, where: FieldPath
+) -> ProtocolTemplate | None:
+    spec = block.protocol
+    if spec is None:
+        return None
+    at = (*where, "protocol")
+    if not 1 <= spec.deadline <= MAX_DEADLINE:
+        raise context.fail(
+            (*at, "deadline"), f"the deadline is a number of offers from 1 to {MAX_DEADLINE}, not {spec.deadline}"
+        )
+    given = _per_player(context, spec.strategies or {}, players, (*at, "strategies"), required=False)
+    strategies = tuple(_concession(context, given.get(p), (*at, "strategies", p)) for p in players)
+    mediator = None
+    if spec.mediator is not None:
+        m, m_at = spec.mediator, (*at, "mediator")
+        ideal, bias, credibility = (
+            context.formula(value, scope, (*m_at, key))
+            for key, value in (("ideal", m.ideal), ("bias", m.bias), ("credibility", m.credibility))
+        )
+        for key, formula in (("bias", bias), ("credibility", credibility)):
+            value = _constant(formula)
+            if value is not None and not 0 <= value <= 1:
+                raise context.fail((*m_at, key), f"the mediator's {key} lies in [0, 1], not {float(value):g}")
+        mediator = MediatorTemplate(m.name, ideal, bias, credibility)
+    return ProtocolTemplate(spec.deadline, (strategies[0], strategies[1]), mediator)
+
+
+#: The most offers one negotiation may take (``protocol.deadline``).
+MAX_DEADLINE = 10_000
+
+
+def _concession(context: _Context, given: str | ConcessionSpec | None, at: FieldPath) -> Concession:
+    if given is None:
+        return Concession("equilibrium")
+    kind, exponent = (given, None) if isinstance(given, str) else (given.kind, given.exponent)
+    where = at if isinstance(given, str) else (*at, "kind")
+    if kind not in CONCESSIONS:
+        raise context.fail(where, unknown("concession strategy", kind, list(CONCESSIONS)))
+    if exponent is not None:
+        if kind not in TIME_DEPENDENT:
+            raise context.fail(
+                (*at, "exponent"), f"only {', '.join(TIME_DEPENDENT)} concede over time with an exponent, not {kind}"
+            )
+        if not 0 < exponent < float("inf"):
+            raise context.fail((*at, "exponent"), f"the concession exponent is a positive number, not {exponent:g}")
+        return Concession(kind, _exact(exponent))
+    return Concession(kind)
+
+
+#: The concession strategies that take an exponent.
+TIME_DEPENDENT = ("boulware", "linear", "conceder")
+
+
+def _private(
+    context: _Context, block: BargainingSpec, players: tuple[str, str], scope: Scope, where: FieldPath
+) -> PrivateTemplate | None:
+    spec = block.private
+    if spec is None:
+        return None
+    at = (*where, "private")
+    if spec.player not in players:
+        raise context.fail(
+            (*at, "player"), f"{spec.player!r} is not a player of this game (players: {', '.join(players)})"
+        )
+    player = players.index(spec.player)
+    proposer = _first(context, block, players, where)
+    if player == proposer:
+        raise context.fail(
+            (*at, "player"),
+            f"{spec.player} has the private information, so it answers a take-it-or-leave-it offer: make "
+            f"{players[1 - player]} the proposer (`proposer: {players[1 - player]}`)",
+        )
+    if (spec.uniform is None) == (spec.types is None):
+        raise context.fail(at, "give either `uniform: [low, high]` or `types` (discrete types), one of them")
+    if spec.uniform is not None:
+        return PrivateTemplate(player, uniform=_uniform(context, spec, scope, at), persistent=spec.persistent)
+    types = _types(context, spec, scope, at)
+    return PrivateTemplate(player, types, None, spec.persistent, _belief_targets(context, spec, scope, at))
+
+
+def _uniform(context: _Context, spec: PrivateSpec, scope: Scope, at: FieldPath) -> tuple[Formula, Formula]:
+    assert spec.uniform is not None
+    if spec.beliefs is not None:
+        raise context.fail((*at, "beliefs"), "beliefs are updated over discrete types: use `types`")
+    if len(spec.uniform) != 2:
+        raise context.fail((*at, "uniform"), f"give the interval as [low, high], not {len(spec.uniform)} values")
+    low, high = (context.formula(v, scope, (*at, "uniform", k)) for k, v in enumerate(spec.uniform))
+    low_value, high_value = _constant(low), _constant(high)
+    if low_value is not None and high_value is not None and not low_value < high_value:
+        raise context.fail(
+            (*at, "uniform"), f"the interval [{low_value}, {high_value}] has no mass: give [low, high] with low < high"
+        )
+    return low, high
+
+
+def _types(
+    context: _Context, spec: PrivateSpec, scope: Scope, at: FieldPath
+) -> tuple[tuple[str, Formula, Formula], ...]:
+    assert spec.types is not None
+    if not spec.types:
+        raise context.fail((*at, "types"), "give at least one type")
+    types = []
+    for name, t in spec.types.items():
+        t_at = (*at, "types", name)
+        if not _NAME.fullmatch(name):
+            raise context.fail(t_at, f"{name!r} is not a valid type name: use letters, digits and _")
+        probability = context.formula(t.probability, scope, (*t_at, "probability"))
+        value = _constant(probability)
+        if value is not None and value < 0:
+            raise context.fail((*t_at, "probability"), f"a probability is at least 0, not {float(value):g}")
+        types.append((name, probability, context.formula(t.disagreement, scope, (*t_at, "disagreement"))))
+    constants = [_constant(p) for _, p, _ in types]
+    if all(c is not None for c in constants):
+        total = sum(c for c in constants if c is not None)
+        if total == 0:
+            raise context.fail((*at, "types"), "the types' probabilities are all 0: the distribution has no mass")
+        if total != 1:
+            raise context.fail((*at, "types"), f"the types' probabilities sum to {float(total):g}, not 1")
+    return tuple(types)
+
+
+def _belief_targets(context: _Context, spec: PrivateSpec, scope: Scope, at: FieldPath) -> tuple[tuple[str, str], ...]:
+    assert spec.types is not None
+    beliefs = []
+    for label, target in (spec.beliefs or {}).items():
+        b_at = (*at, "beliefs", label)
+        if label not in spec.types:
+            raise context.fail(b_at, f"{label!r} is not one of the types ({', '.join(spec.types)})")
+        if "." not in target or target not in scope.numbers:
+            known = sorted(n for n in scope.numbers if "." in n)
+            raise context.fail(
+                b_at,
+                f"{target!r} is not an actor's state variable{did_you_mean(target, known)}: give Actor.variable, "
+                "declared under the actor's `state` with the prior as its start value",
+            )
+        beliefs.append((label, target))
+    return tuple(beliefs)
 
 
 def _exact(value: float) -> Fraction:
@@ -116,53 +334,3 @@ def _per_player(
         if required and player not in values:
             raise context.fail(at, f"no value for player {player!r}: give one for each of {', '.join(players)}")
     return values
-
-
-def _discount(
-    context: _Context, block: BargainingSpec, players: tuple[str, str], where: FieldPath
-) -> tuple[Fraction, Fraction] | None:
-    if block.discount is None:
-        return None
-    at = (*where, "discount")
-    _per_player(context, block.discount, players, at, required=True)
-    factors = []
-    for player in players:
-        factor = _exact(block.discount[player])
-        if not 0 < factor <= 1:
-            raise context.fail((*at, player), f"a discount factor lies in (0, 1], not {block.discount[player]:g}")
-        factors.append(factor)
-    return factors[0], factors[1]
-
-
-def _first(context: _Context, block: BargainingSpec, players: tuple[str, str], where: FieldPath) -> int:
-    if block.proposer is None:
-        return 0
-    if block.proposer not in players:
-        raise context.fail(
-            (*where, "proposer"),
-            f"{block.proposer!r} is not a player of this game (players: {', '.join(players)})",
-        )
-    return players.index(block.proposer)
-
-
-def _breakdown(context: _Context, block: BargainingSpec, where: FieldPath) -> Fraction:
-    risk = _exact(block.breakdown)
-    if not 0 <= risk < 1:
-        raise context.fail((*where, "breakdown"), f"the breakdown risk lies in [0, 1), not {block.breakdown:g}")
-    return risk
-
-
-def _powers(
-    context: _Context, block: BargainingSpec, players: tuple[str, str], where: FieldPath
-) -> tuple[Fraction, Fraction] | None:
-    if block.powers is None:
-        return None
-    at = (*where, "powers")
-    _per_player(context, block.powers, players, at, required=True)
-    powers = []
-    for player in players:
-        power = _exact(block.powers[player])
-        if power <= 0:
-            raise context.fail((*at, player), f"a bargaining power is positive, not {block.powers[player]:g}")
-        powers.append(power)
-    return powers[0], powers[1]

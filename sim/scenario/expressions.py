@@ -632,11 +632,19 @@ class _Compiler:
         return f"unknown name {key!r}{hint}"
 
     def _Attribute(self, node: ast.Attribute, depth: int) -> _Node:
-        if not isinstance(node.value, ast.Name):
-            raise self.fail("attribute access other than Actor.variable or game.Player is not allowed")
-        self._check_name(node.value.id)
-        self._check_name(node.attr)
-        return self._lookup(f"{node.value.id}.{node.attr}")
+        parts = [node.attr]
+        value = node.value
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):  # game.agreement.issue
+            parts.append(value.attr)
+            value = value.value
+        if not isinstance(value, ast.Name):
+            raise self.fail(
+                "attribute access other than Actor.variable, game.Player or game.agreement.<issue> is not allowed"
+            )
+        parts.append(value.id)
+        for part in parts:
+            self._check_name(part)
+        return self._lookup(".".join(reversed(parts)))
 
     def _UnaryOp(self, node: ast.UnaryOp, depth: int) -> _Node:
         operand = self.number(node.operand, depth, "an operand")

@@ -25,7 +25,15 @@ from typing import Any
 from sim.errors import ScenarioError, UsageError, did_you_mean, unknown
 from sim.files import read_input
 from sim.scenario.expressions import Formula
-from sim.scenario.semantics import BargainingPlan, CasePlan, GamePlan, RulePlan, TreePlan, compile_scenario
+from sim.scenario.semantics import (
+    BargainingPlan,
+    CasePlan,
+    GamePlan,
+    RulePlan,
+    TreePlan,
+    bargaining_names,
+    compile_scenario,
+)
 from sim.scenario.spec import MAX_SCENARIO_BYTES, ScenarioSpec, validate_spec
 from sim.scenario.yaml_source import parse_yaml
 from sim.solvers.selection import RULES
@@ -70,8 +78,8 @@ class Scenario:
         The compiled tree games (``tree:``); :attr:`stages` gives every game in the
         order of play.
     bargainings : tuple of BargainingPlan
-        The compiled bargaining games (``bargaining:``): solved by ``diplosim solve``,
-        not in :attr:`stages`, and refused by run (:meth:`check_playable`).
+        The compiled bargaining games (``bargaining:``); :attr:`stages` gives every
+        game in the order of play.
     """
 
     spec: ScenarioSpec
@@ -122,17 +130,29 @@ class Scenario:
         return (*keys, *(key for plan in self.trees for key, _ in plan.labels))
 
     @property
-    def stages(self) -> tuple[GamePlan | TreePlan, ...]:
-        """Every stage game, matrices and trees, in the file's order (the order of play);
-        bargaining games are not played, so not here.
+    def outcome_values(self) -> dict[str, Any]:
+        """What formulas read of each bargaining game before it is first played:
+        ``game.agreed`` 0, ``game.offers`` 0, ``game.agreement.<issue>`` NaN (no agreement
+        yet), ``game.outcome`` and ``game.type`` None (see
+        :func:`sim.scenario.semantics.bargaining_names`)."""
+        values: dict[str, Any] = {}
+        for plan in self.bargainings:
+            values.update(bargaining_names(plan.name, plan.template).initial)
+        return values
+
+    @property
+    def stages(self) -> tuple[GamePlan | TreePlan | BargainingPlan, ...]:
+        """Every stage game, matrices, trees and bargaining games, in the file's order
+        (the order of play).
 
         Examples
         --------
         >>> [plan.name for plan in parse_scenario(_TREE_EXAMPLE).stages]
         ['entry']
         """
-        plans: dict[str, GamePlan | TreePlan] = {plan.name: plan for plan in self.games}
+        plans: dict[str, GamePlan | TreePlan | BargainingPlan] = {plan.name: plan for plan in self.games}
         plans.update((plan.name, plan) for plan in self.trees)
+        plans.update((plan.name, plan) for plan in self.bargainings)
         return tuple(plans[name] for name in self.spec.games if name in plans)
 
     def namespace(self, round_number: int = 1) -> dict[str, Any]:
@@ -146,6 +166,7 @@ class Scenario:
         """
         values: dict[str, Any] = dict(self.initial)
         values.update(dict.fromkeys(self.strategy_keys))
+        values.update(self.outcome_values)
         values["round"] = round_number
         return values
 
@@ -211,26 +232,6 @@ class Scenario:
     def is_bargaining(self, name: str) -> bool:
         """True if ``name`` is a bargaining game of this scenario."""
         return any(plan.name == name for plan in self.bargainings)
-
-    def check_playable(self) -> None:
-        """Refuse to play a scenario with bargaining games (they are solved, not yet played).
-
-        Raises
-        ------
-        UsageError
-            Naming the first bargaining game.
-
-        Examples
-        --------
-        >>> parse_scenario(_BARGAINING_EXAMPLE).check_playable()
-        Traceback (most recent call last):
-        sim.errors.UsageError: game pie: bargaining games are solved (diplosim solve) but not yet played by run
-        """
-        if self.bargainings:
-            raise UsageError(
-                f"game {self.bargainings[0].name}: bargaining games are solved (diplosim solve) "
-                "but not yet played by run"
-            )
 
     def is_tree(self, name: str) -> bool:
         """True if ``name`` is a tree game of this scenario."""

@@ -26,7 +26,7 @@ from sim.scenario.bargaining_template import BargainingTemplate
 from sim.scenario.expressions import FUNCTIONS, Formula, Scope, shorten
 from sim.scenario.factors import DESIGNS, parse_factor
 from sim.scenario.payoff_forms import build_template
-from sim.scenario.spec import EquilibriumSpec, GameSpec, ScenarioSpec, TreeNodeSpec
+from sim.scenario.spec import BargainingSpec, EquilibriumSpec, GameSpec, ScenarioSpec, TreeNodeSpec
 from sim.scenario.template import PayoffTemplate
 from sim.scenario.tree_forms import build_tree_template
 from sim.scenario.tree_template import TreeTemplate
@@ -38,7 +38,9 @@ from sim.solvers.tree_play import CHANCE, TREE_RULES
 from sim.solvers.trees import CONCEPTS
 
 __all__ = [
+    "OUTCOMES",
     "RESERVED",
+    "BargainingNames",
     "BargainingPlan",
     "CasePlan",
     "Compiled",
@@ -46,6 +48,7 @@ __all__ = [
     "RulePlan",
     "TreeCase",
     "TreePlan",
+    "bargaining_names",
     "compile_scenario",
     "count_name",
     "tree_labels",
@@ -114,8 +117,8 @@ class TreePlan:
 
 @dataclass(frozen=True)
 class BargainingPlan:
-    """A compiled bargaining game: how to build it at a state (solved by ``diplosim
-    solve``, not yet played by run)."""
+    """A compiled bargaining game: how to build it at a state, and how a run plays it
+    (the template's protocol or private information)."""
 
     name: str
     players: tuple[str, ...]
@@ -174,6 +177,50 @@ def tree_labels(game: str, players: Sequence[str], root: TreeNodeSpec) -> dict[s
     if chance:
         labels[f"{game}.{CHANCE}"] = tuple(chance)
     return labels
+
+
+#: How a negotiation can end (``game.outcome``): an agreement; no offer accepted by the
+#: deadline; talks broken down after a rejection (the breakdown risk); no agreement both
+#: prefer to disagreeing (nothing offered); a take-it-or-leave-it offer rejected; or no
+#: offer made, the proposer preferring to disagree (private information).
+OUTCOMES = ("agreement", "deadline", "breakdown", "no_range", "rejected", "no_offer")
+
+
+@dataclass(frozen=True)
+class BargainingNames:
+    """The names formulas read after a bargaining game is played: ``numbers`` and
+    ``labels`` (key -> possible values), and their ``initial`` values."""
+
+    numbers: frozenset[str]
+    labels: dict[str, tuple[str, ...]]
+    initial: dict[str, Any]
+
+
+def bargaining_names(game: str, block: BargainingSpec | BargainingTemplate) -> BargainingNames:
+    """``game.agreed`` (1 if the last negotiation agreed, else 0), ``game.offers``
+    (offers it took), ``game.agreement.<issue>`` (the agreed value; not a number until
+    an agreement), the label ``game.outcome`` (one of :data:`OUTCOMES`) and, with
+    private types, the label ``game.type`` (the type drawn).
+
+    Examples
+    --------
+    >>> from sim.scenario.spec import BargainingSpec
+    >>> block = BargainingSpec.model_validate({"issue": {"name": "width", "range": [0, 40]},
+    ...                                       "utilities": {"A": "width", "B": "40 - width"}})
+    >>> sorted(bargaining_names("talks", block).numbers)
+    ['talks.agreed', 'talks.agreement.width', 'talks.offers']
+    """
+    if isinstance(block, BargainingTemplate):
+        issue = block.issue
+        types = tuple(name for name, _, _ in block.private.types) if block.private is not None else ()
+    else:
+        issue = block.issue.name
+        types = tuple(block.private.types or {}) if block.private is not None else ()
+    numbers = frozenset({f"{game}.agreed", f"{game}.offers", f"{game}.agreement.{issue}"})
+    labels = {f"{game}.outcome": OUTCOMES, **({f"{game}.type": types} if types else {})}
+    initial: dict[str, Any] = {f"{game}.agreed": 0.0, f"{game}.offers": 0.0, f"{game}.agreement.{issue}": math.nan}
+    initial.update(dict.fromkeys(labels))
+    return BargainingNames(numbers, labels, initial)
 
 
 def count_name(game: str, labels: Sequence[str]) -> str:
@@ -327,7 +374,10 @@ class _Checker:
         labels: dict[str, tuple[str, ...]] = {}
         for game, game_spec in self.spec.games.items():
             if game_spec.bargaining is not None:
-                continue  # not played: no labels
+                names = bargaining_names(game, game_spec.bargaining)
+                numbers.update(names.numbers)
+                labels.update(names.labels)
+                continue
             if game_spec.tree is not None:
                 labels.update(tree_labels(game, game_spec.players, game_spec.tree))
                 continue

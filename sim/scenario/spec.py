@@ -269,12 +269,67 @@ class IssueSpec(_Spec):
     """The issue of a bargaining game: one continuous quantity over a range."""
 
     name: str = Field(description="The issue's name, usable in the utility formulas (e.g. width).")
-    range: list[Number] = Field(description="[low, high]: the agreements possible, numbers with low < high.")
+    range: list[NumberOrFormula] = Field(
+        description="[low, high]: the agreements possible, numbers or formulas of the state with low < high."
+    )
     unit: str = Field("", description="The issue's unit, for reading (e.g. km).")
 
 
+class ConcessionSpec(_Spec):
+    """A concession strategy with its parameter."""
+
+    kind: str = Field(description="boulware, linear, conceder, tit_for_tat or equilibrium.")
+    exponent: Number | None = Field(
+        None, description="Time-dependent kinds: the concession exponent e > 0 (below 1 holds out, above 1 gives in)."
+    )
+
+
+class MediatorSpec(_Spec):
+    """A mediator proposing a single negotiating text that both sides amend."""
+
+    name: str = Field("mediator", description="Who mediates (an actor's name, or any name), for the record.")
+    ideal: NumberOrFormula = Field(description="The agreement the mediator would like: a value of the issue.")
+    bias: NumberOrFormula = Field(0.0, description="In [0, 1]: how far each text is pulled towards the ideal.")
+    credibility: NumberOrFormula = Field(
+        0.0, description="In [0, 1]: how much the sides trust the text (they accept it below their demand)."
+    )
+
+
+class ProtocolSpec(_Spec):
+    """How a run plays the bargaining game: offers made one by one until one is accepted."""
+
+    deadline: int = Field(20, description="The most offers in one negotiation (one round of the scenario).")
+    strategies: dict[str, str | ConcessionSpec] | None = Field(
+        None, description="Player -> concession strategy (a kind, or {kind, exponent}); equilibrium by default."
+    )
+    mediator: MediatorSpec | None = Field(None, description="A mediator's single text instead of alternating offers.")
+
+
+class PrivateTypeSpec(_Spec):
+    """One type of the player with private information."""
+
+    probability: NumberOrFormula = Field(description="The prior probability of this type (a formula of the state).")
+    disagreement: NumberOrFormula = Field(description="What this type gets if talks fail (its value of war).")
+
+
+class PrivateSpec(_Spec):
+    """The responder's value of disagreeing is private (Fearon 1995): a take-it-or-leave-it offer."""
+
+    player: str = Field(description="The player whose disagreement payoff is private (it answers the offer).")
+    uniform: list[NumberOrFormula] | None = Field(
+        None, description="[low, high]: its disagreement payoff is uniform on this interval (not with types)."
+    )
+    types: dict[str, PrivateTypeSpec] | None = Field(
+        None, description="Type name -> probability and disagreement payoff (discrete types; not with uniform)."
+    )
+    persistent: bool = Field(True, description="Drawn once per run and kept (true), or anew each round (false).")
+    beliefs: dict[str, str] | None = Field(
+        None, description="With types: type -> the Actor.variable that holds its posterior after each round."
+    )
+
+
 class BargainingSpec(_Spec):
-    """A bargaining game of two players over one issue (solved by diplosim solve)."""
+    """A bargaining game of two players over one issue."""
 
     issue: IssueSpec = Field(description="The one issue bargained over.")
     utilities: dict[str, NumberOrFormula] = Field(
@@ -283,16 +338,24 @@ class BargainingSpec(_Spec):
     disagreement: dict[str, NumberOrFormula] | None = Field(
         None, description="Player -> what it gets if talks fail (e.g. the value of war); 0 for both by default."
     )
-    discount: dict[str, Number] | None = Field(
-        None, description="Player -> discount factor per round, in (0, 1]: alternating offers (Rubinstein)."
+    discount: dict[str, NumberOrFormula] | None = Field(
+        None, description="Player -> discount factor per offer, in (0, 1]: alternating offers (Rubinstein)."
     )
     proposer: str | None = Field(None, description="Who proposes first in alternating offers (the first player).")
     outside_options: dict[str, NumberOrFormula] | None = Field(
         None, description="Player -> an outside option it can take instead of answering (alternating offers)."
     )
-    breakdown: Number = Field(0.0, description="The chance that talks break down after a rejection, in [0, 1).")
-    powers: dict[str, Number] | None = Field(
+    breakdown: NumberOrFormula = Field(
+        0.0, description="The chance that talks break down after a rejection, in [0, 1)."
+    )
+    powers: dict[str, NumberOrFormula] | None = Field(
         None, description="Player -> bargaining power for the asymmetric Nash solution (positive)."
+    )
+    protocol: ProtocolSpec | None = Field(
+        None, description="How runs play it offer by offer (by default both play the equilibrium)."
+    )
+    private: PrivateSpec | None = Field(
+        None, description="A player's value of disagreeing is private: the other makes a take-it-or-leave-it offer."
     )
 
 
@@ -308,7 +371,7 @@ class GameSpec(_Spec):
         None, description="A game tree (extensive form) instead of strategies and payoffs: its root node."
     )
     bargaining: BargainingSpec | None = Field(
-        None, description="A bargaining problem over one issue instead of strategies and payoffs (solved, not played)."
+        None, description="A bargaining problem over one issue instead of strategies and payoffs."
     )
     let: dict[str, NumberOrFormula] = Field(
         default_factory=dict, description="Named sub-formulas, usable in this game's payoffs."

@@ -7,6 +7,10 @@ For a finished run, :func:`summarize` gives
 * for every game and every pure profile, ``share:game=(a,b)`` the share of rounds in
   which that profile was played and ``first:game=(a,b)`` the first round it was (NaN
   if never): e.g. ``share:buffer_zone=(W,W)``;
+* for every bargaining game, ``agreed:game`` the share of rounds whose talks agreed,
+  ``first_agreed:game`` the first round they did (NaN if never), ``agreement:game`` the
+  last agreed value of the issue (NaN if none) and ``offers:game`` the mean number of
+  offers an agreement took (NaN if none);
 * ``final:X`` for every actor variable and parameter at the end (``final:Ukraine.trust``);
 * ``metric:name`` for each of the scenario's ``metrics:`` formulas, which see the final
   state, ``rounds`` (played) and ``count_<game>_<labels>`` (rounds in which a profile
@@ -65,9 +69,27 @@ def columns(scenario: Scenario) -> list[tuple[str, str]]:
     profiles = _profiles(scenario)
     found += [(f"share:{profile_key(g, p)}", "float") for g, p in profiles]
     found += [(f"first:{profile_key(g, p)}", "float") for g, p in profiles]
+    for plan in scenario.bargainings:
+        found += [(f"{what}:{plan.name}", "float") for what in BARGAINING_OUTCOMES]
     found += [(f"final:{key}", "float") for key in _final_keys(scenario)]
     found += [(f"metric:{name}", "float") for name, _ in scenario.metrics]
     return found
+
+
+#: What a sweep records of each bargaining game (``<what>:<game>`` columns).
+BARGAINING_OUTCOMES = ("agreed", "first_agreed", "agreement", "offers")
+
+
+def _agreements(scenario: Scenario, history: History, rounds_played: int) -> dict[str, float]:
+    row: dict[str, float] = {}
+    for plan in scenario.bargainings:
+        agreed = [p for p in history.bargaining_plays if p.game == plan.name and p.negotiation.agreed]
+        last = agreed[-1].negotiation.agreement if agreed else None
+        row[f"agreed:{plan.name}"] = len(agreed) / rounds_played if rounds_played else math.nan
+        row[f"first_agreed:{plan.name}"] = float(agreed[0].round) if agreed else math.nan
+        row[f"agreement:{plan.name}"] = math.nan if last is None else float(last)
+        row[f"offers:{plan.name}"] = sum(len(p.negotiation.steps) for p in agreed) / len(agreed) if agreed else math.nan
+    return row
 
 
 def summarize(scenario: Scenario, history: History, rounds_played: int, stop_reason: str) -> dict[str, Any]:
@@ -96,6 +118,7 @@ def summarize(scenario: Scenario, history: History, rounds_played: int, stop_rea
         row[f"share:{profile_key(*key)}"] = count / rounds_played if rounds_played else math.nan
     for key in counts:
         row[f"first:{profile_key(*key)}"] = float(first[key]) if key in first else math.nan
+    row.update(_agreements(scenario, history, rounds_played))
     recorded = history.state_at(rounds_played)
     final = {name: recorded.get(name, scenario.initial[name]) for name in _final_keys(scenario)}
     row.update({f"final:{name}": value for name, value in final.items()})

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from sim.game.equilibrium import Equilibrium, SolveResult
 from sim.game.normal_form import NormalFormGame, best_response_marks
-from sim.model.history import Play, TreePlay
+from sim.model.history import BargainingPlay, Play, TreePlay
 from sim.solvers.dominance import iterated_elimination
 from sim.solvers.selection import risk_dominance
 from sim.terminal import shown
@@ -276,6 +276,42 @@ def _tree_play_line(play: TreePlay) -> Text:
     return shown(f"{path}  ", (f"{why}; payoffs {payoffs}", "dim"))
 
 
+#: How a negotiation's outcome reads in the story.
+_OUTCOME_WORDS = {
+    "agreement": "agreed",
+    "deadline": "no offer accepted by the deadline",
+    "breakdown": "talks broke down",
+    "no_range": "no agreement both prefer to disagreeing: nothing offered",
+    "rejected": "the offer was rejected",
+    "no_offer": "no offer made: disagreeing is worth more to the proposer",
+}
+
+
+def _bargaining_line(play: BargainingPlay) -> Text:
+    """``EU 30 km → Russia 18 km → EU 24 km, agreed on 24 km at offer 3``: the offers made
+    (the first and last few when there are many) and how the talks ended."""
+    problem, negotiation = play.problem, play.negotiation
+    unit = f" {problem.unit}" if problem.unit else ""
+    offers = [f"{step.proposer} {number(float(step.offer))}{unit}" for step in negotiation.steps]
+    if len(offers) > SHOWN_OFFERS:
+        offers = [*offers[:2], f"… {len(offers) - 4} more …", *offers[-2:]]
+    path = " → ".join(offers) if offers else "no offer"
+    words = _OUTCOME_WORDS[negotiation.outcome]
+    if negotiation.agreed:
+        assert negotiation.agreement is not None
+        words += f" on {problem.issue} = {number(float(negotiation.agreement))}{unit} at offer {len(negotiation.steps)}"
+    if play.type is not None:
+        words += f"; {problem.parties[1 - problem.first]} was {play.type}"
+    if play.war_probability is not None:
+        words += f"; chance of no deal as the proposer saw it {number(float(play.war_probability))}"
+    payoffs = ", ".join(f"{p} {number(float(u))}" for p, u in zip(problem.parties, negotiation.utilities))
+    return shown(f"{path}  ", (f"{words}; payoffs {payoffs}", "dim"))
+
+
+#: The most offers a story line lists one by one.
+SHOWN_OFFERS = 6
+
+
 def _changes(before: dict[str, float], after: dict[str, float]) -> str:
     moved = [
         f"{key} {number(before[key])} → {number(value)}"
@@ -296,8 +332,9 @@ def print_story(result: RunResult, console: Console) -> None:
         changes = (f"{k} = {v if isinstance(v, str) else number(v)}" for k, v in scenario.overrides.items())
         console.print(shown("changed: " + ", ".join(changes)))
     order = {plan.name: k for k, plan in enumerate(scenario.stages)}
-    by_round: dict[int, list[Play | TreePlay]] = {}
-    every: list[Play | TreePlay] = [*result.history.plays, *result.history.tree_plays]
+    by_round: dict[int, list[Play | TreePlay | BargainingPlay]] = {}
+    history = result.history
+    every: list[Play | TreePlay | BargainingPlay] = [*history.plays, *history.tree_plays, *history.bargaining_plays]
     for play in sorted(every, key=lambda p: (p.round, order[p.game])):
         by_round.setdefault(play.round, []).append(play)
     for round_number, plays in by_round.items():
@@ -306,7 +343,12 @@ def print_story(result: RunResult, console: Console) -> None:
         grid.add_column(style="bold", min_width=16)
         grid.add_column()
         for play in plays:
-            line = _tree_play_line(play) if isinstance(play, TreePlay) else _play_line(play)
+            if isinstance(play, TreePlay):
+                line = _tree_play_line(play)
+            elif isinstance(play, BargainingPlay):
+                line = _bargaining_line(play)
+            else:
+                line = _play_line(play)
             grid.add_row(shown(f"  {play.game}"), line)
         before = result.history.state_at(round_number - 1)
         after = result.history.state_at(round_number)
