@@ -42,6 +42,7 @@ __all__ = [
     "Solution",
     "kalai_smorodinsky",
     "nash_solution",
+    "reservation_offers",
     "rubinstein",
     "rubinstein_finite",
     "screening_offer",
@@ -425,6 +426,30 @@ class Screening:
     values: tuple[tuple[Number | None, Number], ...]
 
 
+def reservation_offers(problem: Bargaining, floors: Sequence[Number], *, responder: int) -> list[Number]:
+    """The offers worth making to a responder whose disagreement payoff is one of
+    ``floors``: for each, the agreement in the issue's range that gives the responder
+    exactly that much, or the range's end it likes least when even that gives it more;
+    none for a floor above everything the range can give it. Without repeats, the most
+    generous to the responder first.
+
+    Examples
+    --------
+    >>> pie = Bargaining.split("pie", ("A", "B"))  # B gets 1 - y
+    >>> reservation_offers(pie, [Fraction(1, 2), Fraction(-1), Fraction(3, 2), Fraction(1, 2)], responder=1)
+    [Fraction(1, 2), Fraction(1, 1)]
+    """
+    ends = sorted((problem.low, problem.high), key=lambda y: problem.utility(responder, y))
+    cheapest, dearest = problem.utility(responder, ends[0]), problem.utility(responder, ends[1])
+    offers: set[Number] = set()
+    for floor in floors:
+        if floor > dearest:
+            continue  # nothing in the range is worth fighting's value to this type
+        y = ends[0] if floor <= cheapest else problem.solve_for(responder, floor)
+        offers.add(min(max(y, problem.low), problem.high))
+    return sorted(offers, key=lambda y: -problem.utility(responder, y))
+
+
 def screening_offer(
     problem: Bargaining, types: Sequence[tuple[Number, Number]], *, proposer: int | None = None
 ) -> Screening:
@@ -433,7 +458,9 @@ def screening_offer(
 
     Type ``k`` accepts an offer worth at least its disagreement payoff to it. Only offers
     that make some type exactly indifferent can be best (a more generous one gives away
-    more to the same types), so each such offer and "no offer" are compared; ties go to
+    more to the same types), or, for a type that the range's stingiest end still
+    satisfies, that end (:func:`reservation_offers`), so each such offer and "no offer"
+    are compared; ties go to
     the offer accepted by more types, then to no offer (Fearon 1995's risk-return
     trade-off: a tougher offer gains when accepted and risks war).
 
@@ -454,10 +481,7 @@ def screening_offer(
     weights = [p / total for p, _ in types]
     fallback = problem.disagreement[i]
     candidates: list[tuple[Number | None, Number, tuple[int, ...]]] = [(None, fallback, ())]
-    reservations = sorted({problem.solve_for(j, floor) for _, floor in types}, key=lambda y: -problem.utility(j, y))
-    for y in reservations:
-        if not problem.low <= y <= problem.high:
-            continue
+    for y in reservation_offers(problem, [floor for _, floor in types], responder=j):
         accepting = tuple(k for k, (_, floor) in enumerate(types) if problem.utility(j, y) >= floor)
         share = sum(weights[k] for k in accepting)
         worth = share * problem.utility(i, y) + (1 - share) * fallback
