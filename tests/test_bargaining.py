@@ -154,6 +154,16 @@ def test_screening_makes_the_offer_the_brief_derives() -> None:
     )
 
 
+def test_a_type_the_whole_range_satisfies_gets_the_stingiest_end() -> None:
+    # Pie, B gets 1 - y. Type 0 fights for -1/2: even y = 1 (B gets 0) beats that, so its
+    # reservation 3/2 lies outside the range and the offer is the end y = 1, accepted (A gets
+    # 1/2 * 1 + 1/2 * 0 = 1/2). Type 1 fights for 2: nothing in the range satisfies it.
+    pie = Bargaining.split("pie", ("A", "B"))
+    result = screening_offer(pie, [(F(1, 2), F(-1, 2)), (F(1, 2), F(2))])
+    assert (result.offer, result.accepted_by, result.war_probability, result.expected) == (F(1), (0,), F(1, 2), F(1, 2))
+    assert result.values == ((None, F(0)), (F(1), F(1, 2)))
+
+
 @pytest.mark.parametrize(("pi", "screens"), [(F(50, 67) - F(1, 1000), True), (F(50, 67) + F(1, 1000), False)])
 def test_screening_stops_above_the_threshold(pi: F, screens: bool) -> None:
     # Screen iff pi < (c_o - c_r) / (c_o + c_UA - sigma) = (1/5) / (3/10 + 1/5 - 29/125) = 50/67.

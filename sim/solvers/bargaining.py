@@ -17,6 +17,9 @@ Solutions (each returned as a :class:`Solution`, checked before it is returned)
         the *outside-option principle*) and a breakdown risk after each rejection
         (Binmore, Rubinstein & Wolinsky 1986). The first proposer's offer is accepted at
         once.
+    :func:`equilibrium_offers`
+        The offer each party makes when it proposes in that equilibrium (what an
+        equilibrium player offers in :mod:`sim.solvers.protocols`).
     :func:`rubinstein_finite`
         The same with a last round, by backward induction; it converges to
         :func:`rubinstein` as the horizon grows.
@@ -40,8 +43,10 @@ from sim.game.tolerances import DERIVATIVE_STEP, FIRST_ORDER, FIXED_POINT, ISSUE
 __all__ = [
     "Screening",
     "Solution",
+    "equilibrium_offers",
     "kalai_smorodinsky",
     "nash_solution",
+    "reservation_offers",
     "rubinstein",
     "rubinstein_finite",
     "screening_offer",
@@ -172,17 +177,13 @@ def rubinstein(problem: Bargaining) -> Solution:
     span = bargaining_range(problem)
     if span is None:
         return _no_deal(problem, "rubinstein", "No agreement is better for both than the disagreement point.")
-    if 0 in problem.favours or problem.favours[0] == problem.favours[1]:
-        raise BargainingError(
-            f"bargaining {problem.name}: alternating offers need parties pulling {problem.issue} in opposite directions"
-        )
+    _check_opposed(problem)
     if problem.breakdown == 0 and all(d == 1 for d in problem.discount):
         raise BargainingError(
             f"bargaining {problem.name}: alternating offers with no discounting and no breakdown risk have no unique "
             "equilibrium (any split is one); give a discount factor below 1 or a breakdown risk"
         )
-    _check_levels(problem, span)
-    offers = _stationary_offers(problem, span) if problem.curves is None else _offers_numeric(problem, span)
+    offers = _alternating(problem, span)
     proposer = problem.first
     y = offers[proposer]
     binding = [
@@ -199,6 +200,56 @@ def rubinstein(problem: Bargaining) -> Solution:
             f"so it binds: {problem.parties[proposer]} offers it exactly its outside option."
         )
     return Solution("rubinstein", y, (problem.utility(0, y), problem.utility(1, y)), why)
+
+
+def equilibrium_offers(problem: Bargaining) -> tuple[Number, Number]:
+    """The offers ``(y_0, y_1)`` of the stationary subgame-perfect equilibrium of
+    alternating offers: ``y_i`` is what party ``i`` offers when it proposes (see
+    :func:`rubinstein`; the first proposer's offer is its agreement). Without discounting
+    and without a breakdown risk every split is an equilibrium; then both offer the Nash
+    solution's agreement (the limit of Rubinstein's as the discount factors tend to 1,
+    Binmore, Rubinstein & Wolinsky 1986).
+
+    Raises
+    ------
+    BargainingError
+        If there is no bargaining range, or (with discounting or a breakdown risk) the
+        parties do not pull the issue in opposite directions or a utility is negative on
+        the range.
+
+    Examples
+    --------
+    >>> pie = Bargaining.split("pie", ("A", "B"), discount=(Fraction(9, 10), Fraction(9, 10)))
+    >>> equilibrium_offers(pie)  # A keeps 1/(1 + 9/10); B offers A 9/10 of that
+    (Fraction(10, 19), Fraction(9, 19))
+    >>> equilibrium_offers(Bargaining.split("even", ("A", "B")))  # no discounting: the Nash split
+    (Fraction(1, 2), Fraction(1, 2))
+    """
+    span = bargaining_range(problem)
+    if span is None:
+        raise BargainingError(
+            f"bargaining {problem.name}: no agreement is better for both than the disagreement point, "
+            "so there are no equilibrium offers"
+        )
+    if problem.breakdown == 0 and all(d == 1 for d in problem.discount):
+        y = nash_solution(problem).agreement
+        assert y is not None  # the range is not empty
+        return (y, y)
+    return _alternating(problem, span)
+
+
+def _alternating(problem: Bargaining, span: tuple[Number, Number]) -> tuple[Number, Number]:
+    """The stationary offers, after checking that alternating offers have them."""
+    _check_opposed(problem)
+    _check_levels(problem, span)
+    return _stationary_offers(problem, span) if problem.curves is None else _offers_numeric(problem, span)
+
+
+def _check_opposed(problem: Bargaining) -> None:
+    if 0 in problem.favours or problem.favours[0] == problem.favours[1]:
+        raise BargainingError(
+            f"bargaining {problem.name}: alternating offers need parties pulling {problem.issue} in opposite directions"
+        )
 
 
 def _check_levels(problem: Bargaining, span: tuple[Number, Number]) -> None:
@@ -425,6 +476,30 @@ class Screening:
     values: tuple[tuple[Number | None, Number], ...]
 
 
+def reservation_offers(problem: Bargaining, floors: Sequence[Number], *, responder: int) -> list[Number]:
+    """The offers worth making to a responder whose disagreement payoff is one of
+    ``floors``: for each, the agreement in the issue's range that gives the responder
+    exactly that much, or the range's end it likes least when even that gives it more;
+    none for a floor above everything the range can give it. Without repeats, the most
+    generous to the responder first.
+
+    Examples
+    --------
+    >>> pie = Bargaining.split("pie", ("A", "B"))  # B gets 1 - y
+    >>> reservation_offers(pie, [Fraction(1, 2), Fraction(-1), Fraction(3, 2), Fraction(1, 2)], responder=1)
+    [Fraction(1, 2), Fraction(1, 1)]
+    """
+    ends = sorted((problem.low, problem.high), key=lambda y: problem.utility(responder, y))
+    cheapest, dearest = problem.utility(responder, ends[0]), problem.utility(responder, ends[1])
+    offers: set[Number] = set()
+    for floor in floors:
+        if floor > dearest:
+            continue  # nothing in the range is worth fighting's value to this type
+        y = ends[0] if floor <= cheapest else problem.solve_for(responder, floor)
+        offers.add(min(max(y, problem.low), problem.high))
+    return sorted(offers, key=lambda y: -problem.utility(responder, y))
+
+
 def screening_offer(
     problem: Bargaining, types: Sequence[tuple[Number, Number]], *, proposer: int | None = None
 ) -> Screening:
@@ -433,7 +508,9 @@ def screening_offer(
 
     Type ``k`` accepts an offer worth at least its disagreement payoff to it. Only offers
     that make some type exactly indifferent can be best (a more generous one gives away
-    more to the same types), so each such offer and "no offer" are compared; ties go to
+    more to the same types), or, for a type that the range's stingiest end still
+    satisfies, that end (:func:`reservation_offers`), so each such offer and "no offer"
+    are compared; ties go to
     the offer accepted by more types, then to no offer (Fearon 1995's risk-return
     trade-off: a tougher offer gains when accepted and risks war).
 
@@ -454,10 +531,7 @@ def screening_offer(
     weights = [p / total for p, _ in types]
     fallback = problem.disagreement[i]
     candidates: list[tuple[Number | None, Number, tuple[int, ...]]] = [(None, fallback, ())]
-    reservations = sorted({problem.solve_for(j, floor) for _, floor in types}, key=lambda y: -problem.utility(j, y))
-    for y in reservations:
-        if not problem.low <= y <= problem.high:
-            continue
+    for y in reservation_offers(problem, [floor for _, floor in types], responder=j):
         accepting = tuple(k for k, (_, floor) in enumerate(types) if problem.utility(j, y) >= floor)
         share = sum(weights[k] for k in accepting)
         worth = share * problem.utility(i, y) + (1 - share) * fallback

@@ -3,16 +3,69 @@ strategies, and a mediator's single negotiating text.
 
 The data of a protocol (:class:`Concession`, :class:`Mediator`, :class:`Protocol`) and of
 a negotiation played under it (:class:`Step`, :class:`Negotiation`). The engine is
-:func:`negotiate`.
+:func:`negotiate`; it plays on an :class:`OfferSpace` (what can be offered and what each
+offer is worth), here :class:`IssueSpace` for a one-issue
+:class:`~sim.game.bargaining.Bargaining` problem, so that a problem with several issues
+can be played by the same engine.
+
+Alternating offers
+    The parties propose in turn, the problem's first proposer first, at most
+    ``deadline`` offers (steps ``t = 0 .. T - 1``). At each offer a party asks for a
+    *target* utility (its strategy, below) and offers the agreement that gives it exactly
+    that (clipped into the bargaining range). The responder accepts when the offer is
+    worth at least what it would itself ask for at its next offer (AC_next, Baarslag,
+    Hindriks & Jonker 2014) and at least its walk-away value; at the last offer there is
+    no next one, so it accepts anything worth its walk-away value. After each rejected
+    offer the talks break down with the problem's breakdown risk (one draw of the random
+    generator per rejection, and none when the risk is 0).
+Concession strategies (Faratin, Sierra & Jennings 1998)
+    Time-dependent: the target at step ``t`` is
+    ``reserve + (best - reserve) (1 - (t / T) ** (1 / e))``: it starts at the party's best
+    agreement in the range and reaches its walk-away value at the last step; ``e < 1``
+    holds out (Boulware), ``e > 1`` gives in early (Conceder). Relative tit-for-tat:
+    concede, in one's own utility, as much as the other side's last concession was worth
+    to oneself. Equilibrium: offer the stationary subgame-perfect offer of Rubinstein
+    (1982) (:func:`sim.solvers.bargaining.equilibrium_offers`) and accept at least the
+    equilibrium share.
+Mediator (single negotiating text, Raiffa 1982)
+    The mediator proposes a text; each side accepts it when it is worth its current
+    target lowered by ``credibility`` of the way to its walk-away value. Both accept: an
+    agreement. Otherwise each side states its demand, and the next text is ``bias`` of
+    the way from the midpoint of the demands to the mediator's ``ideal``.
+
+No party ever offers (or accepts) less than its walk-away value. Arithmetic is exact
+(Fractions in, Fractions out) where the problem is exact and the strategy keeps it so:
+linear and Boulware's default exponent ``1/5`` (a whole power of ``t / T``), tit-for-tat,
+equilibrium and the mediator's texts; other exponents take a root, computed in floats.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Protocol as Interface
 
-from sim.game.bargaining import Number
+import numpy as np
 
-__all__ = ["CONCESSIONS", "Concession", "Mediator", "Negotiation", "Protocol", "Step"]
+from sim.game.bargaining import Bargaining, BargainingError, Number, bargaining_range
+from sim.solvers.bargaining import equilibrium_offers
+
+__all__ = [
+    "CONCESSIONS",
+    "DEFAULT_EXPONENTS",
+    "OUTCOMES",
+    "TIT_FOR_TAT_OPENING",
+    "Concession",
+    "IssueSpace",
+    "Mediator",
+    "Negotiation",
+    "OfferSpace",
+    "Protocol",
+    "Step",
+    "check_protocol",
+    "concession_target",
+    "negotiate",
+]
 
 #: The concession strategies: time-dependent (Faratin, Sierra & Jennings 1998) with an
 #: exponent ``e`` (``boulware`` e < 1 holds out, ``linear`` e = 1, ``conceder`` e > 1
@@ -80,6 +133,9 @@ class Step:
     responses : tuple of two str
         Each party's answer: ``"accept"``, ``"reject"``, or ``"propose"`` for the party
         that made the offer.
+    demands : tuple of two numbers or None
+        Under a mediator, what each side demanded at this step (the texts are built from
+        them); ``None`` under alternating offers.
     """
 
     step: int
@@ -87,6 +143,7 @@ class Step:
     offer: Number
     utilities: tuple[Number, Number]
     responses: tuple[str, str]
+    demands: tuple[Number, Number] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,3 +172,418 @@ class Negotiation:
     def agreed(self) -> bool:
         """Whether the talks ended in an agreement."""
         return self.outcome == "agreement"
+
+
+#: The exponent ``e`` of each time-dependent kind when its :class:`Concession` gives none
+#: (Faratin, Sierra & Jennings 1998's examples): Boulware 1/5 (so ``(t / T) ** 5``, exact
+#: in fractions), linear 1, Conceder 5.
+DEFAULT_EXPONENTS: dict[str, Number] = {"boulware": Fraction(1, 5), "linear": Fraction(1), "conceder": Fraction(5)}
+
+#: How a negotiation can end (see :class:`Negotiation`).
+OUTCOMES = ("agreement", "deadline", "breakdown", "no_range")
+
+#: A tit-for-tat party's concession before the other side has shown one (its second
+#: offer, when the other has made only one): this many ``1/T`` of the way from its best
+#: to its walk-away value, ``T`` the deadline. Two tit-for-tat parties both open at their
+#: best, so without it neither would ever move; 2 is a linear strategy's pace per own
+#: offer (it concedes ``1/T`` per step and offers every other step), so two tit-for-tat
+#: parties then mirror each other at that pace and meet about half way to the deadline.
+TIT_FOR_TAT_OPENING = Fraction(2)
+
+
+# --- what can be offered -----------------------------------------------------------------
+
+
+class OfferSpace(Interface):
+    """What the engine needs of a problem: the offers and what they are worth.
+
+    Offers are values of the issue (one number) for :class:`IssueSpace`; a problem with
+    several issues implements the same methods over its own offers.
+    """
+
+    @property
+    def parties(self) -> tuple[str, str]:
+        """The two parties' names."""
+        ...
+
+    def utility(self, party: int, offer: Number) -> Number:
+        """What ``offer`` is worth to ``party``."""
+        ...
+
+    def offer_for(self, party: int, target: Number) -> Number:
+        """The offer that gives ``party`` the utility ``target``, clipped into the
+        bargaining range (the nearest offer in it when none gives exactly that)."""
+        ...
+
+    def best(self, party: int) -> Number:
+        """``party``'s highest utility on the bargaining range."""
+        ...
+
+    def reserve(self, party: int) -> Number:
+        """``party``'s walk-away value: it never offers or accepts less."""
+        ...
+
+    def blend(self, offer: Number, other: Number, weight: Number) -> Number:
+        """``weight`` of ``offer`` and ``1 - weight`` of ``other``, clipped into the
+        bargaining range (a mediator's text)."""
+        ...
+
+    def equilibrium(self) -> tuple[Number, Number]:
+        """The offer each party makes when it proposes in the subgame-perfect
+        equilibrium of alternating offers (raises BargainingError when there is none)."""
+        ...
+
+
+class IssueSpace:
+    """The :class:`OfferSpace` of a one-issue :class:`~sim.game.bargaining.Bargaining`
+    problem: offers are values of the issue in its bargaining range.
+
+    Raises
+    ------
+    BargainingError
+        If the problem has no bargaining range.
+
+    Examples
+    --------
+    >>> space = IssueSpace(Bargaining.split("pie", ("A", "B")))
+    >>> space.offer_for(1, Fraction(1, 4)), space.best(0), space.reserve(1)  # B gets 1/4 at y = 3/4
+    (Fraction(3, 4), Fraction(1, 1), Fraction(0, 1))
+    >>> space.offer_for(0, Fraction(3, 2))  # more than the pie: clipped to all of it
+    Fraction(1, 1)
+    """
+
+    __slots__ = ("_best", "_equilibrium", "high", "low", "problem")
+
+    def __init__(self, problem: Bargaining) -> None:
+        span = bargaining_range(problem)
+        if span is None:
+            raise BargainingError(
+                f"bargaining {problem.name}: no agreement is better for both than the disagreement point"
+            )
+        self.problem = problem
+        self.low, self.high = span
+        self._best = tuple(max(problem.utility(p, self.low), problem.utility(p, self.high)) for p in (0, 1))
+        self._equilibrium: tuple[Number, Number] | None = None
+
+    @property
+    def parties(self) -> tuple[str, str]:
+        """The problem's parties."""
+        return self.problem.parties
+
+    def utility(self, party: int, offer: Number) -> Number:
+        """``party``'s utility of the agreement ``offer``."""
+        return self.problem.utility(party, offer)
+
+    def offer_for(self, party: int, target: Number) -> Number:
+        """The agreement worth ``target`` to ``party``, clipped into the bargaining range;
+        the low end when ``party`` does not care about the issue."""
+        if self.problem.favours[party] == 0:
+            return self.low
+        return self.clip(self.problem.solve_for(party, target))
+
+    def best(self, party: int) -> Number:
+        """``party``'s utility at the end of the bargaining range it prefers."""
+        return self._best[party]
+
+    def reserve(self, party: int) -> Number:
+        """``party``'s walk-away value (its outside option, else its disagreement payoff)."""
+        return self.problem.walk_away(party)
+
+    def blend(self, offer: Number, other: Number, weight: Number) -> Number:
+        """``weight * offer + (1 - weight) * other``, clipped into the bargaining range."""
+        return self.clip(weight * offer + (1 - weight) * other)
+
+    def clip(self, offer: Number) -> Number:
+        """``offer`` moved into the bargaining range."""
+        return min(max(offer, self.low), self.high)
+
+    def equilibrium(self) -> tuple[Number, Number]:
+        """:func:`~sim.solvers.bargaining.equilibrium_offers` of the problem (computed once)."""
+        if self._equilibrium is None:
+            self._equilibrium = equilibrium_offers(self.problem)
+        return self._equilibrium
+
+
+# --- checking a protocol -----------------------------------------------------------------
+
+
+def check_protocol(problem: Bargaining, protocol: Protocol) -> None:
+    """Raise :class:`~sim.game.bargaining.BargainingError` if ``protocol`` cannot be played
+    on ``problem``: a deadline below one offer, an unknown concession kind, an exponent
+    that is not positive (or given to a kind that has none), a mediator's bias or
+    credibility outside [0, 1] or its ideal outside the issue's range.
+
+    Examples
+    --------
+    >>> pie = Bargaining.split("pie", ("A", "B"))
+    >>> check_protocol(pie, Protocol(10, (Concession("linear"), Concession("boulware", Fraction(-1)))))
+    Traceback (most recent call last):
+    ...
+    sim.game.bargaining.BargainingError: bargaining pie: B's boulware exponent must be positive, not -1
+    """
+    where = f"bargaining {problem.name}"
+    if isinstance(protocol.deadline, bool) or not isinstance(protocol.deadline, int) or protocol.deadline < 1:
+        raise BargainingError(
+            f"{where}: the deadline must be a whole number of offers, at least 1, not {protocol.deadline}"
+        )
+    for party, concession in enumerate(protocol.strategies):
+        name = problem.parties[party]
+        if concession.kind not in CONCESSIONS:
+            raise BargainingError(
+                f"{where}: {name}'s concession strategy {concession.kind!r} is not one of {', '.join(CONCESSIONS)}"
+            )
+        if concession.exponent is None:
+            continue
+        if concession.kind not in DEFAULT_EXPONENTS:
+            raise BargainingError(
+                f"{where}: {name}'s {concession.kind} strategy takes no exponent (only "
+                f"{', '.join(DEFAULT_EXPONENTS)} do)"
+            )
+        if not concession.exponent > 0 or not concession.exponent < float("inf"):
+            raise BargainingError(
+                f"{where}: {name}'s {concession.kind} exponent must be positive, not {concession.exponent}"
+            )
+    mediator = protocol.mediator
+    if mediator is not None:
+        for label, value in (("bias", mediator.bias), ("credibility", mediator.credibility)):
+            if not 0 <= value <= 1:
+                raise BargainingError(f"{where}: mediator {mediator.name}'s {label} must lie in [0, 1], not {value}")
+        if not problem.low <= mediator.ideal <= problem.high:
+            raise BargainingError(
+                f"{where}: mediator {mediator.name}'s ideal {mediator.ideal} lies outside the range of "
+                f"{problem.issue}, [{problem.low}, {problem.high}]"
+            )
+
+
+# --- concession strategies ---------------------------------------------------------------
+
+
+def concession_target(best: Number, reserve: Number, t: int, deadline: int, exponent: Number) -> Number:
+    """The time-dependent target at step ``t`` of ``deadline`` (Faratin, Sierra & Jennings
+    1998): ``reserve + (best - reserve) (1 - (t / T) ** (1 / e))``. Exact when ``1 / e``
+    is a whole number and the inputs are exact; a float otherwise. From step ``T`` on,
+    the reserve.
+
+    Examples
+    --------
+    >>> concession_target(Fraction(1), Fraction(0), 3, 10, Fraction(1))  # linear: 1 - 3/10
+    Fraction(7, 10)
+    >>> concession_target(Fraction(1), Fraction(0), 5, 10, Fraction(1, 5))  # Boulware: 1 - (1/2)**5
+    Fraction(31, 32)
+    >>> concession_target(Fraction(1), Fraction(0), 0, 10, Fraction(5))  # every kind starts at its best
+    Fraction(1, 1)
+    """
+    share = _elapsed(t, deadline, exponent)
+    return reserve + (best - reserve) * (1 - share)
+
+
+def _elapsed(t: int, deadline: int, exponent: Number) -> Number:
+    """``(t / T) ** (1 / e)``, at most 1."""
+    if t >= deadline:
+        return Fraction(1)
+    if t == 0:
+        return Fraction(0)
+    if isinstance(exponent, (int, Fraction)):
+        power = 1 / Fraction(exponent)
+        if power.denominator == 1:
+            return Fraction(t, deadline) ** power.numerator
+    return float(float(t / deadline) ** (1 / float(exponent)))
+
+
+@dataclass
+class _Demand:
+    """What a party asks for at a step: its target utility and the offer worth that."""
+
+    target: Number
+    offer: Number
+
+
+class _Strategy:
+    """A party's concession strategy. ``own`` lists the targets of its earlier demands,
+    ``other`` the other side's earlier offers (or demands, under a mediator)."""
+
+    def __init__(self, space: OfferSpace, party: int, deadline: int) -> None:
+        self.space, self.party, self.deadline = space, party, deadline
+        self.best, self.reserve = space.best(party), space.reserve(party)
+
+    def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
+        raise NotImplementedError
+
+    def demand(self, t: int, own: list[Number], other: list[Number]) -> _Demand:
+        """Its demand at step ``t``: the target and the offer giving it that."""
+        target = self.target(t, own, other)
+        return _Demand(target, self.space.offer_for(self.party, target))
+
+    def least(self, t: int, own: list[Number], other: list[Number]) -> Number:
+        """The least it accepts at step ``t`` (``other`` includes the offer answered):
+        AC_next, what its own next demand would be worth to it."""
+        return self.space.utility(self.party, self.demand(t + 1, own, other).offer)
+
+
+class _TimeDependent(_Strategy):
+    def __init__(self, space: OfferSpace, party: int, deadline: int, exponent: Number) -> None:
+        super().__init__(space, party, deadline)
+        self.exponent = exponent
+        self._targets: dict[int, Number] = {}
+
+    def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
+        found = self._targets.get(t)
+        if found is None:
+            found = self._targets[t] = concession_target(self.best, self.reserve, t, self.deadline, self.exponent)
+        return found
+
+
+class _TitForTat(_Strategy):
+    def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
+        if not own:
+            return self.best
+        if len(other) < 2:
+            given = (self.best - self.reserve) * TIT_FOR_TAT_OPENING / self.deadline
+        else:
+            given = self.space.utility(self.party, other[-1]) - self.space.utility(self.party, other[-2])
+        return min(self.best, max(self.reserve, own[-1] - given))
+
+
+class _Equilibrium(_Strategy):
+    def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
+        return max(self.reserve, self.space.utility(self.party, self.space.equilibrium()[self.party]))
+
+    def demand(self, t: int, own: list[Number], other: list[Number]) -> _Demand:
+        offer = self.space.equilibrium()[self.party]
+        worth = self.space.utility(self.party, offer)
+        if worth < self.reserve:
+            return _Demand(self.reserve, self.space.offer_for(self.party, self.reserve))
+        return _Demand(worth, offer)
+
+    def least(self, t: int, own: list[Number], other: list[Number]) -> Number:
+        """Its equilibrium share: what the equilibrium offer of the other side is worth."""
+        return self.space.utility(self.party, self.space.equilibrium()[1 - self.party])
+
+
+def _strategy(space: OfferSpace, party: int, concession: Concession, deadline: int) -> _Strategy:
+    if concession.kind == "tit_for_tat":
+        return _TitForTat(space, party, deadline)
+    if concession.kind == "equilibrium":
+        return _Equilibrium(space, party, deadline)
+    exponent = DEFAULT_EXPONENTS[concession.kind] if concession.exponent is None else concession.exponent
+    return _TimeDependent(space, party, deadline, exponent)
+
+
+# --- the engine ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Talks:
+    """A negotiation under way: the space, the strategies, the record so far."""
+
+    space: OfferSpace
+    protocol: Protocol
+    rng: np.random.Generator
+    breakdown: Number
+    disagreement: tuple[Number, Number]
+    strategies: tuple[_Strategy, _Strategy]
+    steps: list[Step] = field(default_factory=list)
+    targets: tuple[list[Number], list[Number]] = field(default_factory=lambda: ([], []))
+    offers: tuple[list[Number], list[Number]] = field(default_factory=lambda: ([], []))
+
+    def worth(self, offer: Number) -> tuple[Number, Number]:
+        return (self.space.utility(0, offer), self.space.utility(1, offer))
+
+    def breaks_down(self) -> bool:
+        """After a rejection: do the talks break down? (One draw, only when they can.)"""
+        return self.breakdown > 0 and self.rng.random() < self.breakdown
+
+    def end(self, outcome: str, agreement: Number | None = None) -> Negotiation:
+        utilities = self.disagreement if agreement is None else self.worth(agreement)
+        return Negotiation(tuple(self.steps), outcome, agreement, utilities)
+
+
+def negotiate(problem: Bargaining, protocol: Protocol, rng: np.random.Generator) -> Negotiation:
+    """Play ``protocol`` on ``problem`` offer by offer (see the module docstring).
+
+    Deterministic given ``rng``, which is drawn from only for the breakdown risk: once
+    after each rejected offer (or text), and never when the problem's risk is 0. Without
+    a bargaining range nothing is offered (outcome ``"no_range"``); so too when some
+    party's walk-away value is more than any agreement in the range gives it. The
+    utilities of an agreement are undiscounted (the step number is in the record).
+
+    Raises
+    ------
+    BargainingError
+        If the protocol cannot be played on the problem (:func:`check_protocol`), or an
+        equilibrium player's problem has no alternating-offers equilibrium.
+
+    Examples
+    --------
+    >>> pie = Bargaining.split("pie", ("A", "B"))
+    >>> linear = Protocol(10, (Concession("linear"), Concession("linear")))
+    >>> talks = negotiate(pie, linear, np.random.default_rng(0))
+    >>> talks.outcome, len(talks.steps), talks.agreement  # B's 6th-step offer 5/10 beats A's next ask 4/10
+    ('agreement', 6, Fraction(1, 2))
+    >>> [step.offer for step in talks.steps[:3]]  # A asks 1 - t/10, B offers A t/10
+    [Fraction(1, 1), Fraction(1, 10), Fraction(4, 5)]
+    """
+    check_protocol(problem, protocol)
+    if bargaining_range(problem) is None:
+        return Negotiation((), "no_range", None, problem.disagreement)
+    space = IssueSpace(problem)
+    if any(space.best(p) < space.reserve(p) for p in (0, 1)):
+        return Negotiation((), "no_range", None, problem.disagreement)
+    strategies = (
+        _strategy(space, 0, protocol.strategies[0], protocol.deadline),
+        _strategy(space, 1, protocol.strategies[1], protocol.deadline),
+    )
+    talks = _Talks(space, protocol, rng, problem.breakdown, problem.disagreement, strategies)
+    if protocol.mediator is not None:
+        return _mediated(talks, protocol.mediator)
+    return _alternating(talks, problem.first)
+
+
+def _alternating(talks: _Talks, first: int) -> Negotiation:
+    """Alternating offers, ``first`` proposing first."""
+    deadline, space = talks.protocol.deadline, talks.space
+    for t in range(deadline):
+        i = (first + t) % 2
+        j = 1 - i
+        demand = talks.strategies[i].demand(t, talks.targets[i], talks.offers[j])
+        talks.targets[i].append(demand.target)
+        talks.offers[i].append(demand.offer)
+        utilities = talks.worth(demand.offer)
+        least = space.reserve(j)
+        if t < deadline - 1:
+            least = max(least, talks.strategies[j].least(t, talks.targets[j], talks.offers[i]))
+        accepted = utilities[j] >= least
+        answers = ["propose", "propose"]
+        answers[j] = "accept" if accepted else "reject"
+        talks.steps.append(Step(t + 1, space.parties[i], demand.offer, utilities, (answers[0], answers[1])))
+        if accepted:
+            return talks.end("agreement", demand.offer)
+        if talks.breaks_down():
+            return talks.end("breakdown")
+    return talks.end("deadline")
+
+
+def _mediated(talks: _Talks, mediator: Mediator) -> Negotiation:
+    """A mediator's single negotiating text (Raiffa 1982): each text is ``bias`` of the way
+    from the midpoint of the sides' current demands to the mediator's ideal."""
+    space = talks.space
+    half = Fraction(1, 2)
+    for t in range(talks.protocol.deadline):
+        demands = [talks.strategies[p].demand(t, talks.targets[p], talks.offers[1 - p]) for p in (0, 1)]
+        text = space.blend(mediator.ideal, space.blend(demands[0].offer, demands[1].offer, half), mediator.bias)
+        utilities = talks.worth(text)
+        answers = []
+        for p in (0, 1):
+            target = demands[p].target
+            least = max(space.reserve(p), target - mediator.credibility * (target - space.reserve(p)))
+            answers.append("accept" if utilities[p] >= least else "reject")
+        stated = (demands[0].offer, demands[1].offer)
+        talks.steps.append(Step(t + 1, mediator.name, text, utilities, (answers[0], answers[1]), stated))
+        if answers == ["accept", "accept"]:
+            return talks.end("agreement", text)
+        for p in (0, 1):
+            talks.targets[p].append(demands[p].target)
+            talks.offers[p].append(demands[p].offer)
+        if talks.breaks_down():
+            return talks.end("breakdown")
+    return talks.end("deadline")
