@@ -191,6 +191,8 @@ def test_an_empty_range_says_so_and_the_solutions_sit_at_disagreement() -> None:
     assert legend(ax)[1:] == ["bargaining range: empty", "disagreement (0.5, 0.9)", "Nash: no agreement"]
     assert not [line for line in ax.lines if line.get_linestyle() == "--"]
     assert points(labelled(ax, "Nash: no agreement")) == [(0.5, 0.9)]
+    assert labelled(ax, "disagreement (0.5, 0.9)").get_zorder() > labelled(ax, "Nash: no agreement").get_zorder()
+    assert ax.child_axes == []  # nothing to zoom into: every point is the disagreement point
 
 
 # --- the offers of a negotiation ---------------------------------------------------------------

@@ -114,7 +114,7 @@ def utility_frontier(problem: Bargaining, solutions: Sequence[Solution], *, ax: 
     _label_ends(ax, problem, (xs[0], ys[0]), (xs[-1], ys[-1]))
     focus = _draw_solutions(ax, problem, solutions, labelled=True)
     _frame(ax, [*xs, *focus[0]], [*ys, *focus[1]])
-    if _small(focus, ax):
+    if bargaining_range(problem) is not None and _small(focus, ax):
         _zoom(ax, problem, solutions, focus)
     ax.set_xlabel(f"{problem.parties[0]} utility")
     ax.set_ylabel(f"{problem.parties[1]} utility")
@@ -152,7 +152,8 @@ def _draw_solutions(
         points[0].extend(rx)
         points[1].extend(ry)
     disagreement = f"disagreement ({_number(d0)}, {_number(d1)})"
-    ax.plot([d0], [d1], "o", color=_DISAGREEMENT, markersize=7, label=disagreement if labelled else None)
+    # on top of the solutions: those without an agreement sit on it
+    ax.plot([d0], [d1], "o", color=_DISAGREEMENT, markersize=6, zorder=20, label=disagreement if labelled else None)
     for k, solution in enumerate(solutions):
         name = LABELS.get(solution.concept, solution.concept.replace("_", " "))
         agreed = "no agreement" if solution.agreement is None else _issue_value(problem, solution.agreement)
@@ -162,7 +163,7 @@ def _draw_solutions(
             [u1],
             _SOLUTION_MARKERS[k % len(_SOLUTION_MARKERS)],
             color=_SOLUTION_COLOURS[k % len(_SOLUTION_COLOURS)],
-            markersize=max(12 - 2 * k, 5),
+            markersize=max(15 - 4 * k, 5),
             markeredgecolor="black",
             markeredgewidth=0.6,
             linestyle="none",
@@ -190,10 +191,12 @@ def _fractions(ax: Axes, xs: Sequence[float], ys: Sequence[float]) -> list[tuple
 
 
 def _small(focus: tuple[list[float], list[float]], ax: Axes) -> bool:
+    """Whether the points span less than :data:`ZOOM_BELOW` of the axes both ways (and
+    more than a point: a range of one agreement needs no zoom)."""
     points = _fractions(ax, *focus)
     across = max(p[0] for p in points) - min(p[0] for p in points)
     up = max(p[1] for p in points) - min(p[1] for p in points)
-    return across < ZOOM_BELOW and up < ZOOM_BELOW
+    return 0 < across < ZOOM_BELOW and 0 < up < ZOOM_BELOW
 
 
 def _zoom(ax: Axes, problem: Bargaining, solutions: Sequence[Solution], focus: tuple[list[float], list[float]]) -> None:
