@@ -39,7 +39,7 @@ __all__ = ["bargaining_figure_writers", "negotiation_offers", "utility_frontier"
 #: Points at which a frontier of utilities that are not affine is drawn (an affine one is
 #: a straight segment: its two ends).
 FRONTIER_SAMPLES = 201
-#: Names of solution concepts in legends (beyond those of the text report).
+#: Names of solution concepts in legends (the text report's, Rubinstein shorter, and the finite horizon).
 LABELS = {**TITLES, "rubinstein": "Rubinstein", "rubinstein_finite": "Rubinstein (finite horizon)"}
 #: Markers of the solutions, in order (each a little smaller than the one before, so that
 #: solutions at the same point all stay visible).
