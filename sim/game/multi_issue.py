@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from sim.game.bargaining import Bargaining, BargainingError
 
-__all__ = ["MultiIssueBargaining", "Utility", "check_points", "value_at"]
+__all__ = ["MultiIssueBargaining", "Utility", "check_points", "values_at"]
 
 #: A party's utility: a function of the vector of issue values (floats, in issue order).
 Utility = Callable[[npt.NDArray[np.float64]], float]
@@ -209,19 +209,19 @@ def _kronecker(n: int, count: int) -> npt.NDArray[np.float64]:
 
 
 def _check_finite(problem: MultiIssueBargaining) -> None:
-    for point in check_points(problem.bounds):
-        for party in (0, 1):
-            value_at(problem, party, point)
+    with np.errstate(all="ignore"):
+        for point in check_points(problem.bounds):
+            values_at(problem, point)
 
 
-def value_at(problem: MultiIssueBargaining, party: int, point: npt.NDArray[np.float64]) -> float:
-    """``party``'s utility at ``point`` (a vector of issue values), checked to be a finite
-    number (numpy's warnings on the way are silenced: a NaN or infinity is refused).
+def values_at(problem: MultiIssueBargaining, point: npt.NDArray[np.float64]) -> tuple[float, float]:
+    """Both parties' utilities at ``point`` (a vector of issue values), checked to be
+    finite numbers (numpy's warnings on the way are silenced: a NaN or infinity is refused).
 
     Raises
     ------
     BargainingError
-        If the utility is not a finite number there, or fails to compute.
+        If a utility is not a finite number there, or fails to compute.
 
     Examples
     --------
@@ -231,9 +231,13 @@ def value_at(problem: MultiIssueBargaining, party: int, point: npt.NDArray[np.fl
     ...
     sim.game.bargaining.BargainingError: bargaining bad: A's utility is not a finite number at a = 0 (math...
     """
+    with np.errstate(all="ignore"):
+        return (_one(problem, 0, point), _one(problem, 1, point))
+
+
+def _one(problem: MultiIssueBargaining, party: int, point: npt.NDArray[np.float64]) -> float:
     try:
-        with np.errstate(all="ignore"):
-            value = float(problem.utilities[party](point.copy()))
+        value = float(problem.utilities[party](point.copy()))
         problem_text = "" if math.isfinite(value) else f"it gave {value}"
     except (ArithmeticError, ValueError, TypeError) as error:
         value, problem_text = math.nan, str(error)

@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from sim.errors import SolverError
 from sim.game.bargaining import BargainingError
-from sim.game.multi_issue import MultiIssueBargaining, value_at
+from sim.game.multi_issue import MultiIssueBargaining, values_at
 from sim.game.tolerances import (
     DERIVATIVE_STEP,
     GAIN_FLOOR,
@@ -136,8 +136,7 @@ class _Box:
         if found is None:
             if len(self._values) > CACHE_SIZE:
                 self._values.clear()
-            x = self.issues(z)
-            found = np.array([value_at(self.problem, party, x) for party in (0, 1)], dtype=np.float64)
+            found = np.array(values_at(self.problem, self.issues(z)), dtype=np.float64)
             self._values[key] = found
         return found
 
@@ -584,6 +583,7 @@ class MultiIssueSpace:
         self.problem = problem
         self._box = _Box(problem)
         self._ideals: dict[int, _Found] = {}
+        self._offers: dict[tuple[int, float], Vector] = {}
 
     @property
     def parties(self) -> tuple[str, str]:
@@ -614,6 +614,10 @@ class MultiIssueSpace:
         ``target`` to ``party`` (a point of the Pareto frontier): ``party``'s trade-off
         offer. A target above :meth:`best` gives the offer worth :meth:`best`.
 
+        The search starts from both ends of the frontier (each party's best agreement,
+        found once from every starting point) and from the offer already found for the
+        nearest target; offers are remembered per target.
+
         Raises
         ------
         BargainingError
@@ -624,10 +628,22 @@ class MultiIssueSpace:
         ideal = self._ideal(party)
         if target >= self.best(party):
             return self._offer(ideal.z)
-        found = _trade_off(self._box, party, float(target), [ideal.z, *self._box.starts])
-        if found is None:
-            raise SolverError(f"bargaining {self.problem.name}: no offer is worth {target:g} to {self.parties[party]}")
-        return self._offer(found.z)
+        key = (party, float(target))
+        if key not in self._offers:
+            found = _trade_off(self._box, party, float(target), self._anchors(party, float(target)))
+            if found is None:
+                raise SolverError(
+                    f"bargaining {self.problem.name}: no offer is worth {target:g} to {self.parties[party]}"
+                )
+            self._offers[key] = found.z
+        return self._offer(self._offers[key])
+
+    def _anchors(self, party: int, target: float) -> list[Vector]:
+        """Where the search for a trade-off offer starts: the offer already found for the
+        nearest target, and both parties' best agreements (the ends of the frontier)."""
+        solved = [(abs(level - target), z) for (who, level), z in self._offers.items() if who == party]
+        nearest = [min(solved, key=lambda pair: pair[0])[1]] if solved else []
+        return [*nearest, self._ideal(party).z, self._ideal(1 - party).z]
 
     def agreement(self, offer: tuple[float, ...]) -> dict[str, float]:
         """``offer`` with its issues named."""
