@@ -16,7 +16,7 @@ from sim.errors import SolverError
 from sim.game.bargaining import Bargaining, BargainingError
 from sim.game.multi_issue import MultiIssueBargaining
 from sim.game.tolerances import MULTI_AGREEMENT
-from sim.solvers.bargaining import nash_solution
+from sim.solvers.bargaining import kalai_smorodinsky, nash_solution
 from sim.solvers.multi_issue import MultiIssueSpace, frontier, kalai_smorodinsky_multi, nash_multi
 
 UNIT_SQUARE = ((0.0, 1.0), (0.0, 1.0))
@@ -118,12 +118,42 @@ def test_concave_nash_is_interior(n: int) -> None:
     assert solution.utilities == pytest.approx((n / math.sqrt(3), 2 * n / 3), abs=n * CLOSE)
 
 
+def test_nash_when_no_starting_point_gives_both_a_gain() -> None:
+    # d = (1.2, 1.1): the centre gives (sqrt 2, 1) and the corners (0, 2), (1, 1), (1, 1), (2, 0),
+    # none above d for both, but the frontier u_B = 2 - u_A^2 / 2 passes (1.25, 1.22): the
+    # search starts from the agreement that maximises the smaller gain. By symmetry a = b = s
+    # = r^2: maximise log(2r - 1.2) + log(0.9 - 2r^2): 2 / (2r - 1.2) = 4r / (0.9 - 2r^2) ->
+    # 0.9 - 2r^2 = 4r^2 - 2.4r -> 20r^2 - 8r - 3 = 0 -> r = (2 + sqrt(19)) / 10.
+    solution = nash_multi(concave(disagreement=(1.2, 1.1)))
+    r = (2 + math.sqrt(19)) / 10
+    assert solution.agreement == pytest.approx({"a": r**2, "b": r**2}, abs=CLOSE)
+    assert solution.utilities == pytest.approx((2 * r, 2 - 2 * r**2), abs=CLOSE)
+
+
+def test_the_same_agreement_in_any_unit() -> None:
+    # Logrolling with a in km on [0, 100], b in troops on [0, 10], and B's utility in thousands:
+    # the same problem, so the same agreement in the new units (a = 4/5 of 100 km, b = 0).
+    problem = MultiIssueBargaining(
+        "units",
+        ("A", "B"),
+        ("a", "b"),
+        ((0.0, 100.0), (0.0, 10.0)),
+        (lambda x: 3 * x[0] / 100 + x[1] / 10, lambda x: 1000 * ((1 - x[0] / 100) + 3 * (1 - x[1] / 10))),
+        power=(1.0, 4.0),
+        units=("km", "troops"),
+    )
+    solution = nash_multi(problem)
+    assert solution.agreement == pytest.approx({"a": 80.0, "b": 0.0}, abs=100 * CLOSE)
+    assert solution.utilities == pytest.approx((12 / 5, 3200.0), rel=3 * CLOSE)
+
+
 def test_concave_kalai_smorodinsky() -> None:
     # Ideals: A's 2 at (1, 1) (B's utility is never negative), B's 2 at (0, 0). On the frontier
     # a = b = s (equal marginal rates), so equal gains: 2 sqrt(s) = 2 - 2s -> sqrt(s) =
     # (sqrt(5) - 1) / 2 -> s = (3 - sqrt(5)) / 2, each gains sqrt(5) - 1.
     solution = kalai_smorodinsky_multi(concave())
     s = (3 - math.sqrt(5)) / 2
+    assert solution.concept == "kalai_smorodinsky"
     assert solution.agreement == pytest.approx({"a": s, "b": s}, abs=CLOSE)
     assert solution.utilities == pytest.approx((math.sqrt(5) - 1, math.sqrt(5) - 1), abs=CLOSE)
 
@@ -149,6 +179,17 @@ def test_one_issue_agrees_with_the_one_issue_solver() -> None:
     assert several.agreement is not None
     assert several.agreement["y"] == pytest.approx(float(nash_solution(single).agreement or 0), abs=CLOSE)
     assert several.agreement["y"] == pytest.approx(1 / 7, abs=CLOSE)
+
+
+def test_one_issue_kalai_smorodinsky_agrees_with_the_one_issue_solver() -> None:
+    # u_A = sqrt(y), u_B = 1 - y: both ideals are 1, so sqrt(y) = 1 - y -> y = (3 - sqrt 5) / 2.
+    single = Bargaining(
+        "concave", ("A", "B"), "y", F(0), F(1), (F(1), F(-1)), (F(0), F(1)), curves=(math.sqrt, lambda y: 1 - y)
+    )
+    several = kalai_smorodinsky_multi(MultiIssueBargaining.from_bargaining(single))
+    assert several.agreement is not None
+    assert several.agreement["y"] == pytest.approx(float(kalai_smorodinsky(single).agreement or 0), abs=CLOSE)
+    assert several.agreement["y"] == pytest.approx((3 - math.sqrt(5)) / 2, abs=CLOSE)
 
 
 # --- (d) Kalai-Smorodinsky on a symmetric problem --------------------------------------------
