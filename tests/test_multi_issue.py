@@ -118,6 +118,33 @@ def test_concave_nash_is_interior(n: int) -> None:
     assert solution.utilities == pytest.approx((n / math.sqrt(3), 2 * n / 3), abs=n * CLOSE)
 
 
+@pytest.mark.parametrize(("power", "share"), [((1.0, 3.0), 1 / 7), ((3.0, 1.0), 3 / 5), ((1.0, 9.0), 1 / 19)])
+def test_concave_nash_moves_with_bargaining_power(power: tuple[float, float], share: float) -> None:
+    # Weights w_A, w_B (the powers over their sum); still x_k = s: maximise (w_A / 2) log s +
+    # w_B log(1 - s): w_A / (2s) = w_B / (1 - s) -> s = w_A / (w_A + 2 w_B): 1/4 / (1/4 + 3/2)
+    # = 1/7, 3/4 / (3/4 + 1/2) = 3/5, 1/10 / (1/10 + 18/10) = 1/19.
+    solution = nash_multi(concave(power=power))
+    assert solution.agreement == pytest.approx({"a": share, "b": share}, abs=CLOSE)
+
+
+def test_nash_keeps_the_best_of_several_local_maxima() -> None:
+    # B gains 1 whatever a is, so Nash maximises A's utility 2 + a/20 - 10 (a - 0.45)^2 (a - 1)^2.
+    # Any a < 1 gives at most 2 + a/20 < 2.05 = its value at a = 1, the maximum. The search from
+    # the centre (slope -0.225 + 0.05 < 0 at a = 1/2) climbs to the local maximum near 0.46
+    # (about 2.023), as does the one from a = 0 (A gets -0.025 there, below its disagreement
+    # payoff, so that start is first moved halfway to the centre); only a = 1 stays at the maximum.
+    bumpy = MultiIssueBargaining(
+        "bumpy",
+        ("A", "B"),
+        ("a",),
+        ((0.0, 1.0),),
+        (lambda x: 2 + x[0] / 20 - 10 * (x[0] - 0.45) ** 2 * (x[0] - 1) ** 2, lambda x: 1.0),
+    )
+    solution = nash_multi(bumpy)
+    assert solution.agreement == {"a": 1.0}
+    assert solution.utilities == pytest.approx((2.05, 1.0), abs=1e-15)
+
+
 def test_nash_when_no_starting_point_gives_both_a_gain() -> None:
     # d = (1.2, 1.1): the centre gives (sqrt 2, 1) and the corners (0, 2), (1, 1), (1, 1), (2, 0),
     # none above d for both, but the frontier u_B = 2 - u_A^2 / 2 passes (1.25, 1.22): the

@@ -517,7 +517,10 @@ def frontier(problem: MultiIssueBargaining, points: int = 50) -> tuple[FrontierP
     """The Pareto frontier of the agreements both prefer to disagreeing, sampled in
     utility space: for ``points`` levels of party 0's utility from ``d_0`` to its ideal,
     the agreement that gives party 1 the most while party 0 gets at least the level.
-    Empty when no agreement gives both a gain.
+    Empty when no agreement gives both a gain. The first level is searched from every
+    starting point, each next one from the point found for the level before (with
+    utilities that have several local maxima, a point may be a local one: each is still
+    checked by its first-order conditions).
 
     Examples
     --------
