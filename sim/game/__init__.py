@@ -2,7 +2,8 @@
 
 Owns normal-form games (:mod:`~sim.game.normal_form`), game trees with chance and
 information sets (:mod:`~sim.game.tree`) and what behaviour strategies do in them
-(:mod:`~sim.game.behaviour`), bargaining problems (:mod:`~sim.game.bargaining`),
+(:mod:`~sim.game.behaviour`), bargaining problems (:mod:`~sim.game.bargaining`; over
+several issues, :mod:`~sim.game.multi_issue`),
 equilibria as data (:mod:`~sim.game.equilibrium`), components of equilibrium sets,
 the normalised copy every solver sees (:mod:`~sim.game.scaling`), every numerical
 tolerance (:mod:`~sim.game.tolerances`), the size limits of games

@@ -27,11 +27,17 @@ __all__ = [
     "FEASIBILITY",
     "FIRST_ORDER",
     "FIXED_POINT",
+    "GAIN_FLOOR",
     "GAMBIT_ENUMPOLY",
     "GAMBIT_LOGIT",
     "ISSUE_SLACK",
     "LOGIT_RESIDUAL",
+    "LOG_FLOOR",
     "MAXIMUM_X",
+    "MULTI_ACTIVE",
+    "MULTI_AGREEMENT",
+    "MULTI_FEASIBLE",
+    "MULTI_FIRST_ORDER",
     "NEGATIVE_PROBABILITY",
     "PROBABILITY_SUM",
     "QRE_ROOT",
@@ -40,6 +46,7 @@ __all__ = [
     "ROUNDING",
     "SAME_PROBABILITY",
     "SINGULAR",
+    "SLSQP_FTOL",
     "SUPPORT_ENUMERATION",
     "WEIGHT",
     "ZERO_PROBABILITY",
@@ -141,6 +148,32 @@ FIRST_ORDER = 1e-4
 #: Alternating offers' fixed-point iteration stops when offers move less than this
 #: (relative to the range's upper end).
 FIXED_POINT = 1e-14
+
+# --- bargaining over several issues (numeric, on issues rescaled to [0, 1]) ------------
+
+#: SLSQP stops when the objective (a sum of log-gains, or utilities divided by their
+#: spread over the box: numbers of order one) changes less than this between steps. An
+#: agreement is then good to about its square root times the range (1e-7 at 1e-12, about
+#: 1e-10 here on the tests' problems, for the same time).
+SLSQP_FTOL = 1e-14
+#: A first-order (KKT) condition holds when the gradient of the objective, less the
+#: multipliers times the gradients of the binding constraints (NNLS, multipliers >= 0),
+#: is at most this share of the sizes of the gradients involved. Central differences on
+#: the unit box are good to about 1e-10; SLSQP's last steps to about 1e-8.
+MULTI_FIRST_ORDER = 1e-6
+#: A constraint (utilities divided by their spread) binds when it is met within this.
+MULTI_ACTIVE = 1e-7
+#: A constraint is met when violated by at most this (relative to the utility's spread).
+MULTI_FEASIBLE = 1e-8
+#: The stated precision of a numeric agreement, as a share of each issue's range: a
+#: verified first-order point of an objective that curves (not flat near its maximum).
+MULTI_AGREEMENT = 1e-6
+#: A gain over the disagreement point of at most this share of the utility's spread
+#: counts as none (no agreement is better for both).
+GAIN_FLOOR = 1e-9
+#: Below this share of the utility's spread a gain's logarithm is continued by its
+#: quadratic Taylor polynomial, so the Nash objective stays finite where SLSQP probes.
+LOG_FLOOR = 1e-12
 
 # --- linear programs -----------------------------------------------------------------
 

@@ -6,7 +6,8 @@ Owns the solver registry (:mod:`~sim.solvers.registry`), the vertex enumeration 
 worker process, selection among equilibria, dominance, the solution concepts of trees
 (:mod:`~sim.solvers.trees`, :mod:`~sim.solvers.reduced_form`) and playing them
 (:mod:`~sim.solvers.tree_play`), beliefs updated by
-Bayes' rule, and bargaining solutions.
+Bayes' rule, and bargaining solutions (over one issue, :mod:`~sim.solvers.bargaining`; over
+several, numerically, :mod:`~sim.solvers.multi_issue`).
 
 May import: :mod:`sim.game` (and the libraries nashpy, pygambit, scipy). Nothing about
 scenarios, runs, sweeps or pictures.
