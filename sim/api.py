@@ -28,6 +28,7 @@ import pandas as pd
 from sim.errors import UsageError
 from sim.files import Writer, write_folder_atomic
 from sim.files import check_output_folder as check_output_folder_path
+from sim.model.history import BargainingPlay
 from sim.model.results import RunTables, check_output_folder, play
 from sim.scenario.load import Scenario, load_scenario
 
@@ -125,6 +126,42 @@ class RunResult(RunTables):
                 return figure
         raise UsageError(f"no play of game {game!r} in round {round_number} of this run")
 
+    def plot_negotiation(self, game: str, round_number: int | None = None) -> Figure:
+        """The offers of a bargaining game's negotiation over its steps, with the
+        bargaining range and the agreement (:func:`sim.viz.bargaining_plots.negotiation_offers`);
+        the last round's by default."""
+        from sim.viz import plots
+        from sim.viz.bargaining_plots import negotiation_offers
+
+        played = self._bargaining_play(game, round_number)
+        figure = plots.new_figure((8, 4.5))
+        negotiation_offers(played.negotiation, played.problem, ax=figure.add_subplot())
+        return figure
+
+    def plot_frontier(self, game: str, round_number: int | None = None) -> Figure:
+        """A bargaining game's utility frontier as built in a round (the last by
+        default), with the disagreement point, the bargaining range and the Nash,
+        Kalai-Smorodinsky and Rubinstein points (:func:`sim.viz.bargaining_plots.utility_frontier`)."""
+        from sim.model.stage_games import bargaining_solutions
+        from sim.viz import plots
+        from sim.viz.bargaining_plots import utility_frontier
+
+        played = self._bargaining_play(game, round_number)
+        alternating = self.scenario.bargaining(game).template.alternating
+        solutions, _ = bargaining_solutions(played.problem, alternating=alternating)
+        figure = plots.new_figure((7, 5))
+        utility_frontier(played.problem, solutions, ax=figure.add_subplot())
+        return figure
+
+    def _bargaining_play(self, game: str, round_number: int | None) -> BargainingPlay:
+        plays = [p for p in self.history.bargaining_plays if p.game == game]
+        if round_number is not None:
+            plays = [p for p in plays if p.round == round_number]
+        if not plays:
+            when = "" if round_number is None else f" in round {round_number}"
+            raise UsageError(f"no negotiation of bargaining game {game!r}{when} in this run")
+        return plays[-1]
+
     def save_figures(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Write the run's figures as PNG into ``directory``, all or none."""
         check_output_folder_path(directory, "--out")
@@ -134,7 +171,23 @@ class RunResult(RunTables):
         from sim.viz.figures import run_figure_writers
 
         first = {p.game: p.result for p in self.history.plays if p.round == 1 and p.result.game.n_players == 2}
-        return run_figure_writers(self.rounds, self.equilibria, self.state, first)
+        writers = run_figure_writers(self.rounds, self.equilibria, self.state, first)
+        writers.update(self._bargaining_writers())
+        return writers
+
+    def _bargaining_writers(self) -> dict[str, Writer]:
+        """Each bargaining game's frontier and offers, as in its last round."""
+        from sim.model.stage_games import bargaining_solutions
+        from sim.viz.bargaining_plots import bargaining_figure_writers
+
+        writers: dict[str, Writer] = {}
+        for plan in self.scenario.bargainings:
+            plays = [p for p in self.history.bargaining_plays if p.game == plan.name]
+            if plays:
+                last = plays[-1]
+                solutions, _ = bargaining_solutions(last.problem, alternating=plan.template.alternating)
+                writers.update(bargaining_figure_writers(last.problem, solutions, last.negotiation))
+        return writers
 
     def save(self, directory: str | os.PathLike[str], *, force: bool = False, figures: bool = False) -> list[Path]:
         """Write the tables (CSV and Parquet), ``summary.json`` and, with ``figures``,

@@ -389,7 +389,6 @@ def _run(args: argparse.Namespace) -> int:
     from sim.viz.report import print_story
 
     scenario = _playable(args.file)
-    scenario.check_playable()  # before the output folder is looked at
     if args.out is not None:  # before running: a refused folder costs nothing and stays untouched
         check_output_folder(args.out, scenario, force=args.force)
     result = run(scenario, rounds=args.rounds, seed=args.seed, overrides=_changes(args))

@@ -1,6 +1,6 @@
 """Bargaining games in scenarios (``bargaining:``): the YAML form against the hand-built
 problem, the classics' solutions derived by hand, solve's text and JSON, formulas of
-the state that move the solution, and run's refusal."""
+the state that move the solution, and a run that plays one."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.api import run
 from sim.errors import RunError, UsageError
 from sim.game.bargaining import Bargaining
 from sim.model.stage_games import solve_bargaining_games
 from sim.scenario.load import load_scenario, parse_scenario
-from sim.sweeps.runner import SweepSpec, run_sweep
 
 from .conftest import SCENARIOS, diplosim
 
@@ -141,6 +139,9 @@ def test_solve_json_shape() -> None:
             "kalai_smorodinsky": {"agreement": {"share": "1/2"}, "utilities": {"Proposer": "1/2", "Responder": "1/2"}},
             "rubinstein": {"agreement": {"share": "10/19"}, "utilities": {"Proposer": "10/19", "Responder": "9/19"}},
             "range": ["0", "1"],
+            # Fearon's take-it-or-leave-it demand with complete information: the
+            # Responder's war value is 0, so the Proposer demands the whole pie, 1
+            "fearon": {"range": ["0", "1"], "demand": "1", "war_probability": "0", "expected": "1"},
         },
         "notes": [],
     }
@@ -175,20 +176,24 @@ def test_normal_form_games_beside_a_bargaining_game_keep_their_output(tmp_path: 
     assert mixed[1:] == solo
 
 
-def test_run_and_sweep_refuse_a_bargaining_game(tmp_path: Path) -> None:
+def test_run_plays_a_bargaining_game_and_writes_its_tables(tmp_path: Path) -> None:
     scenario = parse_scenario(ZONE)
-    assert scenario.stages == ()
-    message = "game zone_talks: bargaining games are solved (diplosim solve) but not yet played by run"
-    with pytest.raises(UsageError, match=r"game zone_talks: bargaining games are solved \(diplosim solve\)"):
-        run(scenario)
-    with pytest.raises(UsageError, match=r"but not yet played by run"):
-        run_sweep(scenario, SweepSpec(()), out=tmp_path / "sweep")
-    assert not (tmp_path / "sweep").exists()
+    assert [plan.name for plan in scenario.stages] == ["zone_talks"]
     path = tmp_path / "zone.yaml"
     path.write_text(ZONE, encoding="utf-8")
     result = diplosim("run", str(path), "--out", str(tmp_path / "out"))
-    assert (result.returncode, result.stderr) == (2, f"diplosim: error: {message}\n")
-    assert not (tmp_path / "out").exists()
+    assert (result.returncode, result.stderr) == (0, "")
+    # both play the equilibrium: Ukraine offers its Rubinstein agreement, 22 km (see
+    # test_solve_text_says_each_solution_and_why), and Russia accepts at once
+    assert "agreed on width = 22 km at offer 1" in result.stdout
+    negotiations = (tmp_path / "out" / "negotiations.csv").read_text(encoding="utf-8").splitlines()
+    assert negotiations[0] == "round,game,issue,outcome,agreed,agreement,offers,type,war_probability"
+    assert negotiations[1].startswith("1,zone_talks,width,agreement,True,22.0,1,,")
+    offers = (tmp_path / "out" / "offers.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[5:] for line in offers[1:]] == [
+        ["Ukraine", offers[1].split(",")[6], "propose"],
+        ["Russia", offers[2].split(",")[6], "accept"],
+    ]
 
 
 def test_a_state_where_a_utility_fails_is_a_run_error() -> None:

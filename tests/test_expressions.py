@@ -76,7 +76,8 @@ def test_allowed_constructs_evaluate_like_arithmetic(text: str, expected: object
         ("__builtins__", "names starting with '_'"),
         ("().__class__.__bases__", "attribute access"),
         ("cost.__class__", "names starting with '_'"),
-        ("EU.trust.real", "attribute access"),
+        ("EU.trust.real.imag", "attribute access"),  # at most game.agreement.issue: three parts
+        ("Russia.fatigue.real", "actor Russia has no state variable 'fatigue.real'"),
         ("open('x')", "the function 'open' is not allowed"),
         ("eval('1')", "the function 'eval' is not allowed"),
         ("[1, 2][0]", "subscripts"),

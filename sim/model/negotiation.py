@@ -46,7 +46,7 @@ from sim.scenario.expressions import UNIFORM, Formula
 from sim.scenario.load import BargainingPlan, GamePlan, RulePlan, Scenario, TreePlan
 from sim.scenario.tree_template import TypeDraw
 from sim.solvers.beliefs import bayes, likelihoods
-from sim.solvers.fearon import screening_pbe, uniform_demand
+from sim.solvers.fearon import posterior_after, screening_pbe, uniform_demand
 from sim.solvers.protocols import Negotiation, Step, negotiate
 from sim.solvers.registry import solve
 from sim.solvers.selection import Settings, realise, select
@@ -322,14 +322,12 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         else:
             chosen = _pick(private, quantile)
             name, _, floor = private.types[chosen]
-            screening = screening_pbe(problem, [(p, d) for _, p, d in private.types], [n for n, _, _ in private.types])
+            types = [(p, d) for _, p, d in private.types]
+            screening, _ = screening_pbe(problem, types, [n for n, _, _ in private.types])
             offer, war, drawn, accepting = screening.offer, screening.war_probability, name, screening.accepted_by
         negotiation = _answer(problem, offer, floor)
         if template.private.beliefs and offer is not None:
-            prior = [p for _, p, _ in private.types]
-            said_yes = negotiation.agreed
-            likelihood = [1 if (k in accepting) == said_yes else 0 for k in range(len(prior))]
-            posterior = bayes(prior, likelihood)
+            posterior = posterior_after(types, accepting, negotiation.agreed)
             names = [n for n, _, _ in private.types]
             for label, target in template.private.beliefs:
                 self._set(target, float(posterior[names.index(label)]), values)

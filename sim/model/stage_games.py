@@ -15,13 +15,18 @@ from sim.game.bargaining import Bargaining, BargainingError, Number, bargaining_
 from sim.game.equilibrium import SolveResult
 from sim.game.normal_form import NormalFormGame
 from sim.game.tree import ExtensiveFormGame
+from sim.scenario.bargaining_template import PrivateValues
 from sim.scenario.load import Scenario
 from sim.solvers.bargaining import Solution, kalai_smorodinsky, nash_solution, rubinstein
+from sim.solvers.fearon import fearon_summary, screening_pbe
+from sim.solvers.protocols import Protocol
 from sim.solvers.registry import solve
 from sim.solvers.trees import TreeSolveResult, solve_tree
 
 __all__ = [
+    "Fearon",
     "SolvedBargaining",
+    "bargaining_solutions",
     "solve_bargaining_games",
     "solve_stage_games",
     "solve_tree_games",
@@ -133,6 +138,37 @@ class SolvedBargaining:
     span: tuple[Number, Number] | None
     solutions: tuple[Solution, ...]
     notes: tuple[str, ...] = ()
+    fearon: Fearon | None = None
+    protocol: Protocol | None = None
+
+
+@dataclass(frozen=True)
+class Fearon:
+    """Fearon's (1995) view of a bargaining game: the proposer's take-it-or-leave-it
+    demand against what it knows of the responder's value of war.
+
+    Attributes
+    ----------
+    demand : number or None
+        The demand (``None``: none is worth more to the proposer than disagreeing).
+    war_probability : number
+        The chance the demand is rejected (or none made).
+    expected : number
+        The proposer's expected utility.
+    explanation : str
+        Where the range comes from and the risk-return trade-off, in words.
+    private : PrivateValues or None
+        The responder's private information (None: complete information).
+    accepted_by : tuple of str
+        With discrete types: the types that accept the demand.
+    """
+
+    demand: Number | None
+    war_probability: Number
+    expected: Number
+    explanation: str
+    private: PrivateValues | None = None
+    accepted_by: tuple[str, ...] = ()
 
 
 def solve_bargaining_games(
@@ -159,15 +195,61 @@ def solve_bargaining_games(
     solved = []
     for plan in plans:
         problem = plan.template.build(state)
-        solutions = [nash_solution(problem), kalai_smorodinsky(problem)]
-        notes: list[str] = []
-        if plan.template.alternating:
-            try:
-                solutions.append(rubinstein(problem))
-            except BargainingError as exc:
-                notes.append(f"Rubinstein: {exc}")
-        solved.append(SolvedBargaining(problem, bargaining_range(problem), tuple(solutions), tuple(notes)))
+        solutions, notes = bargaining_solutions(problem, alternating=plan.template.alternating)
+        private = plan.template.build_private(state) if plan.template.private is not None else None
+        fearon = None
+        if problem.favours[0] * problem.favours[1] < 0:  # opposed: one side's gain is the other's loss
+            fearon = _fearon(problem, private)
+        protocol = plan.template.build_protocol(state) if plan.template.protocol is not None else None
+        span = bargaining_range(problem)
+        solved.append(SolvedBargaining(problem, span, tuple(solutions), tuple(notes), fearon, protocol))
     return solved
+
+
+def bargaining_solutions(problem: Bargaining, *, alternating: bool) -> tuple[list[Solution], list[str]]:
+    """Nash, Kalai-Smorodinsky and (when ``alternating``) Rubinstein solutions of a
+    problem, and a note for each solution asked for that does not exist as written.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> pie = Bargaining.split("pie", ("A", "B"), discount=(Fraction(9, 10), Fraction(9, 10)))
+    >>> [s.agreement for s in bargaining_solutions(pie, alternating=True)[0]]
+    [Fraction(1, 2), Fraction(1, 2), Fraction(10, 19)]
+    """
+    solutions = [nash_solution(problem), kalai_smorodinsky(problem)]
+    notes: list[str] = []
+    if alternating:
+        try:
+            solutions.append(rubinstein(problem))
+        except BargainingError as exc:
+            notes.append(f"Rubinstein: {exc}")
+    return solutions, notes
+
+
+def _fearon(problem: Bargaining, private: PrivateValues | None) -> Fearon:
+    """The take-it-or-leave-it demand: with discrete types the screening game's perfect
+    Bayesian equilibrium, else :func:`sim.solvers.fearon.fearon_summary`."""
+    if private is None or private.uniform is not None:
+        summary = fearon_summary(problem, None if private is None else private.uniform)
+        demand = summary.demand
+        return Fearon(demand.offer, demand.war_probability, demand.expected, summary.explanation, private)
+    names = [name for name, _, _ in private.types]
+    screening, _ = screening_pbe(problem, [(p, d) for _, p, d in private.types], names)
+    base = fearon_summary(problem).explanation.split(" With complete information")[0]
+    accepted = tuple(names[k] for k in screening.accepted_by)
+    me, you = problem.parties[problem.first], problem.parties[1 - problem.first]
+    if screening.offer is None:
+        why = f"{me} does not know {you}'s type, and no offer is worth more to it than fighting: war for sure."
+    elif len(accepted) == len(names):
+        why = f"{me} does not know {you}'s type and makes the offer every type accepts: no war."
+    else:
+        why = (
+            f"{me} does not know {you}'s type; the offer every type accepts gives away too much, so it demands "
+            f"more, accepted only by {', '.join(accepted)}, and risks war with the other types (the risk-return "
+            "trade-off); a rejection reveals the type."
+        )
+    return Fearon(screening.offer, screening.war_probability, screening.expected, f"{base} {why}", private, accepted)
 
 
 def stage_tree(scenario: Scenario, name: str) -> ExtensiveFormGame:

@@ -63,9 +63,13 @@ def build_bargaining_template(
     with_issue = replace(scope, numbers=scope.numbers | {issue})
     utilities = _per_player(context, block.utilities, pair, (*where, "utilities"), required=True)
     private = _private(context, block, pair, scope, where)
-    disagreement = _per_player(
-        context, block.disagreement or {}, pair, (*where, "disagreement"), required=block.disagreement is not None
-    )
+    public = pair if private is None else (pair[1 - private.player],)
+    disagreement = _per_player(context, block.disagreement or {}, pair, (*where, "disagreement"), required=False)
+    if block.disagreement is not None and any(p not in disagreement for p in public):
+        missing = next(p for p in public if p not in disagreement)
+        raise context.fail(
+            (*where, "disagreement"), f"no value for player {missing!r}: give one for each of {', '.join(public)}"
+        )
     if private is not None and pair[private.player] in disagreement:
         raise context.fail(
             (*where, "disagreement", pair[private.player]),

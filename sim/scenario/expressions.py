@@ -485,13 +485,26 @@ class Formula:
             raise self._error(f"arithmetic error: {exc}") from None
         if isinstance(result, float):
             if result - result:  # nan for inf and nan, 0.0 for every finite number
-                raise self._error("the result is not a finite number")
+                raise self._error("the result is not a finite number" + self._missing(values))
         elif type(result) is int and result.bit_length() > _FLOAT_BITS:  # only `round` and draw() are ints
             raise self._error("the result is too large for a number")
         return result
 
     def _error(self, message: str) -> FormulaError:
         return FormulaError(message, formula=shorten(self.text), origin=self.origin)
+
+    def _missing(self, values: Values) -> str:
+        """A hint when the formula read a value that is not a number yet (the agreement
+        of talks that have not agreed)."""
+        for name in sorted(self.names):
+            value = values.get(name) if isinstance(values, Mapping) else None
+            if isinstance(value, float) and math.isnan(value) and ".agreement." in name:
+                game = name.partition(".")[0]
+                return (
+                    f" ({name} has no value: {game} has not agreed; read it under "
+                    f"`{game}.agreed == 1`, e.g. `{name} if {game}.agreed == 1 else 0`)"
+                )
+        return ""
 
 
 def _exact_number(value: Any) -> Any:

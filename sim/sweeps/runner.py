@@ -563,7 +563,6 @@ def run_sweep(
     line for each thing done differently than asked (fewer workers than requested,
     parts set aside on resumption) when it happens."""
     loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    loaded.check_playable()  # before any folder or worker: a sweep plays its runs
 
     tasks = plan(loaded, spec)
     planned, note = lanes(workers, scheduler, dask_local, oversubscribe=oversubscribe)  # checked before anything

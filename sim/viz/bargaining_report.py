@@ -7,10 +7,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 from sim.game.bargaining import Bargaining, Number
-from sim.model.stage_games import SolvedBargaining
+from sim.model.stage_games import Fearon, SolvedBargaining
 from sim.solvers.bargaining import Solution
+from sim.solvers.protocols import Protocol
 
-__all__ = ["bargaining_json", "bargaining_lines"]
+__all__ = ["bargaining_json", "bargaining_lines", "protocol_text"]
 
 #: How solution concepts are named in the text.
 TITLES = {"nash": "Nash", "kalai_smorodinsky": "Kalai-Smorodinsky", "rubinstein": "Rubinstein (alternating offers)"}
@@ -67,8 +68,61 @@ def bargaining_lines(solved: SolvedBargaining) -> list[str]:
         lines.append(f"    {solution.explanation}")
         if solution.concept == "rubinstein" and (extra := _equal_discounts(problem, solution)):
             lines.append(f"    {extra}")
+    if solved.fearon is not None:
+        lines += _fearon_lines(problem, solved.fearon)
+    if solved.protocol is not None:
+        lines.append(f"  a run plays it: {protocol_text(problem, solved.protocol)}")
     lines += [f"  note: {note}" for note in solved.notes]
     return lines
+
+
+def _fearon_lines(problem: Bargaining, fearon: Fearon) -> list[str]:
+    me = problem.parties[problem.first]
+    private = fearon.private
+    if private is not None and private.types:
+        types = ", ".join(f"{name} {_reading(p)} (disagreement {_reading(d)})" for name, p, d in private.types)
+        head = f"  Fearon (take-it-or-leave-it, {problem.parties[private.player]}'s type private: {types}):"
+    elif private is not None and private.uniform is not None:
+        low, high = private.uniform
+        head = (
+            f"  Fearon (take-it-or-leave-it, {problem.parties[private.player]}'s disagreement payoff uniform on "
+            f"[{_reading(low)}, {_reading(high)}]):"
+        )
+    else:
+        head = "  Fearon (take-it-or-leave-it, complete information):"
+    if fearon.demand is None:
+        demand = f"{me} makes no offer"
+    else:
+        demand = f"{me} demands {problem.issue} = {_with_unit(problem, fearon.demand)}"
+    return [
+        f"{head} {demand}; chance of war {_reading(fearon.war_probability)}; {me} expects {_reading(fearon.expected)}",
+        f"    {fearon.explanation}",
+    ]
+
+
+def protocol_text(problem: Bargaining, protocol: Protocol) -> str:
+    """How a run plays a bargaining game, in words.
+
+    Examples
+    --------
+    >>> from sim.solvers.protocols import Concession, Protocol
+    >>> pie = Bargaining.split("pie", ("A", "B"))
+    >>> protocol_text(pie, Protocol(10, (Concession("boulware"), Concession("linear"))))
+    'alternating offers, A first (A boulware, B linear), at most 10 offers'
+    """
+    strategies = ", ".join(
+        f"{party} {c.kind}" + ("" if c.exponent is None else f" (e = {_reading(c.exponent)})")
+        for party, c in zip(problem.parties, protocol.strategies)
+    )
+    mediator = protocol.mediator
+    if mediator is None:
+        how = f"alternating offers, {problem.parties[problem.first]} first"
+    else:
+        how = (
+            f"{mediator.name}'s single text (ideal {_with_unit(problem, mediator.ideal)}, bias "
+            f"{_reading(mediator.bias)}, credibility {_reading(mediator.credibility)})"
+        )
+    return f"{how} ({strategies}), at most {protocol.deadline} offers"
 
 
 def _agreement_text(problem: Bargaining, solution: Solution) -> str:
@@ -97,6 +151,26 @@ def _equal_discounts(problem: Bargaining, solution: Solution) -> str:
     )
 
 
+def _fearon_json(solved: SolvedBargaining) -> dict[str, object]:
+    fearon = solved.fearon
+    assert fearon is not None
+    found: dict[str, object] = {
+        "range": None if solved.span is None else [_exact_text(v) for v in solved.span],
+        "demand": None if fearon.demand is None else _exact_text(fearon.demand),
+        "war_probability": _exact_text(fearon.war_probability),
+        "expected": _exact_text(fearon.expected),
+    }
+    private = fearon.private
+    if private is not None and private.uniform is not None:
+        found["uniform"] = [_exact_text(v) for v in private.uniform]
+    if private is not None and private.types:
+        found["types"] = {
+            name: {"probability": _exact_text(p), "disagreement": _exact_text(d)} for name, p, d in private.types
+        }
+        found["accepted_by"] = list(fearon.accepted_by)
+    return found
+
+
 def bargaining_json(solved: SolvedBargaining) -> dict[str, object]:
     """Machine-readable form of a solved bargaining game (``solve --json``): exact
     fraction strings where exact, decimal strings otherwise.
@@ -117,6 +191,8 @@ def bargaining_json(solved: SolvedBargaining) -> dict[str, object]:
             "utilities": {p: _exact_text(u) for p, u in zip(problem.parties, solution.utilities)},
         }
     solutions["range"] = None if solved.span is None else [_exact_text(v) for v in solved.span]
+    if solved.fearon is not None:
+        solutions["fearon"] = _fearon_json(solved)
     return {
         "name": problem.name,
         "form": "bargaining",
