@@ -149,6 +149,14 @@ class BargainingTemplate:
         breakdown = (
             Fraction(0) if self.breakdown is None else self._number(self.breakdown, values, exact, "breakdown risk")
         )
+        for player, factor in zip(self.players, discount):
+            if not 0 < factor <= 1:
+                raise RunError(f"game {self.name}: {player}'s discount factor must lie in (0, 1], not {_show(factor)}")
+        for player, weight in zip(self.players, power):
+            if not weight > 0:
+                raise RunError(f"game {self.name}: {player}'s bargaining power must be positive, not {_show(weight)}")
+        if not 0 <= breakdown < 1:
+            raise RunError(f"game {self.name}: the breakdown risk must lie in [0, 1), not {_show(breakdown)}")
         try:
             return Bargaining(
                 self.name,
