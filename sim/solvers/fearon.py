@@ -162,7 +162,8 @@ def _check_opposed(problem: Bargaining) -> None:
 def _acceptance(x: Number, low: Number, high: Number) -> Number:
     """The chance that a value of war uniform on ``[low, high]`` is at most ``x``."""
     share = (x - low) / (high - low)
-    return min(max(share, share * 0), share * 0 + 1)  # zeros and ones of the share's kind
+    zero = share - share  # of the share's kind: exact stays exact (and no -0.0)
+    return min(max(share, zero), zero + 1)
 
 
 def _affine_demand(problem: Bargaining, i: int, low: Number, high: Number) -> Demand:
@@ -186,7 +187,7 @@ def _affine_demand(problem: Bargaining, i: int, low: Number, high: Number) -> De
         x = ends[1]  # no offer the range can give is ever accepted
     candidates = [c for c in (ends[0], ends[1], low, high, peak) if ends[0] <= c <= ends[1]]
     _verify(problem, worth, x, candidates, [ends[0], ends[1], fallback])
-    return _demand(problem, j, x, _acceptance(x, low, high), worth(x))
+    return _demand(problem, j, x, _acceptance(x, low, high), worth(x), fallback)
 
 
 def _verify(
@@ -205,11 +206,12 @@ def _verify(
             )
 
 
-def _demand(problem: Bargaining, j: int, x: Number, acceptance: Number, expected: Number) -> Demand:
-    """The demand giving the responder ``x``, or no offer when it is worthless."""
-    fallback = problem.disagreement[1 - j]
+def _demand(problem: Bargaining, j: int, x: Number, acceptance: Number, expected: Number, fallback: Number) -> Demand:
+    """The demand giving the responder ``x``, or no offer when it is worthless (then the
+    proposer gets ``fallback``, its disagreement payoff)."""
     if acceptance <= 0 or expected < fallback:
-        return Demand(None, acceptance * 0 + 1, fallback, acceptance * 0)
+        zero = acceptance - acceptance
+        return Demand(None, zero + 1, fallback, zero)
     ends = {problem.utility(j, y): y for y in (problem.low, problem.high)}
     offer = ends[x] if x in ends else min(max(problem.solve_for(j, x), problem.low), problem.high)
     return Demand(offer, 1 - acceptance, expected, acceptance)
@@ -245,7 +247,7 @@ def _numeric_demand(problem: Bargaining, i: int, low: Number, high: Number) -> D
     _verify(problem, worth, y, [*grid, left, right], sizes)
     x = float(problem.utility(j, y))
     acceptance = float(_acceptance(x, a, b))
-    demand = _demand(problem, j, x, acceptance, worth(y))
+    demand = _demand(problem, j, x, acceptance, worth(y), fallback)
     return demand if demand.offer is None else Demand(y, demand.war_probability, demand.expected, acceptance)
 
 
