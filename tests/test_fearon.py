@@ -409,6 +409,25 @@ def test_screening_or_the_safe_offer(pi: F, offer: F, war: F, value: F) -> None:
     assert equilibrium.satisfies("pbe")
 
 
+def test_the_second_party_can_screen() -> None:
+    # The mirror of the pi = 59/100 case: B proposes and keeps 1 - y, A fights for 1/2 (prior
+    # 59/100) or 1/5, B for 3/10. Screening offers A y = 1/5: B keeps 4/5 with chance 41/100,
+    # 101/200 in all, against 1/2 for the safe y = 1/2. B decides at the offer set.
+    problem = Bargaining(
+        "pie", ("A", "B"), "share", F(0), F(1), (F(1), F(-1)), (F(0), F(1)), disagreement=(F(0), F(3, 10))
+    )
+    types = [(F(59, 100), F(1, 2)), (F(41, 100), F(1, 5))]
+    result, _ = screening_pbe(problem, types, ["tough", "soft"], proposer=1)
+    assert (result.offer, result.accepted_by, result.war_probability, result.expected) == (
+        F(1, 5),
+        (1,),
+        F(59, 100),
+        F(101, 200),
+    )
+    game = screening_tree(problem, types, ["tough", "soft"], proposer=1)
+    assert (game.infosets[0].label, game.players[game.infosets[0].player]) == (OFFER_INFOSET, "B")
+
+
 def test_float_types() -> None:
     # The zone example in floats: the same offer, war with chance 0.3 (to round-off).
     problem = Bargaining(
