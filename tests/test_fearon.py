@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.errors import SolverError
+from sim.errors import SolverError, SolverLimitError
 from sim.game.bargaining import Bargaining, BargainingError, bargaining_range
 from sim.solvers.bargaining import screening_offer
 from sim.solvers.beliefs import bayes, likelihoods, unobserved
@@ -426,6 +426,14 @@ def test_the_second_party_can_screen() -> None:
     )
     game = screening_tree(problem, types, ["tough", "soft"], proposer=1)
     assert (game.infosets[0].label, game.players[game.infosets[0].player]) == (OFFER_INFOSET, "B")
+
+
+def test_too_many_types_for_the_tree_are_refused_before_solving() -> None:
+    # Four types with distinct values of war: four offers and none, 16 answers: 5 * 2**16 =
+    # 327,680 pure profiles, more than the 200,000 the enumeration tries.
+    types = [(F(1, 4), F(k, 5)) for k in range(4)]
+    with pytest.raises(SolverLimitError, match="4 types has 327,680 pure profiles, more than the 200,000"):
+        screening_pbe(pie(F(0)), types, ["a", "b", "c", "d"])
 
 
 def test_float_types() -> None:

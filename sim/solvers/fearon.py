@@ -29,13 +29,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sim.errors import SolverError
+from sim.errors import SolverError, SolverLimitError
 from sim.game.bargaining import Bargaining, BargainingError, Number, bargaining_range
 from sim.game.tolerances import DERIVATIVE_STEP, FIRST_ORDER, MAXIMUM_X, SAME_PROBABILITY, payoff_tolerance
 from sim.game.tree import Chance, Decision, ExtensiveFormGame, Terminal, build
 from sim.solvers.bargaining import Screening, reservation_offers, screening_offer
 from sim.solvers.beliefs import bayes
-from sim.solvers.trees import TreeEquilibrium, exact_payoffs, solve_tree
+from sim.solvers.trees import MAX_AGENT_PROFILES, TreeEquilibrium, exact_payoffs, solve_tree
 
 __all__ = [
     "NO_OFFER",
@@ -364,8 +364,10 @@ def screening_pbe(
     offer worth at least its value of fighting (indifferent types accept), and of the
     proposer's best offers the one accepted by the most types. The result is checked
     against :func:`~sim.solvers.bargaining.screening_offer` (the same offer and chance of
-    war). Solving enumerates the tree's pure profiles, so it suits a few types (three
-    take a moment; five exceed the enumeration's limit).
+    war). Solving enumerates the tree's pure profiles, ``(m + 1) 2**(n m)`` for ``n``
+    types and ``m`` distinct offers, so it suits a few types: three take a fraction of a
+    second, four distinct ones exceed :data:`sim.solvers.trees.MAX_AGENT_PROFILES`
+    (use :func:`~sim.solvers.bargaining.screening_offer` for many types).
 
     Returns
     -------
@@ -375,6 +377,9 @@ def screening_pbe(
 
     Raises
     ------
+    SolverLimitError
+        If the tree has more pure profiles than the enumeration tries (checked before
+        solving).
     SolverError
         If no equilibrium of that kind is found or it disagrees with the enumeration (bugs).
 
@@ -394,6 +399,13 @@ def screening_pbe(
     i = _proposer(problem, proposer)
     game = screening_tree(problem, types, type_names, proposer=i)
     offers = reservation_offers(problem, [floor for _, floor in types], responder=1 - i)
+    profiles = (len(offers) + 1) * 2 ** (len(types) * len(offers))
+    if profiles > MAX_AGENT_PROFILES:
+        raise SolverLimitError(
+            f"bargaining {problem.name}: the screening tree of {len(types)} types has {profiles:,} pure profiles, "
+            f"more than the {MAX_AGENT_PROFILES:,} its equilibria are searched among; use fewer types, or "
+            "screening_offer, which compares the offers directly"
+        )
     weights = _weights(problem, types, type_names)
     chosen = _select(problem, game, i, types, type_names, offers)
     screening = _reading(problem, game, chosen, i, types, type_names, offers, weights)
@@ -429,7 +441,7 @@ def _select(
     labels = _labels(problem, offers)
     j = 1 - i
     answers = {
-        (_infoset(game, f"{name}: {label}")): problem.utility(j, y) >= floor
+        _infoset(game, f"{name}: {label}"): problem.utility(j, y) >= floor
         for name, (_, floor) in zip(names, types)
         for y, label in zip(offers, labels)
     }
