@@ -186,7 +186,7 @@ def _affine_demand(problem: Bargaining, i: int, low: Number, high: Number) -> De
     else:
         x = ends[1]  # no offer the range can give is ever accepted
     candidates = [c for c in (ends[0], ends[1], low, high, peak) if ends[0] <= c <= ends[1]]
-    _verify(problem, worth, x, candidates, [ends[0], ends[1], fallback])
+    _verify(problem, worth, x, candidates, [big_k - k * ends[0], big_k - k * ends[1], fallback])
     return _demand(problem, j, x, _acceptance(x, low, high), worth(x), fallback)
 
 
