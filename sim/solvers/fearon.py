@@ -29,13 +29,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sim.errors import SolverError
+from sim.errors import SolverError, SolverLimitError
 from sim.game.bargaining import Bargaining, BargainingError, Number, bargaining_range
 from sim.game.tolerances import DERIVATIVE_STEP, FIRST_ORDER, MAXIMUM_X, SAME_PROBABILITY, payoff_tolerance
 from sim.game.tree import Chance, Decision, ExtensiveFormGame, Terminal, build
 from sim.solvers.bargaining import Screening, reservation_offers, screening_offer
 from sim.solvers.beliefs import bayes
-from sim.solvers.trees import TreeEquilibrium, exact_payoffs, solve_tree
+from sim.solvers.trees import MAX_AGENT_PROFILES, TreeEquilibrium, exact_payoffs, solve_tree
 
 __all__ = [
     "NO_OFFER",
@@ -162,7 +162,8 @@ def _check_opposed(problem: Bargaining) -> None:
 def _acceptance(x: Number, low: Number, high: Number) -> Number:
     """The chance that a value of war uniform on ``[low, high]`` is at most ``x``."""
     share = (x - low) / (high - low)
-    return min(max(share, share * 0), share * 0 + 1)  # zeros and ones of the share's kind
+    zero = share - share  # of the share's kind: exact stays exact (and no -0.0)
+    return min(max(share, zero), zero + 1)
 
 
 def _affine_demand(problem: Bargaining, i: int, low: Number, high: Number) -> Demand:
@@ -185,8 +186,8 @@ def _affine_demand(problem: Bargaining, i: int, low: Number, high: Number) -> De
     else:
         x = ends[1]  # no offer the range can give is ever accepted
     candidates = [c for c in (ends[0], ends[1], low, high, peak) if ends[0] <= c <= ends[1]]
-    _verify(problem, worth, x, candidates, [ends[0], ends[1], fallback])
-    return _demand(problem, j, x, _acceptance(x, low, high), worth(x))
+    _verify(problem, worth, x, candidates, [big_k - k * ends[0], big_k - k * ends[1], fallback])
+    return _demand(problem, j, x, _acceptance(x, low, high), worth(x), fallback)
 
 
 def _verify(
@@ -205,11 +206,12 @@ def _verify(
             )
 
 
-def _demand(problem: Bargaining, j: int, x: Number, acceptance: Number, expected: Number) -> Demand:
-    """The demand giving the responder ``x``, or no offer when it is worthless."""
-    fallback = problem.disagreement[1 - j]
+def _demand(problem: Bargaining, j: int, x: Number, acceptance: Number, expected: Number, fallback: Number) -> Demand:
+    """The demand giving the responder ``x``, or no offer when it is worthless (then the
+    proposer gets ``fallback``, its disagreement payoff)."""
     if acceptance <= 0 or expected < fallback:
-        return Demand(None, acceptance * 0 + 1, fallback, acceptance * 0)
+        zero = acceptance - acceptance
+        return Demand(None, zero + 1, fallback, zero)
     ends = {problem.utility(j, y): y for y in (problem.low, problem.high)}
     offer = ends[x] if x in ends else min(max(problem.solve_for(j, x), problem.low), problem.high)
     return Demand(offer, 1 - acceptance, expected, acceptance)
@@ -245,7 +247,7 @@ def _numeric_demand(problem: Bargaining, i: int, low: Number, high: Number) -> D
     _verify(problem, worth, y, [*grid, left, right], sizes)
     x = float(problem.utility(j, y))
     acceptance = float(_acceptance(x, a, b))
-    demand = _demand(problem, j, x, acceptance, worth(y))
+    demand = _demand(problem, j, x, acceptance, worth(y), fallback)
     return demand if demand.offer is None else Demand(y, demand.war_probability, demand.expected, acceptance)
 
 
@@ -362,8 +364,10 @@ def screening_pbe(
     offer worth at least its value of fighting (indifferent types accept), and of the
     proposer's best offers the one accepted by the most types. The result is checked
     against :func:`~sim.solvers.bargaining.screening_offer` (the same offer and chance of
-    war). Solving enumerates the tree's pure profiles, so it suits a few types (three
-    take a moment; five exceed the enumeration's limit).
+    war). Solving enumerates the tree's pure profiles, ``(m + 1) 2**(n m)`` for ``n``
+    types and ``m`` distinct offers, so it suits a few types: three take a fraction of a
+    second, four distinct ones exceed :data:`sim.solvers.trees.MAX_AGENT_PROFILES`
+    (use :func:`~sim.solvers.bargaining.screening_offer` for many types).
 
     Returns
     -------
@@ -373,6 +377,9 @@ def screening_pbe(
 
     Raises
     ------
+    SolverLimitError
+        If the tree has more pure profiles than the enumeration tries (checked before
+        solving).
     SolverError
         If no equilibrium of that kind is found or it disagrees with the enumeration (bugs).
 
@@ -392,6 +399,13 @@ def screening_pbe(
     i = _proposer(problem, proposer)
     game = screening_tree(problem, types, type_names, proposer=i)
     offers = reservation_offers(problem, [floor for _, floor in types], responder=1 - i)
+    profiles = (len(offers) + 1) * 2 ** (len(types) * len(offers))
+    if profiles > MAX_AGENT_PROFILES:
+        raise SolverLimitError(
+            f"bargaining {problem.name}: the screening tree of {len(types)} types has {profiles:,} pure profiles, "
+            f"more than the {MAX_AGENT_PROFILES:,} its equilibria are searched among; use fewer types, or "
+            "screening_offer, which compares the offers directly"
+        )
     weights = _weights(problem, types, type_names)
     chosen = _select(problem, game, i, types, type_names, offers)
     screening = _reading(problem, game, chosen, i, types, type_names, offers, weights)
@@ -427,7 +441,7 @@ def _select(
     labels = _labels(problem, offers)
     j = 1 - i
     answers = {
-        (_infoset(game, f"{name}: {label}")): problem.utility(j, y) >= floor
+        _infoset(game, f"{name}: {label}"): problem.utility(j, y) >= floor
         for name, (_, floor) in zip(names, types)
         for y, label in zip(offers, labels)
     }
