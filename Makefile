@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/sweep.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/trees.py
+	$(BIN)/python benchmarks/bargaining.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -46,7 +46,7 @@ from sim.scenario.expressions import UNIFORM, Formula
 from sim.scenario.load import BargainingPlan, GamePlan, RulePlan, Scenario, TreePlan
 from sim.scenario.tree_template import TypeDraw
 from sim.solvers.beliefs import bayes, likelihoods
-from sim.solvers.fearon import posterior_after, screening_pbe, uniform_demand
+from sim.solvers.fearon import posterior_after, screening_checked, uniform_demand
 from sim.solvers.protocols import Negotiation, Step, negotiate
 from sim.solvers.registry import solve
 from sim.solvers.selection import Settings, realise, select
@@ -323,7 +323,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             chosen = _pick(private, quantile)
             name, _, floor = private.types[chosen]
             types = [(p, d) for _, p, d in private.types]
-            screening, _ = screening_pbe(problem, types, [n for n, _, _ in private.types])
+            screening, _ = screening_checked(problem, types, [n for n, _, _ in private.types])
             offer, war, drawn, accepting = screening.offer, screening.war_probability, name, screening.accepted_by
         negotiation = _answer(problem, offer, floor)
         if template.private.beliefs and offer is not None:

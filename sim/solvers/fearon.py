@@ -35,7 +35,7 @@ from sim.game.tolerances import DERIVATIVE_STEP, FIRST_ORDER, MAXIMUM_X, SAME_PR
 from sim.game.tree import Chance, Decision, ExtensiveFormGame, Terminal, build
 from sim.solvers.bargaining import Screening, reservation_offers, screening_offer
 from sim.solvers.beliefs import bayes
-from sim.solvers.trees import MAX_AGENT_PROFILES, TreeEquilibrium, exact_payoffs, solve_tree
+from sim.solvers.trees import MAX_AGENT_PROFILES, TreeEquilibrium, check_pbe, exact_payoffs, solve_tree
 
 __all__ = [
     "NO_OFFER",
@@ -44,6 +44,7 @@ __all__ = [
     "FearonSummary",
     "fearon_summary",
     "posterior_after",
+    "screening_checked",
     "screening_pbe",
     "screening_tree",
     "uniform_demand",
@@ -421,6 +422,54 @@ def screening_pbe(
             f"{screening.war_probability}), the enumeration {expected.offer} ({expected.war_probability}): a bug"
         )
     return screening, chosen
+
+
+def screening_checked(
+    problem: Bargaining,
+    types: Sequence[tuple[Number, Number]],
+    type_names: Sequence[str],
+    *,
+    proposer: int | None = None,
+) -> tuple[Screening, TreeEquilibrium]:
+    """The screening offer found by comparing the offers
+    (:func:`~sim.solvers.bargaining.screening_offer`), checked to be a perfect Bayesian
+    equilibrium of :func:`screening_tree` (:func:`sim.solvers.trees.check_pbe`): the
+    same equilibrium :func:`screening_pbe` selects, but one profile checked instead of
+    every profile enumerated, so it suits a run that plays the game each round and any
+    number of types.
+
+    Raises
+    ------
+    SolverError
+        If the offer is not a perfect Bayesian equilibrium of the tree (a bug).
+
+    Examples
+    --------
+    >>> zone = Bargaining("zone", ("Ukraine", "Russia"), "y", Fraction(0), Fraction(1),
+    ...                   (Fraction(-1), Fraction(1)), (Fraction(192, 250), Fraction(0)),
+    ...                   disagreement=(Fraction(1, 5), Fraction(1, 2)))
+    >>> types = [(Fraction(3, 10), Fraction(1, 2)), (Fraction(7, 10), Fraction(3, 10))]
+    >>> screening_checked(zone, types, ["resolved", "open"])[0].offer
+    Fraction(3, 10)
+    """
+    i = _proposer(problem, proposer)
+    j = 1 - i
+    found = screening_offer(problem, types, proposer=i)
+    game = screening_tree(problem, types, type_names, proposer=i)
+    offers = reservation_offers(problem, [floor for _, floor in types], responder=j)
+    labels = _labels(problem, offers)
+    choices = [0] * len(game.infosets)
+    choices[_infoset(game, OFFER_INFOSET)] = len(offers) if found.offer is None else offers.index(found.offer)
+    for name, (_, floor) in zip(type_names, types):
+        for y, label in zip(offers, labels):
+            choices[_infoset(game, f"{name}: {label}")] = 0 if problem.utility(j, y) >= floor else 1
+    checked = check_pbe(game, game.pure_behaviour(choices))
+    if checked is None:
+        raise SolverError(
+            f"bargaining {problem.name}: the screening offer {found.offer} is not a perfect Bayesian equilibrium "
+            "of the screening tree (a bug)"
+        )
+    return found, checked
 
 
 def _infoset(game: ExtensiveFormGame, label: str) -> int:

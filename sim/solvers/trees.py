@@ -64,6 +64,7 @@ __all__ = [
     "TreeEquilibrium",
     "TreeSolveResult",
     "backward_induction",
+    "check_pbe",
     "default_concept",
     "exact_payoffs",
     "profile_text",
@@ -394,6 +395,29 @@ def _pure_nash(game: ExtensiveFormGame) -> list[TreeEquilibrium]:
         if _is_nash(game, behaviour, tol):
             found.append(_flagged(game, behaviour))
     return found
+
+
+def check_pbe(game: ExtensiveFormGame, behaviour: Behaviour) -> TreeEquilibrium | None:
+    """A pure profile, flagged (:class:`TreeEquilibrium`), if it is a perfect Bayesian
+    equilibrium: no profitable deviation (exactly where the game is exact) and sequential
+    rationality at every information set under Bayes' rule on the path and some belief
+    off it; else None. One profile's check, for a candidate found another way.
+
+    Examples
+    --------
+    >>> from sim.game.tree import Decision, Terminal, build
+    >>> entry = build("entry", ("E", "I"), Decision("E", {
+    ...     "Out": Terminal((0, 2)),
+    ...     "In": Decision("I", {"Fight": Terminal((-1, -1)), "Accommodate": Terminal((1, 1))})}))
+    >>> check_pbe(entry, entry.pure_behaviour([0, 0])) is None   # Out, backed by an empty threat
+    True
+    >>> check_pbe(entry, entry.pure_behaviour([1, 1])).payoffs.tolist()
+    [1.0, 1.0]
+    """
+    if not _is_nash(game, behaviour, tolerance(game)):
+        return None
+    flagged = _flagged(game, behaviour)
+    return flagged if flagged.sequentially_rational else None
 
 
 def _is_nash(game: ExtensiveFormGame, behaviour: Behaviour, tol: float) -> bool:
