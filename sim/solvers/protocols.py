@@ -41,6 +41,7 @@ equilibrium and the mediator's texts; other exponents take a root, computed in f
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol as Interface
@@ -54,6 +55,7 @@ __all__ = [
     "CONCESSIONS",
     "DEFAULT_EXPONENTS",
     "OUTCOMES",
+    "TARGET_CACHE",
     "TIT_FOR_TAT_OPENING",
     "Concession",
     "IssueSpace",
@@ -252,7 +254,7 @@ class IssueSpace:
     Fraction(1, 1)
     """
 
-    __slots__ = ("_best", "_equilibrium", "high", "low", "problem")
+    __slots__ = ("_affine", "_best", "_equilibrium", "_flat", "_reserve", "high", "low", "problem")
 
     def __init__(self, problem: Bargaining) -> None:
         span = bargaining_range(problem)
@@ -263,6 +265,9 @@ class IssueSpace:
         self.problem = problem
         self.low, self.high = span
         self._best = tuple(max(problem.utility(p, self.low), problem.utility(p, self.high)) for p in (0, 1))
+        self._reserve = (problem.walk_away(0), problem.walk_away(1))
+        self._flat = tuple(direction == 0 for direction in problem.favours)
+        self._affine = problem.curves is None
         self._equilibrium: tuple[Number, Number] | None = None
 
     @property
@@ -272,14 +277,20 @@ class IssueSpace:
 
     def utility(self, party: int, offer: Number) -> Number:
         """``party``'s utility of the agreement ``offer``."""
+        if self._affine:
+            return self.problem.intercepts[party] + self.problem.slopes[party] * offer
         return self.problem.utility(party, offer)
 
     def offer_for(self, party: int, target: Number) -> Number:
         """The agreement worth ``target`` to ``party``, clipped into the bargaining range;
         the low end when ``party`` does not care about the issue."""
-        if self.problem.favours[party] == 0:
+        if self._flat[party]:
             return self.low
-        return self.clip(self.problem.solve_for(party, target))
+        if self._affine:
+            offer = (target - self.problem.intercepts[party]) / self.problem.slopes[party]
+        else:
+            offer = self.problem.solve_for(party, target)
+        return min(max(offer, self.low), self.high)
 
     def best(self, party: int) -> Number:
         """``party``'s utility at the end of the bargaining range it prefers."""
@@ -287,7 +298,7 @@ class IssueSpace:
 
     def reserve(self, party: int) -> Number:
         """``party``'s walk-away value (its outside option, else its disagreement payoff)."""
-        return self.problem.walk_away(party)
+        return self._reserve[party]
 
     def blend(self, offer: Number, other: Number, weight: Number) -> Number:
         """``weight * offer + (1 - weight) * other``, clipped into the bargaining range."""
@@ -373,8 +384,18 @@ def concession_target(best: Number, reserve: Number, t: int, deadline: int, expo
     >>> concession_target(Fraction(1), Fraction(0), 0, 10, Fraction(5))  # every kind starts at its best
     Fraction(1, 1)
     """
-    share = _elapsed(t, deadline, exponent)
-    return reserve + (best - reserve) * (1 - share)
+    return _target(best, reserve, t, deadline, exponent)
+
+
+#: How many time-dependent targets are remembered across negotiations (a sweep replays
+#: the same few problems and deadlines; exact powers of ``t / T`` are the engine's costliest
+#: arithmetic).
+TARGET_CACHE = 4096
+
+
+@functools.lru_cache(maxsize=TARGET_CACHE)
+def _target(best: Number, reserve: Number, t: int, deadline: int, exponent: Number) -> Number:
+    return reserve + (best - reserve) * (1 - _elapsed(t, deadline, exponent))
 
 
 def _elapsed(t: int, deadline: int, exponent: Number) -> Number:
@@ -390,47 +411,56 @@ def _elapsed(t: int, deadline: int, exponent: Number) -> Number:
     return float(float(t / deadline) ** (1 / float(exponent)))
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Demand:
-    """What a party asks for at a step: its target utility and the offer worth that."""
+    """What a party asks for at a step: its target utility, the offer it makes for it and
+    what that offer is worth to it (the target, unless clipping into the range moved it)."""
 
     target: Number
     offer: Number
+    worth: Number
 
 
 class _Strategy:
-    """A party's concession strategy. ``own`` lists the targets of its earlier demands,
-    ``other`` the other side's earlier offers (or demands, under a mediator)."""
+    """A party's concession strategy in one negotiation. ``own`` lists the targets of its
+    earlier demands, ``other`` the other side's earlier offers (or demands, under a
+    mediator); both only grow during a negotiation, so a demand is remembered by ``t`` and
+    their lengths (a responder's AC_next look at its next demand is then its demand)."""
 
     def __init__(self, space: OfferSpace, party: int, deadline: int) -> None:
         self.space, self.party, self.deadline = space, party, deadline
         self.best, self.reserve = space.best(party), space.reserve(party)
+        self._demands: dict[tuple[int, int, int], _Demand] = {}
 
     def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
         raise NotImplementedError
 
     def demand(self, t: int, own: list[Number], other: list[Number]) -> _Demand:
         """Its demand at step ``t``: the target and the offer giving it that."""
+        key = (t, len(own), len(other))
+        found = self._demands.get(key)
+        if found is None:
+            found = self._demands[key] = self._demand(t, own, other)
+        return found
+
+    def _demand(self, t: int, own: list[Number], other: list[Number]) -> _Demand:
         target = self.target(t, own, other)
-        return _Demand(target, self.space.offer_for(self.party, target))
+        offer = self.space.offer_for(self.party, target)
+        return _Demand(target, offer, self.space.utility(self.party, offer))
 
     def least(self, t: int, own: list[Number], other: list[Number]) -> Number:
         """The least it accepts at step ``t`` (``other`` includes the offer answered):
         AC_next, what its own next demand would be worth to it."""
-        return self.space.utility(self.party, self.demand(t + 1, own, other).offer)
+        return self.demand(t + 1, own, other).worth
 
 
 class _TimeDependent(_Strategy):
     def __init__(self, space: OfferSpace, party: int, deadline: int, exponent: Number) -> None:
         super().__init__(space, party, deadline)
         self.exponent = exponent
-        self._targets: dict[int, Number] = {}
 
     def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
-        found = self._targets.get(t)
-        if found is None:
-            found = self._targets[t] = concession_target(self.best, self.reserve, t, self.deadline, self.exponent)
-        return found
+        return concession_target(self.best, self.reserve, t, self.deadline, self.exponent)
 
 
 class _TitForTat(_Strategy):
@@ -445,19 +475,23 @@ class _TitForTat(_Strategy):
 
 
 class _Equilibrium(_Strategy):
-    def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
-        return max(self.reserve, self.space.utility(self.party, self.space.equilibrium()[self.party]))
+    def __init__(self, space: OfferSpace, party: int, deadline: int) -> None:
+        super().__init__(space, party, deadline)
+        offers = space.equilibrium()
+        offer, worth = offers[party], space.utility(party, offers[party])
+        if worth < self.reserve:  # never below its walk-away value
+            offer = space.offer_for(party, self.reserve)
+            worth = space.utility(party, offer)
+        self.offer = _Demand(worth, offer, worth)
+        self.share = space.utility(party, offers[1 - party])
 
     def demand(self, t: int, own: list[Number], other: list[Number]) -> _Demand:
-        offer = self.space.equilibrium()[self.party]
-        worth = self.space.utility(self.party, offer)
-        if worth < self.reserve:
-            return _Demand(self.reserve, self.space.offer_for(self.party, self.reserve))
-        return _Demand(worth, offer)
+        """Its equilibrium offer, every time."""
+        return self.offer
 
     def least(self, t: int, own: list[Number], other: list[Number]) -> Number:
         """Its equilibrium share: what the equilibrium offer of the other side is worth."""
-        return self.space.utility(self.party, self.space.equilibrium()[1 - self.party])
+        return self.share
 
 
 def _strategy(space: OfferSpace, party: int, concession: Concession, deadline: int) -> _Strategy:
@@ -548,11 +582,12 @@ def _alternating(talks: _Talks, first: int) -> Negotiation:
         demand = talks.strategies[i].demand(t, talks.targets[i], talks.offers[j])
         talks.targets[i].append(demand.target)
         talks.offers[i].append(demand.offer)
-        utilities = talks.worth(demand.offer)
+        answered = space.utility(j, demand.offer)
+        utilities = (demand.worth, answered) if i == 0 else (answered, demand.worth)
         least = space.reserve(j)
         if t < deadline - 1:
             least = max(least, talks.strategies[j].least(t, talks.targets[j], talks.offers[i]))
-        accepted = utilities[j] >= least
+        accepted = answered >= least
         answers = ["propose", "propose"]
         answers[j] = "accept" if accepted else "reject"
         talks.steps.append(Step(t + 1, space.parties[i], demand.offer, utilities, (answers[0], answers[1])))
