@@ -21,19 +21,28 @@ Alternating offers
 Concession strategies (Faratin, Sierra & Jennings 1998)
     Time-dependent: the target at step ``t`` is
     ``reserve + (best - reserve) (1 - (t / T) ** (1 / e))``: it starts at the party's best
-    agreement in the range and reaches its walk-away value at the last step; ``e < 1``
-    holds out (Boulware), ``e > 1`` gives in early (Conceder). Relative tit-for-tat:
-    concede, in one's own utility, as much as the other side's last concession was worth
-    to oneself. Equilibrium: offer the stationary subgame-perfect offer of Rubinstein
-    (1982) (:func:`sim.solvers.bargaining.equilibrium_offers`) and accept at least the
-    equilibrium share.
+    agreement in the range and reaches its walk-away value at ``t = T``, just after the
+    last offer, which is what a responder weighs the last offer against (AC_next); the
+    last offer itself is still ``(1 / T) ** (1 / e)`` of the way up. ``e < 1`` holds out
+    (Boulware), ``e > 1`` gives in early (Conceder). Relative tit-for-tat: open at one's
+    best, then concede, in one's own utility, as much as the other side's last concession
+    was worth to oneself (never above one's best nor below one's walk-away value); before
+    the other side has shown a concession, concede :data:`TIT_FOR_TAT_OPENING`, so two
+    tit-for-tat parties do move. Equilibrium: always offer the stationary subgame-perfect
+    offer of Rubinstein (1982) (:func:`sim.solvers.bargaining.equilibrium_offers`; the
+    Nash solution without discounting or breakdown risk) and accept at least the
+    equilibrium share (what the other side's equilibrium offer gives it).
 Mediator (single negotiating text, Raiffa 1982)
-    The mediator proposes a text; each side accepts it when it is worth its current
-    target lowered by ``credibility`` of the way to its walk-away value. Both accept: an
-    agreement. Otherwise each side states its demand, and the next text is ``bias`` of
-    the way from the midpoint of the demands to the mediator's ``ideal``.
+    At each step the sides' current demands (what their strategies would offer) give the
+    text: ``bias`` of the way from the midpoint of the demands to the mediator's
+    ``ideal``, clipped into the bargaining range. Each side accepts it when it is worth
+    its current target lowered by ``credibility`` of the way to its walk-away value. Both
+    accept: an agreement. Otherwise the demands are on the record (tit-for-tat answers
+    the other side's demands) and the talks go on, or break down as above.
 
-No party ever offers (or accepts) less than its walk-away value. Arithmetic is exact
+No party ever offers (or accepts) less than its walk-away value; when no agreement in
+the range is worth that much to some party, nothing is offered (``"no_range"``, as
+without a bargaining range). Arithmetic is exact
 (Fractions in, Fractions out) where the problem is exact and the strategy keeps it so:
 linear and Boulware's default exponent ``1/5`` (a whole power of ``t / T``), tit-for-tat,
 equilibrium and the mediator's texts; other exponents take a root, computed in floats.
@@ -67,6 +76,7 @@ __all__ = [
     "check_protocol",
     "concession_target",
     "negotiate",
+    "negotiate_over",
 ]
 
 #: The concession strategies: time-dependent (Faratin, Sierra & Jennings 1998) with an
@@ -184,8 +194,8 @@ DEFAULT_EXPONENTS: dict[str, Number] = {"boulware": Fraction(1, 5), "linear": Fr
 #: How a negotiation can end (see :class:`Negotiation`).
 OUTCOMES = ("agreement", "deadline", "breakdown", "no_range")
 
-#: A tit-for-tat party's concession before the other side has shown one (its second
-#: offer, when the other has made only one): this many ``1/T`` of the way from its best
+#: A tit-for-tat party's concession before the other side has shown one (while the
+#: other has made fewer than two offers): this many ``1/T`` of the way from its best
 #: to its walk-away value, ``T`` the deadline. Two tit-for-tat parties both open at their
 #: best, so without it neither would ever move; 2 is a linear strategy's pace per own
 #: offer (it concedes ``1/T`` per step and offers every other step), so two tit-for-tat
@@ -560,17 +570,49 @@ def negotiate(problem: Bargaining, protocol: Protocol, rng: np.random.Generator)
     check_protocol(problem, protocol)
     if bargaining_range(problem) is None:
         return Negotiation((), "no_range", None, problem.disagreement)
-    space = IssueSpace(problem)
+    return negotiate_over(
+        IssueSpace(problem),
+        protocol,
+        rng,
+        first=problem.first,
+        breakdown=problem.breakdown,
+        disagreement=problem.disagreement,
+    )
+
+
+def negotiate_over(
+    space: OfferSpace,
+    protocol: Protocol,
+    rng: np.random.Generator,
+    *,
+    first: int = 0,
+    breakdown: Number = Fraction(0),
+    disagreement: tuple[Number, Number] = (Fraction(0), Fraction(0)),
+) -> Negotiation:
+    """Play ``protocol`` over any :class:`OfferSpace` (what :func:`negotiate` does for a
+    one-issue problem, whose space is its :class:`IssueSpace`): ``first`` proposes first,
+    talks break down after a rejection with probability ``breakdown``, and
+    ``disagreement`` is what each party gets without an agreement. The protocol is
+    taken as checked (:func:`check_protocol`).
+
+    Examples
+    --------
+    >>> space = IssueSpace(Bargaining.split("pie", ("A", "B")))
+    >>> protocol = Protocol(10, (Concession("tit_for_tat"), Concession("tit_for_tat")))
+    >>> talks = negotiate_over(space, protocol, np.random.default_rng(0), first=1)
+    >>> talks.steps[0].proposer, talks.agreement  # mirrored: B opens, A ends up with 3/5
+    ('B', Fraction(3, 5))
+    """
     if any(space.best(p) < space.reserve(p) for p in (0, 1)):
-        return Negotiation((), "no_range", None, problem.disagreement)
+        return Negotiation((), "no_range", None, disagreement)
     strategies = (
         _strategy(space, 0, protocol.strategies[0], protocol.deadline),
         _strategy(space, 1, protocol.strategies[1], protocol.deadline),
     )
-    talks = _Talks(space, protocol, rng, problem.breakdown, problem.disagreement, strategies)
+    talks = _Talks(space, protocol, rng, breakdown, disagreement, strategies)
     if protocol.mediator is not None:
         return _mediated(talks, protocol.mediator)
-    return _alternating(talks, problem.first)
+    return _alternating(talks, first)
 
 
 def _alternating(talks: _Talks, first: int) -> Negotiation:
