@@ -143,6 +143,16 @@ def test_concession_targets() -> None:
     assert concession_target(1.0, 0.0, 1, 4, 2.0) == 1 - 0.25**0.5
 
 
+def test_fractions_in_fractions_out_floats_in_floats_out() -> None:
+    # The same linear negotiation (step 6 on 1/2, above) on the pie written with floats.
+    exact = play(PIE, "linear", "linear")
+    floats = Bargaining("pie", ("A", "B"), "share", 0.0, 1.0, (1.0, -1.0), (0.0, 1.0), (0.0, 0.0), (1.0, 1.0))
+    rough = play(floats, "linear", "linear")
+    assert (len(rough.steps), rough.agreement) == (6, 0.5)
+    assert all(type(s.offer) is F for s in exact.steps)
+    assert all(type(s.offer) is float for s in rough.steps)
+
+
 # --- tit for tat ----------------------------------------------------------------------------
 
 

@@ -17,7 +17,9 @@ Alternating offers
     Hindriks & Jonker 2014) and at least its walk-away value; at the last offer there is
     no next one, so it accepts anything worth its walk-away value. After each rejected
     offer the talks break down with the problem's breakdown risk (one draw of the random
-    generator per rejection, and none when the risk is 0).
+    generator per rejection, the last one included, and none when the risk is 0; a
+    breakdown at the last rejection ends the talks as ``"breakdown"``, not
+    ``"deadline"``).
 Concession strategies (Faratin, Sierra & Jennings 1998)
     Time-dependent: the target at step ``t`` is
     ``reserve + (best - reserve) (1 - (t / T) ** (1 / e))``: it starts at the party's best
@@ -248,7 +250,8 @@ class OfferSpace(Interface):
 
 class IssueSpace:
     """The :class:`OfferSpace` of a one-issue :class:`~sim.game.bargaining.Bargaining`
-    problem: offers are values of the issue in its bargaining range.
+    problem: offers are values of the issue in its bargaining range (``span``, when the
+    caller has it already).
 
     Raises
     ------
@@ -266,8 +269,8 @@ class IssueSpace:
 
     __slots__ = ("_affine", "_best", "_equilibrium", "_flat", "_reserve", "high", "low", "problem")
 
-    def __init__(self, problem: Bargaining) -> None:
-        span = bargaining_range(problem)
+    def __init__(self, problem: Bargaining, span: tuple[Number, Number] | None = None) -> None:
+        span = bargaining_range(problem) if span is None else span
         if span is None:
             raise BargainingError(
                 f"bargaining {problem.name}: no agreement is better for both than the disagreement point"
@@ -394,18 +397,19 @@ def concession_target(best: Number, reserve: Number, t: int, deadline: int, expo
     >>> concession_target(Fraction(1), Fraction(0), 0, 10, Fraction(5))  # every kind starts at its best
     Fraction(1, 1)
     """
-    return _target(best, reserve, t, deadline, exponent)
-
-
-#: How many time-dependent targets are remembered across negotiations (a sweep replays
-#: the same few problems and deadlines; exact powers of ``t / T`` are the engine's costliest
-#: arithmetic).
-TARGET_CACHE = 4096
-
-
-@functools.lru_cache(maxsize=TARGET_CACHE)
-def _target(best: Number, reserve: Number, t: int, deadline: int, exponent: Number) -> Number:
     return reserve + (best - reserve) * (1 - _elapsed(t, deadline, exponent))
+
+
+#: How many time-dependent schedules (one per best, walk-away value, deadline and
+#: exponent) are remembered across negotiations: a sweep replays the same few, and exact
+#: powers of ``t / T`` are the engine's costliest arithmetic.
+TARGET_CACHE = 1024
+
+
+@functools.lru_cache(maxsize=TARGET_CACHE, typed=True)  # typed: 1/2 and 0.5 are equal keys otherwise
+def _schedule(best: Number, reserve: Number, deadline: int, exponent: Number) -> list[Number | None]:
+    """The targets at ``t = 0 .. T`` of one time-dependent strategy, filled in as they are asked for."""
+    return [None] * (deadline + 1)
 
 
 def _elapsed(t: int, deadline: int, exponent: Number) -> Number:
@@ -468,9 +472,13 @@ class _TimeDependent(_Strategy):
     def __init__(self, space: OfferSpace, party: int, deadline: int, exponent: Number) -> None:
         super().__init__(space, party, deadline)
         self.exponent = exponent
+        self.schedule = _schedule(self.best, self.reserve, deadline, exponent)
 
     def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
-        return concession_target(self.best, self.reserve, t, self.deadline, self.exponent)
+        found = self.schedule[t]
+        if found is None:
+            found = self.schedule[t] = concession_target(self.best, self.reserve, t, self.deadline, self.exponent)
+        return found
 
 
 class _TitForTat(_Strategy):
@@ -568,10 +576,11 @@ def negotiate(problem: Bargaining, protocol: Protocol, rng: np.random.Generator)
     [Fraction(1, 1), Fraction(1, 10), Fraction(4, 5)]
     """
     check_protocol(problem, protocol)
-    if bargaining_range(problem) is None:
+    span = bargaining_range(problem)
+    if span is None:
         return Negotiation((), "no_range", None, problem.disagreement)
     return negotiate_over(
-        IssueSpace(problem),
+        IssueSpace(problem, span),
         protocol,
         rng,
         first=problem.first,
@@ -647,12 +656,16 @@ def _mediated(talks: _Talks, mediator: Mediator) -> Negotiation:
     half = Fraction(1, 2)
     for t in range(talks.protocol.deadline):
         demands = [talks.strategies[p].demand(t, talks.targets[p], talks.offers[1 - p]) for p in (0, 1)]
-        text = space.blend(mediator.ideal, space.blend(demands[0].offer, demands[1].offer, half), mediator.bias)
+        text = space.blend(demands[0].offer, demands[1].offer, half)
+        if mediator.bias != 0:
+            text = space.blend(mediator.ideal, text, mediator.bias)
         utilities = talks.worth(text)
         answers = []
         for p in (0, 1):
-            target = demands[p].target
-            least = max(space.reserve(p), target - mediator.credibility * (target - space.reserve(p)))
+            # every strategy's target is at least its reserve, so credibility <= 1 keeps least there too
+            least = target = demands[p].target
+            if mediator.credibility != 0:
+                least = target - mediator.credibility * (target - space.reserve(p))
             answers.append("accept" if utilities[p] >= least else "reject")
         stated = (demands[0].offer, demands[1].offer)
         talks.steps.append(Step(t + 1, mediator.name, text, utilities, (answers[0], answers[1]), stated))
