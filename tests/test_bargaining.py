@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.game.bargaining import Bargaining, BargainingError, bargaining_range
-from sim.solvers.bargaining import kalai_smorodinsky, nash_solution, rubinstein, rubinstein_finite, screening_offer
+from sim.solvers.bargaining import (
+    equilibrium_offers,
+    kalai_smorodinsky,
+    nash_solution,
+    rubinstein,
+    rubinstein_finite,
+    screening_offer,
+)
 
 
 def zone(guarantee: F, russia_war: F, ukraine_war: F = F(1, 5)) -> Bargaining:
@@ -127,6 +134,23 @@ def test_breakdown_risk_without_discounting_tends_to_the_nash_solution() -> None
     for q in (F(1, 2), F(1, 10), F(1, 1000)):
         pie = Bargaining(**{**Bargaining.split("pie", ("A", "B")).__dict__, "breakdown": q})
         assert rubinstein(pie).agreement == 1 / (2 - q)
+
+
+def test_a_proposer_asks_for_the_whole_range_when_the_responder_never_falls_low() -> None:
+    # A's utility y, B's 2 - y on [0, 1] (B gets at least 1), delta 1/2 each. Making B indifferent
+    # would need 2 - y_0 = (2 - y_1)/2 with y_1 = y_0/2, i.e. y_0 = 4/3, beyond the range: A asks
+    # y_0 = 1 (B gets 1 >= (2 - y_1)/2 = 3/4), and B offers A what rejecting is worth, 1/2 * 1: y_1 = 1/2.
+    rich = Bargaining("rich", ("A", "B"), "y", F(0), F(1), (F(1), F(-1)), (F(0), F(2)), discount=(F(1, 2), F(1, 2)))
+    assert equilibrium_offers(rich) == (F(1), F(1, 2))
+    assert rubinstein(rich).agreement == F(1)
+    assert rubinstein(Bargaining(**{**rich.__dict__, "first": 1})).agreement == F(1, 2)
+
+
+def test_equilibrium_offers_are_rubinsteins_for_either_proposer() -> None:
+    # Pie, delta 9/10: A offers itself 10/19; B keeps 10/19 too, so it offers A 9/19.
+    pie = Bargaining.split("pie", ("A", "B"), discount=(F(9, 10), F(9, 10)))
+    assert equilibrium_offers(pie) == (F(10, 19), F(9, 19))
+    assert rubinstein(Bargaining(**{**pie.__dict__, "first": 1})).agreement == F(9, 19)
 
 
 @settings(max_examples=60, deadline=None)

@@ -276,7 +276,43 @@ def _stationary_offers(problem: Bargaining, span: tuple[Number, Number]) -> tupl
             problem, offers, binds, q
         ):
             return (min(max(offers[0], span[0]), span[1]), min(max(offers[1], span[0]), span[1]))
-    raise SolverError(f"bargaining {problem.name}: no stationary equilibrium found (this is a bug)")
+    return _offers_at_ends(problem, span)
+
+
+def _offers_at_ends(problem: Bargaining, span: tuple[Number, Number]) -> tuple[Number, Number]:
+    """The stationary offers when one lies at an end of the range: the offer that would
+    leave the responder just indifferent lies beyond it, so the proposer asks for the whole
+    range and the responder gets more than rejecting is worth (e.g. a responder whose
+    utility never falls low). The fixed-point iteration finds which offers sit at an end;
+    the others follow from them exactly, and the fixed point is checked exactly."""
+    approximate = _offers_numeric(problem, span)
+    offers: list[Number | None] = [_end_at(span, y) for y in approximate]
+    for _ in (0, 1):
+        for i in (0, 1):
+            other = offers[1 - i]
+            if offers[i] is None and other is not None:
+                offers[i] = _offer_against(problem, span, i, other)
+    y_0, y_1 = offers
+    if y_0 is None or y_1 is None or not _is_fixed_point(problem, span, (y_0, y_1)):
+        raise SolverError(f"bargaining {problem.name}: no stationary equilibrium found (this is a bug)")
+    return (y_0, y_1)
+
+
+def _is_fixed_point(problem: Bargaining, span: tuple[Number, Number], offers: tuple[Number, Number]) -> bool:
+    return all(_offer_against(problem, span, i, offers[1 - i]) == offers[i] for i in (0, 1))
+
+
+def _end_at(span: tuple[Number, Number], y: Number) -> Number | None:
+    """The end of ``span`` that the clipped float ``y`` is, or None inside it."""
+    return next((end for end in span if float(end) == y), None)
+
+
+def _offer_against(problem: Bargaining, span: tuple[Number, Number], i: int, other: Number) -> Number:
+    """What ``i`` offers when proposing, if the responder ``j`` would offer ``other`` next:
+    just what rejecting (or walking away) is worth to ``j``, clipped into the range."""
+    j = 1 - i
+    need = max(problem.walk_away(j), _continuation(problem, j, other, problem.breakdown))
+    return min(max(problem.solve_for(j, need), span[0]), span[1])
 
 
 def _slack(problem: Bargaining) -> Number:

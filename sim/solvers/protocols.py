@@ -17,23 +17,34 @@ Alternating offers
     Hindriks & Jonker 2014) and at least its walk-away value; at the last offer there is
     no next one, so it accepts anything worth its walk-away value. After each rejected
     offer the talks break down with the problem's breakdown risk (one draw of the random
-    generator per rejection, and none when the risk is 0).
+    generator per rejection, the last one included, and none when the risk is 0; a
+    breakdown at the last rejection ends the talks as ``"breakdown"``, not
+    ``"deadline"``).
 Concession strategies (Faratin, Sierra & Jennings 1998)
     Time-dependent: the target at step ``t`` is
     ``reserve + (best - reserve) (1 - (t / T) ** (1 / e))``: it starts at the party's best
-    agreement in the range and reaches its walk-away value at the last step; ``e < 1``
-    holds out (Boulware), ``e > 1`` gives in early (Conceder). Relative tit-for-tat:
-    concede, in one's own utility, as much as the other side's last concession was worth
-    to oneself. Equilibrium: offer the stationary subgame-perfect offer of Rubinstein
-    (1982) (:func:`sim.solvers.bargaining.equilibrium_offers`) and accept at least the
-    equilibrium share.
+    agreement in the range and reaches its walk-away value at ``t = T``, just after the
+    last offer, which is what a responder weighs the last offer against (AC_next); the
+    last offer itself is still ``(1 / T) ** (1 / e)`` of the way up. ``e < 1`` holds out
+    (Boulware), ``e > 1`` gives in early (Conceder). Relative tit-for-tat: open at one's
+    best, then concede, in one's own utility, as much as the other side's last concession
+    was worth to oneself (never above one's best nor below one's walk-away value); before
+    the other side has shown a concession, concede :data:`TIT_FOR_TAT_OPENING`, so two
+    tit-for-tat parties do move. Equilibrium: always offer the stationary subgame-perfect
+    offer of Rubinstein (1982) (:func:`sim.solvers.bargaining.equilibrium_offers`; the
+    Nash solution without discounting or breakdown risk) and accept at least the
+    equilibrium share (what the other side's equilibrium offer gives it).
 Mediator (single negotiating text, Raiffa 1982)
-    The mediator proposes a text; each side accepts it when it is worth its current
-    target lowered by ``credibility`` of the way to its walk-away value. Both accept: an
-    agreement. Otherwise each side states its demand, and the next text is ``bias`` of
-    the way from the midpoint of the demands to the mediator's ``ideal``.
+    At each step the sides' current demands (what their strategies would offer) give the
+    text: ``bias`` of the way from the midpoint of the demands to the mediator's
+    ``ideal``, clipped into the bargaining range. Each side accepts it when it is worth
+    its current target lowered by ``credibility`` of the way to its walk-away value. Both
+    accept: an agreement. Otherwise the demands are on the record (tit-for-tat answers
+    the other side's demands) and the talks go on, or break down as above.
 
-No party ever offers (or accepts) less than its walk-away value. Arithmetic is exact
+No party ever offers (or accepts) less than its walk-away value; when no agreement in
+the range is worth that much to some party, nothing is offered (``"no_range"``, as
+without a bargaining range). Arithmetic is exact
 (Fractions in, Fractions out) where the problem is exact and the strategy keeps it so:
 linear and Boulware's default exponent ``1/5`` (a whole power of ``t / T``), tit-for-tat,
 equilibrium and the mediator's texts; other exponents take a root, computed in floats.
@@ -41,6 +52,7 @@ equilibrium and the mediator's texts; other exponents take a root, computed in f
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol as Interface
@@ -54,6 +66,7 @@ __all__ = [
     "CONCESSIONS",
     "DEFAULT_EXPONENTS",
     "OUTCOMES",
+    "TARGET_CACHE",
     "TIT_FOR_TAT_OPENING",
     "Concession",
     "IssueSpace",
@@ -65,6 +78,7 @@ __all__ = [
     "check_protocol",
     "concession_target",
     "negotiate",
+    "negotiate_over",
 ]
 
 #: The concession strategies: time-dependent (Faratin, Sierra & Jennings 1998) with an
@@ -182,8 +196,8 @@ DEFAULT_EXPONENTS: dict[str, Number] = {"boulware": Fraction(1, 5), "linear": Fr
 #: How a negotiation can end (see :class:`Negotiation`).
 OUTCOMES = ("agreement", "deadline", "breakdown", "no_range")
 
-#: A tit-for-tat party's concession before the other side has shown one (its second
-#: offer, when the other has made only one): this many ``1/T`` of the way from its best
+#: A tit-for-tat party's concession before the other side has shown one (while the
+#: other has made fewer than two offers): this many ``1/T`` of the way from its best
 #: to its walk-away value, ``T`` the deadline. Two tit-for-tat parties both open at their
 #: best, so without it neither would ever move; 2 is a linear strategy's pace per own
 #: offer (it concedes ``1/T`` per step and offers every other step), so two tit-for-tat
@@ -236,7 +250,8 @@ class OfferSpace(Interface):
 
 class IssueSpace:
     """The :class:`OfferSpace` of a one-issue :class:`~sim.game.bargaining.Bargaining`
-    problem: offers are values of the issue in its bargaining range.
+    problem: offers are values of the issue in its bargaining range (``span``, when the
+    caller has it already).
 
     Raises
     ------
@@ -252,10 +267,10 @@ class IssueSpace:
     Fraction(1, 1)
     """
 
-    __slots__ = ("_best", "_equilibrium", "high", "low", "problem")
+    __slots__ = ("_affine", "_best", "_equilibrium", "_flat", "_reserve", "high", "low", "problem")
 
-    def __init__(self, problem: Bargaining) -> None:
-        span = bargaining_range(problem)
+    def __init__(self, problem: Bargaining, span: tuple[Number, Number] | None = None) -> None:
+        span = bargaining_range(problem) if span is None else span
         if span is None:
             raise BargainingError(
                 f"bargaining {problem.name}: no agreement is better for both than the disagreement point"
@@ -263,6 +278,9 @@ class IssueSpace:
         self.problem = problem
         self.low, self.high = span
         self._best = tuple(max(problem.utility(p, self.low), problem.utility(p, self.high)) for p in (0, 1))
+        self._reserve = (problem.walk_away(0), problem.walk_away(1))
+        self._flat = tuple(direction == 0 for direction in problem.favours)
+        self._affine = problem.curves is None
         self._equilibrium: tuple[Number, Number] | None = None
 
     @property
@@ -272,14 +290,20 @@ class IssueSpace:
 
     def utility(self, party: int, offer: Number) -> Number:
         """``party``'s utility of the agreement ``offer``."""
+        if self._affine:
+            return self.problem.intercepts[party] + self.problem.slopes[party] * offer
         return self.problem.utility(party, offer)
 
     def offer_for(self, party: int, target: Number) -> Number:
         """The agreement worth ``target`` to ``party``, clipped into the bargaining range;
         the low end when ``party`` does not care about the issue."""
-        if self.problem.favours[party] == 0:
+        if self._flat[party]:
             return self.low
-        return self.clip(self.problem.solve_for(party, target))
+        if self._affine:
+            offer = (target - self.problem.intercepts[party]) / self.problem.slopes[party]
+        else:
+            offer = self.problem.solve_for(party, target)
+        return min(max(offer, self.low), self.high)
 
     def best(self, party: int) -> Number:
         """``party``'s utility at the end of the bargaining range it prefers."""
@@ -287,7 +311,7 @@ class IssueSpace:
 
     def reserve(self, party: int) -> Number:
         """``party``'s walk-away value (its outside option, else its disagreement payoff)."""
-        return self.problem.walk_away(party)
+        return self._reserve[party]
 
     def blend(self, offer: Number, other: Number, weight: Number) -> Number:
         """``weight * offer + (1 - weight) * other``, clipped into the bargaining range."""
@@ -373,8 +397,19 @@ def concession_target(best: Number, reserve: Number, t: int, deadline: int, expo
     >>> concession_target(Fraction(1), Fraction(0), 0, 10, Fraction(5))  # every kind starts at its best
     Fraction(1, 1)
     """
-    share = _elapsed(t, deadline, exponent)
-    return reserve + (best - reserve) * (1 - share)
+    return reserve + (best - reserve) * (1 - _elapsed(t, deadline, exponent))
+
+
+#: How many time-dependent schedules (one per best, walk-away value, deadline and
+#: exponent) are remembered across negotiations: a sweep replays the same few, and exact
+#: powers of ``t / T`` are the engine's costliest arithmetic.
+TARGET_CACHE = 1024
+
+
+@functools.lru_cache(maxsize=TARGET_CACHE, typed=True)  # typed: 1/2 and 0.5 are equal keys otherwise
+def _schedule(best: Number, reserve: Number, deadline: int, exponent: Number) -> list[Number | None]:
+    """The targets at ``t = 0 .. T`` of one time-dependent strategy, filled in as they are asked for."""
+    return [None] * (deadline + 1)
 
 
 def _elapsed(t: int, deadline: int, exponent: Number) -> Number:
@@ -390,46 +425,59 @@ def _elapsed(t: int, deadline: int, exponent: Number) -> Number:
     return float(float(t / deadline) ** (1 / float(exponent)))
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Demand:
-    """What a party asks for at a step: its target utility and the offer worth that."""
+    """What a party asks for at a step: its target utility, the offer it makes for it and
+    what that offer is worth to it (the target, unless clipping into the range moved it)."""
 
     target: Number
     offer: Number
+    worth: Number
 
 
 class _Strategy:
-    """A party's concession strategy. ``own`` lists the targets of its earlier demands,
-    ``other`` the other side's earlier offers (or demands, under a mediator)."""
+    """A party's concession strategy in one negotiation. ``own`` lists the targets of its
+    earlier demands, ``other`` the other side's earlier offers (or demands, under a
+    mediator); both only grow during a negotiation, so a demand is remembered by ``t`` and
+    their lengths (a responder's AC_next look at its next demand is then its demand)."""
 
     def __init__(self, space: OfferSpace, party: int, deadline: int) -> None:
         self.space, self.party, self.deadline = space, party, deadline
         self.best, self.reserve = space.best(party), space.reserve(party)
+        self._demands: dict[tuple[int, int, int], _Demand] = {}
 
     def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
         raise NotImplementedError
 
     def demand(self, t: int, own: list[Number], other: list[Number]) -> _Demand:
         """Its demand at step ``t``: the target and the offer giving it that."""
+        key = (t, len(own), len(other))
+        found = self._demands.get(key)
+        if found is None:
+            found = self._demands[key] = self._demand(t, own, other)
+        return found
+
+    def _demand(self, t: int, own: list[Number], other: list[Number]) -> _Demand:
         target = self.target(t, own, other)
-        return _Demand(target, self.space.offer_for(self.party, target))
+        offer = self.space.offer_for(self.party, target)
+        return _Demand(target, offer, self.space.utility(self.party, offer))
 
     def least(self, t: int, own: list[Number], other: list[Number]) -> Number:
         """The least it accepts at step ``t`` (``other`` includes the offer answered):
         AC_next, what its own next demand would be worth to it."""
-        return self.space.utility(self.party, self.demand(t + 1, own, other).offer)
+        return self.demand(t + 1, own, other).worth
 
 
 class _TimeDependent(_Strategy):
     def __init__(self, space: OfferSpace, party: int, deadline: int, exponent: Number) -> None:
         super().__init__(space, party, deadline)
         self.exponent = exponent
-        self._targets: dict[int, Number] = {}
+        self.schedule = _schedule(self.best, self.reserve, deadline, exponent)
 
     def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
-        found = self._targets.get(t)
+        found = self.schedule[t]
         if found is None:
-            found = self._targets[t] = concession_target(self.best, self.reserve, t, self.deadline, self.exponent)
+            found = self.schedule[t] = concession_target(self.best, self.reserve, t, self.deadline, self.exponent)
         return found
 
 
@@ -445,19 +493,23 @@ class _TitForTat(_Strategy):
 
 
 class _Equilibrium(_Strategy):
-    def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
-        return max(self.reserve, self.space.utility(self.party, self.space.equilibrium()[self.party]))
+    def __init__(self, space: OfferSpace, party: int, deadline: int) -> None:
+        super().__init__(space, party, deadline)
+        offers = space.equilibrium()
+        offer, worth = offers[party], space.utility(party, offers[party])
+        if worth < self.reserve:  # never below its walk-away value
+            offer = space.offer_for(party, self.reserve)
+            worth = space.utility(party, offer)
+        self.offer = _Demand(worth, offer, worth)
+        self.share = space.utility(party, offers[1 - party])
 
     def demand(self, t: int, own: list[Number], other: list[Number]) -> _Demand:
-        offer = self.space.equilibrium()[self.party]
-        worth = self.space.utility(self.party, offer)
-        if worth < self.reserve:
-            return _Demand(self.reserve, self.space.offer_for(self.party, self.reserve))
-        return _Demand(worth, offer)
+        """Its equilibrium offer, every time."""
+        return self.offer
 
     def least(self, t: int, own: list[Number], other: list[Number]) -> Number:
         """Its equilibrium share: what the equilibrium offer of the other side is worth."""
-        return self.space.utility(self.party, self.space.equilibrium()[1 - self.party])
+        return self.share
 
 
 def _strategy(space: OfferSpace, party: int, concession: Concession, deadline: int) -> _Strategy:
@@ -524,19 +576,52 @@ def negotiate(problem: Bargaining, protocol: Protocol, rng: np.random.Generator)
     [Fraction(1, 1), Fraction(1, 10), Fraction(4, 5)]
     """
     check_protocol(problem, protocol)
-    if bargaining_range(problem) is None:
+    span = bargaining_range(problem)
+    if span is None:
         return Negotiation((), "no_range", None, problem.disagreement)
-    space = IssueSpace(problem)
+    return negotiate_over(
+        IssueSpace(problem, span),
+        protocol,
+        rng,
+        first=problem.first,
+        breakdown=problem.breakdown,
+        disagreement=problem.disagreement,
+    )
+
+
+def negotiate_over(
+    space: OfferSpace,
+    protocol: Protocol,
+    rng: np.random.Generator,
+    *,
+    first: int = 0,
+    breakdown: Number = Fraction(0),
+    disagreement: tuple[Number, Number] = (Fraction(0), Fraction(0)),
+) -> Negotiation:
+    """Play ``protocol`` over any :class:`OfferSpace` (what :func:`negotiate` does for a
+    one-issue problem, whose space is its :class:`IssueSpace`): ``first`` proposes first,
+    talks break down after a rejection with probability ``breakdown``, and
+    ``disagreement`` is what each party gets without an agreement. The protocol is
+    taken as checked (:func:`check_protocol`).
+
+    Examples
+    --------
+    >>> space = IssueSpace(Bargaining.split("pie", ("A", "B")))
+    >>> protocol = Protocol(10, (Concession("tit_for_tat"), Concession("tit_for_tat")))
+    >>> talks = negotiate_over(space, protocol, np.random.default_rng(0), first=1)
+    >>> talks.steps[0].proposer, talks.agreement  # mirrored: B opens, A ends up with 3/5
+    ('B', Fraction(3, 5))
+    """
     if any(space.best(p) < space.reserve(p) for p in (0, 1)):
-        return Negotiation((), "no_range", None, problem.disagreement)
+        return Negotiation((), "no_range", None, disagreement)
     strategies = (
         _strategy(space, 0, protocol.strategies[0], protocol.deadline),
         _strategy(space, 1, protocol.strategies[1], protocol.deadline),
     )
-    talks = _Talks(space, protocol, rng, problem.breakdown, problem.disagreement, strategies)
+    talks = _Talks(space, protocol, rng, breakdown, disagreement, strategies)
     if protocol.mediator is not None:
         return _mediated(talks, protocol.mediator)
-    return _alternating(talks, problem.first)
+    return _alternating(talks, first)
 
 
 def _alternating(talks: _Talks, first: int) -> Negotiation:
@@ -548,11 +633,12 @@ def _alternating(talks: _Talks, first: int) -> Negotiation:
         demand = talks.strategies[i].demand(t, talks.targets[i], talks.offers[j])
         talks.targets[i].append(demand.target)
         talks.offers[i].append(demand.offer)
-        utilities = talks.worth(demand.offer)
+        answered = space.utility(j, demand.offer)
+        utilities = (demand.worth, answered) if i == 0 else (answered, demand.worth)
         least = space.reserve(j)
         if t < deadline - 1:
             least = max(least, talks.strategies[j].least(t, talks.targets[j], talks.offers[i]))
-        accepted = utilities[j] >= least
+        accepted = answered >= least
         answers = ["propose", "propose"]
         answers[j] = "accept" if accepted else "reject"
         talks.steps.append(Step(t + 1, space.parties[i], demand.offer, utilities, (answers[0], answers[1])))
@@ -570,12 +656,16 @@ def _mediated(talks: _Talks, mediator: Mediator) -> Negotiation:
     half = Fraction(1, 2)
     for t in range(talks.protocol.deadline):
         demands = [talks.strategies[p].demand(t, talks.targets[p], talks.offers[1 - p]) for p in (0, 1)]
-        text = space.blend(mediator.ideal, space.blend(demands[0].offer, demands[1].offer, half), mediator.bias)
+        text = space.blend(demands[0].offer, demands[1].offer, half)
+        if mediator.bias != 0:
+            text = space.blend(mediator.ideal, text, mediator.bias)
         utilities = talks.worth(text)
         answers = []
         for p in (0, 1):
-            target = demands[p].target
-            least = max(space.reserve(p), target - mediator.credibility * (target - space.reserve(p)))
+            # every strategy's target is at least its reserve, so credibility <= 1 keeps least there too
+            least = target = demands[p].target
+            if mediator.credibility != 0:
+                least = target - mediator.credibility * (target - space.reserve(p))
             answers.append("accept" if utilities[p] >= least else "reject")
         stated = (demands[0].offer, demands[1].offer)
         talks.steps.append(Step(t + 1, mediator.name, text, utilities, (answers[0], answers[1]), stated))
