@@ -138,8 +138,11 @@ def test_the_offers_table_has_a_row_per_offer_and_player() -> None:
 def test_a_sweep_row_records_the_agreements() -> None:
     scenario = load_scenario(CLASSICS / "fearon_private_information.yaml")
     names = [name for name, _ in columns(scenario)]
-    assert ["agreed:territory", "first_agreed:territory", "agreement:territory", "offers:territory"] == [
-        n for n in names if n.endswith(":territory")
+    assert [n for n in names if n.endswith(":territory")] == [
+        "agreed:territory",
+        "first_agreed:territory",
+        "agreement:territory",
+        "offers:territory",
     ]
     result = play(scenario, seed=2)
     row = summarize(scenario, result.history, result.rounds_played, result.stop_reason)

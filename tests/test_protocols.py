@@ -423,3 +423,16 @@ def check_record(
     exact = all(c.kind != "conceder" and c.exponent in (None, F(1), F(1, 3)) for c in (first, second))
     if exact:
         assert all(isinstance(s.offer, F) for s in talks.steps)
+
+
+def test_the_last_text_is_accepted_when_it_is_worth_the_walk_away_value() -> None:
+    # A pie with walk-away values 2/5 (A, share) and 1/2 (B): the range is [2/5, 1/2]. A
+    # mediator whose ideal 0 pulls every text fully (bias 1) proposes the range's end 2/5,
+    # worth exactly A's walk-away value: A rejects it while it still demands more, and
+    # accepts it at the last text (deadline 3), where the alternative is disagreeing
+    pie = Bargaining.split("pie", ("A", "B"), disagreement=(F(2, 5), F(1, 2)))
+    protocol = Protocol(3, (Concession("linear"), Concession("linear")), Mediator("M", F(0), F(1), F(0)))
+    talks = negotiate(pie, protocol, np.random.default_rng(0))
+    assert [step.offer for step in talks.steps] == [F(2, 5)] * 3
+    assert [step.responses for step in talks.steps] == [("reject", "accept")] * 2 + [("accept", "accept")]
+    assert (talks.outcome, talks.agreement) == ("agreement", F(2, 5))

@@ -20,7 +20,7 @@
     (saved as ``moves.csv`` only when the scenario has tree games).
 ``negotiations``
     for bargaining games, one row per round and game: ``issue``, ``outcome`` (see
-    :data:`sim.scenario.semantics.OUTCOMES`), ``agreed``, ``agreement`` (the agreed value,
+    :data:`sim.solvers.protocols.OUTCOMES`), ``agreed``, ``agreement`` (the agreed value,
     NaN if none), ``offers`` (how many were made), ``type`` (with private information:
     the type drawn) and ``war_probability`` (with private information: the chance of no
     agreement as the proposer saw it); saved as ``negotiations.csv`` when the scenario has

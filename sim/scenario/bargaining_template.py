@@ -251,7 +251,7 @@ class BargainingTemplate:
                     f"[{_show(low)}, {_show(high)}]: give low < high"
                 )
             return PrivateValues(private.player, (), (low, high))
-        types = tuple(
+        types: tuple[tuple[str, Number, Number], ...] = tuple(
             (
                 name,
                 self.value(p, values, f"the probability of {player}'s type {name}"),
@@ -259,7 +259,8 @@ class BargainingTemplate:
             )
             for name, p, d in private.types
         )
-        if any(p < 0 for _, p, _ in types) or abs(sum(p for _, p, _ in types) - 1) > PROBABILITY_SLACK:
+        total: Number = sum((p for _, p, _ in types), Fraction(0))
+        if any(p < 0 for _, p, _ in types) or abs(float(total) - 1) > PROBABILITY_SLACK:
             shown = ", ".join(f"{name} {_show(p)}" for name, p, _ in types)
             raise RunError(
                 f"game {self.name}: the probabilities of {player}'s types must be at least 0 and sum to 1 ({shown})"

@@ -32,13 +32,13 @@ from sim.scenario.tree_forms import build_tree_template
 from sim.scenario.tree_template import TreeTemplate
 from sim.scenario.yaml_source import Path as FieldPath
 from sim.scenario.yaml_source import YamlDocument, format_path
+from sim.solvers.protocols import OUTCOMES
 from sim.solvers.registry import SOLVERS
 from sim.solvers.selection import PLAY_MODES, RULES
 from sim.solvers.tree_play import CHANCE, TREE_RULES
 from sim.solvers.trees import CONCEPTS
 
 __all__ = [
-    "OUTCOMES",
     "RESERVED",
     "BargainingNames",
     "BargainingPlan",
@@ -179,13 +179,6 @@ def tree_labels(game: str, players: Sequence[str], root: TreeNodeSpec) -> dict[s
     return labels
 
 
-#: How a negotiation can end (``game.outcome``): an agreement; no offer accepted by the
-#: deadline; talks broken down after a rejection (the breakdown risk); no agreement both
-#: prefer to disagreeing (nothing offered); a take-it-or-leave-it offer rejected; or no
-#: offer made, the proposer preferring to disagree (private information).
-OUTCOMES = ("agreement", "deadline", "breakdown", "no_range", "rejected", "no_offer")
-
-
 @dataclass(frozen=True)
 class BargainingNames:
     """The names formulas read after a bargaining game is played: ``numbers`` and
@@ -199,7 +192,8 @@ class BargainingNames:
 def bargaining_names(game: str, block: BargainingSpec | BargainingTemplate) -> BargainingNames:
     """``game.agreed`` (1 if the last negotiation agreed, else 0), ``game.offers``
     (offers it took), ``game.agreement.<issue>`` (the agreed value; not a number until
-    an agreement), the label ``game.outcome`` (one of :data:`OUTCOMES`) and, with
+    an agreement), the label ``game.outcome`` (one of
+    :data:`sim.solvers.protocols.OUTCOMES`) and, with
     private types, the label ``game.type`` (the type drawn).
 
     Examples

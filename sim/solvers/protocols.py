@@ -38,8 +38,9 @@ Mediator (single negotiating text, Raiffa 1982)
     At each step the sides' current demands (what their strategies would offer) give the
     text: ``bias`` of the way from the midpoint of the demands to the mediator's
     ``ideal``, clipped into the bargaining range. Each side accepts it when it is worth
-    its current target lowered by ``credibility`` of the way to its walk-away value. Both
-    accept: an agreement. Otherwise the demands are on the record (tit-for-tat answers
+    its current target lowered by ``credibility`` of the way to its walk-away value (the
+    last text: worth its walk-away value, there being no next one). Both accept: an
+    agreement. Otherwise the demands are on the record (tit-for-tat answers
     the other side's demands) and the talks go on, or break down as above.
 
 No party ever offers (or accepts) less than its walk-away value; when no agreement in
@@ -193,8 +194,12 @@ class Negotiation:
 #: in fractions), linear 1, Conceder 5.
 DEFAULT_EXPONENTS: dict[str, Number] = {"boulware": Fraction(1, 5), "linear": Fraction(1), "conceder": Fraction(5)}
 
-#: How a negotiation can end (see :class:`Negotiation`).
-OUTCOMES = ("agreement", "deadline", "breakdown", "no_range")
+#: How a negotiation can end (see :class:`Negotiation`): an agreement; no offer accepted
+#: by the deadline; talks broken down after a rejection (the breakdown risk); no agreement
+#: both prefer to disagreeing (nothing offered); and, for one take-it-or-leave-it offer
+#: under private information, the offer rejected, or none made (the proposer prefers to
+#: disagree).
+OUTCOMES = ("agreement", "deadline", "breakdown", "no_range", "rejected", "no_offer")
 
 #: A tit-for-tat party's concession before the other side has shown one (while the
 #: other has made fewer than two offers): this many ``1/T`` of the way from its best
@@ -651,7 +656,9 @@ def _alternating(talks: _Talks, first: int) -> Negotiation:
 
 def _mediated(talks: _Talks, mediator: Mediator) -> Negotiation:
     """A mediator's single negotiating text (Raiffa 1982): each text is ``bias`` of the way
-    from the midpoint of the sides' current demands to the mediator's ideal."""
+    from the midpoint of the sides' current demands to the mediator's ideal; the last text
+    is accepted by a side when it is worth its walk-away value (as the last offer of
+    alternating offers is)."""
     space = talks.space
     half = Fraction(1, 2)
     for t in range(talks.protocol.deadline):
@@ -664,7 +671,9 @@ def _mediated(talks: _Talks, mediator: Mediator) -> Negotiation:
         for p in (0, 1):
             # every strategy's target is at least its reserve, so credibility <= 1 keeps least there too
             least = target = demands[p].target
-            if mediator.credibility != 0:
+            if t == talks.protocol.deadline - 1:  # the last text: the alternative is disagreeing
+                least = space.reserve(p)
+            elif mediator.credibility != 0:
                 least = target - mediator.credibility * (target - space.reserve(p))
             answers.append("accept" if utilities[p] >= least else "reject")
         stated = (demands[0].offer, demands[1].offer)
