@@ -74,19 +74,12 @@ def test_every_scenario_validates_solves_and_runs_from_the_cli(path: Path, tmp_p
     assert diplosim("validate", str(path)).returncode == 0
     assert diplosim("solve", str(path)).returncode == 0
     result = diplosim("run", str(path), "--out", str(tmp_path / "out"))
-    bargainings = load_scenario(path).bargainings
-    if bargainings:  # bargaining games are solved, not yet played: run refuses with one line, writes nothing
-        assert result.returncode == 2
-        assert result.stderr == (
-            f"diplosim: error: game {bargainings[0].name}: bargaining games are solved (diplosim solve) "
-            "but not yet played by run\n"
-        )
-        assert not (tmp_path / "out").exists()
-        return
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "summary.json").exists()
     # a scenario with tree games also saves the moves made on each path played
     assert (tmp_path / "out" / "moves.csv").exists() == bool(load_scenario(path).trees)
+    # and one with bargaining games its negotiations and offers
+    assert (tmp_path / "out" / "offers.csv").exists() == bool(load_scenario(path).bargainings)
 
 
 def test_help_and_version() -> None:
