@@ -6,6 +6,7 @@ negotiation tables and sweep columns; values derived by hand in the comments."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from fractions import Fraction as F
 
 import pytest
@@ -151,3 +152,41 @@ def test_a_sweep_row_records_the_agreements() -> None:
     assert (row["agreement:territory"], row["offers:territory"]) == (0.65, 1.0)
     never = summarize(scenario, result.history.__class__(), 0, "rounds")
     assert math.isnan(never["agreed:territory"]) and math.isnan(never["agreement:territory"])
+
+
+def test_metrics_count_agreements_and_offers(tmp_path: Path) -> None:
+    # fearon_private_information.yaml at seed 2: rejected in round 1, agreed in round 2,
+    # one offer each: 1 agreement, 2 offers
+    text = (CLASSICS / "fearon_private_information.yaml").read_text(encoding="utf-8")
+    text += 'metrics:\n  deals: "agreements_territory"\n  per_round: "offers_territory / rounds"\n'
+    scenario = parse_scenario(text)
+    result = play(scenario, seed=2)
+    row = summarize(scenario, result.history, result.rounds_played, result.stop_reason)
+    assert (row["metric:deals"], row["metric:per_round"]) == (1.0, 1.0)
+
+
+def test_a_sweep_over_a_bargaining_parameter_records_agreements(tmp_path: Path) -> None:
+    # fearon_uniform_costs.yaml swept over w_low, B's lowest value of war, 2 runs each of 5
+    # rounds; every negotiation is one take-it-or-leave-it offer
+    from sim.scenario.factors import parse_factor
+    from sim.sweeps.runner import SweepSpec, run_sweep
+
+    scenario = load_scenario(CLASSICS / "fearon_uniform_costs.yaml")
+    spec = SweepSpec((parse_factor("w_low=0.0,0.05"),), reps=2)
+    table = run_sweep(scenario, spec, out=tmp_path / "sweep", workers=1).table
+    assert sorted(table["w_low"]) == [0.0, 0.0, 0.05, 0.05]
+    agreed = table["agreed:territory"]
+    assert ((agreed * 5).round(9) % 1 == 0).all()  # a share of 5 rounds
+    assert (table.loc[agreed > 0, "offers:territory"] == 1.0).all()
+    assert table.loc[agreed == 0, "offers:territory"].isna().all()
+    # A leaves B X = (1 - 1/2 + w_low) / 2 (the stationary point, inside [w_low, 0.4]):
+    # it demands x = 1 - X, 3/4 at w_low = 0 and 29/40 at 0.05
+    expected = 1 - (0.5 + table["w_low"]) / 2
+    assert ((table["agreement:territory"] - expected).abs() < 1e-12).all()
+    again = run_sweep(scenario, spec, out=tmp_path / "again", workers=1).table
+    order = list(table.columns[:2])
+    assert (
+        table.sort_values(order)
+        .reset_index(drop=True)[agreed.name]
+        .equals(again.sort_values(order).reset_index(drop=True)[agreed.name])
+    )

@@ -48,6 +48,7 @@ __all__ = [
     "RulePlan",
     "TreeCase",
     "TreePlan",
+    "agreement_counts",
     "bargaining_names",
     "compile_scenario",
     "count_name",
@@ -217,6 +218,17 @@ def bargaining_names(game: str, block: BargainingSpec | BargainingTemplate) -> B
     return BargainingNames(numbers, labels, initial)
 
 
+def agreement_counts(game: str) -> tuple[str, str]:
+    """The names under which metrics see a bargaining game's agreements and offers.
+
+    Examples
+    --------
+    >>> agreement_counts("zone_talks")
+    ('agreements_zone_talks', 'offers_zone_talks')
+    """
+    return f"agreements_{game}", f"offers_{game}"
+
+
 def count_name(game: str, labels: Sequence[str]) -> str:
     """The name under which metrics see how often a profile was played.
 
@@ -285,7 +297,7 @@ class _Checker:
         stop = None
         if self.spec.stop_when is not None:
             stop = self.formula(self.spec.stop_when, seeded, ("stop_when",))
-        metrics = self.metrics(games)
+        metrics = self.metrics(games, bargainings)
         self.check_sweep()
         initial: dict[str, float] = {k: float(v) for k, v in self.spec.parameters.items()}
         for actor, actor_spec in self.spec.actors.items():
@@ -293,9 +305,13 @@ class _Checker:
         actors = {name: tuple(a.state) for name, a in self.spec.actors.items()}
         return Compiled(actors, initial, games, rules, stop, metrics, trees, bargainings)
 
-    def metrics(self, games: Sequence[GamePlan]) -> tuple[tuple[str, Formula], ...]:
+    def metrics(
+        self, games: Sequence[GamePlan], bargainings: Sequence[BargainingPlan] = ()
+    ) -> tuple[tuple[str, Formula], ...]:
         """Metric formulas: final parameters and Actor.variable, ``rounds`` (played),
-        and ``count_<game>_<labels>`` (rounds in which that profile was played)."""
+        ``count_<game>_<labels>`` (rounds in which that profile was played) and, for a
+        bargaining game, ``agreements_<game>`` (rounds whose talks agreed) and
+        ``offers_<game>`` (offers made in all its negotiations)."""
         if not self.spec.metrics:
             return ()
         numbers = {*self.spec.parameters, "rounds"}
@@ -306,6 +322,11 @@ class _Checker:
                 name = count_name(plan.name, labels)
                 if name in numbers:
                     raise self.fail(("games", plan.name, "strategies"), f"two profiles share the metric name {name}")
+                numbers.add(name)
+        for bargaining in bargainings:
+            for name in agreement_counts(bargaining.name):
+                if name in numbers:
+                    raise self.fail(("games", bargaining.name), f"the metric name {name} is already used")
                 numbers.add(name)
         groups = {a: "actor" for a in self.spec.actors}
         scope = Scope(frozenset(numbers), {}, {}, groups)

@@ -13,8 +13,10 @@ For a finished run, :func:`summarize` gives
   offers an agreement took (NaN if none);
 * ``final:X`` for every actor variable and parameter at the end (``final:Ukraine.trust``);
 * ``metric:name`` for each of the scenario's ``metrics:`` formulas, which see the final
-  state, ``rounds`` (played) and ``count_<game>_<labels>`` (rounds in which a profile
-  was played; see :func:`sim.scenario.semantics.count_name`).
+  state, ``rounds`` (played), ``count_<game>_<labels>`` (rounds in which a profile
+  was played; see :func:`sim.scenario.semantics.count_name`) and, for a bargaining game,
+  ``agreements_<game>`` and ``offers_<game>`` (rounds that agreed, offers made; see
+  :func:`sim.scenario.semantics.agreement_counts`).
 
 :func:`columns` lists the same names with their types, so that every table of a sweep
 has one schema, whatever happened in its runs.
@@ -29,7 +31,7 @@ from typing import Any
 from sim.errors import FormulaError, RunError
 from sim.model.history import History
 from sim.scenario.load import Scenario
-from sim.scenario.semantics import count_name
+from sim.scenario.semantics import agreement_counts, count_name
 
 __all__ = ["columns", "profile_key", "summarize"]
 
@@ -123,6 +125,11 @@ def summarize(scenario: Scenario, history: History, rounds_played: int, stop_rea
     final = {name: recorded.get(name, scenario.initial[name]) for name in _final_keys(scenario)}
     row.update({f"final:{name}": value for name, value in final.items()})
     values = {**final, "rounds": rounds_played, **{count_name(g, p): n for (g, p), n in counts.items()}}
+    for plan in scenario.bargainings:
+        agreements, offers = agreement_counts(plan.name)
+        plays = [p for p in history.bargaining_plays if p.game == plan.name]
+        values[agreements] = sum(p.negotiation.agreed for p in plays)
+        values[offers] = sum(len(p.negotiation.steps) for p in plays)
     for name, formula in scenario.metrics:
         try:
             row[f"metric:{name}"] = float(formula.evaluate(values))
