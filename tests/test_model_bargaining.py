@@ -6,8 +6,8 @@ negotiation tables and sweep columns; values derived by hand in the comments."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from fractions import Fraction as F
+from pathlib import Path
 
 import pytest
 
