@@ -316,3 +316,16 @@ def test_alternating_offers_with_negative_utilities_are_refused() -> None:
 def test_alternating_offers_without_discounting_or_breakdown_are_refused() -> None:
     with pytest.raises(BargainingError, match="no unique equilibrium"):
         rubinstein(Bargaining.split("pie", ("A", "B")))
+
+
+def test_rubinstein_says_which_walk_away_value_binds() -> None:
+    # Fearon's territory (fearon_bargaining_range.yaml): A's war value 1/2 beats 9/10 of its
+    # Rubinstein share 10/19 (9/19), so it binds when B proposes; B's 1/4 never binds
+    territory = Bargaining.split(
+        "territory", ("A", "B"), discount=(F(9, 10), F(9, 10)), disagreement=(F(1, 2), F(1, 4))
+    )
+    solution = rubinstein(territory)
+    assert solution.agreement == F(11, 20)
+    assert "so when B proposes it must offer A exactly that (the option binds" in solution.explanation
+    plain = rubinstein(Bargaining.split("pie", ("A", "B"), discount=(F(9, 10), F(9, 10))))
+    assert "so the first proposer keeps more" in plain.explanation

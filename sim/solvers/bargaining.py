@@ -186,20 +186,34 @@ def rubinstein(problem: Bargaining) -> Solution:
     offers = _alternating(problem, span)
     proposer = problem.first
     y = offers[proposer]
-    binding = [
-        problem.outside[j] is not None and problem.utility(j, offers[1 - j]) == problem.walk_away(j) for j in (0, 1)
-    ]
+    q = problem.breakdown
+    # j's walk-away value binds when it is worth more than rejecting and proposing next
+    binding = [problem.walk_away(j) > _continuation(problem, j, offers[j], q) for j in (0, 1)]
     responder = 1 - proposer
+    names = problem.parties
     why = (
-        f"{problem.parties[proposer]} proposes first and offers {problem.parties[responder]} just what rejecting "
+        f"{names[proposer]} proposes first and offers {names[responder]} just what rejecting "
         "is worth to it; waiting costs the responder a round of discounting, so the first proposer keeps more."
     )
     if binding[responder]:
+        what = "outside option" if problem.outside[responder] is not None else "disagreement payoff (walking away)"
         why = (
-            f"{problem.parties[responder]}'s outside option is worth more than what it could get by bargaining on, "
-            f"so it binds: {problem.parties[proposer]} offers it exactly its outside option."
+            f"{names[responder]}'s {what} is worth more than what it could get by bargaining on, "
+            f"so it binds: {names[proposer]} offers it exactly that."
+        )
+    elif binding[proposer]:
+        what = "outside option" if problem.outside[proposer] is not None else "disagreement payoff (walking away)"
+        why = (
+            f"{names[proposer]} proposes first. Its {what}, {_plain(problem.walk_away(proposer))}, is worth more "
+            f"than waiting a round to propose again, so when {names[responder]} proposes it must offer "
+            f"{names[proposer]} exactly that (the option binds, Binmore, Shaked & Sutton 1989); "
+            f"{names[proposer]} then offers {names[responder]} just what rejecting is worth, and keeps the rest."
         )
     return Solution("rubinstein", y, (problem.utility(0, y), problem.utility(1, y)), why)
+
+
+def _plain(value: Number) -> str:
+    return str(value) if isinstance(value, Fraction) else f"{float(value):.4g}"
 
 
 def equilibrium_offers(problem: Bargaining) -> tuple[Number, Number]:
