@@ -4,6 +4,7 @@ negotiation, and their PNG writers."""
 from __future__ import annotations
 
 from fractions import Fraction
+from fractions import Fraction as F
 from pathlib import Path
 
 import matplotlib
@@ -266,3 +267,29 @@ def test_writers_render_both_figures_for_the_pie_and_a_curved_problem(tmp_path: 
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
     assert sorted(bargaining_figure_writers(PIE, [])) == ["bargaining_pie.png"]  # no negotiation, no offers figure
+
+
+def test_a_mediated_negotiation_shows_the_sides_demands_and_zooms_in() -> None:
+    # a zone of 0 to 40 km whose range is [20, 22]: texts at 21 and 21.5, each side's
+    # demands on the record; the values span 20 to 22, 5% of the issue: the axis zooms
+    zone = Bargaining(
+        "zone",
+        ("Ukraine", "Russia"),
+        "width",
+        F(0),
+        F(40),
+        (F(-1, 40), F(1, 40)),
+        (F(1), F(0)),
+        disagreement=(F(9, 20), F(1, 2)),
+        unit="km",
+    )
+    steps = (
+        Step(1, "Swiss", 21.0, (0.475, 0.525), ("accept", "reject"), (20.0, 22.0)),
+        Step(2, "Swiss", 21.5, (0.4625, 0.5375), ("accept", "accept"), (20.5, 21.5)),
+    )
+    ax = negotiation_offers(Negotiation(steps, "agreement", 21.5, (0.4625, 0.5375)), zone)
+    lines = {line.get_label(): line.get_ydata().tolist() for line in ax.get_lines()}
+    assert lines["Ukraine's demands"] == [20.0, 20.5] and lines["Russia's demands"] == [22.0, 21.5]
+    low, high = ax.get_ylim()
+    assert 19 < low < 20 and 22 < high < 23
+    assert "zoomed in; the issue runs 0 to 40 km" in ax.get_ylabel()

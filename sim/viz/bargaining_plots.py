@@ -247,6 +247,11 @@ def _frame(ax: Axes, xs: Sequence[float], ys: Sequence[float], margin: float = _
         setter(low - pad, high + pad)
 
 
+#: The offers figure zooms in on the offers and the bargaining range when they span less
+#: than this share of the issue's range (a band a few pixels wide says nothing).
+ZOOM_BELOW = 0.3
+
+
 def negotiation_offers(negotiation: Negotiation, problem: Bargaining, *, ax: Axes | None = None) -> Axes:
     """The offers of a negotiation against the step: one colour and marker per proposer
     (each party, a mediator), each proposer's offers joined by a line, the bargaining range
@@ -287,16 +292,35 @@ def negotiation_offers(negotiation: Negotiation, problem: Bargaining, *, ax: Axe
             color=PALETTE[k] if k < 2 else PALETTE[3],
             label=_proposer_label(name, k),
         )
+    stated = [step for step in negotiation.steps if step.demands is not None]
+    for k, party in enumerate(problem.parties if stated else ()):
+        ax.plot(
+            [step.step for step in stated],
+            [float(step.demands[k]) for step in stated if step.demands is not None],
+            "--",
+            marker=_PROPOSER_MARKERS[k],
+            markersize=4,
+            alpha=0.6,
+            color=PALETTE[k],
+            label=f"{party}'s demands",
+        )
     last = negotiation.steps[-1].step if negotiation.steps else 1
     if negotiation.agreed and negotiation.agreement is not None:
         _mark_agreement(ax, problem, negotiation, negotiation.agreement)
     offers = [float(step.offer) for step in negotiation.steps]
-    _frame(ax, [0.5, last + 0.5], [*offers, float(problem.low), float(problem.high)])
+    demanded = [float(d) for step in stated if step.demands is not None for d in step.demands]
+    shown = [*offers, *demanded, *(float(end) for end in span or ())]
+    low, high = float(problem.low), float(problem.high)
+    zoomed = bool(shown) and max(shown) - min(shown) < ZOOM_BELOW * (high - low)
+    _frame(ax, [0.5, last + 0.5], shown if zoomed else [*offers, *demanded, low, high])
     room = max(AGREEMENT_ROOM[0], AGREEMENT_ROOM[1] * last) if negotiation.agreed else 0.0
     ax.set_xlim(0.5, last + 0.5 + room)
     ax.set_xticks(range(1, last + 1, -(-last // MAX_STEP_TICKS)))
     ax.set_xlabel("step (offer number)")
-    ax.set_ylabel(f"{problem.issue} ({problem.unit})" if problem.unit else problem.issue)
+    label = f"{problem.issue} ({problem.unit})" if problem.unit else problem.issue
+    if zoomed:  # the offers and the range fill a sliver of the issue: show them, say so
+        label += f"\nzoomed in; the issue runs {_number(problem.low)} to {_issue_value(problem, problem.high)}"
+    ax.set_ylabel(label)
     ax.set_title(f"{problem.name}: offers over {problem.issue} ({_outcome(negotiation)})")
     if not negotiation.steps:
         ax.text(0.5, 0.5, "no offers were made", ha="center", va="center", transform=ax.transAxes)
