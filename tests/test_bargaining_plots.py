@@ -4,7 +4,6 @@ negotiation, and their PNG writers."""
 from __future__ import annotations
 
 from fractions import Fraction
-from fractions import Fraction as F
 from pathlib import Path
 
 import matplotlib
@@ -276,11 +275,11 @@ def test_a_mediated_negotiation_shows_the_sides_demands_and_zooms_in() -> None:
         "zone",
         ("Ukraine", "Russia"),
         "width",
-        F(0),
-        F(40),
-        (F(-1, 40), F(1, 40)),
-        (F(1), F(0)),
-        disagreement=(F(9, 20), F(1, 2)),
+        Fraction(0),
+        Fraction(40),
+        (Fraction(-1, 40), Fraction(1, 40)),
+        (Fraction(1), Fraction(0)),
+        disagreement=(Fraction(9, 20), Fraction(1, 2)),
         unit="km",
     )
     steps = (
