@@ -206,3 +206,13 @@ def test_a_state_where_a_utility_fails_is_a_run_error() -> None:
 def test_a_bargaining_game_has_no_strategy_matrix() -> None:
     with pytest.raises(UsageError, match="game zone_talks is a bargaining game: it has no strategy matrix"):
         parse_scenario(ZONE).game("zone_talks")
+
+
+def test_numpy_floats_in_the_state_build_exactly() -> None:
+    # numpy 2 writes np.float64(0.6) as its repr: the exact value must come from the number
+    import numpy as np
+
+    scenario = parse_scenario(ZONE)
+    values = {**scenario.namespace(), "p_war": np.float64(0.6)}
+    problem = scenario.bargaining("zone_talks").template.build(values)
+    assert problem.disagreement == (F(1, 2), F(3, 10))
