@@ -128,7 +128,8 @@ def test_same_seed_same_tables_and_breakdowns_use_the_seed() -> None:
 def test_the_offers_table_has_a_row_per_offer_and_player() -> None:
     result = play(parse_scenario(TALKS), seed=0)
     offers, negotiations = result.offers, result.negotiations
-    assert list(offers.columns) == ["round", "game", "step", "proposer", "offer", "player", "utility", "response"]
+    columns = ["round", "game", "step", "proposer", "offer", "player", "utility", "response", "issue"]
+    assert list(offers.columns) == columns
     assert len(offers) == 2 * int(negotiations["offers"].sum())
     assert set(offers["response"]) <= {"propose", "accept", "reject"}
     # alternating offers from A: steps 1, 3, 5 are A's, 2, 4, 6 are B's
@@ -138,16 +139,16 @@ def test_the_offers_table_has_a_row_per_offer_and_player() -> None:
 def test_a_sweep_row_records_the_agreements() -> None:
     scenario = load_scenario(CLASSICS / "fearon_private_information.yaml")
     names = [name for name, _ in columns(scenario)]
-    assert [n for n in names if n.endswith(":territory")] == [
+    assert [n for n in names if ":territory" in n] == [
         "agreed:territory",
         "first_agreed:territory",
-        "agreement:territory",
+        "agreement:territory.x",
         "offers:territory",
     ]
     result = play(scenario, seed=2)
     row = summarize(scenario, result.history, result.rounds_played, result.stop_reason)
     # tough B: rejected in round 1, agreed on 13/20 in round 2 (stop_when), one offer each
     assert (row["agreed:territory"], row["first_agreed:territory"]) == (0.5, 2.0)
-    assert (row["agreement:territory"], row["offers:territory"]) == (0.65, 1.0)
+    assert (row["agreement:territory.x"], row["offers:territory"]) == (0.65, 1.0)
     never = summarize(scenario, result.history.__class__(), 0, "rounds")
-    assert math.isnan(never["agreed:territory"]) and math.isnan(never["agreement:territory"])
+    assert math.isnan(never["agreed:territory"]) and math.isnan(never["agreement:territory.x"])

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sim.files import Writer
 from sim.game.bargaining import Bargaining, Number, bargaining_range
 from sim.solvers.bargaining import Solution
-from sim.solvers.protocols import Negotiation
+from sim.solvers.protocols import Negotiation, scalar
 from sim.viz.bargaining_report import TITLES
 from sim.viz.figures import _png, _safe
 from sim.viz.plots import PALETTE, _axes
@@ -281,7 +281,7 @@ def negotiation_offers(negotiation: Negotiation, problem: Bargaining, *, ax: Axe
         k = _proposer_index(problem, name)
         ax.plot(
             [step.step for step in mine],
-            [float(step.offer) for step in mine],
+            [float(scalar(step.offer)) for step in mine],
             "-" if k < 2 else ":",
             marker=_PROPOSER_MARKERS[k],
             color=PALETTE[k] if k < 2 else PALETTE[3],
@@ -289,8 +289,8 @@ def negotiation_offers(negotiation: Negotiation, problem: Bargaining, *, ax: Axe
         )
     last = negotiation.steps[-1].step if negotiation.steps else 1
     if negotiation.agreed and negotiation.agreement is not None:
-        _mark_agreement(ax, problem, negotiation, negotiation.agreement)
-    offers = [float(step.offer) for step in negotiation.steps]
+        _mark_agreement(ax, problem, negotiation, scalar(negotiation.agreement))
+    offers = [float(scalar(step.offer)) for step in negotiation.steps]
     _frame(ax, [0.5, last + 0.5], [*offers, float(problem.low), float(problem.high)])
     room = max(AGREEMENT_ROOM[0], AGREEMENT_ROOM[1] * last) if negotiation.agreed else 0.0
     ax.set_xlim(0.5, last + 0.5 + room)
