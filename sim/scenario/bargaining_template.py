@@ -256,9 +256,10 @@ class BargainingTemplate:
         for issue, formula, (low, high) in zip(self.issues, mediator.ideal, bounds, strict=True):
             value = float(self.value(formula, values, f"the mediator's ideal {issue.name}"))
             if not low <= value <= high:
+                where = f"{formula.origin}: " if formula.origin else ""
                 raise RunError(
-                    f"game {self.name}: mediator {mediator.name}'s ideal {issue.name} = {value:g} lies outside "
-                    f"its range [{low:g}, {high:g}]"
+                    f"game {self.name}: {where}mediator {mediator.name}'s ideal {issue.name} = {value:g} lies "
+                    f"outside its range [{low:g}, {high:g}]"
                 )
             ideal.append(value)
         return tuple(ideal)
@@ -335,7 +336,7 @@ class BargainingTemplate:
                 return float(formula.evaluate({**bound, **point}))
             except FormulaError as exc:
                 at = ", ".join(f"{name} = {v:g}" for name, v in point.items())
-                raise RunError(f"game {self.name}: {self.players[party]}'s utility at {at}: {exc.message}") from None
+                raise RunError(f"game {self.name}: {self.players[party]}'s utility at {at}: {exc}") from None
 
         return utility
 
