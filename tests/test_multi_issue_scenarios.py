@@ -64,7 +64,7 @@ def test_solve_text_shows_every_issue_and_the_tolerance() -> None:
     assert (result.returncode, result.stderr) == (0, "")
     assert "over 2 issues: width in [0 km, 40 km], monitors in [0, 1000]" in result.stdout
     assert "Nash: width = 40 km, monitors = 178.571; Ukraine gets 0.753571, Russia gets 0.575" in result.stdout
-    assert "numeric: within 1e-06 of each issue's range" in result.stdout
+    assert "numeric, within 1e-06 of each issue's range" in result.stdout
     assert "a run plays it: alternating offers, Ukraine first (Ukraine boulware, Russia linear)" in result.stdout
 
 
@@ -168,3 +168,20 @@ games:
     # the Rubinstein split 1/(1 + 0.9) = 10/19 either way (exact: one issue keeps every feature)
     assert play(listed).negotiations["agreement"].tolist() == [10 / 19]
     assert play(single).negotiations["agreement"].tolist() == [10 / 19]
+
+
+@pytest.mark.slow
+def test_no_agreement_beats_disagreeing_nothing_is_offered() -> None:
+    # B gets at most 4 (a = b = 0), less than its disagreement payoff 5: no agreement gives
+    # both a gain, so nothing is offered, both issue rows are NaN and game.agreed reads 0.
+    text = TRADE.replace("PROTOCOL", "{deadline: 5}").replace(
+        'B: "(1 - a) + 3 * (1 - b)"}', 'B: "(1 - a) + 3 * (1 - b)"}\n      disagreement: {A: 0, B: 5}'
+    )
+    text += "dynamics:\n  - after: trade\n    set: {signed: trade.agreed}\n"
+    text = text.replace("rounds: 1\n", "rounds: 1\nparameters: {signed: 7}\n")
+    result = play(parse_scenario(text), seed=0)
+    negotiations = result.negotiations
+    assert negotiations[["issue", "outcome", "offers"]].values.tolist() == [["a", "no_range", 0], ["b", "no_range", 0]]
+    assert negotiations["agreement"].isna().all()
+    assert result.offers.empty
+    assert result.history.state_at(1)["signed"] == 0.0

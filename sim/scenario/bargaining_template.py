@@ -243,6 +243,17 @@ class BargainingTemplate:
                 self.value(f, values, f"the mediator's {what}")
                 for f, what in ((mediator.bias, "bias"), (mediator.credibility, "credibility"))
             )
+            if self.several:  # one issue: checked with the problem (check_protocol)
+                for what, value, formula in (
+                    ("bias", bias, mediator.bias),
+                    ("credibility", credibility, mediator.credibility),
+                ):
+                    if not 0 <= value <= 1:
+                        where = f"{formula.origin}: " if formula.origin else ""
+                        raise RunError(
+                            f"game {self.name}: {where}mediator {mediator.name}'s {what} must lie in [0, 1], "
+                            f"not {_show(value)}"
+                        )
             built = Mediator(mediator.name, self._ideal(mediator, values), bias, credibility)
         return Protocol(self.protocol.deadline, self.protocol.strategies, built)
 

@@ -169,7 +169,7 @@ def multi_issue_lines(solved: SolvedMultiIssue) -> list[str]:
     >>> lines[0]
     'trade: bargaining between A and B over 2 issues: a in [0, 1], b in [0, 1]'
     >>> lines[2], lines[-1]
-    ('  Nash: a = 1, b = 0; A gets 3, B gets 3', "  numeric: within 1e-06 of each issue's range")
+    ('  Nash: a = 1, b = 0; A gets 3, B gets 3', "  numeric, within 1e-06 of each issue's range")
     """
     problem = solved.problem
     a, b = problem.parties
@@ -196,7 +196,7 @@ def multi_issue_lines(solved: SolvedMultiIssue) -> list[str]:
             ideal = _multi_agreement(problem, solved.protocol.mediator.ideal)
         lines.append(f"  a run plays it: {_protocol_words(problem.parties, solved.first, solved.protocol, ideal)}")
     tolerance = max((s.tolerance for s in solved.solutions), default=0.0)
-    lines.append(f"  numeric: within {tolerance:g} of each issue's range")
+    lines.append(f"  numeric, within {tolerance:g} of each issue's range")
     return lines
 
 
