@@ -19,7 +19,9 @@ Solutions (each a :class:`MultiSolution`)
 Also :func:`frontier` (the Pareto frontier sampled in utility space) and
 :class:`MultiIssueSpace`, the offer space of the negotiation protocols
 (:mod:`sim.solvers.protocols`): utilities of offers, each party's trade-off offer for a
-utility it asks for, its best and its reservation utility.
+utility it asks for, its best and its reservation utility, a mediator's blend of two
+offers, and the offer of an ``equilibrium`` player (the Nash solution: over several
+issues no subgame-perfect offer of alternating offers is computed).
 """
 
 from __future__ import annotations
@@ -687,7 +689,7 @@ class MultiIssueSpace:
         if target >= self.best(party):
             return self._offer(ideal.z)
         key = (party, float(target))
-        if key not in self._offers:  # a float key: exact targets (Fractions) are asked in floats too
+        if key not in self._offers:
             found = _trade_off(self._box, party, float(target), self._anchors(party, float(target)))
             if found is None:
                 raise SolverError(
