@@ -190,7 +190,7 @@ def test_run_plays_a_bargaining_game_and_writes_its_tables(tmp_path: Path) -> No
     assert negotiations[0] == "round,game,issue,outcome,agreed,agreement,offers,type,war_probability"
     assert negotiations[1].startswith("1,zone_talks,width,agreement,True,22.0,1,,")
     offers = (tmp_path / "out" / "offers.csv").read_text(encoding="utf-8").splitlines()
-    assert [line.split(",")[5:] for line in offers[1:]] == [
+    assert [line.split(",")[5:8] for line in offers[1:]] == [
         ["Ukraine", offers[1].split(",")[6], "propose"],
         ["Russia", offers[2].split(",")[6], "accept"],
     ]

@@ -129,7 +129,8 @@ def test_same_seed_same_tables_and_breakdowns_use_the_seed() -> None:
 def test_the_offers_table_has_a_row_per_offer_and_player() -> None:
     result = play(parse_scenario(TALKS), seed=0)
     offers, negotiations = result.offers, result.negotiations
-    assert list(offers.columns) == ["round", "game", "step", "proposer", "offer", "player", "utility", "response"]
+    columns = ["round", "game", "step", "proposer", "offer", "player", "utility", "response", "issue"]
+    assert list(offers.columns) == columns
     assert len(offers) == 2 * int(negotiations["offers"].sum())
     assert set(offers["response"]) <= {"propose", "accept", "reject"}
     # alternating offers from A: steps 1, 3, 5 are A's, 2, 4, 6 are B's
@@ -139,19 +140,19 @@ def test_the_offers_table_has_a_row_per_offer_and_player() -> None:
 def test_a_sweep_row_records_the_agreements() -> None:
     scenario = load_scenario(CLASSICS / "fearon_private_information.yaml")
     names = [name for name, _ in columns(scenario)]
-    assert [n for n in names if n.endswith(":territory")] == [
+    assert [n for n in names if ":territory" in n] == [
         "agreed:territory",
         "first_agreed:territory",
-        "agreement:territory",
+        "agreement:territory.x",
         "offers:territory",
     ]
     result = play(scenario, seed=2)
     row = summarize(scenario, result.history, result.rounds_played, result.stop_reason)
     # tough B: rejected in round 1, agreed on 13/20 in round 2 (stop_when), one offer each
     assert (row["agreed:territory"], row["first_agreed:territory"]) == (0.5, 2.0)
-    assert (row["agreement:territory"], row["offers:territory"]) == (0.65, 1.0)
+    assert (row["agreement:territory.x"], row["offers:territory"]) == (0.65, 1.0)
     never = summarize(scenario, result.history.__class__(), 0, "rounds")
-    assert math.isnan(never["agreed:territory"]) and math.isnan(never["agreement:territory"])
+    assert math.isnan(never["agreed:territory"]) and math.isnan(never["agreement:territory.x"])
 
 
 def test_metrics_count_agreements_and_offers(tmp_path: Path) -> None:
@@ -182,7 +183,7 @@ def test_a_sweep_over_a_bargaining_parameter_records_agreements(tmp_path: Path) 
     # A leaves B X = (1 - 1/2 + w_low) / 2 (the stationary point, inside [w_low, 0.4]):
     # it demands x = 1 - X, 3/4 at w_low = 0 and 29/40 at 0.05
     expected = 1 - (0.5 + table["w_low"]) / 2
-    assert ((table["agreement:territory"] - expected).abs() < 1e-12).all()
+    assert ((table["agreement:territory.x"] - expected).abs() < 1e-12).all()
     again = run_sweep(scenario, spec, out=tmp_path / "again", workers=1).table
     order = list(table.columns[:2])
     assert (

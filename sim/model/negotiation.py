@@ -29,6 +29,7 @@ evaluated (rules in file order, a rule's ``when`` before its ``set`` values in f
 from __future__ import annotations
 
 import warnings
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -47,7 +48,8 @@ from sim.scenario.load import BargainingPlan, GamePlan, RulePlan, Scenario, Tree
 from sim.scenario.tree_template import TypeDraw
 from sim.solvers.beliefs import bayes, likelihoods
 from sim.solvers.fearon import posterior_after, screening_checked, uniform_demand
-from sim.solvers.protocols import Negotiation, Step, negotiate
+from sim.solvers.multi_issue import MultiIssueSpace
+from sim.solvers.protocols import Negotiation, Step, negotiate, negotiate_over
 from sim.solvers.registry import solve
 from sim.solvers.selection import Settings, realise, select
 from sim.solvers.tree_play import PlayedPath, play_tree, select_tree
@@ -270,6 +272,9 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
 
     def _play_bargaining(self, plan: BargainingPlan, values: dict[str, Any]) -> None:
         template = plan.template
+        if template.several:
+            self._record_bargaining(plan, self._play_several(plan, values), values)
+            return
         try:
             problem = template.build(values)
             protocol = template.build_protocol(values)
@@ -285,6 +290,49 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             raise RunError(f"round {self.round}, game {str(exc).removeprefix('bargaining ')}") from None
         except SolverError as exc:
             raise SolverError(f"round {self.round}: {exc}") from exc
+        self._record_bargaining(plan, play, values, typed=private is not None and bool(private.types))
+
+    def _play_several(self, plan: BargainingPlan, values: dict[str, Any]) -> BargainingPlay:
+        """A game over several issues: its protocol played on the issues' offer space
+        (:class:`~sim.solvers.multi_issue.MultiIssueSpace`); no agreement gives both a gain:
+        ``"no_range"``, nothing offered."""
+        template = plan.template
+        try:
+            problem = template.build_multi(values)
+            protocol = template.build_protocol(values)
+            breakdown = (
+                Fraction(0)
+                if template.breakdown is None
+                else template.value(template.breakdown, values, "breakdown risk")
+            )
+            if not 0 <= breakdown < 1:
+                raise RunError(f"game {plan.name}: the breakdown risk must lie in [0, 1), not {float(breakdown):g}")
+            space = MultiIssueSpace(problem)
+            if not space.has_range():
+                negotiation = Negotiation((), "no_range", None, problem.disagreement)
+            else:
+                negotiation = negotiate_over(
+                    space,
+                    protocol,
+                    self.rng,
+                    first=template.first,
+                    breakdown=breakdown,
+                    disagreement=problem.disagreement,
+                )
+        except RunError as exc:
+            raise RunError(f"round {self.round}, {exc}") from None
+        except BargainingError as exc:
+            raise RunError(f"round {self.round}, game {str(exc).removeprefix('bargaining ')}") from None
+        except SolverError as exc:
+            raise SolverError(f"round {self.round}: {exc}") from exc
+        return BargainingPlay(self.round, problem, negotiation)
+
+    def _record_bargaining(
+        self, plan: BargainingPlan, play: BargainingPlay, values: dict[str, Any], *, typed: bool = False
+    ) -> None:
+        """What later games and rules read of a negotiation: ``game.agreed``, ``game.offers``,
+        ``game.outcome``, ``game.agreement.<issue>`` for each issue, and with private types
+        ``game.type``."""
         negotiation = play.negotiation
         outcome = {
             f"{plan.name}.agreed": 1.0 if negotiation.agreed else 0.0,
@@ -292,8 +340,9 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             f"{plan.name}.outcome": negotiation.outcome,
         }
         if negotiation.agreement is not None:
-            outcome[f"{plan.name}.agreement.{problem.issue}"] = float(negotiation.agreement)
-        if private is not None and private.types:
+            for issue, value in zip(play.issues, play.values(negotiation.agreement), strict=True):
+                outcome[f"{plan.name}.agreement.{issue}"] = value
+        if typed:
             outcome[f"{plan.name}.type"] = play.type
         self.played.update(outcome)
         values.update(outcome)

@@ -192,8 +192,8 @@ class BargainingNames:
 
 def bargaining_names(game: str, block: BargainingSpec | BargainingTemplate) -> BargainingNames:
     """``game.agreed`` (1 if the last negotiation agreed, else 0), ``game.offers``
-    (offers it took), ``game.agreement.<issue>`` (the agreed value; not a number until
-    an agreement), the label ``game.outcome`` (one of
+    (offers it took), ``game.agreement.<issue>`` for each issue (the agreed value; not a
+    number until an agreement), the label ``game.outcome`` (one of
     :data:`sim.solvers.protocols.OUTCOMES`) and, with
     private types, the label ``game.type`` (the type drawn).
 
@@ -206,14 +206,15 @@ def bargaining_names(game: str, block: BargainingSpec | BargainingTemplate) -> B
     ['talks.agreed', 'talks.agreement.width', 'talks.offers']
     """
     if isinstance(block, BargainingTemplate):
-        issue = block.issue
+        issues = block.issue_names
         types = tuple(name for name, _, _ in block.private.types) if block.private is not None else ()
     else:
-        issue = block.issue.name
+        issues = tuple(i.name for i in ([block.issue] if block.issue is not None else block.issues or []))
         types = tuple(block.private.types or {}) if block.private is not None else ()
-    numbers = frozenset({f"{game}.agreed", f"{game}.offers", f"{game}.agreement.{issue}"})
+    agreements = [f"{game}.agreement.{issue}" for issue in issues]
+    numbers = frozenset({f"{game}.agreed", f"{game}.offers", *agreements})
     labels = {f"{game}.outcome": OUTCOMES, **({f"{game}.type": types} if types else {})}
-    initial: dict[str, Any] = {f"{game}.agreed": 0.0, f"{game}.offers": 0.0, f"{game}.agreement.{issue}": math.nan}
+    initial: dict[str, Any] = {f"{game}.agreed": 0.0, f"{game}.offers": 0.0, **dict.fromkeys(agreements, math.nan)}
     initial.update(dict.fromkeys(labels))
     return BargainingNames(numbers, labels, initial)
 
@@ -491,7 +492,10 @@ class _Checker:
         state.update(dict.fromkeys(scope.labels))
         state["round"] = 1
         try:
-            template.build(state)
+            if template.several:
+                template.build_multi(state)
+            else:
+                template.build(state)
         except RunError as exc:
             raise self.fail(
                 (*path, "bargaining"), f"at the initial state: {str(exc).removeprefix(f'game {name}: ')}"

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sim.files import Writer
 from sim.game.bargaining import Bargaining, Number, bargaining_range
 from sim.solvers.bargaining import Solution
-from sim.solvers.protocols import Negotiation
+from sim.solvers.protocols import Negotiation, scalar
 from sim.viz.bargaining_report import TITLES
 from sim.viz.figures import _png, _safe
 from sim.viz.plots import PALETTE, _axes
@@ -286,7 +286,7 @@ def negotiation_offers(negotiation: Negotiation, problem: Bargaining, *, ax: Axe
         k = _proposer_index(problem, name)
         ax.plot(
             [step.step for step in mine],
-            [float(step.offer) for step in mine],
+            [float(scalar(step.offer)) for step in mine],
             "-" if k < 2 else ":",
             marker=_PROPOSER_MARKERS[k],
             color=PALETTE[k] if k < 2 else PALETTE[3],
@@ -296,7 +296,7 @@ def negotiation_offers(negotiation: Negotiation, problem: Bargaining, *, ax: Axe
     for k, party in enumerate(problem.parties if stated else ()):
         ax.plot(
             [step.step for step in stated],
-            [float(step.demands[k]) for step in stated if step.demands is not None],
+            [float(scalar(step.demands[k])) for step in stated if step.demands is not None],
             "--",
             marker=_PROPOSER_MARKERS[k],
             markersize=4,
@@ -306,9 +306,9 @@ def negotiation_offers(negotiation: Negotiation, problem: Bargaining, *, ax: Axe
         )
     last = negotiation.steps[-1].step if negotiation.steps else 1
     if negotiation.agreed and negotiation.agreement is not None:
-        _mark_agreement(ax, problem, negotiation, negotiation.agreement)
-    offers = [float(step.offer) for step in negotiation.steps]
-    demanded = [float(d) for step in stated if step.demands is not None for d in step.demands]
+        _mark_agreement(ax, problem, negotiation, scalar(negotiation.agreement))
+    offers = [float(scalar(step.offer)) for step in negotiation.steps]
+    demanded = [float(scalar(d)) for step in stated if step.demands is not None for d in step.demands]
     shown = [*offers, *demanded, *(float(end) for end in span or ())]
     low, high = float(problem.low), float(problem.high)
     zoomed = bool(shown) and max(shown) - min(shown) < ZOOM_BELOW * (high - low)
