@@ -252,6 +252,12 @@ def _protocol(
     if spec is None:
         return None
     at = (*where, "protocol")
+    if block.private is not None:
+        raise context.fail(
+            at,
+            "with `private` values a run plays one take-it-or-leave-it offer (Fearon's screening), not a "
+            "protocol: remove `protocol`, or `private` to negotiate offer by offer",
+        )
     if not 1 <= spec.deadline <= MAX_DEADLINE:
         raise context.fail(
             (*at, "deadline"), f"the deadline is a number of offers from 1 to {MAX_DEADLINE}, not {spec.deadline}"
@@ -287,7 +293,9 @@ def _ideal(
     if len(issues) == 1:
         if isinstance(given, Mapping):
             raise context.fail(at, f"the ideal is a value of {names[0]} (a number or formula), not a mapping")
-        return context.formula(given, scope, at)
+        ideal = context.formula(given, scope, at)
+        _check_within(context, ideal, issues[0], at)
+        return ideal
     if not isinstance(given, Mapping):
         raise context.fail(
             at, f"over several issues the ideal is a mapping issue -> value: give one for each of {', '.join(names)}"
@@ -298,7 +306,20 @@ def _ideal(
     missing = [n for n in names if n not in given]
     if missing:
         raise context.fail(at, f"no ideal value for issue {missing[0]!r}: give one for each of {', '.join(names)}")
-    return tuple(context.formula(given[n], scope, (*at, n)) for n in names)
+    ideals = tuple(context.formula(given[n], scope, (*at, n)) for n in names)
+    for ideal, issue, name in zip(ideals, issues, names):
+        _check_within(context, ideal, issue, (*at, name))
+    return ideals
+
+
+def _check_within(context: _Context, ideal: Formula, issue: IssueTemplate, at: FieldPath) -> None:
+    """A mediator's ideal written as a number must lie in a range written as numbers."""
+    value, low, high = _constant(ideal), _constant(issue.range[0]), _constant(issue.range[1])
+    if value is not None and low is not None and high is not None and not low <= value <= high:
+        raise context.fail(
+            at,
+            f"the mediator's ideal {float(value):g} lies outside {issue.name}'s range [{float(low):g}, {float(high):g}]",
+        )
 
 
 #: The most offers one negotiation may take (``protocol.deadline``).

@@ -168,14 +168,21 @@ class BargainingTemplate:
         breakdown = (
             Fraction(0) if self.breakdown is None else self._number(self.breakdown, values, exact, "breakdown risk")
         )
-        for player, factor in zip(self.players, discount):
+        for k, (player, factor) in enumerate(zip(self.players, discount)):
             if not 0 < factor <= 1:
-                raise RunError(f"game {self.name}: {player}'s discount factor must lie in (0, 1], not {_show(factor)}")
-        for player, weight in zip(self.players, power):
+                at = _where(self.discount[k]) if self.discount else ""
+                raise RunError(
+                    f"game {self.name}: {at}{player}'s discount factor must lie in (0, 1], not {_show(factor)}"
+                )
+        for k, (player, weight) in enumerate(zip(self.players, power)):
             if not weight > 0:
-                raise RunError(f"game {self.name}: {player}'s bargaining power must be positive, not {_show(weight)}")
+                at = _where(self.power[k]) if self.power else ""
+                raise RunError(
+                    f"game {self.name}: {at}{player}'s bargaining power must be positive, not {_show(weight)}"
+                )
         if not 0 <= breakdown < 1:
-            raise RunError(f"game {self.name}: the breakdown risk must lie in [0, 1), not {_show(breakdown)}")
+            at = _where(self.breakdown) if self.breakdown is not None else ""
+            raise RunError(f"game {self.name}: {at}the breakdown risk must lie in [0, 1), not {_show(breakdown)}")
         try:
             return Bargaining(
                 self.name,
@@ -387,7 +394,8 @@ class BargainingTemplate:
         if any(p < 0 for _, p, _ in types) or abs(float(total) - 1) > PROBABILITY_SLACK:
             shown = ", ".join(f"{name} {_show(p)}" for name, p, _ in types)
             raise RunError(
-                f"game {self.name}: the probabilities of {player}'s types must be at least 0 and sum to 1 ({shown})"
+                f"game {self.name}: {_where(private.types[0][1])}the probabilities of {player}'s types must be at "
+                f"least 0 and sum to 1, not {_show(total)} ({shown})"
             )
         return PrivateValues(private.player, types, None)
 
@@ -422,7 +430,8 @@ class BargainingTemplate:
             return float(self.utilities[party].evaluate({**values, self.issue: float(y)}))
         except FormulaError as exc:
             raise RunError(
-                f"game {self.name}: {self.players[party]}'s utility at {self.issue} = {float(y):g}: {exc.message}"
+                f"game {self.name}: {_where(self.utilities[party])}{self.players[party]}'s utility at "
+                f"{self.issue} = {float(y):g}: {exc.message}"
             ) from None
 
     def _curve(self, party: int, values: Mapping[str, Any]) -> Callable[[float], float]:
@@ -444,6 +453,11 @@ class BargainingTemplate:
             return float(formula.evaluate(values))
         except FormulaError as exc:
             raise RunError(f"game {self.name}, {what}: {exc.message}") from None
+
+
+def _where(formula: Formula) -> str:
+    """Where a formula was written (``file:line field: ``), to start an error with."""
+    return f"{formula.origin}: " if formula.origin else ""
 
 
 def _show(value: Number) -> str:

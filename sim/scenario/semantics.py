@@ -58,6 +58,9 @@ __all__ = [
 # used with fullmatch: the whole text must match (`$` would also accept a final line break)
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]*")
+#: A message that starts where a formula was written (``file:line field: ...``, see
+#: :meth:`_Checker.origin`).
+_PLACED = re.compile(r"(?P<file>.+?):(?P<line>\d+) (?P<field>\S+): (?P<message>.*)", re.S)
 #: Names a scenario may not give to parameters, actors, games or sub-formulas.
 RESERVED = frozenset({"round", "rounds", "parameters", "True", "False", "None", *FUNCTIONS})
 
@@ -497,9 +500,16 @@ class _Checker:
             else:
                 template.build(state)
         except RunError as exc:
-            raise self.fail(
-                (*path, "bargaining"), f"at the initial state: {str(exc).removeprefix(f'game {name}: ')}"
-            ) from None
+            message = str(exc).removeprefix(f"game {name}: ")
+            placed = _PLACED.match(message)
+            if placed is not None and placed["file"] == self.doc.filename:  # the formula at fault says where
+                raise ScenarioError(
+                    f"at the initial state: {placed['message']}",
+                    file=self.doc.filename,
+                    line=int(placed["line"]),
+                    field=placed["field"],
+                ) from None
+            raise self.fail((*path, "bargaining"), f"at the initial state: {message}") from None
         return BargainingPlan(name, players, template, spec.description)
 
     def tree_rule(self, spec: GameSpec, settings: EquilibriumSpec, path: FieldPath) -> str:
