@@ -318,7 +318,8 @@ def _check_within(context: _Context, ideal: Formula, issue: IssueTemplate, at: F
     if value is not None and low is not None and high is not None and not low <= value <= high:
         raise context.fail(
             at,
-            f"the mediator's ideal {float(value):g} lies outside {issue.name}'s range [{float(low):g}, {float(high):g}]",
+            f"the mediator's ideal {float(value):g} lies outside {issue.name}'s range "
+            f"[{float(low):g}, {float(high):g}]",
         )
 
 
