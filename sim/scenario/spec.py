@@ -507,7 +507,8 @@ def _pydantic_message(error: Any, path: FieldPath) -> str:
     if kind == "extra_forbidden":
         field_name = str(path[-1]) if path else "?"
         allowed = _allowed_fields(path[:-1])
-        return f"unknown field {field_name!r}{did_you_mean(field_name, allowed)} (allowed: {', '.join(allowed)})"
+        listed = f" (allowed: {', '.join(allowed)})" if allowed else ""
+        return f"unknown field {field_name!r}{did_you_mean(field_name, allowed)}{listed}"
     if kind == "missing":
         return f"the required field {path[-1]!r} is missing" if path else _MESSAGES[kind]
     if kind == "value_error":
@@ -550,6 +551,14 @@ _CHILDREN: dict[tuple[Any, str | int], tuple[str, Any]] = {
     (EquilibriumSpec, "select"): ("one", SelectSpec),
     (SelectSpec, "conditional"): ("list", CaseSpec),
     (ScenarioSpec, "sweep"): ("one", SweepSpecBlock),
+    (GameSpec, "bargaining"): ("one", BargainingSpec),
+    (BargainingSpec, "issue"): ("one", IssueSpec),
+    (BargainingSpec, "issues"): ("list", IssueSpec),
+    (BargainingSpec, "protocol"): ("one", ProtocolSpec),
+    (BargainingSpec, "private"): ("one", PrivateSpec),
+    (ProtocolSpec, "mediator"): ("one", MediatorSpec),
+    (ProtocolSpec, "strategies"): ("mapping", ConcessionSpec),
+    (PrivateSpec, "types"): ("mapping", PrivateTypeSpec),
 }
 
 
