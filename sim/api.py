@@ -200,7 +200,7 @@ class RunResult(RunTables):
                 last = plays[-1]
                 problem = plays[-1].problem
                 solutions, _ = bargaining_solutions(problem, alternating=plan.template.alternating)
-                writers.update(bargaining_figure_writers(problem, solutions, last.negotiation))
+                writers.update(bargaining_figure_writers(problem, solutions, last.negotiation, last.round))
         return writers
 
     def save(self, directory: str | os.PathLike[str], *, force: bool = False, figures: bool = False) -> list[Path]:

@@ -307,8 +307,8 @@ def _ideal(
     if missing:
         raise context.fail(at, f"no ideal value for issue {missing[0]!r}: give one for each of {', '.join(names)}")
     ideals = tuple(context.formula(given[n], scope, (*at, n)) for n in names)
-    for ideal, issue, name in zip(ideals, issues, names):
-        _check_within(context, ideal, issue, (*at, name))
+    for ideal, template, name in zip(ideals, issues, names):
+        _check_within(context, ideal, template, (*at, name))
     return ideals
 
 
