@@ -319,7 +319,7 @@ def _bargaining_line(play: BargainingPlay) -> Text:
     if play.type is not None and isinstance(problem, Bargaining):
         words += f"; {problem.parties[1 - problem.first]} was {play.type}"
     if play.war_probability is not None:
-        words += f"; chance of no deal as the proposer saw it {number(float(play.war_probability))}"
+        words += f"; chance of war the proposer's offer risked {number(float(play.war_probability))}"
     payoffs = ", ".join(f"{p} {number(float(u))}" for p, u in zip(problem.parties, negotiation.utilities))
     return shown(f"{path}  ", (f"{words}; payoffs {payoffs}", "dim"))
 
