@@ -216,3 +216,22 @@ def test_numpy_floats_in_the_state_build_exactly() -> None:
     values = {**scenario.namespace(), "p_war": np.float64(0.6)}
     problem = scenario.bargaining("zone_talks").template.build(values)
     assert problem.disagreement == (F(1, 2), F(3, 10))
+
+
+def test_solve_shows_fearons_demand_and_what_the_answer_teaches() -> None:
+    # fearon_private_information.yaml: prior 3/10 on tough (war value 7/20), soft 3/20; A's
+    # war value 1/2. Screening (17/20, only soft accepts) is worth 17/20 - 7/20 * 3/10 =
+    # 149/200 > 13/20, so war comes with chance 3/10; an acceptance reveals soft, a
+    # rejection tough
+    text = " ".join(diplosim("solve", str(CLASSICS / "fearon_private_information.yaml")).stdout.split())
+    assert "A demands x = 17/20 (~ 0.85); chance of war 3/10 (~ 0.3); A expects 149/200 (~ 0.745)" in text
+    assert "after an acceptance: tough 0, soft 1; after a rejection: tough 1, soft 0" in text
+    uniform = json.loads(diplosim("solve", str(CLASSICS / "fearon_uniform_costs.yaml"), "--json").stdout)
+    # uniform on [1/5, 2/5], A's war value 1/2: A leaves B 7/20, accepted with chance 3/4
+    assert uniform["games"][0]["solutions"]["fearon"] == {
+        "range": ["1/2", "7/10"],
+        "demand": "13/20",
+        "war_probability": "1/4",
+        "expected": "49/80",
+        "uniform": ["1/5", "2/5"],
+    }

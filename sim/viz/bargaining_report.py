@@ -10,7 +10,9 @@ from fractions import Fraction
 from sim.game.bargaining import Bargaining, Number
 from sim.game.multi_issue import MultiIssueBargaining
 from sim.model.stage_games import Fearon, SolvedBargaining, SolvedMultiIssue
+from sim.scenario.bargaining_template import PrivateValues
 from sim.solvers.bargaining import Solution
+from sim.solvers.fearon import posterior_after
 from sim.solvers.protocols import Protocol, scalar
 
 __all__ = ["bargaining_json", "bargaining_lines", "multi_issue_json", "multi_issue_lines", "protocol_text"]
@@ -98,10 +100,28 @@ def _fearon_lines(problem: Bargaining, fearon: Fearon) -> list[str]:
         demand = f"{me} makes no offer"
     else:
         demand = f"{me} demands {problem.issue} = {_with_unit(problem, fearon.demand)}"
-    return [
+    lines = [
         f"{head} {demand}; chance of war {_reading(fearon.war_probability)}; {me} expects {_reading(fearon.expected)}",
         f"    {fearon.explanation}",
     ]
+    if private is not None and private.types and fearon.demand is not None:
+        lines.append(f"    {me}'s belief after the answer (Bayes' rule): {_posteriors(private, fearon.accepted_by)}")
+    return lines
+
+
+def _posteriors(private: PrivateValues, accepted_by: tuple[str, ...]) -> str:
+    """``after an acceptance: tough 0, soft 1; after a rejection: tough 1, soft 0`` (an
+    answer no type gives is left out)."""
+    names = [name for name, _, _ in private.types]
+    types = [(p, d) for _, p, d in private.types]
+    accepting = tuple(names.index(name) for name in accepted_by)
+    parts = []
+    for answer, said in (("an acceptance", True), ("a rejection", False)):
+        if not any((k in accepting) == said and types[k][0] > 0 for k in range(len(names))):
+            continue  # no type gives this answer
+        posterior = posterior_after(types, accepting, said)
+        parts.append(f"after {answer}: " + ", ".join(f"{n} {_reading(p)}" for n, p in zip(names, posterior)))
+    return "; ".join(parts)
 
 
 def protocol_text(problem: Bargaining, protocol: Protocol) -> str:
