@@ -191,3 +191,52 @@ def test_a_sweep_over_a_bargaining_parameter_records_agreements(tmp_path: Path) 
         .reset_index(drop=True)[agreed.name]
         .equals(again.sort_values(order).reset_index(drop=True)[agreed.name])
     )
+
+
+SHARED = """
+name: shared type
+rounds: 6
+seed: 3
+actors:
+  A:
+    state: {belief: 0.5}
+  B: {}
+games:
+  crisis:
+    players: [A, B]
+    tree:
+      types: B
+      chance: {tough: A.belief, soft: "1 - A.belief"}
+      moves:
+        tough: {player: B, infoset: tough, moves: {threaten: {payoffs: [0, 1]}, wait: {payoffs: [0, 0]}}}
+        soft: {player: B, infoset: soft, moves: {threaten: {payoffs: [0, 0]}, wait: {payoffs: [0, 1]}}}
+  talks:
+    players: [A, B]
+    bargaining:
+      issue: {name: x, range: [0, 1]}
+      utilities: {A: x, B: "1 - x"}
+      disagreement: {A: 0.5}
+      proposer: A
+      private:
+        player: B
+        types:
+          tough: {probability: A.belief, disagreement: 0.4}
+          soft: {probability: "1 - A.belief", disagreement: 0.1}
+        beliefs: {tough: A.belief}
+"""
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_persistent_type_is_the_actors_across_games(seed: int) -> None:
+    # the crisis draws B's type once; the talks, drawing B's type from the same names, see
+    # the same type every round, even as A's belief (their prior) moves: a tough B
+    # threatens in the crisis, a soft one waits
+    from sim.model.negotiation import NegotiationModel
+
+    model = NegotiationModel(parse_scenario(SHARED), seed=seed)
+    model.run()
+    [drawn] = model.types.values()
+    assert model.types == {("B", ("tough", "soft")): drawn}
+    assert {p.type for p in model.history.bargaining_plays} == {drawn}
+    moves = {p.path.last_move_of("B") for p in model.history.tree_plays}
+    assert moves == {"threaten" if drawn == "tough" else "wait"}

@@ -148,8 +148,10 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.round = 0
         self.stop_reason: str | None = None
         self.history = History()
-        self._types: dict[tuple[str, str], int] = {}  # (tree game, node path) -> persistent type drawn
-        self._quantiles: dict[str, float] = {}  # bargaining game -> its private type's persistent draw in [0, 1)
+        # persistent types, the actor's: (actor, its type names) -> the type drawn first, which
+        # every game drawing the same actor's type from the same names then sees
+        self.types: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._quantiles: dict[str, float] = {}  # bargaining game -> its uniform private value's persistent draw
         self._recorded_parameters = scenario.dynamic_parameters
         self._record_state()
 
@@ -224,11 +226,12 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             raise SolverError(f"round {self.round}: {exc}") from exc
         draws = plan.template.type_draws
         index_of = {node.path: k for k, node in game.walk()} if draws else {}
-        fixed = {
-            index_of[draw.path]: self._types[(plan.name, draw.path)]
-            for draw in draws
-            if (plan.name, draw.path) in self._types
-        }
+        fixed = {}
+        for draw in draws:
+            moves = game.nodes[index_of[draw.path]].moves
+            kept = self.types.get((draw.player, tuple(moves))) if draw.persistent else None
+            if kept is not None:
+                fixed[index_of[draw.path]] = moves.index(kept)
         path = play_tree(game, chosen.behaviour, self.rng, play=plan.play, fixed=fixed)
         for draw in draws:
             self._learn(plan, game, chosen.behaviour, path, draw, index_of[draw.path], values)
@@ -258,7 +261,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             return
         moves = game.nodes[node].moves
         if draw.persistent:
-            self._types.setdefault((plan.name, draw.path), moves.index(made.move))
+            self.types.setdefault((draw.player, tuple(moves)), made.move)
         if not draw.beliefs:
             return
         posteriors: dict[str, list[float]] = {}  # holder -> posterior over the types
@@ -357,20 +360,19 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         disagreement payoff; the beliefs become the posterior given its answer."""
         template = plan.template
         assert template.private is not None
-        quantile = self._quantiles.get(plan.name)
-        if quantile is None:
-            quantile = float(self.rng.random())
-            if template.private.persistent:
-                self._quantiles[plan.name] = quantile
         if private.uniform is not None:
+            quantile = self._quantiles.get(plan.name)
+            if quantile is None:
+                quantile = float(self.rng.random())
+                if template.private.persistent:
+                    self._quantiles[plan.name] = quantile
             low, high = private.uniform
             floor: Number = float(low) + (float(high) - float(low)) * quantile
             demand = uniform_demand(problem, low, high)
             offer, war, drawn = demand.offer, demand.war_probability, f"{floor:.6g}"
             accepting: tuple[int, ...] = ()
         else:
-            chosen = _pick(private, quantile)
-            name, _, floor = private.types[chosen]
+            name, floor = self._private_type(plan, problem, private)
             types = [(p, d) for _, p, d in private.types]
             screening, _ = screening_checked(problem, types, [n for n, _, _ in private.types])
             offer, war, drawn, accepting = screening.offer, screening.war_probability, name, screening.accepted_by
@@ -381,6 +383,20 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             for label, target in template.private.beliefs:
                 self._set(target, float(posterior[names.index(label)]), values)
         return BargainingPlay(self.round, problem, negotiation, drawn, war)
+
+    def _private_type(self, plan: BargainingPlan, problem: Bargaining, private: PrivateValues) -> tuple[str, Number]:
+        """The responder's type this round and its disagreement payoff: the actor's
+        persistent type if one was drawn (by this game or another drawing the same
+        actor's type from the same names), else a new draw at this round's prior."""
+        assert plan.template.private is not None
+        names = tuple(name for name, _, _ in private.types)
+        key = (problem.parties[private.player], names)
+        name = self.types.get(key) if plan.template.private.persistent else None
+        if name is None:
+            name = names[_pick(private, float(self.rng.random()))]
+            if plan.template.private.persistent:
+                self.types[key] = name
+        return name, private.types[names.index(name)][2]
 
     def _set(self, target: str, value: float, values: dict[str, Any]) -> None:
         actor, variable = _split(target)
