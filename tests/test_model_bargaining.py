@@ -240,3 +240,17 @@ def test_a_persistent_type_is_the_actors_across_games(seed: int) -> None:
     assert {p.type for p in model.history.bargaining_plays} == {drawn}
     moves = {p.path.last_move_of("B") for p in model.history.tree_plays}
     assert moves == {"threaten" if drawn == "tough" else "wait"}
+
+
+def test_a_game_with_when_is_played_only_while_it_holds() -> None:
+    # the talks stop once a zone is signed (zone > 0): with seed 0, round 1 agrees
+    # (the first offer of two equilibrium players), so rounds 2-4 play no talks and the
+    # after-rule counting negotiations fires once
+    text = TALKS.replace("      breakdown: 0.5\n", "").replace(
+        "      protocol:\n        deadline: 6\n        strategies: {A: boulware, B: boulware}\n", ""
+    )
+    text = text.replace("  talks:\n    players: [A, B]", '  talks:\n    when: "zone == 0"\n    players: [A, B]')
+    text += "  - after: talks\n    set: {esc: esc + 1}\n"
+    result = play(parse_scenario(text), seed=0)
+    assert [p.round for p in result.history.bargaining_plays] == [1]
+    assert result.history.state_at(4)["esc"] == 1.0

@@ -10,6 +10,9 @@ One round (``NegotiationModel.step``), for each game in the scenario's order:
    record them, so later games of the round see them as ``game.Player``;
 5. apply the dynamics rules marked ``after:`` this game.
 
+A game with a ``when`` condition that does not hold at its turn is skipped that round,
+with its ``after:`` rules; formulas keep reading what it played last.
+
 A tree game (``tree:``) is built the same way (:meth:`TreeTemplate.build`), solved for its
 concept (:func:`sim.solvers.trees.solve_tree`, verified), one solution selected and the
 tree walked from the root with the model's generator
@@ -176,6 +179,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.round += 1
         values = self.namespace()  # built once a round (so edits between rounds count), then kept current
         for plan in self.scenario.stages:
+            if plan.when is not None and not self._evaluate(plan.when, values, plan.name):
+                continue  # not played this round, nor its `after:` rules
             if isinstance(plan, TreePlan):
                 self._play_tree(plan, values)
             elif isinstance(plan, BargainingPlan):

@@ -16,8 +16,8 @@ import keyword
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from sim.errors import FormulaError, RunError, ScenarioError, UsageError, did_you_mean, unknown
 from sim.game.limits import MAX_PLAYERS, MAX_PROFILES, MAX_STRATEGIES
@@ -54,6 +54,8 @@ __all__ = [
     "count_name",
     "tree_labels",
 ]
+
+_Plan = TypeVar("_Plan", "GamePlan", "TreePlan", "BargainingPlan")
 
 # used with fullmatch: the whole text must match (`$` would also accept a final line break)
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -98,6 +100,7 @@ class GamePlan:
     description: str = ""
     logit_lambda: float = 1.0
     time_limit: float = 20.0
+    when: Formula | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class TreePlan:
     play: str = "sample"
     labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
     cases: tuple[TreeCase, ...] = ()
+    when: Formula | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ class BargainingPlan:
     players: tuple[str, ...]
     template: BargainingTemplate
     description: str = ""
+    when: Formula | None = None
 
 
 @dataclass(frozen=True)
@@ -266,6 +271,14 @@ class _Checker:
     def fail(self, path: FieldPath, message: str) -> ScenarioError:
         return self.doc.error(path, message)
 
+    def with_when(self, plan: _Plan, scope: Scope) -> _Plan:
+        """A game's ``when``: the rounds in which it is played (a formula of the state and
+        of what was played before it)."""
+        given = self.spec.games[plan.name].when
+        if given is None:
+            return plan
+        return replace(plan, when=self.formula(given, scope, ("games", plan.name, "when")))
+
     def origin(self, path: FieldPath) -> str:
         line = self.doc.line_of(path)
         return f"{self.doc.filename}:{line} {format_path(path)}" if line else f"{self.doc.filename} {format_path(path)}"
@@ -296,6 +309,9 @@ class _Checker:
             self.bargaining(name, spec, scope) for name, spec in self.spec.games.items() if spec.bargaining is not None
         )
         self.check_cases_used()
+        games = tuple(self.with_when(plan, scope) for plan in games)
+        trees = tuple(self.with_when(plan, scope) for plan in trees)
+        bargainings = tuple(self.with_when(plan, scope) for plan in bargainings)
         seeded = scope.with_draws()  # draw(p) only in the dynamics and stop_when: they change the state
         rules = tuple(self.rule(i, seeded) for i in range(len(self.spec.dynamics)))
         stop = None

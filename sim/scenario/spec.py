@@ -390,6 +390,11 @@ class GameSpec(_Spec):
     equilibrium: EquilibriumSpec | None = Field(
         None, description="Overrides of the scenario's equilibrium settings for this game."
     )
+    when: str | None = Field(
+        None,
+        description="Play this game only in rounds where this condition holds (read at its turn); "
+        "otherwise it and its `after:` rules are skipped.",
+    )
 
 
 class RuleSpec(_Spec):
