@@ -199,7 +199,7 @@ rounds: 6
 seed: 3
 actors:
   A:
-    state: {belief: 0.5}
+    state: {belief: 0.5, tough_rounds: 0}
   B: {}
 games:
   crisis:
@@ -223,6 +223,10 @@ games:
           tough: {probability: A.belief, disagreement: 0.4}
           soft: {probability: "1 - A.belief", disagreement: 0.1}
         beliefs: {tough: A.belief}
+dynamics:
+  - after: crisis
+    when: "crisis.type.B == 'tough'"
+    set: {A.tough_rounds: A.tough_rounds + 1}
 """
 
 
@@ -240,6 +244,8 @@ def test_a_persistent_type_is_the_actors_across_games(seed: int) -> None:
     assert {p.type for p in model.history.bargaining_plays} == {drawn}
     moves = {p.path.last_move_of("B") for p in model.history.tree_plays}
     assert moves == {"threaten" if drawn == "tough" else "wait"}
+    # formulas read the type a tree drew as crisis.type.B
+    assert model.actors["A"].state["tough_rounds"] == (6 if drawn == "tough" else 0)
 
 
 def test_a_game_with_when_is_played_only_while_it_holds() -> None:

@@ -48,6 +48,7 @@ from sim.model.history import PARAMETERS, BargainingPlay, History, Play, TreePla
 from sim.scenario.bargaining_template import PrivateValues
 from sim.scenario.expressions import UNIFORM, Formula
 from sim.scenario.load import BargainingPlan, GamePlan, RulePlan, Scenario, TreePlan
+from sim.scenario.semantics import TYPE
 from sim.scenario.tree_template import TypeDraw
 from sim.solvers.beliefs import bayes, likelihoods
 from sim.solvers.fearon import posterior_after, screening_checked, uniform_demand
@@ -242,7 +243,13 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             self._learn(plan, game, chosen.behaviour, path, draw, index_of[draw.path], values)
         for key, _ in plan.labels:
             actor = key[len(plan.name) + 1 :]
-            self.played[key] = values[key] = path.last_move_of(actor)
+            if not actor.startswith(f"{TYPE}."):
+                self.played[key] = values[key] = path.last_move_of(actor)
+        for draw in draws:  # the type drawn, for formulas: game.type.Player
+            made = next((move.move for move in path.moves if move.node == index_of[draw.path]), None)
+            if made is not None:
+                key = f"{plan.name}.{TYPE}.{draw.player}"
+                self.played[key] = values[key] = made
         self.history.tree_plays.append(TreePlay(self.round, result, chosen, reason, path))
 
     def _learn(

@@ -47,6 +47,7 @@ __all__ = [
     "GamePlan",
     "RulePlan",
     "TreeCase",
+    "TYPE",
     "TreePlan",
     "agreement_counts",
     "bargaining_names",
@@ -54,6 +55,9 @@ __all__ = [
     "count_name",
     "tree_labels",
 ]
+
+#: The middle part of ``game.type.Player``, the type a tree drew for a player.
+TYPE = "type"
 
 _Plan = TypeVar("_Plan", "GamePlan", "TreePlan", "BargainingPlan")
 
@@ -162,7 +166,8 @@ class Compiled:
 
 def tree_labels(game: str, players: Sequence[str], root: TreeNodeSpec) -> dict[str, tuple[str, ...]]:
     """The ``game.Player`` keys of a tree game with every move label each player has in
-    it (in tree order), and ``game.chance`` with the chance moves' labels if it has any.
+    it (in tree order), ``game.chance`` with the chance moves' labels if it has any, and
+    ``game.type.Player`` with the types of each player whose type a chance move draws.
 
     Examples
     --------
@@ -175,16 +180,21 @@ def tree_labels(game: str, players: Sequence[str], root: TreeNodeSpec) -> dict[s
     """
     found: dict[str, list[str]] = {player: [] for player in players}
     chance: list[str] = []
+    types: dict[str, list[str]] = {}
     todo = [root]
     while todo:
         node = todo.pop()
         moves = list(node.moves or {})
         owner = chance if node.chance is not None else found.get(node.player or "", [])
         owner.extend(move for move in moves if move not in owner)
+        if node.types is not None:
+            drawn = types.setdefault(node.types, [])
+            drawn.extend(move for move in moves if move not in drawn)
         todo.extend(reversed(list((node.moves or {}).values())))
     labels = {f"{game}.{player}": tuple(moves) for player, moves in found.items()}
     if chance:
         labels[f"{game}.{CHANCE}"] = tuple(chance)
+    labels.update((f"{game}.{TYPE}.{player}", tuple(moves)) for player, moves in types.items())
     return labels
 
 
