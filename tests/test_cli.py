@@ -954,3 +954,23 @@ def test_solve_a_bayesian_scenario_shows_the_posterior_after_each_observation(tm
         "  after E (probability 0.38): resolved 0.6316, opportunist 0.3684",
         "  after R (probability 0.62): resolved 0.09677, opportunist 0.9032",
     ]
+
+
+# class: a missing folder is named as missing (issue 17)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["plot", "{missing}"], "{missing}: no such folder; give the --out folder of diplosim run or diplosim sweep"),
+        (["plot", "{file}"], "{file}: not a folder; give the --out folder of diplosim run or diplosim sweep"),
+        (["analyze", "{missing}", "--output", "x"], "{missing}: no such folder; run diplosim sweep ... --out {missing}"),
+    ],
+    ids=["plot-missing", "plot-file", "analyze-missing"],
+)
+def test_a_missing_folder_is_named_as_missing(args: list[str], fragment: str, tmp_path: Path) -> None:
+    places = {"missing": str(tmp_path / "missing"), "file": str(tmp_path / "file.txt")}
+    (tmp_path / "file.txt").write_text("not a folder\n")
+    code, out, err = call(*(arg.format(**places) for arg in args))
+    assert one_error_line(code, err) == "diplosim: error: " + fragment.format(**places)
+    assert out == "" and not (tmp_path / "missing").exists()
