@@ -964,7 +964,7 @@ def test_solve_a_bayesian_scenario_shows_the_posterior_after_each_observation(tm
     [
         (["plot", "{missing}"], "{missing}: no such folder; give the --out folder of diplosim run or diplosim sweep"),
         (["plot", "{file}"], "{file}: not a folder; give the --out folder of diplosim run or diplosim sweep"),
-        (["analyze", "{missing}", "--output", "x"], "{missing}: no such folder; run diplosim sweep ... --out {missing}"),
+        (["analyze", "{missing}", "--output", "x"], "{missing}: no such folder; run diplosim sweep ... --out {missing}"),  # noqa: E501
     ],
     ids=["plot-missing", "plot-file", "analyze-missing"],
 )
