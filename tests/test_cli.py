@@ -964,7 +964,10 @@ def test_solve_a_bayesian_scenario_shows_the_posterior_after_each_observation(tm
     [
         (["plot", "{missing}"], "{missing}: no such folder; give the --out folder of diplosim run or diplosim sweep"),
         (["plot", "{file}"], "{file}: not a folder; give the --out folder of diplosim run or diplosim sweep"),
-        (["analyze", "{missing}", "--output", "x"], "{missing}: no such folder; run diplosim sweep ... --out {missing}"),  # noqa: E501
+        (
+            ["analyze", "{missing}", "--output", "x"],
+            "{missing}: no such folder; run diplosim sweep ... --out {missing}",
+        ),
     ],
     ids=["plot-missing", "plot-file", "analyze-missing"],
 )
@@ -974,3 +977,15 @@ def test_a_missing_folder_is_named_as_missing(args: list[str], fragment: str, tm
     code, out, err = call(*(arg.format(**places) for arg in args))
     assert one_error_line(code, err) == "diplosim: error: " + fragment.format(**places)
     assert out == "" and not (tmp_path / "missing").exists()
+
+
+def test_a_saved_run_is_readable_by_others_under_umask_022(tmp_path: Path) -> None:
+    # issue 17: the files were 0o600 whatever the umask; open() under umask 0o022 gives 0o644, mkdir 0o755
+    old = os.umask(0o022)
+    try:
+        code, _, err = call("run", CHICKEN, "--quiet", "--rounds", "1", "--out", str(tmp_path / "run"))
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "run").iterdir()}
+    assert (stat.S_IMODE((tmp_path / "run").stat().st_mode), modes) == (0o755, {0o644})
