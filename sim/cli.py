@@ -382,25 +382,41 @@ def _console() -> object:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """Play a scenario, printing its story round by round as it is played; a run that bad
+    input stops mid-way prints the rounds played, saves their tables with ``--out``
+    (``stop_reason: error`` in ``summary.json``), then fails with the error's one line."""
     if args.plots and args.out is None:
         raise UsageError("--plots writes into the --out folder: give --out DIR")
-    from sim.api import run
+    from sim.api import RunResult, run
     from sim.model.results import check_output_folder
-    from sim.viz.report import print_story
+    from sim.viz.report import StoryPrinter
 
     scenario = _playable(args.file)
     if args.out is not None:  # before running: a refused folder costs nothing and stays untouched
         check_output_folder(args.out, scenario, force=args.force)
-    result = run(scenario, rounds=args.rounds, seed=args.seed, overrides=_changes(args))
-    console = _console()
-    if args.quiet:
+    printer = None if args.quiet else StoryPrinter(_console())  # type: ignore[arg-type]
+    try:
+        result = run(scenario, rounds=args.rounds, seed=args.seed, overrides=_changes(args), on_round=printer)
+    except UserError as exc:
+        if not isinstance(exc.partial, RunResult):
+            raise
+        _finish_run(args, printer, exc.partial, figures=False)  # the rounds before the error, then its line
+        raise
+    _finish_run(args, printer, result, figures=args.plots)
+    return 0
+
+
+def _finish_run(args: argparse.Namespace, printer: Any, result: Any, *, figures: bool) -> None:
+    """The end of a run's story (or the quiet line), and its files with ``--out``."""
+    if printer is None:
         print(visible(f"{result.scenario.name}: {result.rounds_played} rounds, stop reason {result.stop_reason}"))
     else:
-        print_story(result, console)  # type: ignore[arg-type]
+        printer.end(result)
     if args.out is not None:
-        written = result.save(args.out, force=True, figures=args.plots)  # all files, or none
-        print(visible(f"wrote {len(written)} files to {args.out}"))
-    return 0
+        written = result.save(args.out, force=True, figures=figures)  # all files, or none
+        what = "" if result.error is None else f" (the {result.rounds_played} rounds before the error)"
+        print(visible(f"wrote {len(written)} files to {args.out}{what}"))
+    sys.stdout.flush()
 
 
 def _changes(args: argparse.Namespace) -> dict[str, float | str]:
