@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from sim.game.equilibrium import SolveResult
     from sim.scenario.load import Scenario
     from sim.solvers.trees import TreeSolveResult
-    from sim.sweeps.runner import SweepOutcome
+    from sim.sweeps.runner import SweepOutcome, SweepSpec
 
 __all__ = ["SWEEP_FAILED", "main"]
 
@@ -243,7 +243,9 @@ def _add_sweep(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
         "sweep",
         help="run a scenario over a grid or sample of parameter values",
         description="Run many seeded runs of a scenario: a grid, Latin-hypercube or Sobol design of parameter "
-        "values, with replications, on all cores or a Dask cluster; resumable Parquet output.",
+        "values, with replications, on all cores or a Dask cluster; resumable Parquet output. A value not given "
+        "as a flag comes from the scenario's sweep: block (or --spec's) when the block has it, else from the "
+        "default below; a flag given wins. The summary names the values that came from the block.",
     )
     sweep.add_argument("file", help="scenario YAML file (its sweep: block gives defaults)")
     sweep.add_argument(
@@ -251,19 +253,33 @@ def _add_sweep(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
         action="append",
         metavar="NAME=SPEC",
         help="NAME=LO:HI:N (evenly spaced), NAME=LO:HI (sampled designs) or NAME=a,b,c; NAME is a parameter, "
-        "an initial Actor.variable, select or game.select (repeatable)",
-    )
-    sweep.add_argument("--design", choices=["grid", "lhs", "sobol"], help="experimental design (default grid)")
-    sweep.add_argument(
-        "--samples", type=_field("SweepSpecBlock", "samples", "sweep.samples"), help="points of an lhs or sobol design"
+        "an initial Actor.variable, select or game.select (repeatable; default: the sweep: block's params)",
     )
     sweep.add_argument(
-        "--reps", type=_field("SweepSpecBlock", "reps", "sweep.reps"), help="replications per point (default 1)"
+        "--design",
+        choices=["grid", "lhs", "sobol"],
+        help="experimental design (default: the sweep: block's, else grid)",
     )
     sweep.add_argument(
-        "--rounds", type=_field("SweepSpecBlock", "rounds", "sweep.rounds"), help="round limit of every run"
+        "--samples",
+        type=_field("SweepSpecBlock", "samples", "sweep.samples"),
+        help="points of an lhs or sobol design (default: the sweep: block's; needed by those designs)",
     )
-    sweep.add_argument("--seed", type=_field("SweepSpecBlock", "seed", "sweep.seed"), help="root seed (default 0)")
+    sweep.add_argument(
+        "--reps",
+        type=_field("SweepSpecBlock", "reps", "sweep.reps"),
+        help="replications per point (default: the sweep: block's, else 1)",
+    )
+    sweep.add_argument(
+        "--rounds",
+        type=_field("SweepSpecBlock", "rounds", "sweep.rounds"),
+        help="round limit of every run (default: the sweep: block's, else the scenario's rounds)",
+    )
+    sweep.add_argument(
+        "--seed",
+        type=_field("SweepSpecBlock", "seed", "sweep.seed"),
+        help="root seed (default: the sweep: block's, else 0)",
+    )
     sweep.add_argument("--spec", help="a YAML file with a sweep block (params, design, samples, reps, rounds, seed)")
     _add_solver(sweep)
     place = sweep.add_mutually_exclusive_group()
@@ -744,7 +760,7 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.out is None:
         outcome.table.to_csv(sys.stdout, index=False, lineterminator="\n")
     if not args.quiet:
-        _print_sweep_summary(outcome, args.out)
+        _print_sweep_summary(outcome, args.out, spec)
     if outcome.failures:
         print(
             f"diplosim: {outcome.failures} of {outcome.runs} runs failed (their message is in the column 'error'; "
@@ -764,7 +780,7 @@ def _exit_now(code: int) -> NoReturn:
     os._exit(code)
 
 
-def _print_sweep_summary(outcome: SweepOutcome, out: str | None) -> None:
+def _print_sweep_summary(outcome: SweepOutcome, out: str | None, spec: SweepSpec) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -782,11 +798,20 @@ def _print_sweep_summary(outcome: SweepOutcome, out: str | None) -> None:
     )
     console = Console(stderr=True, highlight=False, emoji=False)
     console.print(table)
+    if taken := spec.block_values():
+        assert spec.source is not None
+        values = "; ".join(f"{name} {_block_value(value)}" for name, value in taken.items())
+        console.print(shown(f"from the sweep: block of {spec.source.file} (no flag given for them): {values}"))
     if outcome.rejected:
         names = ", ".join(f"{r.name} ({r.reason})" for r in outcome.rejected)
         console.print(f"set aside in _rejected/ and run again: {names}")
     if out is not None:
         console.print(shown(f"table: pandas.read_parquet({out!r}) or diplosim analyze {out} --output NAME"))
+
+
+def _block_value(value: object) -> str:
+    """A value of a ``sweep:`` block as the summary shows it (the swept names joined)."""
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
 def _analyze(args: argparse.Namespace) -> int:

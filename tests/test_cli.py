@@ -1061,3 +1061,33 @@ def test_the_story_streams_into_a_pipe_round_by_round() -> None:
             child.wait()
     assert child.returncode == 0, err
     assert "Round 2" not in "\n".join(lines) and "Round 2" in rest
+
+
+def test_sweep_help_says_its_defaults_come_from_the_sweep_block() -> None:
+    code, printed, _ = call("sweep", "--help")
+    text = " ".join(printed.split())  # argparse wraps at the terminal's width
+    assert code == 0
+    assert "comes from the scenario's sweep: block (or --spec's) when the block has it" in text
+    for flag in ("--design {grid,lhs,sobol} experimental design", "--samples SAMPLES", "--reps REPS", "--seed SEED"):
+        assert f"{flag} " in text
+    assert "(default: the sweep: block's, else grid)" in text and "(default: the sweep: block's, else 1)" in text
+    assert "root seed (default: the sweep: block's, else 0)" in text
+
+
+@pytest.mark.slow  # imports the sweep machinery (pandas, pyarrow) and runs 12 runs
+def test_sweep_summary_names_the_values_of_the_sweep_block(tmp_path: Path) -> None:
+    scenario = tiny_scenario(tmp_path, "tiny")
+    text = scenario.read_text().replace("rounds: 2}", "rounds: 2, design: lhs, samples: 6, reps: 2}")
+    text = text.replace('cost: "0:1:2"', 'cost: "0:1"')
+    scenario.write_text(text)
+    out = tmp_path / "sweep"
+    code, _, err = call("sweep", str(scenario), "--samples", "3", "--workers", "1", "--out", str(out))
+    assert code == 0, err
+    # the flag's 3 samples win over the block's 6: 3 points x the block's 2 reps
+    assert len(load_sweep(out)) == 6
+    summary = " ".join(err.split())  # rich wraps at the terminal's width
+    assert (
+        f"from the sweep: block of {scenario} (no flag given for them): params cost; design lhs; reps 2; rounds 2"
+        in (summary)
+    )
+    assert "samples" not in summary.split("(no flag given for them):")[1].split("table:")[0]
