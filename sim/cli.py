@@ -31,6 +31,7 @@ from sim.terminal import shown, visible
 if TYPE_CHECKING:
     from sim.game.equilibrium import SolveResult
     from sim.scenario.load import Scenario
+    from sim.scenario.semantics import GamePlan
     from sim.solvers.trees import TreeSolveResult
     from sim.sweeps.runner import SweepOutcome, SweepSpec
 
@@ -508,6 +509,7 @@ def _solve(args: argparse.Namespace) -> int:
 
     if Path(args.file).suffix.lower() == ".efg":
         return _solve_efg(args)
+    plans: dict[str, GamePlan] = {}
     if Path(args.file).suffix.lower() == ".nfg":
         results, title = _solve_nfg(args)
     else:
@@ -515,10 +517,11 @@ def _solve(args: argparse.Namespace) -> int:
         if scenario.trees or scenario.bargainings:
             return _solve_with_trees(args, scenario)
         results, title = _solve_scenario(args, scenario)
+        plans = {plan.name: plan for plan in scenario.games}
     if args.json:
-        print(json.dumps({"scenario": title, **solved_json(results)}, indent=2))
+        print(json.dumps({"scenario": title, **solved_json(results, plans)}, indent=2))
     else:
-        print_solved(results, _console())  # type: ignore[arg-type]
+        print_solved(results, _console(), plans)  # type: ignore[arg-type]
     return 0
 
 
@@ -568,10 +571,11 @@ def _solve_with_trees(args: argparse.Namespace, scenario: Scenario) -> int:
             console.print()  # type: ignore[attr-defined]
         else:
             results = solve_stage_games(scenario, [name])
+            plans = {plan.name: plan for plan in scenario.games}
             if args.json:
-                games.extend(solved_json(results)["games"])
+                games.extend(solved_json(results, plans)["games"])
             else:
-                print_solved(results, console)  # type: ignore[arg-type]
+                print_solved(results, console, plans)  # type: ignore[arg-type]
     if args.json:
         print(json.dumps({"scenario": scenario.name, "games": games}, indent=2))
     return 0

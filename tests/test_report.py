@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +18,7 @@ from sim.solvers.registry import solve
 from sim.terminal import visible
 from sim.viz.report import equilibrium_text, number, print_solved, print_story, solved_json
 
-from .conftest import FLAGSHIP, SCENARIOS
+from .conftest import FLAGSHIP, SCENARIOS, diplosim
 from .test_terminal import hidden_characters
 
 
@@ -178,3 +180,22 @@ def test_the_story_of_a_run_stopped_by_an_error_ends_with_it() -> None:
     text = render(print_story, caught.value.partial)
     assert text.count("Round ") == 3 and "Round 4" not in text
     assert "stopped by an error in round 4, after 3 rounds played" in text
+
+
+def test_strategy_descriptions_show_in_the_story_solve_json_and_tables(tmp_path: Path) -> None:
+    # troop_deployment.yaml describes its strategies: D, M, H and R, E
+    from sim.api import run as run_scenario
+
+    path = SCENARIOS / "troop_deployment.yaml"
+    text = diplosim("solve", str(path)).stdout
+    assert "Strategies: EU: D = deploy a reassurance force, M = send monitors, H = hold back;" in " ".join(text.split())
+    data = json.loads(diplosim("solve", str(path), "--json").stdout)
+    assert data["games"][0]["descriptions"]["Russia"] == {"R": "restrain", "E": "escalate against the force"}
+    story = " ".join(diplosim("run", str(path)).stdout.split())
+    assert "EU H (hold back) · Russia E (escalate against the force)" in story
+    rounds = run_scenario(path).rounds
+    assert list(rounds.columns[:5]) == ["round", "game", "player", "strategy", "description"]
+    described = dict(zip(rounds["strategy"], rounds["description"]))
+    assert described["M"] == "send monitors" and described["E"] == "escalate against the force"
+    plain = run_scenario(SCENARIOS / "classics" / "chicken.yaml").rounds  # described too
+    assert "description" in plain.columns

@@ -5,7 +5,8 @@
 :class:`sim.api.RunResult`, the same with figures):
 
 ``rounds``
-    one row per round, game, player and strategy: ``probability`` in the selected
+    one row per round, game, player and strategy (and its ``description`` when the
+    scenario gives strategies one): ``probability`` in the selected
     equilibrium, whether it was ``played``, ``strategy_payoff`` (its expected payoff
     against the others' equilibrium strategies), ``realised_payoff`` (the player's
     payoff at the profile actually played) and ``selected_by`` (the rule that chose).
@@ -185,7 +186,7 @@ class RunTables:
     def rounds(self) -> pd.DataFrame:
         """Per round, game, player and strategy (see the module docstring)."""
         if "rounds" not in self._tables:
-            self._tables["rounds"] = rounds_table(self.history)
+            self._tables["rounds"] = _with_descriptions(rounds_table(self.history), self.scenario)
         return self._tables["rounds"]
 
     @property
@@ -397,6 +398,23 @@ def offers_table(history: History) -> pd.DataFrame:
     ]
     columns = ["round", "game", "step", "proposer", "offer", "player", "utility", "response", "issue"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _with_descriptions(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The rounds table with a ``description`` column after ``strategy`` (what the
+    strategy means, "" where the scenario does not say), when the scenario describes any."""
+    meanings = {
+        (plan.name, player, label): text
+        for plan in scenario.games
+        for player, labels, texts in zip(plan.players, plan.strategies, plan.descriptions or ())
+        for label, text in zip(labels, texts)
+        if text
+    }
+    if not meanings or table.empty:
+        return table
+    column = [meanings.get(key, "") for key in zip(table["game"], table["player"], table["strategy"])]
+    table.insert(list(table.columns).index("strategy") + 1, "description", column)
+    return table
 
 
 def rounds_table(history: History) -> pd.DataFrame:

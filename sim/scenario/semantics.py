@@ -40,6 +40,7 @@ from sim.solvers.trees import CONCEPTS
 
 __all__ = [
     "RESERVED",
+    "TYPE",
     "BargainingNames",
     "BargainingPlan",
     "CasePlan",
@@ -47,7 +48,6 @@ __all__ = [
     "GamePlan",
     "RulePlan",
     "TreeCase",
-    "TYPE",
     "TreePlan",
     "agreement_counts",
     "bargaining_names",
@@ -105,6 +105,14 @@ class GamePlan:
     logit_lambda: float = 1.0
     time_limit: float = 20.0
     when: Formula | None = None
+    descriptions: tuple[tuple[str, ...], ...] = ()
+    """What each strategy means, per player in strategy order ("" where not given)."""
+
+    def described(self, player: int, label: str) -> str:
+        """``"H (hold back)"``, or the bare label when it has no description."""
+        texts = self.descriptions[player] if self.descriptions else ()
+        k = self.strategies[player].index(label)
+        return f"{label} ({texts[k]})" if k < len(texts) and texts[k] else label
 
 
 @dataclass(frozen=True)
@@ -447,6 +455,13 @@ class _Checker:
         path: FieldPath = ("games", name)
         players = self.players(spec, path)
         strategies = self.strategies(spec, players, path)
+        given = spec.strategies or {}
+        descriptions = tuple(
+            tuple(str(text) for text in labels.values())
+            if isinstance(labels := given[p], dict)
+            else ("",) * len(labels)
+            for p in players
+        )
         game_scope = scope.with_labels(dict(zip(players, strategies)))
         game_scope = self.lets(game_scope, spec.let, (*path, "let"))
         template = build_template(self, name, spec, players, strategies, game_scope, path)
@@ -464,6 +479,7 @@ class _Checker:
             spec.description,
             float(settings.logit_lambda),
             float(settings.time_limit),
+            descriptions=descriptions,
         )
 
     def tree(self, name: str, spec: GameSpec, scope: Scope) -> TreePlan:
@@ -637,12 +653,11 @@ class _Checker:
                     "(sim.game.limits.MAX_STRATEGIES: raise it there, or merge strategies)",
                 )
             for i, label in enumerate(labels):
+                at = (*where, label) if isinstance(labels, dict) else (*where, i)
                 if not _LABEL.fullmatch(label):
-                    raise self.fail(
-                        (*where, i), f"{label!r} is not a valid strategy label: use letters, digits, _ . + -"
-                    )
-                if labels.index(label) != i:
-                    raise self.fail((*where, i), f"the strategy {label!r} is listed twice")
+                    raise self.fail(at, f"{label!r} is not a valid strategy label: use letters, digits, _ . + -")
+                if list(labels).index(label) != i:
+                    raise self.fail(at, f"the strategy {label!r} is listed twice")
             result.append(tuple(labels))
         profiles = math.prod(len(s) for s in result)
         if profiles > MAX_PROFILES:

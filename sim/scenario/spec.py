@@ -369,8 +369,10 @@ class GameSpec(_Spec):
 
     description: str = Field("", description="What the game stands for.")
     players: list[str] = Field(description="Actor names; the first is the row player.")
-    strategies: dict[str, list[str]] | None = Field(
-        None, description="Player -> strategy labels (a game in normal form; not with tree)."
+    strategies: dict[str, list[str] | dict[str, str]] | None = Field(
+        None,
+        description="Player -> strategy labels, a list, or a mapping label -> what the strategy means "
+        "(a game in normal form; not with tree).",
     )
     tree: TreeNodeSpec | None = Field(
         None, description="A game tree (extensive form) instead of strategies and payoffs: its root node."

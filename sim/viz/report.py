@@ -7,7 +7,7 @@ the round-by-round story of a run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +19,8 @@ from sim.game.bargaining import Bargaining
 from sim.game.equilibrium import Equilibrium, SolveResult
 from sim.game.normal_form import NormalFormGame, best_response_marks
 from sim.model.history import BargainingPlay, Play, TreePlay
+from sim.scenario.load import Scenario
+from sim.scenario.semantics import GamePlan
 from sim.solvers.dominance import iterated_elimination
 from sim.solvers.protocols import Offer
 from sim.solvers.selection import risk_dominance
@@ -35,6 +37,7 @@ __all__ = [
     "print_story",
     "risk_comparisons",
     "solved_json",
+    "strategy_meanings",
 ]
 
 _BEST = "*"
@@ -111,15 +114,39 @@ def _status(result: SolveResult) -> str:
     return ", ".join(words)
 
 
-def print_solved(results: Sequence[SolveResult], console: Console) -> None:
+def strategy_meanings(plan: GamePlan) -> str:
+    """What the strategies mean, one line: ``EU: D = deploy, H = hold back; Russia: ...``
+    (empty when the scenario gives no descriptions).
+
+    Examples
+    --------
+    >>> from sim.scenario.load import parse_scenario
+    >>> text = "name: t\nrounds: 1\nactors: {A: {}, B: {}}\ngames:\n  g:\n    players: [A, B]\n" + (
+    ...     "    strategies: {A: {D: deploy, H: hold back}, B: [R, E]}\n    payoffs: {A: 0, B: 0}\n")
+    >>> strategy_meanings(parse_scenario(text).game("g"))
+    'A: D = deploy, H = hold back'
+    """
+    parts = []
+    for player, labels, texts in zip(plan.players, plan.strategies, plan.descriptions or ()):
+        meant = [f"{label} = {text}" for label, text in zip(labels, texts) if text]
+        if meant:
+            parts.append(f"{player}: {', '.join(meant)}")
+    return "; ".join(parts)
+
+
+def print_solved(results: Sequence[SolveResult], console: Console, plans: Mapping[str, GamePlan] | None = None) -> None:
     """Print each game's matrix, its equilibria with payoffs, and the teaching view:
-    iterated elimination of strictly dominated strategies and risk dominance.
+    iterated elimination of strictly dominated strategies and risk dominance; with the
+    games' ``plans``, what their strategies mean.
 
     Names and labels are the user's text: they are printed as they are, never read as
     markup, with control characters made visible (see :mod:`sim.terminal`)."""
     for result in results:
         game = result.game
         console.print(shown((game.name, "bold"), f"  {_heading(game)}"))
+        plan = (plans or {}).get(game.name)
+        if plan is not None and (meanings := strategy_meanings(plan)):
+            console.print(shown(("Strategies: ", "bold"), meanings))
         if game.n_players <= 2:
             console.print(game_table(result))
             console.print(shown((f"{_BEST} marks a best response to the other players' strategy.", "dim")))
@@ -181,15 +208,19 @@ def risk_comparisons(result: SolveResult) -> list[tuple[int, int, float, float]]
     return found
 
 
-def solved_json(results: Sequence[SolveResult]) -> dict[str, Any]:
+def solved_json(results: Sequence[SolveResult], plans: Mapping[str, GamePlan] | None = None) -> dict[str, Any]:
     """Machine-readable form of solved games (the ``--json`` output).
 
     Probabilities are exact fraction strings when checked exactly, decimal strings
-    otherwise; ``exact`` says which, per equilibrium.
+    otherwise; ``exact`` says which, per equilibrium. With the games' ``plans``,
+    ``descriptions`` says what each strategy means (player -> label -> text, for the
+    strategies the scenario describes).
     """
     games = []
     for result in results:
         game = result.game
+        plan = (plans or {}).get(game.name)
+        described = _descriptions(plan) if plan is not None and plan.strategies == game.strategies else {}
         games.append(
             {
                 "name": game.name,
@@ -216,10 +247,19 @@ def solved_json(results: Sequence[SolveResult]) -> dict[str, Any]:
                 "components": [list(c) for c in result.components],
                 "nash_subsets": [list(c) for c in result.nash_subsets],
                 "notes": list(result.notes),
+                **({"descriptions": described} if described else {}),
                 **_teaching_json(result),
             }
         )
     return {"games": games}
+
+
+def _descriptions(plan: GamePlan) -> dict[str, dict[str, str]]:
+    found = {
+        player: {label: text for label, text in zip(labels, texts) if text}
+        for player, labels, texts in zip(plan.players, plan.strategies, plan.descriptions or ())
+    }
+    return {player: texts for player, texts in found.items() if texts}
 
 
 def _teaching_json(result: SolveResult) -> dict[str, Any]:
@@ -245,11 +285,15 @@ def _teaching_json(result: SolveResult) -> dict[str, Any]:
     return {"elimination": steps, "undominated": remaining, "risk_dominance": risk}
 
 
-def _play_line(play: Play) -> Text:
+def _play_line(play: Play, plan: GamePlan | None = None) -> Text:
     result = play.result
     game = result.game
     eq = play.selection.chosen(result)
-    actions = " · ".join(f"{p} {label}" for p, label in zip(game.players, play.labels))
+    described = plan is not None and plan.strategies == game.strategies
+    actions = " · ".join(
+        f"{p} {plan.described(i, label) if plan is not None and described else label}"
+        for i, (p, label) in enumerate(zip(game.players, play.labels))
+    )
     count = len(result.equilibria)
     why = "the only equilibrium" if count == 1 else f"{count} equilibria, chosen by {play.selection.reason}"
     if not eq.is_pure:
@@ -438,13 +482,17 @@ class StoryPrinter:
             elif isinstance(play, BargainingPlay):
                 line = _bargaining_line(play)
             else:
-                line = _play_line(play)
+                line = _play_line(play, _plan(run.scenario, play.game))
             grid.add_row(shown(f"  {play.game}"), line)
         before = run.history.state_at(round_number - 1)
         after = run.history.state_at(round_number)
         if after:
             grid.add_row("  state", shown((_changes(before, after), "cyan")))
         self.console.print(grid)
+
+
+def _plan(scenario: Scenario, name: str) -> GamePlan | None:
+    return next((plan for plan in scenario.games if plan.name == name), None)
 
 
 def _final_table(result: RunResult) -> Table:
