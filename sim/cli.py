@@ -331,7 +331,9 @@ def _add_discover(commands: argparse._SubParsersAction[_Parser]) -> argparse.Arg
     discover.add_argument("--alpha", type=_real, help="share of a box's runs one peel cuts (default 0.05)")
     discover.add_argument("--min-mass", type=_real, help="smallest box as a share of the runs (default 0.05)")
     discover.add_argument(
-        "--min-coverage", type=_real, help="report the densest box with at least this coverage (default 0.8)"
+        "--min-coverage",
+        type=_real,
+        help="report a box with at least this coverage (default 0: the best balance of coverage and density)",
     )
     discover.add_argument("--paste", action="store_true", help="widen the box afterwards while its density rises")
     discover.add_argument(

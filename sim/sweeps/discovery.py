@@ -26,12 +26,14 @@ Peeling
     coverage and higher density.
 
 Choosing a box, pasting and covering
-    The box reported is the densest box of the trajectory whose coverage is at least
-    ``min_coverage`` (ties: the larger box). With ``paste=True`` it is then widened
+    The box reported balances the two goals of scenario discovery, explaining most cases
+    (coverage) with few runs that are not cases (density): it has the highest harmonic
+    mean of coverage and density on the trajectory (the F1 score; ties: the larger box),
+    among the boxes whose coverage is at least ``min_coverage``. With ``paste=True`` it is then widened
     while that raises its density (the reverse of a peel, by ``alpha`` of its runs).
     With ``boxes > 1``, the runs of the box are set aside and the search repeats on the
-    rest (Friedman & Fisher's covering), while cases remain and a box beats the density
-    of the runs left.
+    rest (Friedman & Fisher's covering), while cases remain and the new box is denser than
+    the sweep as a whole (its share of cases among all runs).
 
 Reported limits
     A peeled side of a numeric limit is the value of the nearest run kept when it was
@@ -61,9 +63,8 @@ __all__ = ["ALPHA", "MIN_COVERAGE", "MIN_MASS", "Box", "Discovery", "discover", 
 ALPHA = 0.05
 #: The smallest box, as a share of all runs: peeling stops before a box would hold fewer.
 MIN_MASS = 0.05
-#: The box reported is the densest with at least this coverage (the usual trade-off in
-#: scenario discovery: most cases explained, few false positives).
-MIN_COVERAGE = 0.8
+#: The box reported has at least this coverage (0: any box of the trajectory may be chosen).
+MIN_COVERAGE = 0.0
 #: The most boxes covering may find.
 MAX_BOXES = 10
 #: Columns of a sweep table that are not outputs.
@@ -234,7 +235,7 @@ def discover(
     min_mass : float
         The smallest box as a share of all runs, in (0, 1).
     min_coverage : float
-        The box reported is the densest with at least this coverage, in [0, 1].
+        The box reported has at least this coverage, in [0, 1] (0: no floor).
     paste : bool
         Widen the chosen box while that raises its density.
     boxes : int
@@ -284,8 +285,8 @@ def discover(
         if index == 0:
             trajectory = _trajectory(peeled, cases, total, len(data), chosen)
         inside, limits = _paste(columns, cases, left, *peeled[chosen], alpha) if paste else peeled[chosen]
-        if index > 0 and _density(cases, inside) <= _density(cases, left):
-            break
+        if index > 0 and _density(cases, inside) <= total / len(data):
+            break  # no denser than the sweep as a whole: it explains nothing
         found.append(_box(inside, limits, peeled[0][1], cases, total, len(data)))
         left = left & ~inside
     failed = int((~kept).sum())
@@ -510,15 +511,17 @@ def _peel(
 
 
 def _choose(trajectory: Sequence[_Mask], cases: _Mask, total: int, min_coverage: float) -> int:
-    """The densest box with enough coverage of the cases in the first box (ties: the larger)."""
+    """The box with the best balance of coverage (of the cases in the first box) and density:
+    the highest harmonic mean of the two, among boxes with enough coverage (ties: the larger)."""
     start = int(cases[trajectory[0]].sum()) or total
-    best, best_density = 0, -1.0
+    best, best_score = 0, -1.0
     for index, mask in enumerate(trajectory):
-        if int(cases[mask].sum()) / start + 1e-12 < min_coverage:
+        coverage, density = int(cases[mask].sum()) / start, _density(cases, mask)
+        if coverage + 1e-12 < min_coverage:
             break
-        density = _density(cases, mask)
-        if density > best_density:
-            best, best_density = index, density
+        score = 2 * coverage * density / (coverage + density) if coverage + density else 0.0
+        if score > best_score:
+            best, best_score = index, score
     return best
 
 
