@@ -284,3 +284,19 @@ def test_the_api_gives_the_same_boxes_as_the_command(flagship_sweep: Path) -> No
     found = sim.discover(table, "metric:mutual_zone")  # true/false: no threshold needed
     assert found.boxes[0].restricted == ("G_H",)
     assert found.scenario == table.attrs["sweep"]["scenario"]
+
+
+@pytest.mark.slow
+def test_a_box_of_one_value_and_of_text_levels_is_drawn_visibly() -> None:
+    # cases: rule b at x = 1 only (x in 0, 0.5, 1): the box is {b} x [1, 1]
+    rows = [(rule, x / 2) for rule in ("a", "b", "c") for x in range(3) for _ in range(4)]
+    table = pd.DataFrame(rows, columns=["rule", "x"])
+    table["metric:war"] = ((table.rule == "b") & (table.x == 1)).astype(float)
+    found = discover(table, "metric:war", ">0", parameters=["rule", "x"], alpha=0.1)
+    assert found.boxes[0].limits == {"rule": frozenset({"b"}), "x": (1.0, 1.0)}
+    limits = sim.discovery_figure(found).axes[1]
+    texts = [text.get_text() for text in limits.texts]
+    assert "1" in texts and "b" in texts and "1 to 1" not in texts
+    # the box's bars (coloured): the level b (a third of the row), one value (MIN_SPAN wide)
+    widths = sorted(round(bar.get_width(), 4) for bar in limits.patches if bar.get_facecolor()[:3] != (0.88,) * 3)
+    assert widths == [0.02, round(1 / 3, 4)]

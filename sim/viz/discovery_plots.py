@@ -28,6 +28,9 @@ FIGURE_SIZE = (12.0, 5.0)
 #: The sub-folder of a sweep folder that holds its figures (pyarrow skips names starting
 #: with ``_``, so the folder stays a Parquet dataset for ``pandas.read_parquet``).
 FIGURES = "_figures"
+#: The narrowest span drawn for a box limit (a share of the parameter's range), so that a
+#: box of one value stays visible.
+MIN_SPAN = 0.02
 #: Resolution of the saved PNG.
 DPI = 110
 
@@ -91,7 +94,8 @@ def peeling_trajectory(found: Discovery, *, ax: Axes | None = None) -> Axes:
     ax.set_ylim(-0.02, 1.05)
     ax.set_xlabel("coverage (share of all cases inside the box)")
     ax.set_ylabel("density (share of the box's runs that are cases)")
-    ax.set_title(f"{found.rule}: peeling trajectory ({len(steps)} boxes, {found.runs} runs)", fontsize="medium")
+    title = f"{found.rule}: peeling trajectory of box 1 ({len(steps)} boxes, {found.runs} runs)"
+    ax.set_title(title, fontsize="medium")
     ax.legend(fontsize="small", loc="lower left", title="each point is a box", title_fontsize="small")
     ax.grid(alpha=0.3)
     return ax
@@ -150,7 +154,11 @@ def _spans(full: Limit, limit: Limit) -> list[tuple[float, float, str]]:
     if width <= 0:
         return [(0.0, 1.0, f"{limit[0]:.3g}")]
     start, end = (limit[0] - full[0]) / width, (limit[1] - full[0]) / width
-    return [(start, max(end - start, 0.005), f"{limit[0]:.3g} to {limit[1]:.3g}")]
+    text = f"{limit[0]:.3g}" if limit[0] == limit[1] else f"{limit[0]:.3g} to {limit[1]:.3g}"
+    if end - start < MIN_SPAN:  # one value: a visible sliver, kept inside the range
+        start = min(max(start - MIN_SPAN / 2, 0.0), 1.0 - MIN_SPAN)
+        end = start + MIN_SPAN
+    return [(start, end - start, text)]
 
 
 def _ends(full: Limit) -> tuple[str, str]:
