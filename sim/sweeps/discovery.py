@@ -55,7 +55,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sim.errors import UsageError, unknown
+from sim.errors import UsageError, did_you_mean, unknown
 
 __all__ = ["ALPHA", "MIN_COVERAGE", "MIN_MASS", "Box", "Discovery", "discover", "format_discovery", "parse_threshold"]
 
@@ -150,7 +150,7 @@ class Discovery:
     cases: int
     failed: int
     boxes: tuple[Box, ...]
-    trajectory: pd.DataFrame = field(repr=False)
+    trajectory: pd.DataFrame = field(repr=False, compare=False)
     parameters: tuple[str, ...] = ()
     ranges: dict[str, Limit] = field(default_factory=dict, repr=False)
     scenario: str = ""
@@ -362,7 +362,7 @@ def _output(table: pd.DataFrame, output: str, parameters: Sequence[str]) -> npt.
     inputs = set(parameters) | set(_RESERVED)
     if output not in table.columns or output in inputs:
         outputs = [str(c) for c in table.columns if c not in inputs and _is_number(table[c])]
-        raise UsageError(unknown("output column", output, outputs))
+        raise UsageError(_unknown_output(output, outputs))
     column = table[output]
     if not _is_number(column):
         raise UsageError(
@@ -374,6 +374,27 @@ def _output(table: pd.DataFrame, output: str, parameters: Sequence[str]) -> npt.
     if np.isnan(values).all():
         raise UsageError(f"output {output!r} has no value in any of the {len(table)} runs (all failed or empty)")
     return values
+
+
+def _unknown_output(output: str, outputs: Sequence[str]) -> str:
+    """The closest name, and the outputs of the same kind (``metric:``, ``share:``, ...)
+    rather than all of them (a sweep has one column per profile and state variable).
+
+    Examples
+    --------
+    >>> _unknown_output("metric:wr", ["final:x", "metric:war", "metric:cost"])
+    "unknown output column 'metric:wr' (did you mean 'metric:war'?) (metric: outputs: metric:war, metric:cost)"
+    """
+    kind = output.split(":", maxsplit=1)[0] + ":" if ":" in output else ""
+    same = [name for name in outputs if kind and name.startswith(kind)]
+    if not same:
+        kinds = sorted({name.split(":")[0] + ":" for name in outputs if ":" in name})
+        plain = [name for name in outputs if ":" not in name]
+        return (
+            f"unknown output column {output!r}{did_you_mean(output, list(outputs))} "
+            f"(outputs: {', '.join(plain + [k + '...' for k in kinds]) or 'none'})"
+        )
+    return f"unknown output column {output!r}{did_you_mean(output, list(outputs))} ({kind} outputs: {', '.join(same)})"
 
 
 def _is_number(column: pd.Series) -> bool:
