@@ -44,7 +44,9 @@ if TYPE_CHECKING:
     from sim.model.stage_games import solve_stage_games, solve_tree_games
     from sim.scenario.load import Scenario, load_scenario, parse_scenario
     from sim.solvers.registry import SOLVERS, solve
+    from sim.sweeps.discovery import discover
     from sim.sweeps.runner import load_sweep
+    from sim.viz.discovery_plots import discovery_figure
 
 __all__ = [
     "SOLVERS",
@@ -62,6 +64,8 @@ __all__ = [
     "SweepResult",
     "UsageError",
     "UserError",
+    "discover",
+    "discovery_figure",
     "load_scenario",
     "load_sweep",
     "parse_scenario",
@@ -96,6 +100,8 @@ _HOMES = {
     "sweep": "sim.api",
     "SweepResult": "sim.api",
     "load_sweep": "sim.sweeps.runner",
+    "discover": "sim.sweeps.discovery",
+    "discovery_figure": "sim.viz.discovery_plots",
 }
 
 

@@ -37,6 +37,7 @@ from sim.solvers.protocols import Negotiation
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from sim.sweeps.discovery import Discovery
     from sim.sweeps.runner import SweepOutcome, SweepSpec
 
 __all__ = ["RunResult", "SweepResult", "run", "sweep"]
@@ -378,6 +379,21 @@ class SweepResult:
         figure = plots.new_figure((7, 4))
         plots.sobol_bars(self.sobol(output), ax=figure.add_subplot())
         return figure
+
+    def discover(self, output: str, threshold: str | float | None = None, **settings: Any) -> Discovery:
+        """The boxes of swept parameters where ``output`` meets ``threshold`` (PRIM; see
+        :func:`sim.sweeps.discovery.discover` for ``settings``: ``alpha``, ``min_mass``,
+        ``min_coverage``, ``paste``, ``boxes``)."""
+        from sim.sweeps.discovery import discover
+
+        return discover(self.table, output, threshold, **settings)
+
+    def plot_discovery(self, found: Discovery, box: int = 0) -> Figure:
+        """The peeling trajectory of ``found`` (from :meth:`discover`) and the limits of its
+        box number ``box`` (0: the first)."""
+        from sim.viz.discovery_plots import discovery_figure
+
+        return discovery_figure(found, box)
 
     def save(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Write the table (Parquet and CSV) and the sweep's description (``sweep.json``)

@@ -156,7 +156,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="diplosim", description="Game-theory simulator of diplomatic negotiation.")
     parser.add_argument("--version", action="version", version=f"diplosim {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
-    for add in (_add_run, _add_validate, _add_solve, _add_export, _add_sweep, _add_analyze, _add_plot, _add_schema):
+    for add in (
+        _add_run,
+        _add_validate,
+        _add_solve,
+        _add_export,
+        _add_sweep,
+        _add_analyze,
+        _add_discover,
+        _add_plot,
+        _add_schema,
+    ):
         command = add(commands)
         command.add_argument("--version", action="version", version=f"diplosim {_version()}")
     return parser
@@ -318,6 +328,53 @@ def _add_analyze(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argu
     analyze.add_argument("--output", required=True, help="the output column, e.g. 'share:buffer_zone=(W,W)'")
     analyze.set_defaults(handler=_analyze)
     return analyze
+
+
+def _add_discover(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:
+    discover = commands.add_parser(
+        "discover",
+        help="find the boxes of swept parameters where an outcome happens (PRIM)",
+        description="Scenario discovery: the boxes of swept parameter values where a sweep's output meets a "
+        "threshold, found with PRIM (Friedman & Fisher 1999), with each box's coverage (share of the cases inside) "
+        "and density (share of its runs that are cases); the figure goes to FOLDER/_figures/.",
+    )
+    discover.add_argument("folder", help="the sweep's --out folder")
+    discover.add_argument("--output", required=True, help="the output column, e.g. metric:war or agreed:buffer_zone")
+    discover.add_argument(
+        "--threshold",
+        help="when a run is a case: '>=0.5', '<0.2', '==1' (a bare number means >=); optional for a true/false output",
+    )
+    # The defaults are sim.sweeps.discovery's (not imported here: the parser stays quick to build).
+    discover.add_argument("--alpha", type=_real, help="share of a box's runs one peel cuts (default 0.05)")
+    discover.add_argument("--min-mass", type=_real, help="smallest box as a share of the runs (default 0.05)")
+    discover.add_argument(
+        "--min-coverage",
+        type=_real,
+        help="report a box with at least this coverage (default 0: the best balance of coverage and density)",
+    )
+    discover.add_argument("--paste", action="store_true", help="widen the box afterwards while its density rises")
+    discover.add_argument(
+        "--boxes", type=_positive, default=1, help="find up to this many boxes, each on the runs the others leave"
+    )
+    discover.add_argument("--no-figure", action="store_true", help="print the boxes only")
+    discover.set_defaults(handler=_discover)
+    return discover
+
+
+def _discover(args: argparse.Namespace) -> int:
+    from sim.sweeps.discovery import discover, format_discovery
+    from sim.sweeps.runner import load_sweep
+
+    table = load_sweep(args.folder)
+    given = {"alpha": args.alpha, "min_mass": args.min_mass, "min_coverage": args.min_coverage}
+    settings = {name: value for name, value in given.items() if value is not None}
+    found = discover(table, args.output, args.threshold, paste=args.paste, boxes=args.boxes, **settings)
+    print("\n".join(visible(line) for line in format_discovery(found).splitlines()))
+    if not args.no_figure:
+        from sim.viz.discovery_plots import save_discovery_figure
+
+        print(visible(f"wrote {save_discovery_figure(found, args.folder)}"))
+    return 0
 
 
 def _add_plot(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:

@@ -7,6 +7,7 @@ import errno
 import io
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -309,6 +310,55 @@ def test_a_sweep_plays_tree_games(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert len(load_sweep(tmp_path / "s")) == 3
+
+
+@pytest.fixture(scope="module")
+def tiny_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny scenario's own sweep: cost 0 and 1, so final_x is 0.5 and 0.7 (A.x + 0.1 * cost
+    in each of its 2 rounds)."""
+    folder = tmp_path_factory.mktemp("tiny_sweep")
+    scenario = tiny_scenario(folder, "tiny")
+    assert call("sweep", str(scenario), "--workers", "1", "--quiet", "--out", str(folder / "sweep"))[0] == 0
+    return folder / "sweep"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--output", "metric:final_y"], "unknown output column 'metric:final_y' (did you mean 'metric:final_x'?)"),
+        (["--output", "stop_reason"], "output column 'stop_reason' is not numeric"),
+        (["--output", "metric:final_x", "--threshold", ">0.7"], "no run has metric:final_x > 0.7 (0 of 2)"),
+        (["--output", "metric:final_x", "--threshold", "0.5"], "every run has metric:final_x >= 0.5 (2 of 2)"),
+        (["--output", "metric:final_x", "--threshold", "big"], "threshold 'big' is not a comparison and a number"),
+        (["--output", "metric:final_x"], "output 'metric:final_x' is not true/false: give a threshold"),
+        (["--output", "metric:final_x", "--threshold", "0.6", "--alpha", "0.7"], "alpha must be between 0 and 0.5"),
+    ],
+)
+def test_discover_refuses_bad_input_with_one_line(tiny_sweep: Path, args: list[str], fragment: str) -> None:
+    code, _, err = call("discover", str(tiny_sweep), *args)
+    assert fragment in one_error_line(code, err)
+    assert not (tiny_sweep / "_figures").exists()  # nothing written
+
+
+@pytest.mark.parametrize(("folder", "fragment"), [("run", "not a sweep folder"), ("missing", "no such folder")])
+def test_discover_refuses_a_folder_that_is_not_a_sweep(folder: str, fragment: str, tmp_path: Path) -> None:
+    (tmp_path / "run").mkdir()
+    code, _, err = call("discover", str(tmp_path / folder), "--output", "metric:x", "--threshold", "1")
+    assert fragment in one_error_line(code, err)
+
+
+def test_discover_finds_the_costly_half_of_the_tiny_sweep(tiny_sweep: Path, tmp_path: Path) -> None:
+    # 2 runs, 1 case (cost 1): one peel cuts the run at cost 0, leaving the case alone
+    copy = tmp_path / "sweep"
+    shutil.copytree(tiny_sweep, copy)
+    code, out, err = call("discover", str(copy), "--output", "metric:final_x", "--threshold", ">0.6", "--no-figure")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "metric:final_x > 0.6 in 1 of 2 runs (50.0 %)",
+        "box 1: coverage 1.000 (1 of 1 cases), density 1.000 (1 of 1 runs), mass 0.500",
+        "  1 <= cost <= 1",
+    ]
+    assert not (copy / "_figures").exists()
 
 
 def test_export_a_round_of_a_seeded_run_and_refuse_a_round_not_reached(tmp_path: Path) -> None:
@@ -773,7 +823,8 @@ def good_values(places: Places, command: str, flag: str) -> list[str]:
         "--set": ["cost=2", "A.x=0.1", "select=first", "g.select=random"],
         "--solver": ["auto", "vertex_enumeration", "nashpy", "support_enumeration", "gambit_enumpure"],
         "--out": [places.new(), str(places.root / ("sweep" if command == "sweep" else "run"))],
-        "--output": ["metric:final_x", "final:A.x"] if command == "analyze" else [places.new() + ".nfg"],
+        "--output": ["metric:final_x", "final:A.x"] if command in ("analyze", "discover") else [places.new() + ".nfg"],
+        "--threshold": [">0.6", "0.6", "<0.6"],
         "-o": [places.new() + ".nfg"],
         "--game": ["g"],
         "--format": ["nfg"],
@@ -836,7 +887,9 @@ def command_line(places: Places) -> st.SearchStrategy[list[str]]:
                 words.append(draw(values(places, name, flag)))
         if name == "export" and draw(st.booleans()):
             words += ["--game", "g"]
-        usual = {"analyze": "sobol", "plot": draw(st.sampled_from(["run", "sweep", "sobol"]))}.get(name, "tiny.yaml")
+        usual = {"analyze": "sobol", "discover": "sweep", "plot": draw(st.sampled_from(["run", "sweep", "sobol"]))}.get(
+            name, "tiny.yaml"
+        )
         ends = [
             draw(mostly(st.just(str(places.root / usual)), paths(places)))
             for action in positional
