@@ -13,13 +13,14 @@ from .conftest import ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def test_the_five_notebooks_exist() -> None:
+def test_the_six_notebooks_exist() -> None:
     assert [p.name for p in NOTEBOOKS] == [
         "01_quickstart.ipynb",
         "02_write_a_scenario.ipynb",
         "03_buffer_zone_sweep.ipynb",
         "04_sequential_and_hidden_information.ipynb",
         "05_bargaining_over_the_zone.ipynb",
+        "06_three_lenses.ipynb",
     ]
 
 
