@@ -316,6 +316,7 @@ def test_a_seeded_run_against_a_resolved_russia_learns_in_one_month_then_holds_b
     assert final["Russia"]["resolved"] == 1
     # month 1: monitors, struck (r intends it, realised), the EU stands firm, no wider war
     assert _path(result, 1) == ["r", "M", "E.r", "E", "S.M", "calm"]
+    assert _series(result, "parameters", "pi_crisis")[1] == pytest.approx(57 / 64, abs=1e-12)  # the incident
     # Ukraine screens with y_o = 3/10 (12 km): G_eff = G_M/2 = 7/40, sigma = 957/2000; only o's range
     # is open (1/2 >= 957/2000 > 3/10); V(y_o) = (7/64)(1 - 3/10 - 957/2000) + (57/64)/5 > 1/5 = V(none)
     rounds = result.rounds
@@ -335,7 +336,8 @@ def test_a_seeded_run_against_an_opportunistic_russia_forms_a_12_km_zone_in_mont
     final = result.final_state()
     parameters = final["parameters"]
     assert final["Russia"]["resolved"] == 0
-    assert _path(result, 1) == ["o", "M", "R.o", "R"]  # no incident: pi = 3/136
+    assert _path(result, 1) == ["o", "M", "R.o", "R"]
+    assert _series(result, "parameters", "pi_crisis")[1] == pytest.approx(3 / 136, abs=1e-12)  # no incident
     # the 12 km offer (y_o = 3/10) is accepted: pi = 0 and the zone holds from month 1
     assert _series(result, "EU", "pi")[:2] == [0.3, 0.0]
     assert (parameters["zone_formed"], parameters["zone_month"], parameters["zone_km"]) == (1, 1, 12)
