@@ -373,3 +373,66 @@ def test_a_credible_swiss_report_gets_the_west_out_of_the_pessimism_trap() -> No
     assert _series(result, "parameters", "zone_km")[2] == pytest.approx(11.82, abs=1e-12)
     parameters = result.final_state()["parameters"]
     assert (parameters["credible_months"], parameters["zone_month"]) == (1, 2)
+
+
+# The reduced cheap-talk tree (16 terminal nodes): chance draws the type (3/10 resolved), chance
+# draws Switzerland's signal (right with probability 3/4), Switzerland reports m at one
+# information set per signal, the West acts at one information set per report, choosing the
+# posture it would take at either posterior: H (at 9/16) or D (at 1/8). Payoffs given the type, from
+# the crisis at esc = 0: r strikes a force (P_E = 19/20), o does not (1/20), the EU stands firm:
+#   West: U(D | r) = (1/20)(7/5) + (19/20)(-4/5 - 3/5) = -63/50, U(D | o) = 63/50, U(H) = 2/5;
+#   Switzerland: U(D | t) = (1 - P_E) beta G_D + P_E (beta G_D / 2 - K_CH p_D), U(H) = beta G_H.
+# Truthful (say what it heard, the West acts on it) is an equilibrium iff Switzerland strictly
+# prefers H after "r" and D after "o": at beta = 3/10, K_CH = 10: U(D | r) = -381/2000,
+# U(D | o) = 321/2000; after s = r: ((9)(-381) + (7)(321)) / 32000 = -591/16000 < 3/100 (H); after
+# s = o: (-381 + (7)(321)) / 16000 = 933/8000 > 3/100 (D). At beta = 1/20, after s = o D is worth
+# (1/8)(-10770/40000) + (7/8)(570/40000) < 0 < 1/200 = U(H): Switzerland would say "r" (babbling). At
+# beta = 3/5, after s = r D is worth (9/16)(-12/125) + (7/16)(42/125) = 93/1000 > 3/50 = U(H): it would
+# say "o".
+
+
+def _cheap_talk(beta: F) -> Any:
+    from sim.game.tree import Chance, Decision, Terminal, build
+
+    g_d, g_h, lam, k_ch, p_d = F(3, 5), F(1, 10), F(1, 2), F(10), F(3, 100)
+    strike = {"r": F(19, 20), "o": F(1, 20)}
+    west = {"r": {"D": F(-63, 50), "H": F(2, 5)}, "o": {"D": F(63, 50), "H": F(2, 5)}}
+
+    def swiss(theta: str, posture: str) -> F:
+        if posture == "H":
+            return beta * g_h
+        p = strike[theta]
+        return (1 - p) * beta * g_d + p * (beta * g_d * (1 - lam) - k_ch * p_d)
+
+    def leaf(theta: str, posture: str) -> Terminal:
+        payoffs = (swiss(theta, posture), west[theta][posture])
+        return Terminal(tuple(float(x) for x in payoffs), payoffs)
+
+    def acts(theta: str, report: str) -> Decision:
+        return Decision("West", {"H": leaf(theta, "H"), "D": leaf(theta, "D")}, infoset=f"heard {report}")
+
+    def reports(theta: str, signal: str) -> Decision:
+        return Decision("Switzerland", {"r": acts(theta, "r"), "o": acts(theta, "o")}, infoset=f"signal {signal}")
+
+    def signals(theta: str) -> Chance:
+        right = F(3, 4)
+        first, second = (right, 1 - right) if theta == "r" else (1 - right, right)
+        return Chance(
+            {"r": (float(first), reports(theta, "r")), "o": (float(second), reports(theta, "o"))}, (first, second)
+        )
+
+    root = Chance({"r": (0.3, signals("r")), "o": (0.7, signals("o"))}, (F(3, 10), F(7, 10)))
+    return build("swiss report", ("Switzerland", "West"), root)
+
+
+@pytest.mark.parametrize(("beta", "truthful"), [(F(3, 10), True), (F(1, 20), False), (F(3, 5), False)])
+def test_the_reduced_cheap_talk_tree_has_a_truthful_equilibrium_only_inside_the_band(beta: F, truthful: bool) -> None:
+    game = _cheap_talk(beta)
+    assert len(game.terminals) == 16
+    solutions = [e for e in _json(solve_tree(game, "pbe", everything=True))["equilibria"] if e["solution"]]
+    honest = {
+        "Switzerland": {"signal r": {"r": "1", "o": "0"}, "signal o": {"r": "0", "o": "1"}},
+        "West": {"heard r": {"H": "1", "D": "0"}, "heard o": {"H": "0", "D": "1"}},
+    }
+    assert any(s["behaviour"] == honest for s in solutions) is truthful
+    assert solutions  # babbling always exists
