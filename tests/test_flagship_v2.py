@@ -121,12 +121,13 @@ def test_the_posture_is_a_belief_threshold_rule(pi: float, posture: str) -> None
     assert _posture(EU__pi=pi) == posture
 
 
-def test_at_the_threshold_one_half_monitors_and_holding_back_tie() -> None:
+def test_at_the_threshold_one_half_the_tie_goes_to_holding_back() -> None:
     # At pi = 1/2, P_E = 1/2 and U(M) = 11/10 - 7/10 = 2/5 = U(H): both are perfect Bayesian
-    # solutions; the scenario plays the first (its `select: first`), monitors. The brief's
-    # rule gives a tie to the lower posture, H: a gap recorded in the scenario's report.
+    # solutions; the crisis's conditional cases (prefer H, then M) give a tie to the lower posture.
     postures = {_move(s, "EU", "posture") for s in _solutions(EU__pi=0.5)}
     assert postures == {"M", "H"}
+    result = run(_scenario(), seed=SEED_RESOLVED, exact=False, rounds=1, overrides={"EU.pi": 0.5})
+    assert _path(result, 1)[1] == "H"
 
 
 # --- CHECK 2: the perfect Bayesian equilibrium of the 34-node tree at pi = 3/10 ------------------------------
