@@ -102,7 +102,7 @@ def _path(result: RunResult, round_number: int) -> list[str]:
 #   U(M) = (1 - P_E)(7/5 - 3/10) + P_E (7/10 - 3/5 - (1/50) 20) = 11/10 - (7/5) P_E,
 #   U(H) = 2/5.
 # U(D) > U(M) iff P_E < 3/14 iff pi < 23/126; U(M) > U(H) iff P_E < 1/2 iff pi < 1/2 (at 1/2 a tie,
-# which the brief gives to the lower posture H).
+# which the scenario gives to the lower posture, H).
 
 
 @pytest.mark.parametrize(
