@@ -437,3 +437,18 @@ def test_the_reduced_cheap_talk_tree_has_a_truthful_equilibrium_only_inside_the_
     }
     assert any(s["behaviour"] == honest for s in solutions) is truthful
     assert solutions  # babbling always exists
+
+
+def test_the_pessimism_trap_holds_back_and_learns_nothing_until_fatigue_opens_a_range() -> None:
+    # At pi0 = 3/5 >= 1/2 the EU holds back: G_H = 1/10, sigma = 261/500, and no range is open at
+    # first (c_UA + c_o = 1/2 < 261/500). After n war months the range with o needs
+    # (1/5)(1 + n/50) + (3/10)(1 + 3n/200) = 1/2 + (17/2000) n >= 261/500, n >= 44/17: in month 4
+    # (after 3 war months) Ukraine screens, at pi = 3/5 worth (2/5)(7/2000) more than no offer, with
+    # y_o = 3/5 - (3/10)(1 + 9/200) = 573/2000: 11.46 km. Seed 4 draws an opportunistic Russia: accepted.
+    result = run(_scenario(), seed=SEED_OPPORTUNISTIC, exact=False, rounds=6, overrides={"EU.pi": 0.6})
+    rounds = result.rounds
+    offers = rounds[(rounds["game"] == "zone_offer") & rounds["played"]].sort_values("round")["strategy"].tolist()
+    assert offers == ["no_offer"] * 3 + ["offer_o"] + ["no_offer"] * 2
+    assert [_path(result, m)[1] for m in range(1, 5)] == ["H"] * 4
+    assert _series(result, "EU", "pi") == [0.6] * 4 + [0.0] * 3
+    assert _series(result, "parameters", "zone_km")[4] == pytest.approx(11.46, abs=1e-12)
