@@ -21,16 +21,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 
 from sim.errors import UsageError
 from sim.files import Writer, write_folder_atomic
 from sim.files import check_output_folder as check_output_folder_path
-from sim.model.history import BargainingPlay
+from sim.game.bargaining import Bargaining
+from sim.game.multi_issue import MultiIssueBargaining
 from sim.model.results import RunTables, check_output_folder, play
 from sim.scenario.load import Scenario, load_scenario
+from sim.solvers.protocols import Negotiation
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -89,6 +91,13 @@ def _renamed(given: dict[str, Any], old: str, new: str, value: Any, function: st
         raise TypeError(f"{function}() got both {old}= and {new}=")
     warnings.warn(f"{function}({old}=...) is now {function}({new}=...)", DeprecationWarning, stacklevel=3)
     return given[old]
+
+
+class OneIssuePlay(NamedTuple):
+    """A one-issue bargaining game's problem and negotiation in one round (what its figures draw)."""
+
+    problem: Bargaining
+    negotiation: Negotiation
 
 
 @dataclass(repr=False)
@@ -153,14 +162,18 @@ class RunResult(RunTables):
         utility_frontier(played.problem, solutions, ax=figure.add_subplot())
         return figure
 
-    def _bargaining_play(self, game: str, round_number: int | None) -> BargainingPlay:
+    def _bargaining_play(self, game: str, round_number: int | None) -> OneIssuePlay:
         plays = [p for p in self.history.bargaining_plays if p.game == game]
+        if plays and isinstance(plays[0].problem, MultiIssueBargaining):
+            raise UsageError(f"bargaining game {game!r} is over several issues: its figures are not drawn")
         if round_number is not None:
             plays = [p for p in plays if p.round == round_number]
         if not plays:
             when = "" if round_number is None else f" in round {round_number}"
             raise UsageError(f"no negotiation of bargaining game {game!r}{when} in this run")
-        return plays[-1]
+        last = plays[-1]
+        assert isinstance(last.problem, Bargaining)
+        return OneIssuePlay(last.problem, last.negotiation)
 
     def save_figures(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Write the run's figures as PNG into ``directory``, all or none."""
@@ -183,10 +196,11 @@ class RunResult(RunTables):
         writers: dict[str, Writer] = {}
         for plan in self.scenario.bargainings:
             plays = [p for p in self.history.bargaining_plays if p.game == plan.name]
-            if plays:
+            if plays and isinstance(plays[-1].problem, Bargaining):  # over several issues: no figures
                 last = plays[-1]
-                solutions, _ = bargaining_solutions(last.problem, alternating=plan.template.alternating)
-                writers.update(bargaining_figure_writers(last.problem, solutions, last.negotiation))
+                problem = plays[-1].problem
+                solutions, _ = bargaining_solutions(problem, alternating=plan.template.alternating)
+                writers.update(bargaining_figure_writers(problem, solutions, last.negotiation, last.round))
         return writers
 
     def save(self, directory: str | os.PathLike[str], *, force: bool = False, figures: bool = False) -> list[Path]:

@@ -291,4 +291,4 @@ def test_a_mediated_negotiation_shows_the_sides_demands_and_zooms_in() -> None:
     assert lines["Ukraine's demands"] == [20.0, 20.5] and lines["Russia's demands"] == [22.0, 21.5]
     low, high = ax.get_ylim()
     assert 19 < low < 20 and 22 < high < 23
-    assert "zoomed in; the issue runs 0 to 40 km" in ax.get_ylabel()
+    assert "zoomed in; width runs from 0 to 40 km" in ax.get_ylabel()

@@ -190,7 +190,7 @@ def test_run_plays_a_bargaining_game_and_writes_its_tables(tmp_path: Path) -> No
     assert negotiations[0] == "round,game,issue,outcome,agreed,agreement,offers,type,war_probability"
     assert negotiations[1].startswith("1,zone_talks,width,agreement,True,22.0,1,,")
     offers = (tmp_path / "out" / "offers.csv").read_text(encoding="utf-8").splitlines()
-    assert [line.split(",")[5:] for line in offers[1:]] == [
+    assert [line.split(",")[5:8] for line in offers[1:]] == [
         ["Ukraine", offers[1].split(",")[6], "propose"],
         ["Russia", offers[2].split(",")[6], "accept"],
     ]
@@ -206,3 +206,32 @@ def test_a_state_where_a_utility_fails_is_a_run_error() -> None:
 def test_a_bargaining_game_has_no_strategy_matrix() -> None:
     with pytest.raises(UsageError, match="game zone_talks is a bargaining game: it has no strategy matrix"):
         parse_scenario(ZONE).game("zone_talks")
+
+
+def test_numpy_floats_in_the_state_build_exactly() -> None:
+    # numpy 2 writes np.float64(0.6) as its repr: the exact value must come from the number
+    import numpy as np
+
+    scenario = parse_scenario(ZONE)
+    values = {**scenario.namespace(), "p_war": np.float64(0.6)}
+    problem = scenario.bargaining("zone_talks").template.build(values)
+    assert problem.disagreement == (F(1, 2), F(3, 10))
+
+
+def test_solve_shows_fearons_demand_and_what_the_answer_teaches() -> None:
+    # fearon_private_information.yaml: prior 3/10 on tough (war value 7/20), soft 3/20; A's
+    # war value 1/2. Screening (17/20, only soft accepts) is worth 17/20 - 7/20 * 3/10 =
+    # 149/200 > 13/20, so war comes with chance 3/10; an acceptance reveals soft, a
+    # rejection tough
+    text = " ".join(diplosim("solve", str(CLASSICS / "fearon_private_information.yaml")).stdout.split())
+    assert "A demands x = 17/20 (~ 0.85); chance of war 3/10 (~ 0.3); A expects 149/200 (~ 0.745)" in text
+    assert "after an acceptance: tough 0, soft 1; after a rejection: tough 1, soft 0" in text
+    uniform = json.loads(diplosim("solve", str(CLASSICS / "fearon_uniform_costs.yaml"), "--json").stdout)
+    # uniform on [1/5, 2/5], A's war value 1/2: A leaves B 7/20, accepted with chance 3/4
+    assert uniform["games"][0]["solutions"]["fearon"] == {
+        "range": ["1/2", "7/10"],
+        "demand": "13/20",
+        "war_probability": "1/4",
+        "expected": "49/80",
+        "uniform": ["1/5", "2/5"],
+    }

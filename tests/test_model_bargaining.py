@@ -129,7 +129,8 @@ def test_same_seed_same_tables_and_breakdowns_use_the_seed() -> None:
 def test_the_offers_table_has_a_row_per_offer_and_player() -> None:
     result = play(parse_scenario(TALKS), seed=0)
     offers, negotiations = result.offers, result.negotiations
-    assert list(offers.columns) == ["round", "game", "step", "proposer", "offer", "player", "utility", "response"]
+    columns = ["round", "game", "step", "proposer", "offer", "player", "utility", "response", "issue"]
+    assert list(offers.columns) == columns
     assert len(offers) == 2 * int(negotiations["offers"].sum())
     assert set(offers["response"]) <= {"propose", "accept", "reject"}
     # alternating offers from A: steps 1, 3, 5 are A's, 2, 4, 6 are B's
@@ -139,19 +140,19 @@ def test_the_offers_table_has_a_row_per_offer_and_player() -> None:
 def test_a_sweep_row_records_the_agreements() -> None:
     scenario = load_scenario(CLASSICS / "fearon_private_information.yaml")
     names = [name for name, _ in columns(scenario)]
-    assert [n for n in names if n.endswith(":territory")] == [
+    assert [n for n in names if ":territory" in n] == [
         "agreed:territory",
         "first_agreed:territory",
-        "agreement:territory",
+        "agreement:territory.x",
         "offers:territory",
     ]
     result = play(scenario, seed=2)
     row = summarize(scenario, result.history, result.rounds_played, result.stop_reason)
     # tough B: rejected in round 1, agreed on 13/20 in round 2 (stop_when), one offer each
     assert (row["agreed:territory"], row["first_agreed:territory"]) == (0.5, 2.0)
-    assert (row["agreement:territory"], row["offers:territory"]) == (0.65, 1.0)
+    assert (row["agreement:territory.x"], row["offers:territory"]) == (0.65, 1.0)
     never = summarize(scenario, result.history.__class__(), 0, "rounds")
-    assert math.isnan(never["agreed:territory"]) and math.isnan(never["agreement:territory"])
+    assert math.isnan(never["agreed:territory"]) and math.isnan(never["agreement:territory.x"])
 
 
 def test_metrics_count_agreements_and_offers(tmp_path: Path) -> None:
@@ -182,7 +183,7 @@ def test_a_sweep_over_a_bargaining_parameter_records_agreements(tmp_path: Path) 
     # A leaves B X = (1 - 1/2 + w_low) / 2 (the stationary point, inside [w_low, 0.4]):
     # it demands x = 1 - X, 3/4 at w_low = 0 and 29/40 at 0.05
     expected = 1 - (0.5 + table["w_low"]) / 2
-    assert ((table["agreement:territory"] - expected).abs() < 1e-12).all()
+    assert ((table["agreement:territory.x"] - expected).abs() < 1e-12).all()
     again = run_sweep(scenario, spec, out=tmp_path / "again", workers=1).table
     order = list(table.columns[:2])
     assert (
@@ -190,3 +191,72 @@ def test_a_sweep_over_a_bargaining_parameter_records_agreements(tmp_path: Path) 
         .reset_index(drop=True)[agreed.name]
         .equals(again.sort_values(order).reset_index(drop=True)[agreed.name])
     )
+
+
+SHARED = """
+name: shared type
+rounds: 6
+seed: 3
+actors:
+  A:
+    state: {belief: 0.5, tough_rounds: 0}
+  B: {}
+games:
+  crisis:
+    players: [A, B]
+    tree:
+      types: B
+      chance: {tough: A.belief, soft: "1 - A.belief"}
+      moves:
+        tough: {player: B, infoset: tough, moves: {threaten: {payoffs: [0, 1]}, wait: {payoffs: [0, 0]}}}
+        soft: {player: B, infoset: soft, moves: {threaten: {payoffs: [0, 0]}, wait: {payoffs: [0, 1]}}}
+  talks:
+    players: [A, B]
+    bargaining:
+      issue: {name: x, range: [0, 1]}
+      utilities: {A: x, B: "1 - x"}
+      disagreement: {A: 0.5}
+      proposer: A
+      private:
+        player: B
+        types:
+          tough: {probability: A.belief, disagreement: 0.4}
+          soft: {probability: "1 - A.belief", disagreement: 0.1}
+        beliefs: {tough: A.belief}
+dynamics:
+  - after: crisis
+    when: "crisis.type.B == 'tough'"
+    set: {A.tough_rounds: A.tough_rounds + 1}
+"""
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_persistent_type_is_the_actors_across_games(seed: int) -> None:
+    # the crisis draws B's type once; the talks, drawing B's type from the same names, see
+    # the same type every round, even as A's belief (their prior) moves: a tough B
+    # threatens in the crisis, a soft one waits
+    from sim.model.negotiation import NegotiationModel
+
+    model = NegotiationModel(parse_scenario(SHARED), seed=seed)
+    model.run()
+    [drawn] = model.types.values()
+    assert model.types == {("B", ("tough", "soft")): drawn}
+    assert {p.type for p in model.history.bargaining_plays} == {drawn}
+    moves = {p.path.last_move_of("B") for p in model.history.tree_plays}
+    assert moves == {"threaten" if drawn == "tough" else "wait"}
+    # formulas read the type a tree drew as crisis.type.B
+    assert model.actors["A"].state["tough_rounds"] == (6 if drawn == "tough" else 0)
+
+
+def test_a_game_with_when_is_played_only_while_it_holds() -> None:
+    # the talks stop once a zone is signed (zone > 0): with seed 0, round 1 agrees
+    # (the first offer of two equilibrium players), so rounds 2-4 play no talks and the
+    # after-rule counting negotiations fires once
+    text = TALKS.replace("      breakdown: 0.5\n", "").replace(
+        "      protocol:\n        deadline: 6\n        strategies: {A: boulware, B: boulware}\n", ""
+    )
+    text = text.replace("  talks:\n    players: [A, B]", '  talks:\n    when: "zone == 0"\n    players: [A, B]')
+    text += "  - after: talks\n    set: {esc: esc + 1}\n"
+    result = play(parse_scenario(text), seed=0)
+    assert [p.round for p in result.history.bargaining_plays] == [1]
+    assert result.history.state_at(4)["esc"] == 1.0

@@ -320,6 +320,38 @@ def test_best_when_the_other_cannot_get_its_disagreement_payoff() -> None:
         space.best(0)
 
 
+@pytest.mark.slow
+def test_blend_equilibrium_and_range_of_the_space() -> None:
+    # blend: 1/4 of (1, 0) and 3/4 of (0, 1) issue by issue; an ideal beyond the box is clipped.
+    # equilibrium: both offer the Nash solution (1, 0) (test above). has_range: B's 5 > its 4.
+    space = MultiIssueSpace(logrolling())
+    assert space.blend((1.0, 0.0), (0.0, 1.0), F(1, 4)) == (0.25, 0.75)
+    assert space.blend((2.0, -1.0), (0.0, 0.0), 1) == (1.0, 0.0)
+    offer, other = space.equilibrium()
+    assert offer == other == pytest.approx((1.0, 0.0), abs=CLOSE)
+    assert space.has_range()
+    closed = MultiIssueSpace(logrolling(disagreement=(0.0, 5.0)))
+    assert not closed.has_range()
+    with pytest.raises(BargainingError, match="no agreement is better for both than the disagreement point"):
+        closed.equilibrium()
+
+
+def test_the_protocol_engine_plays_over_several_issues() -> None:
+    # Linear A against linear B, T = 4, A first. Bests 4 and 4, reserves 0. Targets
+    # 4 (1 - t/4). t = 0: A asks 4 -> (1, 1), B keeps 0 < its next target 3: reject.
+    # t = 1: B asks 3 and pays A with a (a unit of a costs B 1 and gives A 3), keeping
+    # b = 0: (1 - a) + 3 = 3 -> a = 1. A gets 3 >= its next target 4 (1 - 2/4) = 2:
+    # agreement on (1, 0) at offer 2, the logroll, worth 3 to each.
+    from sim.solvers.protocols import Concession, Protocol, negotiate_over
+
+    protocol = Protocol(4, (Concession("linear"), Concession("linear")))
+    talks = negotiate_over(MultiIssueSpace(logrolling()), protocol, np.random.default_rng(0))
+    assert (talks.outcome, len(talks.steps)) == ("agreement", 2)
+    assert [step.proposer for step in talks.steps] == ["A", "B"]
+    assert talks.agreement == pytest.approx((1.0, 0.0), abs=CLOSE)
+    assert talks.utilities == pytest.approx((3.0, 3.0), abs=CLOSE)
+
+
 def test_the_frontier_is_sampled_on_the_curve() -> None:
     # Concave case: u_A = 2 sqrt(s), u_B = 2 - 2s on the frontier, so u_B = 2 - u_A^2 / 2, from
     # (0, 2) (B's ideal) to (2, 0) (A's ideal) in steps of 2/4 of A's utility.

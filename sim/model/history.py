@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from sim.game.bargaining import Bargaining, Number
 from sim.game.equilibrium import SolveResult
-from sim.solvers.protocols import Negotiation
+from sim.game.multi_issue import MultiIssueBargaining
+from sim.solvers.protocols import Negotiation, Offer
 from sim.solvers.selection import Selection
 from sim.solvers.tree_play import PlayedPath
 from sim.solvers.trees import TreeEquilibrium, TreeSolveResult
@@ -88,11 +89,13 @@ class BargainingPlay:
     Attributes
     ----------
     round : int
-    problem : Bargaining
+    problem : Bargaining or MultiIssueBargaining
         The problem at this round's state (with private information: the responder's
-        disagreement payoff is the mean over its types).
+        disagreement payoff is the mean over its types); over several issues, a
+        :class:`~sim.game.multi_issue.MultiIssueBargaining`.
     negotiation : Negotiation
-        Every offer and answer, and the outcome.
+        Every offer and answer, and the outcome (over several issues, offers are tuples
+        of issue values, in issue order).
     type : str or None
         With private types: the type drawn (a uniform value: its value, as text).
     war_probability : number or None
@@ -101,7 +104,7 @@ class BargainingPlay:
     """
 
     round: int
-    problem: Bargaining
+    problem: Bargaining | MultiIssueBargaining
     negotiation: Negotiation
     type: str | None = None
     war_probability: Number | None = None
@@ -110,6 +113,32 @@ class BargainingPlay:
     def game(self) -> str:
         """The game's name."""
         return self.problem.name
+
+    @property
+    def issues(self) -> tuple[str, ...]:
+        """The issues' names, in order (one for a one-issue problem)."""
+        if isinstance(self.problem, MultiIssueBargaining):
+            return self.problem.issues
+        return (self.problem.issue,)
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The issues' units, in order (empty strings: no unit)."""
+        if isinstance(self.problem, MultiIssueBargaining):
+            return self.problem.units or ("",) * len(self.problem.issues)
+        return (self.problem.unit,)
+
+    @staticmethod
+    def values(offer: Offer) -> tuple[float, ...]:
+        """An offer's issue values as floats, in issue order.
+
+        Examples
+        --------
+        >>> from fractions import Fraction
+        >>> BargainingPlay.values(Fraction(1, 2)), BargainingPlay.values((20.0, 3.0))
+        ((0.5,), (20.0, 3.0))
+        """
+        return tuple(float(v) for v in offer) if isinstance(offer, tuple) else (float(offer),)
 
 
 @dataclass

@@ -10,6 +10,9 @@ One round (``NegotiationModel.step``), for each game in the scenario's order:
    record them, so later games of the round see them as ``game.Player``;
 5. apply the dynamics rules marked ``after:`` this game.
 
+A game with a ``when`` condition that does not hold at its turn is skipped that round,
+with its ``after:`` rules; formulas keep reading what it played last.
+
 A tree game (``tree:``) is built the same way (:meth:`TreeTemplate.build`), solved for its
 concept (:func:`sim.solvers.trees.solve_tree`, verified), one solution selected and the
 tree walked from the root with the model's generator
@@ -29,6 +32,7 @@ evaluated (rules in file order, a rule's ``when`` before its ``set`` values in f
 from __future__ import annotations
 
 import warnings
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -44,10 +48,12 @@ from sim.model.history import PARAMETERS, BargainingPlay, History, Play, TreePla
 from sim.scenario.bargaining_template import PrivateValues
 from sim.scenario.expressions import UNIFORM, Formula
 from sim.scenario.load import BargainingPlan, GamePlan, RulePlan, Scenario, TreePlan
+from sim.scenario.semantics import TYPE
 from sim.scenario.tree_template import TypeDraw
 from sim.solvers.beliefs import bayes, likelihoods
 from sim.solvers.fearon import posterior_after, screening_checked, uniform_demand
-from sim.solvers.protocols import Negotiation, Step, negotiate
+from sim.solvers.multi_issue import MultiIssueSpace
+from sim.solvers.protocols import Negotiation, Step, negotiate, negotiate_over
 from sim.solvers.registry import solve
 from sim.solvers.selection import Settings, realise, select
 from sim.solvers.tree_play import PlayedPath, play_tree, select_tree
@@ -146,8 +152,10 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.round = 0
         self.stop_reason: str | None = None
         self.history = History()
-        self._types: dict[tuple[str, str], int] = {}  # (tree game, node path) -> persistent type drawn
-        self._quantiles: dict[str, float] = {}  # bargaining game -> its private type's persistent draw in [0, 1)
+        # persistent types, the actor's: (actor, its type names) -> the type drawn first, which
+        # every game drawing the same actor's type from the same names then sees
+        self.types: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._quantiles: dict[str, float] = {}  # bargaining game -> its uniform private value's persistent draw
         self._recorded_parameters = scenario.dynamic_parameters
         self._record_state()
 
@@ -172,6 +180,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.round += 1
         values = self.namespace()  # built once a round (so edits between rounds count), then kept current
         for plan in self.scenario.stages:
+            if plan.when is not None and not self._evaluate(plan.when, values, plan.name):
+                continue  # not played this round, nor its `after:` rules
             if isinstance(plan, TreePlan):
                 self._play_tree(plan, values)
             elif isinstance(plan, BargainingPlan):
@@ -222,17 +232,24 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             raise SolverError(f"round {self.round}: {exc}") from exc
         draws = plan.template.type_draws
         index_of = {node.path: k for k, node in game.walk()} if draws else {}
-        fixed = {
-            index_of[draw.path]: self._types[(plan.name, draw.path)]
-            for draw in draws
-            if (plan.name, draw.path) in self._types
-        }
+        fixed = {}
+        for draw in draws:
+            moves = game.nodes[index_of[draw.path]].moves
+            kept = self.types.get((draw.player, tuple(moves))) if draw.persistent else None
+            if kept is not None:
+                fixed[index_of[draw.path]] = moves.index(kept)
         path = play_tree(game, chosen.behaviour, self.rng, play=plan.play, fixed=fixed)
         for draw in draws:
             self._learn(plan, game, chosen.behaviour, path, draw, index_of[draw.path], values)
         for key, _ in plan.labels:
             actor = key[len(plan.name) + 1 :]
-            self.played[key] = values[key] = path.last_move_of(actor)
+            if not actor.startswith(f"{TYPE}."):
+                self.played[key] = values[key] = path.last_move_of(actor)
+        for draw in draws:  # the type drawn, for formulas: game.type.Player
+            made = next((move.move for move in path.moves if move.node == index_of[draw.path]), None)
+            if made is not None:
+                key = f"{plan.name}.{TYPE}.{draw.player}"
+                self.played[key] = values[key] = made
         self.history.tree_plays.append(TreePlay(self.round, result, chosen, reason, path))
 
     def _learn(
@@ -256,7 +273,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             return
         moves = game.nodes[node].moves
         if draw.persistent:
-            self._types.setdefault((plan.name, draw.path), moves.index(made.move))
+            self.types.setdefault((draw.player, tuple(moves)), made.move)
         if not draw.beliefs:
             return
         posteriors: dict[str, list[float]] = {}  # holder -> posterior over the types
@@ -270,6 +287,9 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
 
     def _play_bargaining(self, plan: BargainingPlan, values: dict[str, Any]) -> None:
         template = plan.template
+        if template.several:
+            self._record_bargaining(plan, self._play_several(plan, values), values)
+            return
         try:
             problem = template.build(values)
             protocol = template.build_protocol(values)
@@ -285,6 +305,49 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             raise RunError(f"round {self.round}, game {str(exc).removeprefix('bargaining ')}") from None
         except SolverError as exc:
             raise SolverError(f"round {self.round}: {exc}") from exc
+        self._record_bargaining(plan, play, values, typed=private is not None and bool(private.types))
+
+    def _play_several(self, plan: BargainingPlan, values: dict[str, Any]) -> BargainingPlay:
+        """A game over several issues: its protocol played on the issues' offer space
+        (:class:`~sim.solvers.multi_issue.MultiIssueSpace`); no agreement gives both a gain:
+        ``"no_range"``, nothing offered."""
+        template = plan.template
+        try:
+            problem = template.build_multi(values)
+            protocol = template.build_protocol(values)
+            breakdown = (
+                Fraction(0)
+                if template.breakdown is None
+                else template.value(template.breakdown, values, "breakdown risk")
+            )
+            if not 0 <= breakdown < 1:
+                raise RunError(f"game {plan.name}: the breakdown risk must lie in [0, 1), not {float(breakdown):g}")
+            space = MultiIssueSpace(problem)
+            if not space.has_range():
+                negotiation = Negotiation((), "no_range", None, problem.disagreement)
+            else:
+                negotiation = negotiate_over(
+                    space,
+                    protocol,
+                    self.rng,
+                    first=template.first,
+                    breakdown=breakdown,
+                    disagreement=problem.disagreement,
+                )
+        except RunError as exc:
+            raise RunError(f"round {self.round}, {exc}") from None
+        except BargainingError as exc:
+            raise RunError(f"round {self.round}, game {str(exc).removeprefix('bargaining ')}") from None
+        except SolverError as exc:
+            raise SolverError(f"round {self.round}: {exc}") from exc
+        return BargainingPlay(self.round, problem, negotiation)
+
+    def _record_bargaining(
+        self, plan: BargainingPlan, play: BargainingPlay, values: dict[str, Any], *, typed: bool = False
+    ) -> None:
+        """What later games and rules read of a negotiation: ``game.agreed``, ``game.offers``,
+        ``game.outcome``, ``game.agreement.<issue>`` for each issue, and with private types
+        ``game.type``."""
         negotiation = play.negotiation
         outcome = {
             f"{plan.name}.agreed": 1.0 if negotiation.agreed else 0.0,
@@ -292,8 +355,9 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             f"{plan.name}.outcome": negotiation.outcome,
         }
         if negotiation.agreement is not None:
-            outcome[f"{plan.name}.agreement.{problem.issue}"] = float(negotiation.agreement)
-        if private is not None and private.types:
+            for issue, value in zip(play.issues, play.values(negotiation.agreement), strict=True):
+                outcome[f"{plan.name}.agreement.{issue}"] = value
+        if typed:
             outcome[f"{plan.name}.type"] = play.type
         self.played.update(outcome)
         values.update(outcome)
@@ -308,20 +372,19 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         disagreement payoff; the beliefs become the posterior given its answer."""
         template = plan.template
         assert template.private is not None
-        quantile = self._quantiles.get(plan.name)
-        if quantile is None:
-            quantile = float(self.rng.random())
-            if template.private.persistent:
-                self._quantiles[plan.name] = quantile
         if private.uniform is not None:
+            quantile = self._quantiles.get(plan.name)
+            if quantile is None:
+                quantile = float(self.rng.random())
+                if template.private.persistent:
+                    self._quantiles[plan.name] = quantile
             low, high = private.uniform
             floor: Number = float(low) + (float(high) - float(low)) * quantile
             demand = uniform_demand(problem, low, high)
             offer, war, drawn = demand.offer, demand.war_probability, f"{floor:.6g}"
             accepting: tuple[int, ...] = ()
         else:
-            chosen = _pick(private, quantile)
-            name, _, floor = private.types[chosen]
+            name, floor = self._private_type(plan, problem, private)
             types = [(p, d) for _, p, d in private.types]
             screening, _ = screening_checked(problem, types, [n for n, _, _ in private.types])
             offer, war, drawn, accepting = screening.offer, screening.war_probability, name, screening.accepted_by
@@ -332,6 +395,20 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             for label, target in template.private.beliefs:
                 self._set(target, float(posterior[names.index(label)]), values)
         return BargainingPlay(self.round, problem, negotiation, drawn, war)
+
+    def _private_type(self, plan: BargainingPlan, problem: Bargaining, private: PrivateValues) -> tuple[str, Number]:
+        """The responder's type this round and its disagreement payoff: the actor's
+        persistent type if one was drawn (by this game or another drawing the same
+        actor's type from the same names), else a new draw at this round's prior."""
+        assert plan.template.private is not None
+        names = tuple(name for name, _, _ in private.types)
+        key = (problem.parties[private.player], names)
+        name = self.types.get(key) if plan.template.private.persistent else None
+        if name is None:
+            name = names[_pick(private, float(self.rng.random()))]
+            if plan.template.private.persistent:
+                self.types[key] = name
+        return name, private.types[names.index(name)][2]
 
     def _set(self, target: str, value: float, values: dict[str, Any]) -> None:
         actor, variable = _split(target)

@@ -19,17 +19,18 @@
     ``step``, ``actor`` (a player or ``chance``), ``information_set`` and ``move``
     (saved as ``moves.csv`` only when the scenario has tree games).
 ``negotiations``
-    for bargaining games, one row per round and game: ``issue``, ``outcome`` (see
-    :data:`sim.solvers.protocols.OUTCOMES`), ``agreed``, ``agreement`` (the agreed value,
-    NaN if none), ``offers`` (how many were made), ``type`` (with private information:
+    for bargaining games, one row per round, game and issue: ``issue``, ``outcome`` (see
+    :data:`sim.solvers.protocols.OUTCOMES`), ``agreed``, ``agreement`` (the issue's agreed
+    value, NaN if none), ``offers`` (how many were made), ``type`` (with private information:
     the type drawn) and ``war_probability`` (with private information: the chance of no
     agreement as the proposer saw it); saved as ``negotiations.csv`` when the scenario has
     bargaining games.
 ``offers``
-    for bargaining games, one row per offer and player: ``round``, ``game``, ``step``,
-    ``proposer`` (a player or the mediator), ``offer``, ``player``, ``utility`` (what
-    the offer is worth to the player) and ``response`` (``accept``, ``reject``, or
-    ``propose`` for the player who made it); saved as ``offers.csv``.
+    for bargaining games, one row per offer, player and issue: ``round``, ``game``,
+    ``step``, ``proposer`` (a player or the mediator), ``offer`` (the issue's value in the
+    offer), ``player``, ``utility`` (what the whole offer is worth to the player),
+    ``response`` (``accept``, ``reject``, or ``propose`` for the player who made it) and
+    ``issue``; saved as ``offers.csv``.
 ``state``
     one row per round, actor and variable (round 0 is the start; parameters that the
     dynamics change appear under the actor ``"parameters"``).
@@ -303,7 +304,7 @@ def moves_table(history: History) -> pd.DataFrame:
 
 
 def negotiations_table(history: History) -> pd.DataFrame:
-    """One row per round and bargaining game (see the module docstring).
+    """One row per round, bargaining game and issue (see the module docstring).
 
     Examples
     --------
@@ -316,22 +317,24 @@ def negotiations_table(history: History) -> pd.DataFrame:
         (
             p.round,
             p.game,
-            p.problem.issue,
+            issue,
             p.negotiation.outcome,
             p.negotiation.agreed,
-            math.nan if p.negotiation.agreement is None else float(p.negotiation.agreement),
+            math.nan if agreement is None else agreement[k],
             len(p.negotiation.steps),
             p.type or "",
             math.nan if p.war_probability is None else float(p.war_probability),
         )
         for p in history.bargaining_plays
+        for agreement in [None if p.negotiation.agreement is None else p.values(p.negotiation.agreement)]
+        for k, issue in enumerate(p.issues)
     ]
     columns = ["round", "game", "issue", "outcome", "agreed", "agreement", "offers", "type", "war_probability"]
     return pd.DataFrame(rows, columns=columns)
 
 
 def offers_table(history: History) -> pd.DataFrame:
-    """One row per offer made in a bargaining game and player (see the module docstring).
+    """One row per offer made in a bargaining game, player and issue (see the module docstring).
 
     Examples
     --------
@@ -341,12 +344,13 @@ def offers_table(history: History) -> pd.DataFrame:
     [[1, 'A', 'A', 'propose'], [1, 'A', 'B', 'accept']]
     """
     rows = [
-        (p.round, p.game, step.step, step.proposer, float(step.offer), player, float(utility), response)
+        (p.round, p.game, step.step, step.proposer, value, player, float(utility), response, issue)
         for p in history.bargaining_plays
         for step in p.negotiation.steps
         for player, utility, response in zip(p.problem.parties, step.utilities, step.responses)
+        for issue, value in zip(p.issues, p.values(step.offer), strict=True)
     ]
-    columns = ["round", "game", "step", "proposer", "offer", "player", "utility", "response"]
+    columns = ["round", "game", "step", "proposer", "offer", "player", "utility", "response", "issue"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -13,12 +13,14 @@ from typing import Any
 from sim.errors import UsageError
 from sim.game.bargaining import Bargaining, BargainingError, Number, bargaining_range
 from sim.game.equilibrium import SolveResult
+from sim.game.multi_issue import MultiIssueBargaining
 from sim.game.normal_form import NormalFormGame
 from sim.game.tree import ExtensiveFormGame
-from sim.scenario.bargaining_template import PrivateValues
+from sim.scenario.bargaining_template import BargainingTemplate, PrivateValues
 from sim.scenario.load import Scenario
 from sim.solvers.bargaining import Solution, kalai_smorodinsky, nash_solution, rubinstein
 from sim.solvers.fearon import fearon_summary, screening_pbe
+from sim.solvers.multi_issue import MultiSolution, kalai_smorodinsky_multi, nash_multi
 from sim.solvers.protocols import Protocol
 from sim.solvers.registry import solve
 from sim.solvers.trees import TreeSolveResult, solve_tree
@@ -143,6 +145,27 @@ class SolvedBargaining:
 
 
 @dataclass(frozen=True)
+class SolvedMultiIssue:
+    """A bargaining game over several issues built at a state and its solutions.
+
+    Attributes
+    ----------
+    problem : MultiIssueBargaining
+    solutions : tuple of MultiSolution
+        Nash and Kalai-Smorodinsky (numeric, each with its stated tolerance).
+    protocol : Protocol or None
+        How a run plays it, when the scenario gives a ``protocol``.
+    first : int
+        Who proposes first in alternating offers.
+    """
+
+    problem: MultiIssueBargaining
+    solutions: tuple[MultiSolution, ...]
+    protocol: Protocol | None = None
+    first: int = 0
+
+
+@dataclass(frozen=True)
 class Fearon:
     """Fearon's (1995) view of a bargaining game: the proposer's take-it-or-leave-it
     demand against what it knows of the responder's value of war.
@@ -173,8 +196,9 @@ class Fearon:
 
 def solve_bargaining_games(
     scenario: Scenario, games: Sequence[str] | None = None, *, values: Mapping[str, Any] | None = None
-) -> list[SolvedBargaining]:
-    """Build and solve bargaining games at the initial state (or at ``values``).
+) -> list[SolvedBargaining | SolvedMultiIssue]:
+    """Build and solve bargaining games at the initial state (or at ``values``); a game
+    over several issues gives a :class:`SolvedMultiIssue`.
 
     Raises
     ------
@@ -192,8 +216,11 @@ def solve_bargaining_games(
     """
     plans = [scenario.bargaining(name) for name in games] if games else list(scenario.bargainings)
     state = dict(values) if values is not None else scenario.namespace()
-    solved = []
+    solved: list[SolvedBargaining | SolvedMultiIssue] = []
     for plan in plans:
+        if plan.template.several:
+            solved.append(_solve_several(plan.template, state))
+            continue
         problem = plan.template.build(state)
         solutions, notes = bargaining_solutions(problem, alternating=plan.template.alternating)
         private = plan.template.build_private(state) if plan.template.private is not None else None
@@ -204,6 +231,15 @@ def solve_bargaining_games(
         span = bargaining_range(problem)
         solved.append(SolvedBargaining(problem, span, tuple(solutions), tuple(notes), fearon, protocol))
     return solved
+
+
+def _solve_several(template: BargainingTemplate, state: Mapping[str, Any]) -> SolvedMultiIssue:
+    """Nash and Kalai-Smorodinsky over several issues (numeric; no alternating-offers
+    solution is computed over several issues)."""
+    problem = template.build_multi(state)
+    solutions = (nash_multi(problem), kalai_smorodinsky_multi(problem))
+    protocol = template.build_protocol(state) if template.protocol is not None else None
+    return SolvedMultiIssue(problem, solutions, protocol, template.first)
 
 
 def bargaining_solutions(problem: Bargaining, *, alternating: bool) -> tuple[list[Solution], list[str]]:

@@ -2,9 +2,10 @@
 template (:class:`~sim.scenario.bargaining_template.BargainingTemplate`).
 
 Two players bargain over one issue (``issue``: a name, a ``range`` of numbers and a
-``unit``); each has a ``utilities`` formula of the issue and the state, and optionally a
-``disagreement`` payoff (formula of the state; 0 by default), a ``discount`` factor and an
-``outside_options`` value (alternating offers), ``powers`` (asymmetric Nash). Also
+``unit``) or several (``issues``, a list of them); each has a ``utilities`` formula of
+the issues and the state, and optionally a ``disagreement`` payoff (formula of the
+state; 0 by default), a ``discount`` factor and an ``outside_options`` value
+(alternating offers; one issue only, as ``private``), ``powers`` (asymmetric Nash). Also
 ``proposer`` (the first, by default the first player) and ``breakdown``. Every check that
 does not need the state is made here; the rest when the problem is built
 (:meth:`BargainingTemplate.build`, which the loader also calls at the initial state).
@@ -19,9 +20,15 @@ from fractions import Fraction
 from typing import Protocol, TypeVar
 
 from sim.errors import FormulaError, ScenarioError, did_you_mean, unknown
-from sim.scenario.bargaining_template import BargainingTemplate, MediatorTemplate, PrivateTemplate, ProtocolTemplate
+from sim.scenario.bargaining_template import (
+    BargainingTemplate,
+    IssueTemplate,
+    MediatorTemplate,
+    PrivateTemplate,
+    ProtocolTemplate,
+)
 from sim.scenario.expressions import Formula, Scope
-from sim.scenario.spec import BargainingSpec, ConcessionSpec, GameSpec, PrivateSpec
+from sim.scenario.spec import BargainingSpec, ConcessionSpec, GameSpec, IssueSpec, PrivateSpec
 from sim.solvers.protocols import CONCESSIONS, Concession
 
 __all__ = ["build_bargaining_template"]
@@ -54,13 +61,11 @@ def build_bargaining_template(
     if len(players) != 2:
         raise context.fail((*path, "players"), f"a bargaining game has two players, not {len(players)}")
     pair = (players[0], players[1])
-    issue = block.issue.name
-    if not _NAME.fullmatch(issue):
-        raise context.fail((*where, "issue", "name"), f"{issue!r} is not a valid name: use letters, digits and _")
-    if issue in scope.numbers or issue in scope.labels or issue in scope.lets:
-        raise context.fail((*where, "issue", "name"), f"the name {issue!r} is already used; names must be unique")
-    bounds = _range(context, block, scope, where)
-    with_issue = replace(scope, numbers=scope.numbers | {issue})
+    issues = _issues(context, block, scope, where)
+    several = len(issues) > 1
+    if several:
+        _refuse_with_several(context, block, where)
+    with_issue = replace(scope, numbers=scope.numbers | {i.name for i in issues})
     utilities = _per_player(context, block.utilities, pair, (*where, "utilities"), required=True)
     private = _private(context, block, pair, scope, where)
     public = pair if private is None else (pair[1 - private.player],)
@@ -90,9 +95,9 @@ def build_bargaining_template(
     return BargainingTemplate(
         name,
         pair,
-        issue,
-        bounds,
-        block.issue.unit,
+        issues[0].name,
+        issues[0].range,
+        issues[0].unit,
         (utility_formulas[0], utility_formulas[1]),
         (disagreement_formulas[0], disagreement_formulas[1]),
         _factors(context, block.discount, pair, scope, (*where, "discount"), _discount_ok),
@@ -100,9 +105,63 @@ def build_bargaining_template(
         (outside_formulas[0], outside_formulas[1]),
         _breakdown(context, block, scope, where),
         _factors(context, block.powers, pair, scope, (*where, "powers"), _power_ok),
-        _protocol(context, block, pair, scope, where),
+        _protocol(context, block, pair, scope, where, issues),
         private,
+        issues if several else (),
     )
+
+
+def _issues(context: _Context, block: BargainingSpec, scope: Scope, where: FieldPath) -> tuple[IssueTemplate, ...]:
+    """The issues bargained over: ``issue`` (one) or ``issues`` (a list), exactly one of
+    the two; names valid, distinct and not used elsewhere; ranges compiled."""
+    if block.issue is not None and block.issues is not None:
+        raise context.fail(
+            (*where, "issues"), "give either `issue` (one issue) or `issues` (several), not both: remove one"
+        )
+    if block.issue is None and block.issues is None:
+        raise context.fail(
+            where, "no issue: give `issue: {name, range, unit}`, or `issues:` a list of them to bargain over several"
+        )
+    if block.issue is not None:
+        given, at = [block.issue], [(*where, "issue")]
+    else:
+        assert block.issues is not None
+        given, at = block.issues, [(*where, "issues", k) for k in range(len(block.issues))]
+        if not given:
+            raise context.fail((*where, "issues"), "the list of issues is empty: give at least one issue")
+    found: list[IssueTemplate] = []
+    for spec, spec_at in zip(given, at, strict=True):
+        if not _NAME.fullmatch(spec.name):
+            raise context.fail((*spec_at, "name"), f"{spec.name!r} is not a valid name: use letters, digits and _")
+        if any(spec.name == other.name for other in found):
+            raise context.fail(
+                (*spec_at, "name"), f"the issue {spec.name!r} is given twice: each issue needs its own name"
+            )
+        if spec.name in scope.numbers or spec.name in scope.labels or spec.name in scope.lets:
+            raise context.fail((*spec_at, "name"), f"the name {spec.name!r} is already used; names must be unique")
+        found.append(IssueTemplate(spec.name, _range(context, spec, scope, spec_at), spec.unit))
+    return tuple(found)
+
+
+def _refuse_with_several(context: _Context, block: BargainingSpec, where: FieldPath) -> None:
+    """What is solved over one issue only: refused, one line each, for several issues."""
+    if block.private is not None:
+        raise context.fail(
+            (*where, "private"),
+            "private information (a take-it-or-leave-it offer) is solved over one issue: remove `private` or "
+            "bargain over one issue",
+        )
+    if block.discount is not None:
+        raise context.fail(
+            (*where, "discount"),
+            "discounted alternating offers (the Rubinstein solution) are solved over one issue: remove `discount` "
+            "(over several issues `equilibrium` players offer the Nash solution)",
+        )
+    if block.outside_options is not None:
+        raise context.fail(
+            (*where, "outside_options"),
+            "outside options are honoured over one issue only: remove `outside_options` or bargain over one issue",
+        )
 
 
 def _constant(formula: Formula) -> Fraction | None:
@@ -116,11 +175,11 @@ def _constant(formula: Formula) -> Fraction | None:
     return Fraction(value) if isinstance(value, (int, Fraction)) and not isinstance(value, bool) else None
 
 
-def _range(context: _Context, block: BargainingSpec, scope: Scope, where: FieldPath) -> tuple[Formula, Formula]:
-    at = (*where, "issue", "range")
-    if len(block.issue.range) != 2:
-        raise context.fail(at, f"give the range as [low, high], two numbers, not {len(block.issue.range)}")
-    low, high = (context.formula(v, scope, (*at, k)) for k, v in enumerate(block.issue.range))
+def _range(context: _Context, issue: IssueSpec, scope: Scope, where: FieldPath) -> tuple[Formula, Formula]:
+    at = (*where, "range")
+    if len(issue.range) != 2:
+        raise context.fail(at, f"give the range as [low, high], two numbers, not {len(issue.range)}")
+    low, high = (context.formula(v, scope, (*at, k)) for k, v in enumerate(issue.range))
     low_value, high_value = _constant(low), _constant(high)
     if low_value is not None and high_value is not None and not low_value < high_value:
         raise context.fail(
@@ -182,12 +241,23 @@ def _breakdown(context: _Context, block: BargainingSpec, scope: Scope, where: Fi
 
 
 def _protocol(
-    context: _Context, block: BargainingSpec, players: tuple[str, str], scope: Scope, where: FieldPath
+    context: _Context,
+    block: BargainingSpec,
+    players: tuple[str, str],
+    scope: Scope,
+    where: FieldPath,
+    issues: tuple[IssueTemplate, ...],
 ) -> ProtocolTemplate | None:
     spec = block.protocol
     if spec is None:
         return None
     at = (*where, "protocol")
+    if block.private is not None:
+        raise context.fail(
+            at,
+            "with `private` values a run plays one take-it-or-leave-it offer (Fearon's screening), not a "
+            "protocol: remove `protocol`, or `private` to negotiate offer by offer",
+        )
     if not 1 <= spec.deadline <= MAX_DEADLINE:
         raise context.fail(
             (*at, "deadline"), f"the deadline is a number of offers from 1 to {MAX_DEADLINE}, not {spec.deadline}"
@@ -197,9 +267,10 @@ def _protocol(
     mediator = None
     if spec.mediator is not None:
         m, m_at = spec.mediator, (*at, "mediator")
-        ideal, bias, credibility = (
+        ideal = _ideal(context, m.ideal, issues, scope, (*m_at, "ideal"))
+        bias, credibility = (
             context.formula(value, scope, (*m_at, key))
-            for key, value in (("ideal", m.ideal), ("bias", m.bias), ("credibility", m.credibility))
+            for key, value in (("bias", m.bias), ("credibility", m.credibility))
         )
         for key, formula in (("bias", bias), ("credibility", credibility)):
             value = _constant(formula)
@@ -207,6 +278,49 @@ def _protocol(
                 raise context.fail((*m_at, key), f"the mediator's {key} lies in [0, 1], not {float(value):g}")
         mediator = MediatorTemplate(m.name, ideal, bias, credibility)
     return ProtocolTemplate(spec.deadline, (strategies[0], strategies[1]), mediator)
+
+
+def _ideal(
+    context: _Context,
+    given: float | str | Mapping[str, float | str],
+    issues: tuple[IssueTemplate, ...],
+    scope: Scope,
+    at: FieldPath,
+) -> Formula | tuple[Formula, ...]:
+    """The mediator's ideal: a value of the one issue, or a mapping issue -> value
+    covering every issue of several."""
+    names = [i.name for i in issues]
+    if len(issues) == 1:
+        if isinstance(given, Mapping):
+            raise context.fail(at, f"the ideal is a value of {names[0]} (a number or formula), not a mapping")
+        ideal = context.formula(given, scope, at)
+        _check_within(context, ideal, issues[0], at)
+        return ideal
+    if not isinstance(given, Mapping):
+        raise context.fail(
+            at, f"over several issues the ideal is a mapping issue -> value: give one for each of {', '.join(names)}"
+        )
+    for issue in given:
+        if issue not in names:
+            raise context.fail((*at, issue), unknown("issue", issue, names))
+    missing = [n for n in names if n not in given]
+    if missing:
+        raise context.fail(at, f"no ideal value for issue {missing[0]!r}: give one for each of {', '.join(names)}")
+    ideals = tuple(context.formula(given[n], scope, (*at, n)) for n in names)
+    for ideal, template, name in zip(ideals, issues, names):
+        _check_within(context, ideal, template, (*at, name))
+    return ideals
+
+
+def _check_within(context: _Context, ideal: Formula, issue: IssueTemplate, at: FieldPath) -> None:
+    """A mediator's ideal written as a number must lie in a range written as numbers."""
+    value, low, high = _constant(ideal), _constant(issue.range[0]), _constant(issue.range[1])
+    if value is not None and low is not None and high is not None and not low <= value <= high:
+        raise context.fail(
+            at,
+            f"the mediator's ideal {float(value):g} lies outside {issue.name}'s range "
+            f"[{float(low):g}, {float(high):g}]",
+        )
 
 
 #: The most offers one negotiation may take (``protocol.deadline``).

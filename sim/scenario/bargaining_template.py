@@ -7,6 +7,9 @@ A bargaining game written in a scenario (``bargaining:``, see
 values at :data:`AFFINE_POINTS` points of the range lie on one line is taken as affine,
 ``a + b y``, and the problem is exact (Fractions, closed-form solutions); otherwise every
 utility becomes a curve (a float function of the issue) and the solutions are numeric.
+A game over several issues (``issues``) builds a
+:class:`~sim.game.multi_issue.MultiIssueBargaining` instead (:meth:`BargainingTemplate.build_multi`):
+its utilities evaluate the formulas in floats.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from sim.errors import FormulaError, RunError
 from sim.game.bargaining import Bargaining, BargainingError, Number
+from sim.game.multi_issue import MultiIssueBargaining
 from sim.scenario.expressions import Formula
 from sim.scenario.template import _exact_values
 from sim.solvers.protocols import Concession, Mediator, Protocol
@@ -25,6 +29,7 @@ from sim.solvers.protocols import Concession, Mediator, Protocol
 __all__ = [
     "AFFINE_POINTS",
     "BargainingTemplate",
+    "IssueTemplate",
     "MediatorTemplate",
     "PrivateTemplate",
     "PrivateValues",
@@ -43,7 +48,9 @@ class BargainingTemplate:
 
     ``utilities`` read the issue (by its name) and the state; ``disagreement`` and
     ``outside`` the state; ``discount`` is ``None`` when alternating offers are not
-    asked for; ``power`` ``None`` for the symmetric Nash solution.
+    asked for; ``power`` ``None`` for the symmetric Nash solution. ``issues`` lists every
+    issue of a game over several (``issue``, ``range`` and ``unit`` are then the first's);
+    it is empty for a game over one issue.
 
     Examples
     --------
@@ -73,19 +80,31 @@ class BargainingTemplate:
     power: tuple[Formula, Formula] | None = None
     protocol: ProtocolTemplate | None = None
     private: PrivateTemplate | None = None
+    issues: tuple[IssueTemplate, ...] = ()
 
     inputs: tuple[str, ...] = field(init=False, default=())
-    """The state values the formulas read (not the issue)."""
+    """The state values the formulas read (not the issues)."""
 
     def __post_init__(self) -> None:
         names: set[str] = set()
         for formula in self._formulas():
             names |= formula.names
-        names.discard(self.issue)
+        names -= set(self.issue_names)
         object.__setattr__(self, "inputs", tuple(sorted(names)))
+
+    @property
+    def several(self) -> bool:
+        """Whether the game is over several issues (built by :meth:`build_multi`)."""
+        return len(self.issues) > 1
+
+    @property
+    def issue_names(self) -> tuple[str, ...]:
+        """Every issue's name, in order."""
+        return tuple(i.name for i in self.issues) if self.issues else (self.issue,)
 
     def _formulas(self) -> list[Formula]:
         found = [*self.range, *self.utilities, *self.disagreement, *self.outside, self.breakdown]
+        found += [f for i in self.issues for f in i.range]
         found += [*(self.discount or ()), *(self.power or ())]
         if self.protocol is not None and self.protocol.mediator is not None:
             found += self.protocol.mediator.formulas
@@ -149,14 +168,21 @@ class BargainingTemplate:
         breakdown = (
             Fraction(0) if self.breakdown is None else self._number(self.breakdown, values, exact, "breakdown risk")
         )
-        for player, factor in zip(self.players, discount):
+        for k, (player, factor) in enumerate(zip(self.players, discount)):
             if not 0 < factor <= 1:
-                raise RunError(f"game {self.name}: {player}'s discount factor must lie in (0, 1], not {_show(factor)}")
-        for player, weight in zip(self.players, power):
+                at = _where(self.discount[k]) if self.discount else ""
+                raise RunError(
+                    f"game {self.name}: {at}{player}'s discount factor must lie in (0, 1], not {_show(factor)}"
+                )
+        for k, (player, weight) in enumerate(zip(self.players, power)):
             if not weight > 0:
-                raise RunError(f"game {self.name}: {player}'s bargaining power must be positive, not {_show(weight)}")
+                at = _where(self.power[k]) if self.power else ""
+                raise RunError(
+                    f"game {self.name}: {at}{player}'s bargaining power must be positive, not {_show(weight)}"
+                )
         if not 0 <= breakdown < 1:
-            raise RunError(f"game {self.name}: the breakdown risk must lie in [0, 1), not {_show(breakdown)}")
+            at = _where(self.breakdown) if self.breakdown is not None else ""
+            raise RunError(f"game {self.name}: {at}the breakdown risk must lie in [0, 1), not {_show(breakdown)}")
         try:
             return Bargaining(
                 self.name,
@@ -220,12 +246,117 @@ class BargainingTemplate:
         mediator = self.protocol.mediator
         built = None
         if mediator is not None:
-            ideal, bias, credibility = (
+            bias, credibility = (
                 self.value(f, values, f"the mediator's {what}")
-                for f, what in zip(mediator.formulas, ("ideal", "bias", "credibility"))
+                for f, what in ((mediator.bias, "bias"), (mediator.credibility, "credibility"))
             )
-            built = Mediator(mediator.name, ideal, bias, credibility)
+            if self.several:  # one issue: checked with the problem (check_protocol)
+                for what, value, formula in (
+                    ("bias", bias, mediator.bias),
+                    ("credibility", credibility, mediator.credibility),
+                ):
+                    if not 0 <= value <= 1:
+                        where = f"{formula.origin}: " if formula.origin else ""
+                        raise RunError(
+                            f"game {self.name}: {where}mediator {mediator.name}'s {what} must lie in [0, 1], "
+                            f"not {_show(value)}"
+                        )
+            built = Mediator(mediator.name, self._ideal(mediator, values), bias, credibility)
         return Protocol(self.protocol.deadline, self.protocol.strategies, built)
+
+    def _ideal(self, mediator: MediatorTemplate, values: Mapping[str, Any]) -> Number | tuple[float, ...]:
+        """The mediator's ideal at ``values``: a value of the issue, or over several issues
+        one per issue (floats, each checked to lie in its issue's range)."""
+        if isinstance(mediator.ideal, Formula):
+            return self.value(mediator.ideal, values, "the mediator's ideal")
+        bounds = self._bounds(values)
+        ideal = []
+        for issue, formula, (low, high) in zip(self.issues, mediator.ideal, bounds, strict=True):
+            value = float(self.value(formula, values, f"the mediator's ideal {issue.name}"))
+            if not low <= value <= high:
+                where = f"{formula.origin}: " if formula.origin else ""
+                raise RunError(
+                    f"game {self.name}: {where}mediator {mediator.name}'s ideal {issue.name} = {value:g} lies "
+                    f"outside its range [{low:g}, {high:g}]"
+                )
+            ideal.append(value)
+        return tuple(ideal)
+
+    def build_multi(self, values: Mapping[str, Any]) -> MultiIssueBargaining:
+        """The problem over several issues at ``values`` (the state): ranges, disagreement
+        payoffs and powers evaluated, utilities that evaluate the formulas in floats at a
+        vector of issue values.
+
+        Raises
+        ------
+        RunError
+            A formula fails (a utility: naming the player and the issue values), a range
+            is empty, a power is not positive, or a utility is not finite somewhere on the
+            issues' ranges, naming the game.
+
+        Examples
+        --------
+        >>> from sim.scenario.expressions import Formula, Scope
+        >>> def f(text):
+        ...     return Formula.compile(text, Scope(frozenset({"a", "b"}), {}, {}, {}))
+        >>> template = BargainingTemplate(
+        ...     "trade", ("A", "B"), "a", (f("0"), f("1")), "", (f("3 * a + b"), f("4 - a - 3 * b")),
+        ...     (None, None), issues=(IssueTemplate("a", (f("0"), f("1"))), IssueTemplate("b", (f("0"), f("1")))))
+        >>> problem = template.build_multi({})
+        >>> problem.issues, problem.bounds, problem.utility(1, (1.0, 0.0))
+        (('a', 'b'), ((0.0, 1.0), (0.0, 1.0)), 3.0)
+        """
+        bounds = self._bounds(values)
+        disagreement = tuple(float(d) for d in self._disagreement(values, _exact_values(values, self.inputs)))
+        power = tuple(
+            float(v)
+            for v in self._pair(self.power, values, _exact_values(values, self.inputs), "bargaining power", Fraction(1))
+        )
+        for player, weight in zip(self.players, power):
+            if not weight > 0:
+                raise RunError(f"game {self.name}: {player}'s bargaining power must be positive, not {weight:g}")
+        utilities = (self._multi_utility(0, values), self._multi_utility(1, values))
+        try:
+            return MultiIssueBargaining(
+                self.name,
+                self.players,
+                self.issue_names,
+                bounds,
+                utilities,
+                (disagreement[0], disagreement[1]),
+                (power[0], power[1]),
+                tuple(i.unit for i in self.issues),
+            )
+        except BargainingError as exc:
+            raise RunError(f"game {str(exc).removeprefix('bargaining ')}") from None
+
+    def _bounds(self, values: Mapping[str, Any]) -> tuple[tuple[float, float], ...]:
+        """Each issue's range at ``values``, in floats."""
+        found = []
+        for issue in self.issues:
+            low, high = (
+                float(self.value(f, values, f"the {end} of {issue.name}'s range"))
+                for f, end in zip(issue.range, ("low end", "high end"))
+            )
+            if not low < high:
+                raise RunError(f"game {self.name}: the range of {issue.name} is empty ({low:g} to {high:g})")
+            found.append((low, high))
+        return tuple(found)
+
+    def _multi_utility(self, party: int, values: Mapping[str, Any]) -> Callable[[Any], float]:
+        """``party``'s utility over several issues: its formula in floats at a vector of
+        issue values (a failure is a RunError naming the player and the values)."""
+        bound, names, formula = dict(values), self.issue_names, self.utilities[party]
+
+        def utility(x: Any) -> float:
+            point = {name: float(v) for name, v in zip(names, x, strict=True)}
+            try:
+                return float(formula.evaluate({**bound, **point}))
+            except FormulaError as exc:
+                at = ", ".join(f"{name} = {v:g}" for name, v in point.items())
+                raise RunError(f"game {self.name}: {self.players[party]}'s utility at {at}: {exc}") from None
+
+        return utility
 
     def build_private(self, values: Mapping[str, Any]) -> PrivateValues:
         """The private information at ``values``: the types' probabilities and
@@ -263,7 +394,8 @@ class BargainingTemplate:
         if any(p < 0 for _, p, _ in types) or abs(float(total) - 1) > PROBABILITY_SLACK:
             shown = ", ".join(f"{name} {_show(p)}" for name, p, _ in types)
             raise RunError(
-                f"game {self.name}: the probabilities of {player}'s types must be at least 0 and sum to 1 ({shown})"
+                f"game {self.name}: {_where(private.types[0][1])}the probabilities of {player}'s types must be at "
+                f"least 0 and sum to 1, not {_show(total)} ({shown})"
             )
         return PrivateValues(private.player, types, None)
 
@@ -298,7 +430,8 @@ class BargainingTemplate:
             return float(self.utilities[party].evaluate({**values, self.issue: float(y)}))
         except FormulaError as exc:
             raise RunError(
-                f"game {self.name}: {self.players[party]}'s utility at {self.issue} = {float(y):g}: {exc.message}"
+                f"game {self.name}: {_where(self.utilities[party])}{self.players[party]}'s utility at "
+                f"{self.issue} = {float(y):g}: {exc.message}"
             ) from None
 
     def _curve(self, party: int, values: Mapping[str, Any]) -> Callable[[float], float]:
@@ -322,6 +455,11 @@ class BargainingTemplate:
             raise RunError(f"game {self.name}, {what}: {exc.message}") from None
 
 
+def _where(formula: Formula) -> str:
+    """Where a formula was written (``file:line field: ``), to start an error with."""
+    return f"{formula.origin}: " if formula.origin else ""
+
+
 def _show(value: Number) -> str:
     return str(value) if isinstance(value, Fraction) else f"{value:g}"
 
@@ -336,17 +474,28 @@ PROBABILITY_SLACK = 1e-9
 
 @dataclass(frozen=True)
 class MediatorTemplate:
-    """A mediator's name and its ``ideal``, ``bias`` and ``credibility`` formulas."""
+    """A mediator's name and its ``ideal`` (one formula per issue over several issues),
+    ``bias`` and ``credibility`` formulas."""
 
     name: str
-    ideal: Formula
+    ideal: Formula | tuple[Formula, ...]
     bias: Formula
     credibility: Formula
 
     @property
     def formulas(self) -> list[Formula]:
-        """The three formulas, in that order."""
-        return [self.ideal, self.bias, self.credibility]
+        """Every formula: the ideal (one per issue over several issues), bias, credibility."""
+        ideal = [self.ideal] if isinstance(self.ideal, Formula) else list(self.ideal)
+        return [*ideal, self.bias, self.credibility]
+
+
+@dataclass(frozen=True)
+class IssueTemplate:
+    """One issue of a game over several: its name, ``range`` formulas and unit."""
+
+    name: str
+    range: tuple[Formula, Formula]
+    unit: str = ""
 
 
 @dataclass(frozen=True)

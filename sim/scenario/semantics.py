@@ -16,8 +16,8 @@ import keyword
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from sim.errors import FormulaError, RunError, ScenarioError, UsageError, did_you_mean, unknown
 from sim.game.limits import MAX_PLAYERS, MAX_PROFILES, MAX_STRATEGIES
@@ -47,6 +47,7 @@ __all__ = [
     "GamePlan",
     "RulePlan",
     "TreeCase",
+    "TYPE",
     "TreePlan",
     "agreement_counts",
     "bargaining_names",
@@ -55,9 +56,17 @@ __all__ = [
     "tree_labels",
 ]
 
+#: The middle part of ``game.type.Player``, the type a tree drew for a player.
+TYPE = "type"
+
+_Plan = TypeVar("_Plan", "GamePlan", "TreePlan", "BargainingPlan")
+
 # used with fullmatch: the whole text must match (`$` would also accept a final line break)
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]*")
+#: A message that starts where a formula was written (``file:line field: ...``, see
+#: :meth:`_Checker.origin`).
+_PLACED = re.compile(r"(?P<file>.+?):(?P<line>\d+) (?P<field>\S+): (?P<message>.*)", re.S)
 #: Names a scenario may not give to parameters, actors, games or sub-formulas.
 RESERVED = frozenset({"round", "rounds", "parameters", "True", "False", "None", *FUNCTIONS})
 
@@ -95,6 +104,7 @@ class GamePlan:
     description: str = ""
     logit_lambda: float = 1.0
     time_limit: float = 20.0
+    when: Formula | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,7 @@ class TreePlan:
     play: str = "sample"
     labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
     cases: tuple[TreeCase, ...] = ()
+    when: Formula | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,7 @@ class BargainingPlan:
     players: tuple[str, ...]
     template: BargainingTemplate
     description: str = ""
+    when: Formula | None = None
 
 
 @dataclass(frozen=True)
@@ -154,7 +166,8 @@ class Compiled:
 
 def tree_labels(game: str, players: Sequence[str], root: TreeNodeSpec) -> dict[str, tuple[str, ...]]:
     """The ``game.Player`` keys of a tree game with every move label each player has in
-    it (in tree order), and ``game.chance`` with the chance moves' labels if it has any.
+    it (in tree order), ``game.chance`` with the chance moves' labels if it has any, and
+    ``game.type.Player`` with the types of each player whose type a chance move draws.
 
     Examples
     --------
@@ -167,16 +180,21 @@ def tree_labels(game: str, players: Sequence[str], root: TreeNodeSpec) -> dict[s
     """
     found: dict[str, list[str]] = {player: [] for player in players}
     chance: list[str] = []
+    types: dict[str, list[str]] = {}
     todo = [root]
     while todo:
         node = todo.pop()
         moves = list(node.moves or {})
         owner = chance if node.chance is not None else found.get(node.player or "", [])
         owner.extend(move for move in moves if move not in owner)
+        if node.types is not None:
+            drawn = types.setdefault(node.types, [])
+            drawn.extend(move for move in moves if move not in drawn)
         todo.extend(reversed(list((node.moves or {}).values())))
     labels = {f"{game}.{player}": tuple(moves) for player, moves in found.items()}
     if chance:
         labels[f"{game}.{CHANCE}"] = tuple(chance)
+    labels.update((f"{game}.{TYPE}.{player}", tuple(moves)) for player, moves in types.items())
     return labels
 
 
@@ -192,8 +210,8 @@ class BargainingNames:
 
 def bargaining_names(game: str, block: BargainingSpec | BargainingTemplate) -> BargainingNames:
     """``game.agreed`` (1 if the last negotiation agreed, else 0), ``game.offers``
-    (offers it took), ``game.agreement.<issue>`` (the agreed value; not a number until
-    an agreement), the label ``game.outcome`` (one of
+    (offers it took), ``game.agreement.<issue>`` for each issue (the agreed value; not a
+    number until an agreement), the label ``game.outcome`` (one of
     :data:`sim.solvers.protocols.OUTCOMES`) and, with
     private types, the label ``game.type`` (the type drawn).
 
@@ -206,14 +224,15 @@ def bargaining_names(game: str, block: BargainingSpec | BargainingTemplate) -> B
     ['talks.agreed', 'talks.agreement.width', 'talks.offers']
     """
     if isinstance(block, BargainingTemplate):
-        issue = block.issue
+        issues = block.issue_names
         types = tuple(name for name, _, _ in block.private.types) if block.private is not None else ()
     else:
-        issue = block.issue.name
+        issues = tuple(i.name for i in ([block.issue] if block.issue is not None else block.issues or []))
         types = tuple(block.private.types or {}) if block.private is not None else ()
-    numbers = frozenset({f"{game}.agreed", f"{game}.offers", f"{game}.agreement.{issue}"})
+    agreements = [f"{game}.agreement.{issue}" for issue in issues]
+    numbers = frozenset({f"{game}.agreed", f"{game}.offers", *agreements})
     labels = {f"{game}.outcome": OUTCOMES, **({f"{game}.type": types} if types else {})}
-    initial: dict[str, Any] = {f"{game}.agreed": 0.0, f"{game}.offers": 0.0, f"{game}.agreement.{issue}": math.nan}
+    initial: dict[str, Any] = {f"{game}.agreed": 0.0, f"{game}.offers": 0.0, **dict.fromkeys(agreements, math.nan)}
     initial.update(dict.fromkeys(labels))
     return BargainingNames(numbers, labels, initial)
 
@@ -262,6 +281,14 @@ class _Checker:
     def fail(self, path: FieldPath, message: str) -> ScenarioError:
         return self.doc.error(path, message)
 
+    def with_when(self, plan: _Plan, scope: Scope) -> _Plan:
+        """A game's ``when``: the rounds in which it is played (a formula of the state and
+        of what was played before it)."""
+        given = self.spec.games[plan.name].when
+        if given is None:
+            return plan
+        return replace(plan, when=self.formula(given, scope, ("games", plan.name, "when")))
+
     def origin(self, path: FieldPath) -> str:
         line = self.doc.line_of(path)
         return f"{self.doc.filename}:{line} {format_path(path)}" if line else f"{self.doc.filename} {format_path(path)}"
@@ -292,6 +319,9 @@ class _Checker:
             self.bargaining(name, spec, scope) for name, spec in self.spec.games.items() if spec.bargaining is not None
         )
         self.check_cases_used()
+        games = tuple(self.with_when(plan, scope) for plan in games)
+        trees = tuple(self.with_when(plan, scope) for plan in trees)
+        bargainings = tuple(self.with_when(plan, scope) for plan in bargainings)
         seeded = scope.with_draws()  # draw(p) only in the dynamics and stop_when: they change the state
         rules = tuple(self.rule(i, seeded) for i in range(len(self.spec.dynamics)))
         stop = None
@@ -491,11 +521,21 @@ class _Checker:
         state.update(dict.fromkeys(scope.labels))
         state["round"] = 1
         try:
-            template.build(state)
+            if template.several:
+                template.build_multi(state)
+            else:
+                template.build(state)
         except RunError as exc:
-            raise self.fail(
-                (*path, "bargaining"), f"at the initial state: {str(exc).removeprefix(f'game {name}: ')}"
-            ) from None
+            message = str(exc).removeprefix(f"game {name}: ")
+            placed = _PLACED.match(message)
+            if placed is not None and placed["file"] == self.doc.filename:  # the formula at fault says where
+                raise ScenarioError(
+                    f"at the initial state: {placed['message']}",
+                    file=self.doc.filename,
+                    line=int(placed["line"]),
+                    field=placed["field"],
+                ) from None
+            raise self.fail((*path, "bargaining"), f"at the initial state: {message}") from None
         return BargainingPlan(name, players, template, spec.description)
 
     def tree_rule(self, spec: GameSpec, settings: EquilibriumSpec, path: FieldPath) -> str:

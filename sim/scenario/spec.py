@@ -266,7 +266,7 @@ class TreeNodeSpec(_Spec):
 
 
 class IssueSpec(_Spec):
-    """The issue of a bargaining game: one continuous quantity over a range."""
+    """An issue of a bargaining game: one continuous quantity over a range."""
 
     name: str = Field(description="The issue's name, usable in the utility formulas (e.g. width).")
     range: list[NumberOrFormula] = Field(
@@ -288,7 +288,9 @@ class MediatorSpec(_Spec):
     """A mediator proposing a single negotiating text that both sides amend."""
 
     name: str = Field("mediator", description="Who mediates (an actor's name, or any name), for the record.")
-    ideal: NumberOrFormula = Field(description="The agreement the mediator would like: a value of the issue.")
+    ideal: NumberOrFormula | dict[str, NumberOrFormula] = Field(
+        description="The agreement the mediator would like: a value of the issue (several issues: issue -> value)."
+    )
     bias: NumberOrFormula = Field(0.0, description="In [0, 1]: how far each text is pulled towards the ideal.")
     credibility: NumberOrFormula = Field(
         0.0, description="In [0, 1]: how much the sides trust the text (they accept it below their demand)."
@@ -329,9 +331,12 @@ class PrivateSpec(_Spec):
 
 
 class BargainingSpec(_Spec):
-    """A bargaining game of two players over one issue."""
+    """A bargaining game of two players over one issue (``issue``) or several (``issues``)."""
 
-    issue: IssueSpec = Field(description="The one issue bargained over.")
+    issue: IssueSpec | None = Field(None, description="The one issue bargained over (or give `issues`).")
+    issues: list[IssueSpec] | None = Field(
+        None, description="Several issues bargained over at once (instead of `issue`), in order."
+    )
     utilities: dict[str, NumberOrFormula] = Field(
         description="Player -> utility of an agreement: a formula of the issue and the state."
     )
@@ -371,7 +376,7 @@ class GameSpec(_Spec):
         None, description="A game tree (extensive form) instead of strategies and payoffs: its root node."
     )
     bargaining: BargainingSpec | None = Field(
-        None, description="A bargaining problem over one issue instead of strategies and payoffs."
+        None, description="A bargaining problem over one issue or several instead of strategies and payoffs."
     )
     let: dict[str, NumberOrFormula] = Field(
         default_factory=dict, description="Named sub-formulas, usable in this game's payoffs."
@@ -384,6 +389,11 @@ class GameSpec(_Spec):
     )
     equilibrium: EquilibriumSpec | None = Field(
         None, description="Overrides of the scenario's equilibrium settings for this game."
+    )
+    when: str | None = Field(
+        None,
+        description="Play this game only in rounds where this condition holds (read at its turn); "
+        "otherwise it and its `after:` rules are skipped.",
     )
 
 
@@ -502,7 +512,8 @@ def _pydantic_message(error: Any, path: FieldPath) -> str:
     if kind == "extra_forbidden":
         field_name = str(path[-1]) if path else "?"
         allowed = _allowed_fields(path[:-1])
-        return f"unknown field {field_name!r}{did_you_mean(field_name, allowed)} (allowed: {', '.join(allowed)})"
+        listed = f" (allowed: {', '.join(allowed)})" if allowed else ""
+        return f"unknown field {field_name!r}{did_you_mean(field_name, allowed)}{listed}"
     if kind == "missing":
         return f"the required field {path[-1]!r} is missing" if path else _MESSAGES[kind]
     if kind == "value_error":
@@ -545,6 +556,14 @@ _CHILDREN: dict[tuple[Any, str | int], tuple[str, Any]] = {
     (EquilibriumSpec, "select"): ("one", SelectSpec),
     (SelectSpec, "conditional"): ("list", CaseSpec),
     (ScenarioSpec, "sweep"): ("one", SweepSpecBlock),
+    (GameSpec, "bargaining"): ("one", BargainingSpec),
+    (BargainingSpec, "issue"): ("one", IssueSpec),
+    (BargainingSpec, "issues"): ("list", IssueSpec),
+    (BargainingSpec, "protocol"): ("one", ProtocolSpec),
+    (BargainingSpec, "private"): ("one", PrivateSpec),
+    (ProtocolSpec, "mediator"): ("one", MediatorSpec),
+    (ProtocolSpec, "strategies"): ("mapping", ConcessionSpec),
+    (PrivateSpec, "types"): ("mapping", PrivateTypeSpec),
 }
 
 

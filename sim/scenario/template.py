@@ -138,4 +138,4 @@ def _exact_values(values: Mapping[str, Any], names: Sequence[str]) -> dict[str, 
 def _decimal(value: float) -> Fraction:
     """The Fraction of a float's shortest decimal form, remembered: a run's state values
     repeat from round to round (make bench: "flagship run, exact")."""
-    return Fraction(repr(value))
+    return Fraction(repr(float(value)))  # a numpy float64 is a float whose repr is np.float64(...)

@@ -640,9 +640,9 @@ def fearon_summary(
     >>> import textwrap
     >>> print(textwrap.fill(known.explanation, 100))
     Fighting costs both sides, so every share from 3/10 to 1/2 is better for both than war: A accepts
-    nothing below 3/10 and B nothing above 1/2 (with a pie and war won with chance p at costs c_A and
-    c_B, the range runs from p - c_A to p + c_B). With complete information A demands share = 1/2,
-    exactly what fighting is worth to B, and B accepts: no war.
+    nothing below 3/10 and B nothing above 1/2 (in Fearon's model of war over a pie, won with chance p
+    at costs c_A and c_B, the range runs from p - c_A to p + c_B). With complete information A demands
+    share = 1/2, exactly what fighting is worth to B, and B accepts: no war.
     >>> hidden = fearon_summary(pie, (Fraction(0), Fraction(3, 5)))
     >>> hidden.demand.offer, hidden.war_probability, hidden.expected
     (Fraction(13, 20), Fraction(5, 12), Fraction(121, 240))
@@ -678,7 +678,8 @@ def _range_text(problem: Bargaining, span: tuple[Number, Number] | None) -> str:
     return (
         f"Fighting costs both sides, so every {issue} from {_show(span[0])} to {_show(span[1])} is better for both "
         f"than war: {rising} accepts nothing below {_show(span[0])} and {falling} nothing above {_show(span[1])} "
-        "(with a pie and war won with chance p at costs c_A and c_B, the range runs from p - c_A to p + c_B)."
+        "(in Fearon's model of war over a pie, won with chance p at costs c_A and c_B, the range runs from "
+        "p - c_A to p + c_B)."
     )
 
 

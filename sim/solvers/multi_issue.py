@@ -19,7 +19,9 @@ Solutions (each a :class:`MultiSolution`)
 Also :func:`frontier` (the Pareto frontier sampled in utility space) and
 :class:`MultiIssueSpace`, the offer space of the negotiation protocols
 (:mod:`sim.solvers.protocols`): utilities of offers, each party's trade-off offer for a
-utility it asks for, its best and its reservation utility.
+utility it asks for, its best and its reservation utility, a mediator's blend of two
+offers, and the offer of an ``equilibrium`` player (the Nash solution: over several
+issues no subgame-perfect offer of alternating offers is computed).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.errors import SolverError
-from sim.game.bargaining import BargainingError
+from sim.game.bargaining import BargainingError, Number
 from sim.game.multi_issue import MultiIssueBargaining, values_at
 from sim.game.tolerances import (
     DERIVATIVE_STEP,
@@ -46,6 +48,7 @@ from sim.game.tolerances import (
     MULTI_FIRST_ORDER,
     SLSQP_FTOL,
 )
+from sim.solvers.protocols import Offer
 
 __all__ = [
     "FrontierPoint",
@@ -587,15 +590,69 @@ class MultiIssueSpace:
         self._box = _Box(problem)
         self._ideals: dict[int, _Found] = {}
         self._offers: dict[tuple[int, float], Vector] = {}
+        self._open: bool | None = None
+        self._nash: tuple[tuple[float, ...], tuple[float, ...]] | None = None
 
     @property
     def parties(self) -> tuple[str, str]:
         """The two parties' names."""
         return self.problem.parties
 
-    def utility(self, party: int, offer: tuple[float, ...]) -> float:
+    def utility(self, party: int, offer: Offer) -> float:
         """``party``'s utility of ``offer``."""
-        return self.problem.utility(party, offer)
+        return self.problem.utility(party, _vector(offer))
+
+    def has_range(self) -> bool:
+        """Whether some agreement gives both parties more than disagreeing (else there
+        is nothing to offer: a negotiation ends ``"no_range"``)."""
+        if self._open is None:
+            self._open = _feasible_starts(self._box) is not None
+        return self._open
+
+    def blend(self, offer: Offer, other: Offer, weight: Number) -> tuple[float, ...]:
+        """``weight`` of ``offer`` and ``1 - weight`` of ``other``, issue by issue, clipped
+        into the issues' ranges (a mediator's text).
+
+        Examples
+        --------
+        >>> trade = MultiIssueBargaining(
+        ...     "trade", ("A", "B"), ("a", "b"), ((0.0, 1.0), (0.0, 1.0)),
+        ...     (lambda x: x[0] + x[1], lambda x: 2 - x[0] - x[1]))
+        >>> MultiIssueSpace(trade).blend((1.0, 0.0), (0.0, 1.0), 0.25)
+        (0.25, 0.75)
+        """
+        w = float(weight)
+        mixed = w * np.array(_vector(offer)) + (1 - w) * np.array(_vector(other))
+        return tuple(float(x) for x in np.clip(mixed, self.problem.low, self.problem.high))
+
+    def equilibrium(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """The offer each party makes as an ``equilibrium`` player: over several issues
+        no subgame-perfect offer of alternating offers is computed, so both offer the
+        (asymmetric) Nash solution (:func:`nash_multi`, computed once) and accept what
+        it gives them.
+
+        Raises
+        ------
+        BargainingError
+            If no agreement gives both parties more than disagreeing.
+
+        Examples
+        --------
+        >>> trade = MultiIssueBargaining(
+        ...     "trade", ("A", "B"), ("a", "b"), ((0.0, 1.0), (0.0, 1.0)),
+        ...     (lambda x: 3 * x[0] + x[1], lambda x: (1 - x[0]) + 3 * (1 - x[1])))
+        >>> MultiIssueSpace(trade).equilibrium()
+        ((1.0, 0.0), (1.0, 0.0))
+        """
+        if self._nash is None:
+            solution = nash_multi(self.problem)
+            if solution.agreement is None:
+                raise BargainingError(
+                    f"bargaining {self.problem.name}: no agreement is better for both than the disagreement point"
+                )
+            offer = tuple(solution.agreement[issue] for issue in self.problem.issues)
+            self._nash = (offer, offer)
+        return self._nash
 
     def reserve(self, party: int) -> float:
         """``party``'s disagreement payoff: what it gets if talks fail."""
@@ -612,7 +669,7 @@ class MultiIssueSpace:
         """
         return float(self._box.values(self._ideal(party).z)[party])
 
-    def offer_for(self, party: int, target: float) -> tuple[float, ...]:
+    def offer_for(self, party: int, target: Number) -> tuple[float, ...]:
         """The offer that is best for the other party among those worth at least
         ``target`` to ``party`` (a point of the Pareto frontier): ``party``'s trade-off
         offer. A target above :meth:`best` gives the offer worth :meth:`best`.
@@ -648,9 +705,9 @@ class MultiIssueSpace:
         nearest = [min(solved, key=lambda pair: pair[0])[1]] if solved else []
         return [*nearest, self._ideal(party).z, self._ideal(1 - party).z]
 
-    def agreement(self, offer: tuple[float, ...]) -> dict[str, float]:
+    def agreement(self, offer: Offer) -> dict[str, float]:
         """``offer`` with its issues named."""
-        return self.problem.agreement(offer)
+        return self.problem.agreement(_vector(offer))
 
     def _offer(self, z: Vector) -> tuple[float, ...]:
         return tuple(float(x) for x in self._box.issues(z))
@@ -666,3 +723,16 @@ class MultiIssueSpace:
                 )
             self._ideals[party] = found
         return self._ideals[party]
+
+
+def _vector(offer: Offer) -> tuple[float, ...]:
+    """An offer over several issues as its tuple of issue values.
+
+    Raises
+    ------
+    TypeError
+        If ``offer`` is one number (a one-issue offer).
+    """
+    if not isinstance(offer, tuple):
+        raise TypeError(f"an offer over several issues is one value per issue, not {offer!r}")
+    return offer

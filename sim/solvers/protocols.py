@@ -73,6 +73,7 @@ __all__ = [
     "IssueSpace",
     "Mediator",
     "Negotiation",
+    "Offer",
     "OfferSpace",
     "Protocol",
     "Step",
@@ -80,7 +81,31 @@ __all__ = [
     "concession_target",
     "negotiate",
     "negotiate_over",
+    "scalar",
 ]
+
+#: An offer: a value of the issue (one number), or one value per issue, in issue order
+#: (a problem with several issues, :class:`sim.solvers.multi_issue.MultiIssueSpace`).
+Offer = Number | tuple[float, ...]
+
+
+def scalar(offer: Offer) -> Number:
+    """A one-issue offer as its number.
+
+    Raises
+    ------
+    TypeError
+        If ``offer`` has several issues.
+
+    Examples
+    --------
+    >>> scalar(Fraction(1, 2))
+    Fraction(1, 2)
+    """
+    if isinstance(offer, tuple):
+        raise TypeError(f"an offer over one issue is a number, not {offer!r}")
+    return offer
+
 
 #: The concession strategies: time-dependent (Faratin, Sierra & Jennings 1998) with an
 #: exponent ``e`` (``boulware`` e < 1 holds out, ``linear`` e = 1, ``conceder`` e > 1
@@ -105,8 +130,9 @@ class Mediator:
     Attributes
     ----------
     name : str
-    ideal : number
-        The agreement the mediator would like (a value of the issue).
+    ideal : number or tuple of floats
+        The agreement the mediator would like (a value of the issue; over several
+        issues, one value per issue).
     bias : number
         In [0, 1]: how far each text is pulled towards ``ideal`` (0: the midpoint of the
         sides' demands; 1: always ``ideal``).
@@ -116,7 +142,7 @@ class Mediator:
     """
 
     name: str
-    ideal: Number
+    ideal: Offer
     bias: Number = 0
     credibility: Number = 0
 
@@ -141,8 +167,8 @@ class Step:
         1, 2, ... (the offer's number).
     proposer : str
         The party (or mediator) that made the offer.
-    offer : number
-        The value of the issue offered.
+    offer : number or tuple of floats
+        The value of the issue offered (one value per issue over several issues).
     utilities : tuple of two numbers
         What the offer is worth to each party.
     responses : tuple of two str
@@ -155,10 +181,10 @@ class Step:
 
     step: int
     proposer: str
-    offer: Number
+    offer: Offer
     utilities: tuple[Number, Number]
     responses: tuple[str, str]
-    demands: tuple[Number, Number] | None = None
+    demands: tuple[Offer, Offer] | None = None
 
 
 @dataclass(frozen=True)
@@ -172,15 +198,15 @@ class Negotiation:
         ``"agreement"``, ``"deadline"`` (no offer accepted in time), ``"breakdown"``
         (talks broke down after a rejection, at the breakdown risk) or ``"no_range"``
         (no agreement is worth more to both than disagreeing: nothing is offered).
-    agreement : number or None
-        The agreed value of the issue.
+    agreement : number, tuple of floats, or None
+        The agreed value of the issue (one per issue over several issues).
     utilities : tuple of two numbers
         What each party gets: the agreement's utilities, or the disagreement payoffs.
     """
 
     steps: tuple[Step, ...]
     outcome: str
-    agreement: Number | None
+    agreement: Offer | None
     utilities: tuple[Number, Number]
 
     @property
@@ -225,11 +251,11 @@ class OfferSpace(Interface):
         """The two parties' names."""
         ...
 
-    def utility(self, party: int, offer: Number) -> Number:
+    def utility(self, party: int, offer: Offer) -> Number:
         """What ``offer`` is worth to ``party``."""
         ...
 
-    def offer_for(self, party: int, target: Number) -> Number:
+    def offer_for(self, party: int, target: Number) -> Offer:
         """The offer that gives ``party`` the utility ``target``, clipped into the
         bargaining range (the nearest offer in it when none gives exactly that)."""
         ...
@@ -242,12 +268,12 @@ class OfferSpace(Interface):
         """``party``'s walk-away value: it never offers or accepts less."""
         ...
 
-    def blend(self, offer: Number, other: Number, weight: Number) -> Number:
+    def blend(self, offer: Offer, other: Offer, weight: Number) -> Offer:
         """``weight`` of ``offer`` and ``1 - weight`` of ``other``, clipped into the
         bargaining range (a mediator's text)."""
         ...
 
-    def equilibrium(self) -> tuple[Number, Number]:
+    def equilibrium(self) -> tuple[Offer, Offer]:
         """The offer each party makes when it proposes in the subgame-perfect
         equilibrium of alternating offers (raises BargainingError when there is none)."""
         ...
@@ -293,11 +319,12 @@ class IssueSpace:
         """The problem's parties."""
         return self.problem.parties
 
-    def utility(self, party: int, offer: Number) -> Number:
+    def utility(self, party: int, offer: Offer) -> Number:
         """``party``'s utility of the agreement ``offer``."""
+        value = scalar(offer)
         if self._affine:
-            return self.problem.intercepts[party] + self.problem.slopes[party] * offer
-        return self.problem.utility(party, offer)
+            return self.problem.intercepts[party] + self.problem.slopes[party] * value
+        return self.problem.utility(party, value)
 
     def offer_for(self, party: int, target: Number) -> Number:
         """The agreement worth ``target`` to ``party``, clipped into the bargaining range;
@@ -318,9 +345,9 @@ class IssueSpace:
         """``party``'s walk-away value (its outside option, else its disagreement payoff)."""
         return self._reserve[party]
 
-    def blend(self, offer: Number, other: Number, weight: Number) -> Number:
+    def blend(self, offer: Offer, other: Offer, weight: Number) -> Number:
         """``weight * offer + (1 - weight) * other``, clipped into the bargaining range."""
-        return self.clip(weight * offer + (1 - weight) * other)
+        return self.clip(weight * scalar(offer) + (1 - weight) * scalar(other))
 
     def clip(self, offer: Number) -> Number:
         """``offer`` moved into the bargaining range."""
@@ -377,7 +404,7 @@ def check_protocol(problem: Bargaining, protocol: Protocol) -> None:
         for label, value in (("bias", mediator.bias), ("credibility", mediator.credibility)):
             if not 0 <= value <= 1:
                 raise BargainingError(f"{where}: mediator {mediator.name}'s {label} must lie in [0, 1], not {value}")
-        if not problem.low <= mediator.ideal <= problem.high:
+        if not problem.low <= scalar(mediator.ideal) <= problem.high:
             raise BargainingError(
                 f"{where}: mediator {mediator.name}'s ideal {mediator.ideal} lies outside the range of "
                 f"{problem.issue}, [{problem.low}, {problem.high}]"
@@ -436,7 +463,7 @@ class _Demand:
     what that offer is worth to it (the target, unless clipping into the range moved it)."""
 
     target: Number
-    offer: Number
+    offer: Offer
     worth: Number
 
 
@@ -451,10 +478,10 @@ class _Strategy:
         self.best, self.reserve = space.best(party), space.reserve(party)
         self._demands: dict[tuple[int, int, int], _Demand] = {}
 
-    def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
+    def target(self, t: int, own: list[Number], other: list[Offer]) -> Number:
         raise NotImplementedError
 
-    def demand(self, t: int, own: list[Number], other: list[Number]) -> _Demand:
+    def demand(self, t: int, own: list[Number], other: list[Offer]) -> _Demand:
         """Its demand at step ``t``: the target and the offer giving it that."""
         key = (t, len(own), len(other))
         found = self._demands.get(key)
@@ -462,12 +489,12 @@ class _Strategy:
             found = self._demands[key] = self._demand(t, own, other)
         return found
 
-    def _demand(self, t: int, own: list[Number], other: list[Number]) -> _Demand:
+    def _demand(self, t: int, own: list[Number], other: list[Offer]) -> _Demand:
         target = self.target(t, own, other)
         offer = self.space.offer_for(self.party, target)
         return _Demand(target, offer, self.space.utility(self.party, offer))
 
-    def least(self, t: int, own: list[Number], other: list[Number]) -> Number:
+    def least(self, t: int, own: list[Number], other: list[Offer]) -> Number:
         """The least it accepts at step ``t`` (``other`` includes the offer answered):
         AC_next, what its own next demand would be worth to it."""
         return self.demand(t + 1, own, other).worth
@@ -479,7 +506,7 @@ class _TimeDependent(_Strategy):
         self.exponent = exponent
         self.schedule = _schedule(self.best, self.reserve, deadline, exponent)
 
-    def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
+    def target(self, t: int, own: list[Number], other: list[Offer]) -> Number:
         found = self.schedule[t]
         if found is None:
             found = self.schedule[t] = concession_target(self.best, self.reserve, t, self.deadline, self.exponent)
@@ -487,7 +514,7 @@ class _TimeDependent(_Strategy):
 
 
 class _TitForTat(_Strategy):
-    def target(self, t: int, own: list[Number], other: list[Number]) -> Number:
+    def target(self, t: int, own: list[Number], other: list[Offer]) -> Number:
         if not own:
             return self.best
         if len(other) < 2:
@@ -508,11 +535,11 @@ class _Equilibrium(_Strategy):
         self.offer = _Demand(worth, offer, worth)
         self.share = space.utility(party, offers[1 - party])
 
-    def demand(self, t: int, own: list[Number], other: list[Number]) -> _Demand:
+    def demand(self, t: int, own: list[Number], other: list[Offer]) -> _Demand:
         """Its equilibrium offer, every time."""
         return self.offer
 
-    def least(self, t: int, own: list[Number], other: list[Number]) -> Number:
+    def least(self, t: int, own: list[Number], other: list[Offer]) -> Number:
         """Its equilibrium share: what the equilibrium offer of the other side is worth."""
         return self.share
 
@@ -541,16 +568,16 @@ class _Talks:
     strategies: tuple[_Strategy, _Strategy]
     steps: list[Step] = field(default_factory=list)
     targets: tuple[list[Number], list[Number]] = field(default_factory=lambda: ([], []))
-    offers: tuple[list[Number], list[Number]] = field(default_factory=lambda: ([], []))
+    offers: tuple[list[Offer], list[Offer]] = field(default_factory=lambda: ([], []))
 
-    def worth(self, offer: Number) -> tuple[Number, Number]:
+    def worth(self, offer: Offer) -> tuple[Number, Number]:
         return (self.space.utility(0, offer), self.space.utility(1, offer))
 
     def breaks_down(self) -> bool:
         """After a rejection: do the talks break down? (One draw, only when they can.)"""
         return self.breakdown > 0 and self.rng.random() < self.breakdown
 
-    def end(self, outcome: str, agreement: Number | None = None) -> Negotiation:
+    def end(self, outcome: str, agreement: Offer | None = None) -> Negotiation:
         utilities = self.disagreement if agreement is None else self.worth(agreement)
         return Negotiation(tuple(self.steps), outcome, agreement, utilities)
 

@@ -8,8 +8,8 @@ For a finished run, :func:`summarize` gives
   which that profile was played and ``first:game=(a,b)`` the first round it was (NaN
   if never): e.g. ``share:buffer_zone=(W,W)``;
 * for every bargaining game, ``agreed:game`` the share of rounds whose talks agreed,
-  ``first_agreed:game`` the first round they did (NaN if never), ``agreement:game`` the
-  last agreed value of the issue (NaN if none) and ``offers:game`` the mean number of
+  ``first_agreed:game`` the first round they did (NaN if never), ``agreement:game.issue`` the
+  last agreed value of each issue (NaN if none) and ``offers:game`` the mean number of
   offers an agreement took (NaN if none);
 * ``final:X`` for every actor variable and parameter at the end (``final:Ukraine.trust``);
 * ``metric:name`` for each of the scenario's ``metrics:`` formulas, which see the final
@@ -72,14 +72,30 @@ def columns(scenario: Scenario) -> list[tuple[str, str]]:
     found += [(f"share:{profile_key(g, p)}", "float") for g, p in profiles]
     found += [(f"first:{profile_key(g, p)}", "float") for g, p in profiles]
     for plan in scenario.bargainings:
-        found += [(f"{what}:{plan.name}", "float") for what in BARGAINING_OUTCOMES]
+        found += [(key, "float") for key in _bargaining_keys(plan.name, plan.template.issue_names)]
     found += [(f"final:{key}", "float") for key in _final_keys(scenario)]
     found += [(f"metric:{name}", "float") for name, _ in scenario.metrics]
     return found
 
 
-#: What a sweep records of each bargaining game (``<what>:<game>`` columns).
+#: What a sweep records of each bargaining game (``<what>:<game>`` columns; the agreement
+#: one per issue, ``agreement:<game>.<issue>``).
 BARGAINING_OUTCOMES = ("agreed", "first_agreed", "agreement", "offers")
+
+
+def _bargaining_keys(game: str, issues: tuple[str, ...]) -> list[str]:
+    """The sweep columns of a bargaining game, in order.
+
+    Examples
+    --------
+    >>> _bargaining_keys("talks", ("width", "monitors"))
+    ['agreed:talks', 'first_agreed:talks', 'agreement:talks.width', 'agreement:talks.monitors', 'offers:talks']
+    """
+    return [
+        key
+        for what in BARGAINING_OUTCOMES
+        for key in ([f"agreement:{game}.{issue}" for issue in issues] if what == "agreement" else [f"{what}:{game}"])
+    ]
 
 
 def _agreements(scenario: Scenario, history: History, rounds_played: int) -> dict[str, float]:
@@ -87,9 +103,11 @@ def _agreements(scenario: Scenario, history: History, rounds_played: int) -> dic
     for plan in scenario.bargainings:
         agreed = [p for p in history.bargaining_plays if p.game == plan.name and p.negotiation.agreed]
         last = agreed[-1].negotiation.agreement if agreed else None
+        issues = plan.template.issue_names
+        values = (math.nan,) * len(issues) if last is None else agreed[-1].values(last)
         row[f"agreed:{plan.name}"] = len(agreed) / rounds_played if rounds_played else math.nan
         row[f"first_agreed:{plan.name}"] = float(agreed[0].round) if agreed else math.nan
-        row[f"agreement:{plan.name}"] = math.nan if last is None else float(last)
+        row.update({f"agreement:{plan.name}.{issue}": value for issue, value in zip(issues, values, strict=True)})
         row[f"offers:{plan.name}"] = sum(len(p.negotiation.steps) for p in agreed) / len(agreed) if agreed else math.nan
     return row
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sim.files import Writer
 from sim.game.bargaining import Bargaining, Number, bargaining_range
 from sim.solvers.bargaining import Solution
-from sim.solvers.protocols import Negotiation
+from sim.solvers.protocols import Negotiation, scalar
 from sim.viz.bargaining_report import TITLES
 from sim.viz.figures import _png, _safe
 from sim.viz.plots import PALETTE, _axes
@@ -286,7 +286,7 @@ def negotiation_offers(negotiation: Negotiation, problem: Bargaining, *, ax: Axe
         k = _proposer_index(problem, name)
         ax.plot(
             [step.step for step in mine],
-            [float(step.offer) for step in mine],
+            [float(scalar(step.offer)) for step in mine],
             "-" if k < 2 else ":",
             marker=_PROPOSER_MARKERS[k],
             color=PALETTE[k] if k < 2 else PALETTE[3],
@@ -296,7 +296,7 @@ def negotiation_offers(negotiation: Negotiation, problem: Bargaining, *, ax: Axe
     for k, party in enumerate(problem.parties if stated else ()):
         ax.plot(
             [step.step for step in stated],
-            [float(step.demands[k]) for step in stated if step.demands is not None],
+            [float(scalar(step.demands[k])) for step in stated if step.demands is not None],
             "--",
             marker=_PROPOSER_MARKERS[k],
             markersize=4,
@@ -306,9 +306,9 @@ def negotiation_offers(negotiation: Negotiation, problem: Bargaining, *, ax: Axe
         )
     last = negotiation.steps[-1].step if negotiation.steps else 1
     if negotiation.agreed and negotiation.agreement is not None:
-        _mark_agreement(ax, problem, negotiation, negotiation.agreement)
-    offers = [float(step.offer) for step in negotiation.steps]
-    demanded = [float(d) for step in stated if step.demands is not None for d in step.demands]
+        _mark_agreement(ax, problem, negotiation, scalar(negotiation.agreement))
+    offers = [float(scalar(step.offer)) for step in negotiation.steps]
+    demanded = [float(scalar(d)) for step in stated if step.demands is not None for d in step.demands]
     shown = [*offers, *demanded, *(float(end) for end in span or ())]
     low, high = float(problem.low), float(problem.high)
     zoomed = bool(shown) and max(shown) - min(shown) < ZOOM_BELOW * (high - low)
@@ -319,7 +319,8 @@ def negotiation_offers(negotiation: Negotiation, problem: Bargaining, *, ax: Axe
     ax.set_xlabel("step (offer number)")
     label = f"{problem.issue} ({problem.unit})" if problem.unit else problem.issue
     if zoomed:  # the offers and the range fill a sliver of the issue: show them, say so
-        label += f"\nzoomed in; the issue runs {_number(problem.low)} to {_issue_value(problem, problem.high)}"
+        unit = f" {problem.unit}" if problem.unit else ""
+        label += f"\nzoomed in; {problem.issue} runs from {_number(problem.low)} to {_number(problem.high)}{unit}"
     ax.set_ylabel(label)
     ax.set_title(f"{problem.name}: offers over {problem.issue} ({_outcome(negotiation)})")
     if not negotiation.steps:
@@ -373,7 +374,10 @@ def _outcome(negotiation: Negotiation) -> str:
 
 
 def bargaining_figure_writers(
-    problem: Bargaining, solutions: Sequence[Solution], negotiation: Negotiation | None = None
+    problem: Bargaining,
+    solutions: Sequence[Solution],
+    negotiation: Negotiation | None = None,
+    round_number: int | None = None,
 ) -> dict[str, Writer]:
     """The file names and PNG writers of a bargaining game's figures:
     ``bargaining_<game>.png`` (:func:`utility_frontier`) and, given a negotiation,
@@ -389,16 +393,24 @@ def bargaining_figure_writers(
     """
     game = _safe(problem.name)
     writers: dict[str, Writer] = {
-        f"bargaining_{game}.png": _png(partial(_frontier_panel, problem, tuple(solutions)), FRONTIER_SIZE)
+        f"bargaining_{game}.png": _png(partial(_frontier_panel, problem, tuple(solutions), round_number), FRONTIER_SIZE)
     }
     if negotiation is not None:
-        writers[f"offers_{game}.png"] = _png(partial(_offers_panel, negotiation, problem), OFFERS_SIZE)
+        writers[f"offers_{game}.png"] = _png(partial(_offers_panel, negotiation, problem, round_number), OFFERS_SIZE)
     return writers
 
 
-def _frontier_panel(problem: Bargaining, solutions: tuple[Solution, ...], ax: Any) -> None:
+def _frontier_panel(problem: Bargaining, solutions: tuple[Solution, ...], round_number: int | None, ax: Any) -> None:
     utility_frontier(problem, solutions, ax=ax)
+    _in_round(ax, round_number)
 
 
-def _offers_panel(negotiation: Negotiation, problem: Bargaining, ax: Any) -> None:
+def _offers_panel(negotiation: Negotiation, problem: Bargaining, round_number: int | None, ax: Any) -> None:
     negotiation_offers(negotiation, problem, ax=ax)
+    _in_round(ax, round_number)
+
+
+def _in_round(ax: Any, round_number: int | None) -> None:
+    """Say which round of a run a figure shows, in its title."""
+    if round_number is not None:
+        ax.set_title(f"{ax.get_title()}, round {round_number}")

@@ -4,14 +4,18 @@ range."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 
 from sim.game.bargaining import Bargaining, Number
-from sim.model.stage_games import Fearon, SolvedBargaining
+from sim.game.multi_issue import MultiIssueBargaining
+from sim.model.stage_games import Fearon, SolvedBargaining, SolvedMultiIssue
+from sim.scenario.bargaining_template import PrivateValues
 from sim.solvers.bargaining import Solution
-from sim.solvers.protocols import Protocol
+from sim.solvers.fearon import posterior_after
+from sim.solvers.protocols import Protocol, scalar
 
-__all__ = ["bargaining_json", "bargaining_lines", "protocol_text"]
+__all__ = ["bargaining_json", "bargaining_lines", "multi_issue_json", "multi_issue_lines", "protocol_text"]
 
 #: How solution concepts are named in the text.
 TITLES = {"nash": "Nash", "kalai_smorodinsky": "Kalai-Smorodinsky", "rubinstein": "Rubinstein (alternating offers)"}
@@ -37,7 +41,7 @@ def _with_unit(problem: Bargaining, value: Number) -> str:
     return f"{_reading(value)}{unit}"
 
 
-def bargaining_lines(solved: SolvedBargaining) -> list[str]:
+def bargaining_lines(solved: SolvedBargaining | SolvedMultiIssue) -> list[str]:
     """The teaching view of a solved bargaining game, one string per line.
 
     Examples
@@ -48,6 +52,8 @@ def bargaining_lines(solved: SolvedBargaining) -> list[str]:
     >>> bargaining_lines(solved)[0]
     'pie: bargaining between A and B over share in [0, 1]'
     """
+    if isinstance(solved, SolvedMultiIssue):
+        return multi_issue_lines(solved)
     problem = solved.problem
     a, b = problem.parties
     lines = [
@@ -94,10 +100,28 @@ def _fearon_lines(problem: Bargaining, fearon: Fearon) -> list[str]:
         demand = f"{me} makes no offer"
     else:
         demand = f"{me} demands {problem.issue} = {_with_unit(problem, fearon.demand)}"
-    return [
+    lines = [
         f"{head} {demand}; chance of war {_reading(fearon.war_probability)}; {me} expects {_reading(fearon.expected)}",
         f"    {fearon.explanation}",
     ]
+    if private is not None and private.types and fearon.demand is not None:
+        lines.append(f"    {me}'s belief after the answer (Bayes' rule): {_posteriors(private, fearon.accepted_by)}")
+    return lines
+
+
+def _posteriors(private: PrivateValues, accepted_by: tuple[str, ...]) -> str:
+    """``after an acceptance: tough 0, soft 1; after a rejection: tough 1, soft 0`` (an
+    answer no type gives is left out)."""
+    names = [name for name, _, _ in private.types]
+    types = [(p, d) for _, p, d in private.types]
+    accepting = tuple(names.index(name) for name in accepted_by)
+    parts = []
+    for answer, said in (("an acceptance", True), ("a rejection", False)):
+        if not any((k in accepting) == said and types[k][0] > 0 for k in range(len(names))):
+            continue  # no type gives this answer
+        posterior = posterior_after(types, accepting, said)
+        parts.append(f"after {answer}: " + ", ".join(f"{n} {_reading(p)}" for n, p in zip(names, posterior)))
+    return "; ".join(parts)
 
 
 def protocol_text(problem: Bargaining, protocol: Protocol) -> str:
@@ -110,19 +134,129 @@ def protocol_text(problem: Bargaining, protocol: Protocol) -> str:
     >>> protocol_text(pie, Protocol(10, (Concession("boulware"), Concession("linear"))))
     'alternating offers, A first (A boulware, B linear), at most 10 offers'
     """
+    ideal = "" if protocol.mediator is None else _with_unit(problem, scalar(protocol.mediator.ideal))
+    return _protocol_words(problem.parties, problem.first, protocol, ideal)
+
+
+def _protocol_words(parties: tuple[str, str], first: int, protocol: Protocol, ideal: str) -> str:
+    """:func:`protocol_text` given the parties, the first proposer and the mediator's
+    ideal as text."""
     strategies = ", ".join(
         f"{party} {c.kind}" + ("" if c.exponent is None else f" (e = {_reading(c.exponent)})")
-        for party, c in zip(problem.parties, protocol.strategies)
+        for party, c in zip(parties, protocol.strategies)
     )
     mediator = protocol.mediator
     if mediator is None:
-        how = f"alternating offers, {problem.parties[problem.first]} first"
+        how = f"alternating offers, {parties[first]} first"
     else:
         how = (
-            f"{mediator.name}'s single text (ideal {_with_unit(problem, mediator.ideal)}, bias "
+            f"{mediator.name}'s single text (ideal {ideal}, bias "
             f"{_reading(mediator.bias)}, credibility {_reading(mediator.credibility)})"
         )
     return f"{how} ({strategies}), at most {protocol.deadline} offers"
+
+
+# --- several issues ----------------------------------------------------------------------
+
+
+def _issue_value(problem: MultiIssueBargaining, k: int, value: float) -> str:
+    """Issue ``k``'s value with its unit: ``40 km``."""
+    unit = problem.units[k] if problem.units else ""
+    return f"{_reading(value)} {unit}" if unit else _reading(value)
+
+
+def _multi_agreement(problem: MultiIssueBargaining, agreement: Sequence[float]) -> str:
+    """``width = 40 km, monitors = 178.6``."""
+    return ", ".join(
+        f"{issue} = {_issue_value(problem, k, value)}"
+        for k, (issue, value) in enumerate(zip(problem.issues, agreement))
+    )
+
+
+def multi_issue_lines(solved: SolvedMultiIssue) -> list[str]:
+    """The teaching view of a solved game over several issues: the issues and their
+    ranges, the disagreement point, the Nash and Kalai-Smorodinsky agreements with
+    each side's utility and why, and their stated precision.
+
+    Examples
+    --------
+    >>> from sim.game.multi_issue import MultiIssueBargaining
+    >>> from sim.solvers.multi_issue import nash_multi
+    >>> trade = MultiIssueBargaining(
+    ...     "trade", ("A", "B"), ("a", "b"), ((0.0, 1.0), (0.0, 1.0)),
+    ...     (lambda x: 3 * x[0] + x[1], lambda x: (1 - x[0]) + 3 * (1 - x[1])))
+    >>> lines = multi_issue_lines(SolvedMultiIssue(trade, (nash_multi(trade),)))
+    >>> lines[0]
+    'trade: bargaining between A and B over 2 issues: a in [0, 1], b in [0, 1]'
+    >>> lines[2], lines[-1]
+    ('  Nash: a = 1, b = 0; A gets 3, B gets 3', "  numeric, within 1e-06 of each issue's range")
+    """
+    problem = solved.problem
+    a, b = problem.parties
+    ranges = ", ".join(
+        f"{issue} in [{_issue_value(problem, k, low)}, {_issue_value(problem, k, high)}]"
+        for k, (issue, (low, high)) in enumerate(zip(problem.issues, problem.bounds))
+    )
+    lines = [
+        f"{problem.name}: bargaining between {a} and {b} over {len(problem.issues)} issues: {ranges}",
+        f"  disagreement (if talks fail): {a} {_reading(problem.disagreement[0])}, "
+        f"{b} {_reading(problem.disagreement[1])}",
+    ]
+    for solution in solved.solutions:
+        gets = f"{a} gets {_reading(solution.utilities[0])}, {b} gets {_reading(solution.utilities[1])}"
+        if solution.agreement is None:
+            lines.append(f"  {TITLES[solution.concept]}: no agreement (talks fail); {gets}")
+        else:
+            values = [solution.agreement[issue] for issue in problem.issues]
+            lines.append(f"  {TITLES[solution.concept]}: {_multi_agreement(problem, values)}; {gets}")
+        lines.append(f"    {solution.explanation}")
+    if solved.protocol is not None:
+        ideal = ""
+        if solved.protocol.mediator is not None and isinstance(solved.protocol.mediator.ideal, tuple):
+            ideal = _multi_agreement(problem, solved.protocol.mediator.ideal)
+        lines.append(f"  a run plays it: {_protocol_words(problem.parties, solved.first, solved.protocol, ideal)}")
+    tolerance = max((s.tolerance for s in solved.solutions), default=0.0)
+    lines.append(f"  numeric, within {tolerance:g} of each issue's range")
+    return lines
+
+
+def multi_issue_json(solved: SolvedMultiIssue) -> dict[str, object]:
+    """Machine-readable form of a solved game over several issues (``solve --json``):
+    decimal strings, each solution with its ``tolerance`` (a share of each issue's range).
+
+    Examples
+    --------
+    >>> from sim.game.multi_issue import MultiIssueBargaining
+    >>> from sim.solvers.multi_issue import nash_multi
+    >>> trade = MultiIssueBargaining(
+    ...     "trade", ("A", "B"), ("a", "b"), ((0.0, 1.0), (0.0, 1.0)),
+    ...     (lambda x: 3 * x[0] + x[1], lambda x: (1 - x[0]) + 3 * (1 - x[1])))
+    >>> multi_issue_json(SolvedMultiIssue(trade, (nash_multi(trade),)))["solutions"]["nash"]
+    {'agreement': {'a': '1', 'b': '0'}, 'utilities': {'A': '3', 'B': '3'}, 'tolerance': 1e-06}
+    """
+    problem = solved.problem
+    solutions: dict[str, object] = {}
+    for solution in solved.solutions:
+        solutions[solution.concept] = {
+            "agreement": None
+            if solution.agreement is None
+            else {issue: _exact_text(solution.agreement[issue]) for issue in problem.issues},
+            "utilities": {p: _exact_text(u) for p, u in zip(problem.parties, solution.utilities)},
+            "tolerance": solution.tolerance,
+        }
+    units = problem.units or ("",) * len(problem.issues)
+    return {
+        "name": problem.name,
+        "form": "bargaining",
+        "players": list(problem.parties),
+        "issues": [
+            {"name": issue, "range": [_exact_text(low), _exact_text(high)], "unit": unit}
+            for issue, (low, high), unit in zip(problem.issues, problem.bounds, units)
+        ],
+        "disagreement": {p: _exact_text(d) for p, d in zip(problem.parties, problem.disagreement)},
+        "solutions": solutions,
+        "notes": [],
+    }
 
 
 def _agreement_text(problem: Bargaining, solution: Solution) -> str:
@@ -171,7 +305,7 @@ def _fearon_json(solved: SolvedBargaining) -> dict[str, object]:
     return found
 
 
-def bargaining_json(solved: SolvedBargaining) -> dict[str, object]:
+def bargaining_json(solved: SolvedBargaining | SolvedMultiIssue) -> dict[str, object]:
     """Machine-readable form of a solved bargaining game (``solve --json``): exact
     fraction strings where exact, decimal strings otherwise.
 
@@ -183,6 +317,8 @@ def bargaining_json(solved: SolvedBargaining) -> dict[str, object]:
     >>> bargaining_json(solved)["solutions"]["rubinstein"]
     {'agreement': {'share': '10/19'}, 'utilities': {'A': '10/19', 'B': '9/19'}}
     """
+    if isinstance(solved, SolvedMultiIssue):
+        return multi_issue_json(solved)
     problem = solved.problem
     solutions: dict[str, object] = {}
     for solution in solved.solutions:

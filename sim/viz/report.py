@@ -15,10 +15,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sim.game.bargaining import Bargaining
 from sim.game.equilibrium import Equilibrium, SolveResult
 from sim.game.normal_form import NormalFormGame, best_response_marks
 from sim.model.history import BargainingPlay, Play, TreePlay
 from sim.solvers.dominance import iterated_elimination
+from sim.solvers.protocols import Offer
 from sim.solvers.selection import risk_dominance
 from sim.terminal import shown
 
@@ -287,23 +289,37 @@ _OUTCOME_WORDS = {
 }
 
 
+def _unit(unit: str) -> str:
+    return f" {unit}" if unit else ""
+
+
+def _offer_text(play: BargainingPlay, offer: Offer) -> str:
+    """An offer for reading: ``24 km`` over one issue, ``(width 20 km, monitors 3)`` over several."""
+    values = play.values(offer)
+    if len(values) == 1:
+        return f"{number(values[0])}{_unit(play.units[0])}"
+    shown_values = zip(play.issues, values, play.units, strict=True)
+    return "(" + ", ".join(f"{issue} {number(value)}{_unit(unit)}" for issue, value, unit in shown_values) + ")"
+
+
 def _bargaining_line(play: BargainingPlay) -> Text:
     """``EU 30 km → Russia 18 km → EU 24 km, agreed on 24 km at offer 3``: the offers made
     (the first and last few when there are many) and how the talks ended."""
     problem, negotiation = play.problem, play.negotiation
-    unit = f" {problem.unit}" if problem.unit else ""
-    offers = [f"{step.proposer} {number(float(step.offer))}{unit}" for step in negotiation.steps]
+    offers = [f"{step.proposer} {_offer_text(play, step.offer)}" for step in negotiation.steps]
     if len(offers) > SHOWN_OFFERS:
         offers = [*offers[:2], f"… {len(offers) - 4} more …", *offers[-2:]]
     path = " → ".join(offers) if offers else "no offer"
     words = _OUTCOME_WORDS[negotiation.outcome]
     if negotiation.agreed:
         assert negotiation.agreement is not None
-        words += f" on {problem.issue} = {number(float(negotiation.agreement))}{unit} at offer {len(negotiation.steps)}"
-    if play.type is not None:
+        agreed = zip(play.issues, play.values(negotiation.agreement), play.units, strict=True)
+        on = ", ".join(f"{issue} = {number(value)}{_unit(unit)}" for issue, value, unit in agreed)
+        words += f" on {on} at offer {len(negotiation.steps)}"
+    if play.type is not None and isinstance(problem, Bargaining):
         words += f"; {problem.parties[1 - problem.first]} was {play.type}"
     if play.war_probability is not None:
-        words += f"; chance of no deal as the proposer saw it {number(float(play.war_probability))}"
+        words += f"; chance of war the proposer's offer risked {number(float(play.war_probability))}"
     payoffs = ", ".join(f"{p} {number(float(u))}" for p, u in zip(problem.parties, negotiation.utilities))
     return shown(f"{path}  ", (f"{words}; payoffs {payoffs}", "dim"))
 
