@@ -11,6 +11,7 @@ Stage C: p = 3/5, c_UA = 1/5, c_r = 1/10, c_o = 3/10, sigma(G) = (29/50)(1 - G).
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction as F
 from functools import cache
 from pathlib import Path
@@ -20,11 +21,15 @@ import pytest
 
 from sim.api import RunResult, run
 from sim.model.negotiation import NegotiationModel
-from sim.scenario.load import GamePlan, Scenario, TreePlan, load_scenario
+from sim.scenario.load import BargainingPlan, Scenario, TreePlan, load_scenario
+from sim.solvers.bargaining import screening_offer
 from sim.solvers.beliefs import bayes, likelihoods
 from sim.solvers.trees import solve_tree
 from sim.viz.tree_report import tree_json
 
+from .conftest import diplosim
+
+RUSSIA = ("r/force", "r/monitors", "o/force", "o/monitors")  # Russia's information sets: its type, the posture
 PATH = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_v2.yaml"
 SEED_RESOLVED = 2  # with this seed the crisis tree draws a resolved Russia in month 1
 SEED_OPPORTUNISTIC = 4  # ... and with this one an opportunistic Russia
@@ -75,18 +80,31 @@ def _posture(**overrides: float) -> str:
 
 
 def _offer_values(**overrides: float) -> dict[str, F]:
-    """Ukraine's exact values of offer_r, no_offer and offer_o at the initial state with ``overrides``."""
+    """Ukraine's exact values of no offer, offering y_r (what the resolved type needs, the
+    larger width on Ukraine's side) and y_o in the zone talks at the initial state with
+    ``overrides``: the candidates the engine compares (sim.solvers.bargaining.screening_offer)."""
     scenario, values = _values({k.replace("__", "."): v for k, v in overrides.items()})
-    plan = next(p for p in scenario.stages if isinstance(p, GamePlan) and p.name == "zone_offer")
-    game = plan.template.build(values, exact=True)
-    assert game.exact_payoffs is not None
-    return {label: game.exact_payoffs[k][0] for k, label in enumerate(["offer_r", "no_offer", "offer_o"])}
+    plan = next(p for p in scenario.stages if isinstance(p, BargainingPlan) and p.name == "zone_talks")
+    problem = plan.template.build(values)
+    private = plan.template.build_private(values)
+    found = screening_offer(problem, [(p, d) for _, p, d in private.types])
+    (none, no_offer), (km_r, offer_r), (km_o, offer_o) = found.values
+    assert none is None and km_r > km_o
+    return {"offer_r": F(offer_r), "no_offer": F(no_offer), "offer_o": F(offer_o)}
 
 
 def _series(result: RunResult, actor: str, variable: str) -> list[float]:
     state = result.state
     rows = state[(state.actor == actor) & (state.variable == variable)].sort_values("round")
     return [float(v) for v in rows["value"]]
+
+
+def _talks(result: RunResult) -> list[tuple[int, str, float | None, str]]:
+    """Each month the zone talks were played: the month, the outcome, the km offered on
+    Ukraine's side (None: no offer) and Russia's type (the one the crisis drew)."""
+    offered = {int(r): round(float(km), 9) for r, km in result.offers[["round", "offer"]].drop_duplicates().values}
+    rows = result.negotiations.sort_values("round")
+    return [(int(r), str(o), offered.get(int(r)), str(t)) for r, o, t in rows[["round", "outcome", "type"]].values]
 
 
 def _path(result: RunResult, round_number: int) -> list[str]:
@@ -108,13 +126,13 @@ def _path(result: RunResult, round_number: int) -> list[str]:
 @pytest.mark.parametrize(
     ("pi", "posture"),
     [
-        (0.1, "D"),
-        (23 / 126 - 1e-6, "D"),
-        (23 / 126 + 1e-6, "M"),
-        (0.3, "M"),
-        (0.5 - 1e-6, "M"),
-        (0.5 + 1e-6, "H"),
-        (0.9, "H"),
+        (0.1, "force"),
+        (23 / 126 - 1e-6, "force"),
+        (23 / 126 + 1e-6, "monitors"),
+        (0.3, "monitors"),
+        (0.5 - 1e-6, "monitors"),
+        (0.5 + 1e-6, "hold_back"),
+        (0.9, "hold_back"),
     ],
 )
 def test_the_posture_is_a_belief_threshold_rule(pi: float, posture: str) -> None:
@@ -125,9 +143,9 @@ def test_at_the_threshold_one_half_the_tie_goes_to_holding_back() -> None:
     # At pi = 1/2, P_E = 1/2 and U(M) = 11/10 - 7/10 = 2/5 = U(H): both are perfect Bayesian
     # solutions; the crisis's conditional cases (prefer H, then M) give a tie to the lower posture.
     postures = {_move(s, "EU", "posture") for s in _solutions(EU__pi=0.5)}
-    assert postures == {"M", "H"}
+    assert postures == {"monitors", "hold_back"}
     result = run(_scenario(), seed=SEED_RESOLVED, exact=False, rounds=1, overrides={"EU.pi": 0.5})
-    assert _path(result, 1)[1] == "H"
+    assert _path(result, 1)[1] == "hold_back"
 
 
 # --- CHECK 2: the perfect Bayesian equilibrium of the 34-node tree at pi = 3/10 ------------------------------
@@ -147,10 +165,10 @@ def test_the_crisis_has_one_perfect_bayesian_solution_monitors_with_the_threat_c
     assert len(solutions) == 1
     (solution,) = solutions
     assert solution["payoffs"] == {"EU": "163/250", "Russia": "-69/80"}
-    assert _move(solution, "EU", "posture") == "M"
-    assert _move(solution, "EU", "after a strike on the force") == "S.D"
-    assert _move(solution, "EU", "after a strike on the monitors") == "S.M"
-    assert [_move(solution, "Russia", i) for i in ("r/D", "r/M", "o/D", "o/M")] == ["E.r", "E.r", "R.o", "R.o"]
+    assert _move(solution, "EU", "posture") == "monitors"
+    assert _move(solution, "EU", "after a strike on the force") == "stand_firm.force"
+    assert _move(solution, "EU", "after a strike on the monitors") == "stand_firm.monitors"
+    assert [_move(solution, "Russia", i) for i in RUSSIA] == ["strike", "strike", "tolerate", "tolerate"]
 
 
 def test_nash_equilibria_that_are_not_perfect_bayesian_are_listed_and_flagged() -> None:
@@ -182,12 +200,17 @@ def test_nash_equilibria_that_are_not_perfect_bayesian_are_listed_and_flagged() 
 @pytest.mark.parametrize(
     ("esc", "a_eu0", "at_m", "at_d"),
     [
-        (0, 0.09, "B.M", "S.D"),  # 9/100 < 1/10: monitors not credible; a force always is at esc = 0
-        (0, 0.11, "S.M", "S.D"),
-        (0.5, 0.33, "B.M", "S.D"),  # M: 1/2 needs a_EU0 >= 1/3; D: 2/5 needs a_EU0 >= 4/15
-        (0.5, 0.34, "S.M", "S.D"),
-        (0.5, 0.26, "B.M", "B.D"),
-        (0.5, 0.27, "B.M", "S.D"),
+        (
+            0,
+            0.09,
+            "back_down.monitors",
+            "stand_firm.force",
+        ),  # 9/100 < 1/10: monitors not credible; a force always is at esc = 0
+        (0, 0.11, "stand_firm.monitors", "stand_firm.force"),
+        (0.5, 0.33, "back_down.monitors", "stand_firm.force"),  # M: 1/2 needs a_EU0 >= 1/3; D: 2/5 needs a_EU0 >= 4/15
+        (0.5, 0.34, "stand_firm.monitors", "stand_firm.force"),
+        (0.5, 0.26, "back_down.monitors", "back_down.force"),
+        (0.5, 0.27, "back_down.monitors", "stand_firm.force"),
     ],
 )
 def test_the_eu_stands_firm_iff_its_audience_cost_exceeds_the_risk(
@@ -201,17 +224,17 @@ def test_the_eu_stands_firm_iff_its_audience_cost_exceeds_the_risk(
 @pytest.mark.parametrize(
     ("a_ru0", "moves"),
     [
-        (0.04, ["E.r", "R.r", "R.o", "R.o"]),  # 1/25 <= 1/20: the tripwire deters r too
-        (0.06, ["E.r", "E.r", "R.o", "R.o"]),
-        (0.29, ["E.r", "E.r", "R.o", "R.o"]),
-        (0.31, ["E.r", "E.r", "E.o", "R.o"]),  # > 3/10: Russia's public refusal binds o against a force
-        (0.34, ["E.r", "E.r", "E.o", "R.o"]),
-        (0.36, ["E.r", "E.r", "E.o", "E.o"]),  # > 7/20: ... and against monitors
+        (0.04, ["strike", "tolerate", "tolerate", "tolerate"]),  # 1/25 <= 1/20: the tripwire deters r too
+        (0.06, ["strike", "strike", "tolerate", "tolerate"]),
+        (0.29, ["strike", "strike", "tolerate", "tolerate"]),
+        (0.31, ["strike", "strike", "strike", "tolerate"]),  # > 3/10: Russia's public refusal binds o against a force
+        (0.34, ["strike", "strike", "strike", "tolerate"]),
+        (0.36, ["strike", "strike", "strike", "strike"]),  # > 7/20: ... and against monitors
     ],
 )
 def test_russias_threat_binds_through_its_audience_cost(a_ru0: float, moves: list[str]) -> None:
     solutions = _solutions(A_RU0=a_ru0, EU__pi=0.3)
-    assert [_move(solutions[0], "Russia", i) for i in ("r/D", "r/M", "o/D", "o/M")] == moves
+    assert [_move(solutions[0], "Russia", i) for i in RUSSIA] == moves
 
 
 # Stage C at phi = 1: war values w_UA = 1 - 3/5 - 1/5 = 1/5, y_r = 3/5 - 1/10 = 1/2 (20 km),
@@ -241,6 +264,31 @@ def test_ukraine_screens_below_the_threshold_50_67_and_offers_y_r_above() -> Non
     above = _offer_values(G_eff=0.6, EU__pi=50 / 67 + 1e-6)
     assert below["offer_o"] > below["offer_r"] > below["no_offer"]
     assert above["offer_r"] > above["offer_o"]
+
+
+# Complete-information benchmarks with r known (pi = 1) and an untouched force (G_D): the range is
+# y in [y_r, 1 - sigma - w_UA] = [1/2, 1 - 29/125 - 1/5] = [1/2, 142/250], i.e. 20 to 568/25 km.
+# Nash (1950), war as the disagreement point: the midpoint y = (1/2 + 71/125)/2 = 267/500, 534/25 km,
+# Russia 267/500, Ukraine 1 - 267/500 - 29/125 = 117/500. Rubinstein (1982), delta = 0.9, Ukraine
+# first, war as each side's outside option (Binmore, Shaked & Sutton 1989): the deals lie on the line
+# u_UA + u_RU = 1 - sigma = 96/125; without outside options Russia, the responder, would get
+# delta/(1 + delta) of it, (9/19)(96/125) = 864/2375 < 1/2 = y_r, so its outside option binds: y = 1/2,
+# 20 km, Ukraine 67/250. Both read from `diplosim solve --json`.
+
+
+def test_the_complete_information_benchmarks_of_the_talks_are_rubinstein_20_km_and_nash_21_36_km() -> None:
+    done = diplosim("solve", str(PATH), "--game", "zone_talks", "--set", "G_eff=0.6", "--set", "EU.pi=1", "--json")
+    assert done.returncode == 0, done.stderr
+    (talks,) = [g for g in json.loads(done.stdout)["games"] if g["name"] == "zone_talks"]
+    solutions = talks["solutions"]
+    assert solutions["range"] == ["20", "568/25"]
+    assert solutions["nash"] == {
+        "agreement": {"km": "534/25"},
+        "utilities": {"Ukraine": "117/500", "Russia": "267/500"},
+    }
+    assert solutions["rubinstein"] == {"agreement": {"km": "20"}, "utilities": {"Ukraine": "67/250", "Russia": "1/2"}}
+    # Fearon's demand with r known is the same 20 km, accepted for sure
+    assert (solutions["fearon"]["demand"], solutions["fearon"]["war_probability"]) == ("20", "0")
 
 
 # --- CHECK 4: Switzerland's report at pi = 3/10 --------------------------------------------------------------
@@ -293,8 +341,10 @@ def _posterior_after(path: list[str], **overrides: float) -> float:
 def test_an_incident_against_monitors_teaches_the_west_57_64_and_calm_3_136() -> None:
     # After M: an incident has likelihood 19/20 under r (it intends one) and 1/20 under o:
     # pi = (3/10)(19/20) / ((3/10)(19/20) + (7/10)(1/20)) = 57/64; no incident: 3/136.
-    assert _posterior_after(["r", "M", "E.r", "E", "S.M", "calm"]) == pytest.approx(57 / 64, abs=1e-12)
-    assert _posterior_after(["o", "M", "R.o", "R"]) == pytest.approx(3 / 136, abs=1e-12)
+    assert _posterior_after(
+        ["r", "monitors", "strike", "incident", "stand_firm.monitors", "contained"]
+    ) == pytest.approx(57 / 64, abs=1e-12)
+    assert _posterior_after(["o", "monitors", "tolerate", "no_incident"]) == pytest.approx(3 / 136, abs=1e-12)
 
 
 def test_against_a_known_resolved_russia_the_eu_withdraws_its_monitors_in_month_2() -> None:
@@ -305,10 +355,10 @@ def test_against_a_known_resolved_russia_the_eu_withdraws_its_monitors_in_month_
     # U(H) = 2/5 - (11/10) a_EU0 = -3/20 at a_EU0 = 1/2. So H; M iff (11/10) a_EU0 > 353/500, a_EU0 > 353/550.
     month_2 = {"EU__pi": 1, "esc": 0.1, "EU__X_prev": 1, "EU__hit_prev": 1}
     (solution,) = _solutions(**month_2)
-    assert _move(solution, "EU", "posture") == "H"
+    assert _move(solution, "EU", "posture") == "hold_back"
     assert solution["payoffs"]["EU"] == "-3/20"
-    assert _posture(**month_2, a_EU0=353 / 550 - 1e-6) == "H"
-    assert _posture(**month_2, a_EU0=353 / 550 + 1e-6) == "M"
+    assert _posture(**month_2, a_EU0=353 / 550 - 1e-6) == "hold_back"
+    assert _posture(**month_2, a_EU0=353 / 550 + 1e-6) == "monitors"
 
 
 def test_a_seeded_run_against_a_resolved_russia_learns_in_one_month_then_holds_back() -> None:
@@ -316,17 +366,14 @@ def test_a_seeded_run_against_a_resolved_russia_learns_in_one_month_then_holds_b
     final = result.final_state()
     assert final["Russia"]["resolved"] == 1
     # month 1: monitors, struck (r intends it, realised), the EU stands firm, no wider war
-    assert _path(result, 1) == ["r", "M", "E.r", "E", "S.M", "calm"]
+    assert _path(result, 1) == ["r", "monitors", "strike", "incident", "stand_firm.monitors", "contained"]
     assert _series(result, "parameters", "pi_crisis")[1] == pytest.approx(57 / 64, abs=1e-12)  # the incident
     # Ukraine screens with y_o = 3/10 (12 km): G_eff = G_M/2 = 7/40, sigma = 957/2000; only o's range
     # is open (1/2 >= 957/2000 > 3/10); V(y_o) = (7/64)(1 - 3/10 - 957/2000) + (57/64)/5 > 1/5 = V(none)
-    rounds = result.rounds
-    offers = rounds[(rounds["game"] == "zone_offer") & rounds["played"]].sort_values("round")["strategy"].tolist()
-    assert offers[0] == "offer_o"
-    assert set(offers[1:]) == {"no_offer"}
+    assert _talks(result) == [(1, "rejected", 12.0, "r")] + [(m, "no_offer", None, "r") for m in range(2, 25)]
     # ... rejected: pi = 1 from the end of month 1; H for the other 23 months; no zone, no wider war
     assert _series(result, "EU", "pi")[:3] == [0.3, 1.0, 1.0]
-    assert [_path(result, m)[1] for m in range(2, 25)] == ["H"] * 23
+    assert [_path(result, m)[1] for m in range(2, 25)] == ["hold_back"] * 23
     parameters = final["parameters"]
     assert (parameters["zone_formed"], parameters["war"], parameters["offers"]) == (0, 0, 1)
     assert (parameters["months_M"], parameters["months_H"], parameters["war_months"]) == (1, 23, 24)
@@ -337,7 +384,7 @@ def test_a_seeded_run_against_an_opportunistic_russia_forms_a_12_km_zone_in_mont
     final = result.final_state()
     parameters = final["parameters"]
     assert final["Russia"]["resolved"] == 0
-    assert _path(result, 1) == ["o", "M", "R.o", "R"]
+    assert _path(result, 1) == ["o", "monitors", "tolerate", "no_incident"]
     assert _series(result, "parameters", "pi_crisis")[1] == pytest.approx(3 / 136, abs=1e-12)  # no incident
     # the 12 km offer (y_o = 3/10) is accepted: pi = 0 and the zone holds from month 1
     assert _series(result, "EU", "pi")[:2] == [0.3, 0.0]
@@ -345,7 +392,7 @@ def test_a_seeded_run_against_an_opportunistic_russia_forms_a_12_km_zone_in_mont
     # from month 2 the reassurance force follows the agreement: at pi = 0, P_E = 1/20,
     # U(D) = 7/5 - 7/50 = 63/50 > U(M) = 11/10 - 7/100 = 103/100; the zone's hazard with o under an
     # untouched force is (1/50)(1 - 3/5)(1 - 1/5) = 4/625 a month (G_eff = 3/5 recorded)
-    assert [_path(result, m)[1] for m in range(2, 25)] == ["D"] * 23
+    assert [_path(result, m)[1] for m in range(2, 25)] == ["force"] * 23
     g_eff = _series(result, "parameters", "G_eff")  # index k: the end of month k
     assert g_eff[1:3] == [0.35, 0.6]
     # with this seed one accidental strike (1/20 a month) hits the force later; the EU stands firm
@@ -369,7 +416,7 @@ def test_a_credible_swiss_report_gets_the_west_out_of_the_pessimism_trap() -> No
     pis = _series(result, "EU", "pi")
     assert pis == _series(again, "EU", "pi")
     assert pis[:3] == [0.55, pytest.approx(11 / 38, abs=1e-12), 0.0]
-    assert (_path(result, 1), _path(result, 2)) == (["o", "H", "idle.o"], ["o", "M", "R.o", "R"])
+    assert (_path(result, 1), _path(result, 2)) == (["o", "hold_back"], ["o", "monitors", "tolerate", "no_incident"])
     # the zone: y_o after one war month, 3/5 - (3/10)(1 + 3/200) = 591/2000, i.e. 11.82 km
     assert _series(result, "parameters", "zone_km")[2] == pytest.approx(11.82, abs=1e-12)
     parameters = result.final_state()["parameters"]
@@ -446,9 +493,8 @@ def test_the_pessimism_trap_holds_back_and_learns_nothing_until_fatigue_opens_a_
     # (after 3 war months) Ukraine screens, at pi = 3/5 worth (2/5)(7/2000) more than no offer, with
     # y_o = 3/5 - (3/10)(1 + 9/200) = 573/2000: 11.46 km. Seed 4 draws an opportunistic Russia: accepted.
     result = run(_scenario(), seed=SEED_OPPORTUNISTIC, exact=False, rounds=6, overrides={"EU.pi": 0.6})
-    rounds = result.rounds
-    offers = rounds[(rounds["game"] == "zone_offer") & rounds["played"]].sort_values("round")["strategy"].tolist()
-    assert offers == ["no_offer"] * 3 + ["offer_o"] + ["no_offer"] * 2
-    assert [_path(result, m)[1] for m in range(1, 5)] == ["H"] * 4
+    # months 5 and 6: a zone is in force, the talks are not played (their `when:`)
+    assert _talks(result) == [(m, "no_offer", None, "o") for m in (1, 2, 3)] + [(4, "agreement", 11.46, "o")]
+    assert [_path(result, m)[1] for m in range(1, 5)] == ["hold_back"] * 4
     assert _series(result, "EU", "pi") == [0.6] * 4 + [0.0] * 3
     assert _series(result, "parameters", "zone_km")[4] == pytest.approx(11.46, abs=1e-12)
