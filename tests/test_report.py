@@ -16,7 +16,7 @@ from sim.solvers.registry import solve
 from sim.terminal import visible
 from sim.viz.report import equilibrium_text, number, print_solved, print_story, solved_json
 
-from .conftest import FLAGSHIP, SCENARIOS
+from .conftest import SCENARIOS, SIMULTANEOUS
 from .test_terminal import hidden_characters
 
 
@@ -38,7 +38,7 @@ def test_matrix_marks_best_responses_and_lists_fractions() -> None:
 
 
 def test_story_tells_each_round() -> None:
-    text = render(print_story, run(FLAGSHIP, rounds=10))
+    text = render(print_story, run(SIMULTANEOUS, rounds=10))
     assert text.count("Round ") == 10
     assert "troop_deployment" in text and "EU H · Russia E" in text
     assert "chosen by risk_dominant" in text

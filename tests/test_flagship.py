@@ -1,4 +1,4 @@
-"""The flagship scenario, version 2 (scenarios/eu_russia_ukraine_v2.yaml): its games solved by
+"""The flagship scenario, version 2 (scenarios/eu_russia_ukraine_buffer_zone.yaml): its games solved by
 the engine at chosen states against the closed forms derived by hand below, and seeded runs
 of both of Russia's types.
 
@@ -30,7 +30,7 @@ from sim.viz.tree_report import tree_json
 from .conftest import diplosim
 
 RUSSIA = ("r/force", "r/monitors", "o/force", "o/monitors")  # Russia's information sets: its type, the posture
-PATH = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_v2.yaml"
+PATH = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml"
 SEED_RESOLVED = 2  # with this seed the crisis tree draws a resolved Russia in month 1
 SEED_OPPORTUNISTIC = 4  # ... and with this one an opportunistic Russia
 
