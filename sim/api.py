@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 
-from sim.errors import UsageError
+from sim.errors import UsageError, UserError
 from sim.files import Writer, write_folder_atomic
 from sim.files import check_output_folder as check_output_folder_path
 from sim.game.bargaining import Bargaining
 from sim.game.multi_issue import MultiIssueBargaining
-from sim.model.results import RunTables, check_output_folder, play
+from sim.model.results import RoundHook, RunTables, check_output_folder, play
 from sim.scenario.load import Scenario, load_scenario
 from sim.solvers.protocols import Negotiation
 
@@ -49,9 +49,16 @@ def run(
     seed: int | None = None,
     overrides: Mapping[str, float | str] | None = None,
     exact: bool = True,
+    on_round: RoundHook | None = None,
     **deprecated: Any,
 ) -> RunResult:
     """Play a scenario to the end: its tables, summary and figures.
+
+    A run that bad input stops mid-way (a formula failing in round 3) raises the error
+    (a :class:`~sim.errors.RunError`, say) with its ``partial`` set to a :class:`RunResult`
+    of the rounds before the failing one: ``stop_reason`` ``"error"``, ``error`` the
+    message; ``error.partial.save(folder)`` writes its tables and a ``summary.json`` that
+    says so.
 
     Parameters
     ----------
@@ -67,6 +74,10 @@ def run(
         ``time_limit``. (``set=`` is the old name of this argument.)
     exact : bool
         Report exact fractions where the equilibria are rational.
+    on_round : callable, optional
+        Called after each round with the run so far (a
+        :class:`~sim.model.results.RunTables`, ``stop_reason`` ``"running"`` until the last
+        round), e.g. :class:`sim.viz.report.StoryPrinter` to print the story as it is played.
 
     Examples
     --------
@@ -76,7 +87,16 @@ def run(
     (2, ['stay', 'stay'])
     """
     overrides = _renamed(deprecated, "set", "overrides", overrides, "run")
-    tables = play(scenario, rounds=rounds, seed=seed, overrides=overrides, exact=exact)
+    try:
+        tables = play(scenario, rounds=rounds, seed=seed, overrides=overrides, exact=exact, on_round=on_round)
+    except UserError as exc:
+        if isinstance(exc.partial, RunTables):
+            exc.partial = _with_figures(exc.partial)
+        raise
+    return _with_figures(tables)
+
+
+def _with_figures(tables: RunTables) -> RunResult:
     return RunResult(**{f.name: getattr(tables, f.name) for f in fields(tables)})
 
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from sim.game.equilibrium import SolveResult
     from sim.scenario.load import Scenario
     from sim.solvers.trees import TreeSolveResult
-    from sim.sweeps.runner import SweepOutcome
+    from sim.sweeps.runner import SweepOutcome, SweepSpec
 
 __all__ = ["SWEEP_FAILED", "main"]
 
@@ -243,7 +243,9 @@ def _add_sweep(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
         "sweep",
         help="run a scenario over a grid or sample of parameter values",
         description="Run many seeded runs of a scenario: a grid, Latin-hypercube or Sobol design of parameter "
-        "values, with replications, on all cores or a Dask cluster; resumable Parquet output.",
+        "values, with replications, on all cores or a Dask cluster; resumable Parquet output. A value not given "
+        "as a flag comes from the scenario's sweep: block (or --spec's) when the block has it, else from the "
+        "default below; a flag given wins. The summary names the values that came from the block.",
     )
     sweep.add_argument("file", help="scenario YAML file (its sweep: block gives defaults)")
     sweep.add_argument(
@@ -251,19 +253,33 @@ def _add_sweep(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argume
         action="append",
         metavar="NAME=SPEC",
         help="NAME=LO:HI:N (evenly spaced), NAME=LO:HI (sampled designs) or NAME=a,b,c; NAME is a parameter, "
-        "an initial Actor.variable, select or game.select (repeatable)",
-    )
-    sweep.add_argument("--design", choices=["grid", "lhs", "sobol"], help="experimental design (default grid)")
-    sweep.add_argument(
-        "--samples", type=_field("SweepSpecBlock", "samples", "sweep.samples"), help="points of an lhs or sobol design"
+        "an initial Actor.variable, select or game.select (repeatable; default: the sweep: block's params)",
     )
     sweep.add_argument(
-        "--reps", type=_field("SweepSpecBlock", "reps", "sweep.reps"), help="replications per point (default 1)"
+        "--design",
+        choices=["grid", "lhs", "sobol"],
+        help="experimental design (default: the sweep: block's, else grid)",
     )
     sweep.add_argument(
-        "--rounds", type=_field("SweepSpecBlock", "rounds", "sweep.rounds"), help="round limit of every run"
+        "--samples",
+        type=_field("SweepSpecBlock", "samples", "sweep.samples"),
+        help="points of an lhs or sobol design (default: the sweep: block's; needed by those designs)",
     )
-    sweep.add_argument("--seed", type=_field("SweepSpecBlock", "seed", "sweep.seed"), help="root seed (default 0)")
+    sweep.add_argument(
+        "--reps",
+        type=_field("SweepSpecBlock", "reps", "sweep.reps"),
+        help="replications per point (default: the sweep: block's, else 1)",
+    )
+    sweep.add_argument(
+        "--rounds",
+        type=_field("SweepSpecBlock", "rounds", "sweep.rounds"),
+        help="round limit of every run (default: the sweep: block's, else the scenario's rounds)",
+    )
+    sweep.add_argument(
+        "--seed",
+        type=_field("SweepSpecBlock", "seed", "sweep.seed"),
+        help="root seed (default: the sweep: block's, else 0)",
+    )
     sweep.add_argument("--spec", help="a YAML file with a sweep block (params, design, samples, reps, rounds, seed)")
     _add_solver(sweep)
     place = sweep.add_mutually_exclusive_group()
@@ -382,25 +398,41 @@ def _console() -> object:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """Play a scenario, printing its story round by round as it is played; a run that bad
+    input stops mid-way prints the rounds played, saves their tables with ``--out``
+    (``stop_reason: error`` in ``summary.json``), then fails with the error's one line."""
     if args.plots and args.out is None:
         raise UsageError("--plots writes into the --out folder: give --out DIR")
-    from sim.api import run
+    from sim.api import RunResult, run
     from sim.model.results import check_output_folder
-    from sim.viz.report import print_story
+    from sim.viz.report import StoryPrinter
 
     scenario = _playable(args.file)
     if args.out is not None:  # before running: a refused folder costs nothing and stays untouched
         check_output_folder(args.out, scenario, force=args.force)
-    result = run(scenario, rounds=args.rounds, seed=args.seed, overrides=_changes(args))
-    console = _console()
-    if args.quiet:
+    printer = None if args.quiet else StoryPrinter(_console())  # type: ignore[arg-type]
+    try:
+        result = run(scenario, rounds=args.rounds, seed=args.seed, overrides=_changes(args), on_round=printer)
+    except UserError as exc:
+        if not isinstance(exc.partial, RunResult):
+            raise
+        _finish_run(args, printer, exc.partial, figures=False)  # the rounds before the error, then its line
+        raise
+    _finish_run(args, printer, result, figures=args.plots)
+    return 0
+
+
+def _finish_run(args: argparse.Namespace, printer: Any, result: Any, *, figures: bool) -> None:
+    """The end of a run's story (or the quiet line), and its files with ``--out``."""
+    if printer is None:
         print(visible(f"{result.scenario.name}: {result.rounds_played} rounds, stop reason {result.stop_reason}"))
     else:
-        print_story(result, console)  # type: ignore[arg-type]
+        printer.end(result)
     if args.out is not None:
-        written = result.save(args.out, force=True, figures=args.plots)  # all files, or none
-        print(visible(f"wrote {len(written)} files to {args.out}"))
-    return 0
+        written = result.save(args.out, force=True, figures=figures)  # all files, or none
+        what = "" if result.error is None else f" (the {result.rounds_played} rounds before the error)"
+        print(visible(f"wrote {len(written)} files to {args.out}{what}"))
+    sys.stdout.flush()
 
 
 def _changes(args: argparse.Namespace) -> dict[str, float | str]:
@@ -728,7 +760,7 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.out is None:
         outcome.table.to_csv(sys.stdout, index=False, lineterminator="\n")
     if not args.quiet:
-        _print_sweep_summary(outcome, args.out)
+        _print_sweep_summary(outcome, args.out, spec)
     if outcome.failures:
         print(
             f"diplosim: {outcome.failures} of {outcome.runs} runs failed (their message is in the column 'error'; "
@@ -748,7 +780,7 @@ def _exit_now(code: int) -> NoReturn:
     os._exit(code)
 
 
-def _print_sweep_summary(outcome: SweepOutcome, out: str | None) -> None:
+def _print_sweep_summary(outcome: SweepOutcome, out: str | None, spec: SweepSpec) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -766,11 +798,20 @@ def _print_sweep_summary(outcome: SweepOutcome, out: str | None) -> None:
     )
     console = Console(stderr=True, highlight=False, emoji=False)
     console.print(table)
+    if taken := spec.block_values():
+        assert spec.source is not None
+        values = "; ".join(f"{name} {_block_value(value)}" for name, value in taken.items())
+        console.print(shown(f"from the sweep: block of {spec.source.file} (no flag given for them): {values}"))
     if outcome.rejected:
         names = ", ".join(f"{r.name} ({r.reason})" for r in outcome.rejected)
         console.print(f"set aside in _rejected/ and run again: {names}")
     if out is not None:
         console.print(shown(f"table: pandas.read_parquet({out!r}) or diplosim analyze {out} --output NAME"))
+
+
+def _block_value(value: object) -> str:
+    """A value of a ``sweep:`` block as the summary shows it (the swept names joined)."""
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
 def _analyze(args: argparse.Namespace) -> int:

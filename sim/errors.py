@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from typing import Any
 
 
 class DiplosimError(Exception):
@@ -16,7 +17,15 @@ class DiplosimError(Exception):
 
 
 class UserError(DiplosimError):
-    """Bad input that the user can fix: a scenario, a formula, a flag."""
+    """Bad input that the user can fix: a scenario, a formula, a flag.
+
+    ``partial`` is set when the error stopped a run that had begun (a formula failing in
+    round 3): the run up to its last complete round, with ``stop_reason`` ``"error"``
+    (a :class:`sim.model.results.RunTables`; from :func:`sim.run`, a
+    :class:`sim.api.RunResult`), so that the rounds played can be read and saved.
+    """
+
+    partial: Any = None
 
 
 class ScenarioError(UserError):

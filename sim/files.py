@@ -15,6 +15,11 @@ Every file diplosim writes goes through this module:
   whole into a temporary folder first and moved in only when every file is complete
   (:func:`write_folder_atomic`): a full disk leaves the previous complete state.
 
+Files and folders end with the permissions an ordinary ``open`` or ``mkdir`` would give
+them (``0o666`` and ``0o777`` less the user's umask; a replaced file keeps its own), not
+the private ``0o600`` of a temporary file (:func:`final_mode`): colleagues on a shared
+server can read results when the umask lets them.
+
 A failure of the file system raises :class:`~sim.errors.OutputError` naming the path and
 the reason, with the promise that nothing was changed.
 """
@@ -37,6 +42,7 @@ __all__ = [
     "Writer",
     "check_output_file",
     "check_output_folder",
+    "final_mode",
     "read_input",
     "write_atomic",
     "write_folder_atomic",
@@ -48,6 +54,45 @@ Writer = Callable[[str], object]
 #: Prefix of the temporary files and folders (hidden; left only by a killed process, and
 #: then ignored when a folder is checked for other files).
 TEMPORARY_PREFIX = ".diplosim-"
+#: Permissions of a new file and of a new folder before the umask takes its bits away (as ``open`` and ``mkdir``).
+NEW_FILE_MODE = 0o666
+NEW_FOLDER_MODE = 0o777
+
+
+def _umask() -> int:
+    """The process's umask (Linux reports it in ``/proc/self/status``; elsewhere it is
+    read by setting it and putting it back)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def final_mode(target: Path, *, folder: bool = False) -> int:
+    """The permissions ``target`` gets when it is written: those of the file it replaces,
+    else a new file's (or ``folder``'s) default less the umask.
+
+    Examples
+    --------
+    >>> import os, pathlib, tempfile
+    >>> old = os.umask(0o027)
+    >>> oct(final_mode(pathlib.Path(tempfile.mkdtemp()) / "new.csv"))
+    '0o640'
+    >>> _ = os.umask(old)
+    """
+    try:
+        info = target.stat()
+    except OSError:
+        info = None
+    if info is not None and stat.S_ISREG(info.st_mode) and not folder:
+        return stat.S_IMODE(info.st_mode)
+    return (NEW_FOLDER_MODE if folder else NEW_FILE_MODE) & ~_umask()
 
 
 def _kind(mode: int) -> str | None:
@@ -223,6 +268,7 @@ def write_atomic(target: Path, write: Writer, what: str = "output") -> Path:
             os.close(handle)
             try:
                 write(temporary)
+                os.chmod(temporary, final_mode(final))  # mkstemp made it private (0o600)
                 os.replace(temporary, final)
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
@@ -276,6 +322,7 @@ def write_folder_atomic(folder: Path, files: Mapping[str, Writer], what: str = "
                 for name, write in files.items():
                     write(str(staging / name))
                 if new:
+                    os.chmod(staging, final_mode(final, folder=True))  # mkdtemp made it private (0o700)
                     os.rename(staging, final)
                 else:
                     for name in files:

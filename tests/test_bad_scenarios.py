@@ -2,7 +2,8 @@
 
 Every case must end with exit code 2 and one line on stderr that names the file, the
 line (where there is one) and the field, with no traceback, no output folder created
-and no code run (no ``PWNED`` file appears).
+(except by a run stopped mid-way, which saves the rounds before the error) and no code
+run (no ``PWNED`` file appears).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
+
+from sim.terminal import visible
 
 from .conftest import ROOT, diplosim, diplosim_process, in_process
 
@@ -51,7 +55,16 @@ def test_bad_input_gives_one_clear_line_and_exit_2(
         assert f"{path}:{case['line']}:" in message, message
     if case["field"] is not None:
         assert case["field"] in message, message
-    assert not out.exists(), "nothing is written for bad input"
+    # a run that bad input stopped mid-way ("round 4, ...") saves the rounds before the error (issue 17); nothing
+    # else is written for bad input
+    stopped_mid_way = case["command"] == "run" and message.startswith("diplosim: error: round ")
+    assert out.exists() == stopped_mid_way, message
+    if stopped_mid_way:
+        summary = json.loads((out / "summary.json").read_text())
+        assert (summary["stop_reason"], f"diplosim: error: {visible(summary['error'])}") == ("error", message)
+        failing = int(message.removeprefix("diplosim: error: round ").split(",")[0])
+        assert summary["rounds_played"] == failing - 1  # the failing round is left out whole
+        assert set(pd.read_csv(out / "rounds.csv")["round"]) <= set(range(1, failing))
     assert not list(tmp_path.rglob("PWNED"))
 
 

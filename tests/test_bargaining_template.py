@@ -199,7 +199,8 @@ def test_run_plays_a_bargaining_game_and_writes_its_tables(tmp_path: Path) -> No
 def test_a_state_where_a_utility_fails_is_a_run_error() -> None:
     text = ZONE.replace('Ukraine: "width / 40"', 'Ukraine: "width / k"').replace("c_RU: 0.1}", "c_RU: 0.1, k: 40}")
     scenario = parse_scenario(text).with_overrides({"k": 0})
-    with pytest.raises(RunError, match="game zone_talks: Ukraine's utility at width = 0: division by zero"):
+    where = "<string>:11 games.zone_talks.bargaining.utilities.Ukraine"
+    with pytest.raises(RunError, match=f"game zone_talks: {where}: Ukraine's utility at width = 0: division by zero"):
         solve_bargaining_games(scenario)
 
 

@@ -954,3 +954,140 @@ def test_solve_a_bayesian_scenario_shows_the_posterior_after_each_observation(tm
         "  after E (probability 0.38): resolved 0.6316, opportunist 0.3684",
         "  after R (probability 0.62): resolved 0.09677, opportunist 0.9032",
     ]
+
+
+# class: a missing folder is named as missing (issue 17)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["plot", "{missing}"], "{missing}: no such folder; give the --out folder of diplosim run or diplosim sweep"),
+        (["plot", "{file}"], "{file}: not a folder; give the --out folder of diplosim run or diplosim sweep"),
+        (
+            ["analyze", "{missing}", "--output", "x"],
+            "{missing}: no such folder; run diplosim sweep ... --out {missing}",
+        ),
+    ],
+    ids=["plot-missing", "plot-file", "analyze-missing"],
+)
+def test_a_missing_folder_is_named_as_missing(args: list[str], fragment: str, tmp_path: Path) -> None:
+    places = {"missing": str(tmp_path / "missing"), "file": str(tmp_path / "file.txt")}
+    (tmp_path / "file.txt").write_text("not a folder\n")
+    code, out, err = call(*(arg.format(**places) for arg in args))
+    assert one_error_line(code, err) == "diplosim: error: " + fragment.format(**places)
+    assert out == "" and not (tmp_path / "missing").exists()
+
+
+def test_a_saved_run_is_readable_by_others_under_umask_022(tmp_path: Path) -> None:
+    # issue 17: the files were 0o600 whatever the umask; open() under umask 0o022 gives 0o644, mkdir 0o755
+    old = os.umask(0o022)
+    try:
+        code, _, err = call("run", CHICKEN, "--quiet", "--rounds", "1", "--out", str(tmp_path / "run"))
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "run").iterdir()}
+    assert (stat.S_IMODE((tmp_path / "run").stat().st_mode), modes) == (0o755, {0o644})
+
+
+# class: the story streams; a run stopped by an error shows and saves the rounds played (issue 17)
+
+
+def test_a_run_stopped_by_an_error_prints_and_saves_the_rounds_played(tmp_path: Path) -> None:
+    from .test_results import BREAKS_IN_ROUND_4
+
+    scenario = tmp_path / "breaks.yaml"
+    scenario.write_text(BREAKS_IN_ROUND_4)
+    out = tmp_path / "run"
+    code, printed, err = call("run", str(scenario), "--out", str(out), "--plots")
+    line = one_error_line(code, err)
+    assert line.startswith(f"diplosim: error: round 4, game second, payoff of A at (go): {scenario}:")
+    assert line.endswith("division by zero")
+    assert [row for row in printed.splitlines() if row.startswith("Round")] == ["Round 1", "Round 2", "Round 3"]
+    assert "stopped by an error in round 4, after 3 rounds played" in printed
+    # the tables only (no figures of a broken run): rounds, equilibria, state in CSV and Parquet, and the summary
+    assert printed.splitlines()[-1] == f"wrote 7 files to {out} (the 3 rounds before the error)"
+    summary = json.loads((out / "summary.json").read_text())
+    assert (summary["stop_reason"], summary["rounds_played"], summary["error"]) == ("error", 3, line[17:])
+    quiet_code, quiet, quiet_err = call("run", str(scenario), "--quiet")
+    assert one_error_line(quiet_code, quiet_err) == line
+    assert quiet == "breaks: 3 rounds, stop reason error\n"
+
+
+#: The command line in a process whose round 2 waits for a line on standard input: the
+#: test reads round 1 from the pipe before letting the run go on, which only works if
+#: round 1 was flushed into the pipe as soon as it was played.
+WAIT_BEFORE_ROUND_2 = (
+    "import sys\n"
+    "from sim.model.negotiation import NegotiationModel\n"
+    "step = NegotiationModel.step\n"
+    "def waiting(self):\n"
+    "    if self.round == 1:\n"
+    "        sys.stdin.readline()\n"
+    "    step(self)\n"
+    "NegotiationModel.step = waiting\n"
+    "from sim.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+#: Seconds to wait for round 1 before failing (a guard against hanging, not a timing test).
+STREAM_GUARD = 120
+
+
+@pytest.mark.slow
+def test_the_story_streams_into_a_pipe_round_by_round() -> None:
+    import select
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", WAIT_BEFORE_ROUND_2, "run", CHICKEN, "--rounds", "2"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        lines = []
+        while "Round 1" not in lines:
+            ready, _, _ = select.select([child.stdout], [], [], STREAM_GUARD)
+            assert ready, f"round 1 was not flushed into the pipe while round 2 waits; got {lines}"
+            lines.append(child.stdout.readline().rstrip("\n"))
+        child.stdin.write("go on\n")
+        child.stdin.flush()
+        rest, err = child.communicate(timeout=STREAM_GUARD)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 0, err
+    assert "Round 2" not in "\n".join(lines) and "Round 2" in rest
+
+
+def test_sweep_help_says_its_defaults_come_from_the_sweep_block() -> None:
+    code, printed, _ = call("sweep", "--help")
+    text = " ".join(printed.split())  # argparse wraps at the terminal's width
+    assert code == 0
+    assert "comes from the scenario's sweep: block (or --spec's) when the block has it" in text
+    for flag in ("--design {grid,lhs,sobol} experimental design", "--samples SAMPLES", "--reps REPS", "--seed SEED"):
+        assert f"{flag} " in text
+    assert "(default: the sweep: block's, else grid)" in text and "(default: the sweep: block's, else 1)" in text
+    assert "root seed (default: the sweep: block's, else 0)" in text
+
+
+@pytest.mark.slow  # imports the sweep machinery (pandas, pyarrow) and runs 12 runs
+def test_sweep_summary_names_the_values_of_the_sweep_block(tmp_path: Path) -> None:
+    scenario = tiny_scenario(tmp_path, "tiny")
+    text = scenario.read_text().replace("rounds: 2}", "rounds: 2, design: lhs, samples: 6, reps: 2}")
+    text = text.replace('cost: "0:1:2"', 'cost: "0:1"')
+    scenario.write_text(text)
+    out = tmp_path / "sweep"
+    code, _, err = call("sweep", str(scenario), "--samples", "3", "--workers", "1", "--out", str(out))
+    assert code == 0, err
+    # the flag's 3 samples win over the block's 6: 3 points x the block's 2 reps
+    assert len(load_sweep(out)) == 6
+    summary = " ".join(err.split())  # rich wraps at the terminal's width
+    assert (
+        f"from the sweep: block of {scenario} (no flag given for them): params cost; design lhs; reps 2; rounds 2"
+        in (summary)
+    )
+    assert "samples" not in summary.split("(no flag given for them):")[1].split("table:")[0]

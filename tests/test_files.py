@@ -4,7 +4,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from sim.errors import OutputError, ScenarioError
 from sim.files import (
     check_output_file,
     check_output_folder,
+    final_mode,
     read_input,
     write_atomic,
     write_folder_atomic,
@@ -244,3 +245,58 @@ def test_file_names_of_a_folder_are_names_not_paths(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="a file name, not a path"):
         write_folder_atomic(tmp_path / "run", {"../escape.txt": lambda p: None})
     assert list(tmp_path.iterdir()) == []
+
+
+# output files respect the user's umask (issue 17: results were private, 0o600, whatever the umask)
+
+
+@pytest.fixture(params=[0o022, 0o077], ids=["umask-022", "umask-077"])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    old = os.umask(request.param)
+    try:
+        yield request.param
+    finally:
+        os.umask(old)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_file_gets_the_mode_of_the_umask(tmp_path: Path, umask: int) -> None:
+    # open() would give 0o666 & ~umask: 0o644 under 0o022, 0o600 under 0o077
+    written = write_text_atomic(tmp_path / "new" / "a.txt", "a\n")
+    assert mode(written) == {0o022: 0o644, 0o077: 0o600}[umask]
+    assert mode(tmp_path / "new") == {0o022: 0o755, 0o077: 0o700}[umask]  # the parent made on the way
+
+
+def test_a_new_folder_of_files_gets_the_modes_of_the_umask(tmp_path: Path, umask: int) -> None:
+    # mkdir() would give 0o777 & ~umask: 0o755 under 0o022, 0o700 under 0o077
+    folder = tmp_path / "run"
+    write_folder_atomic(folder, {"a.csv": lambda p: Path(p).write_text("a\n")})
+    assert (mode(folder), mode(folder / "a.csv")) == {0o022: (0o755, 0o644), 0o077: (0o700, 0o600)}[umask]
+    write_folder_atomic(folder, {"b.csv": lambda p: Path(p).write_text("b\n")})  # into the existing folder
+    assert mode(folder / "b.csv") == {0o022: 0o644, 0o077: 0o600}[umask]
+
+
+def test_a_replaced_file_keeps_its_own_mode(tmp_path: Path, umask: int) -> None:
+    target = tmp_path / "a.txt"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    write_text_atomic(target, "new\n")
+    assert (target.read_text(), mode(target)) == ("new\n", 0o640)
+
+
+def test_the_umask_is_read_without_proc_too(tmp_path: Path, umask: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real_open = builtins.open
+
+    def no_proc(file: object, *args: object, **kwargs: object) -> object:
+        if file == "/proc/self/status":
+            raise FileNotFoundError(file)
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", no_proc)
+    assert final_mode(tmp_path / "new.txt") == 0o666 & ~umask
+    assert os.umask(umask) == umask  # and put back as it was

@@ -145,3 +145,36 @@ def test_any_game_player_and_strategy_names_print_without_error(
     assert "Risk dominance" in text and "3 equilibria" in text
     for label in (name, *players, *rows, *columns):
         assert visible(label) in text
+
+
+# the story printed as the run is played (issue 17)
+
+
+def test_the_story_printed_round_by_round_is_the_story_printed_at_the_end() -> None:
+    from sim.viz.report import StoryPrinter
+
+    buffer = io.StringIO()
+    printer = StoryPrinter(Console(file=buffer, width=160, color_system=None))
+    rounds_seen = []
+
+    def hook(so_far: RunResult) -> None:
+        printer(so_far)
+        rounds_seen.append(buffer.getvalue().count("Round "))  # printed by the time the round is over
+
+    result = run(FLAGSHIP, rounds=4, on_round=hook)
+    assert rounds_seen == [1, 2, 3, 4]
+    printer.end(result)
+    assert buffer.getvalue() == render(print_story, result)
+
+
+def test_the_story_of_a_run_stopped_by_an_error_ends_with_it() -> None:
+    from sim.errors import RunError
+    from sim.scenario.load import parse_scenario
+
+    from .test_results import BREAKS_IN_ROUND_4
+
+    with pytest.raises(RunError) as caught:
+        run(parse_scenario(BREAKS_IN_ROUND_4))
+    text = render(print_story, caught.value.partial)
+    assert text.count("Round ") == 3 and "Round 4" not in text
+    assert "stopped by an error in round 4, after 3 rounds played" in text

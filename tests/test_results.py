@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from sim.api import run
-from sim.errors import OutputError, UsageError
+from sim.errors import OutputError, RunError, UsageError
+from sim.model.results import RunTables
 
 from .conftest import SCENARIOS, SIMULTANEOUS
 
@@ -176,3 +177,78 @@ def test_a_run_result_has_a_short_repr() -> None:
         f"RunResult(scenario={result.scenario.name!r}, seed=7, rounds_played={result.rounds_played}, "
         f"stop_reason={result.stop_reason!r})"
     )
+
+
+# a run stopped by an error, and the run as it is played (issue 17)
+
+#: Two games a round; A.x starts at 3 and falls by 1 after each round, so the second
+#: game's payoff 1 / A.x divides by zero in round 4 (A.x = 3 - 3 = 0), after the first
+#: game of round 4 was played.
+BREAKS_IN_ROUND_4 = """
+name: breaks
+rounds: 6
+actors: {A: {state: {x: 3}}}
+games:
+  first:
+    players: [A]
+    strategies: {A: [go, stay]}
+    payoffs: {A: "1 if A == 'go' else 0"}
+  second:
+    players: [A]
+    strategies: {A: [go, stay]}
+    payoffs: {A: "1 / A.x if A == 'go' else 0"}
+dynamics:
+  - set: {A.x: "A.x - 1"}
+"""
+
+
+def test_a_run_stopped_by_an_error_keeps_the_rounds_before_it(tmp_path: Path) -> None:
+    from sim.model.results import play
+    from sim.scenario.load import parse_scenario
+
+    with pytest.raises(RunError, match="round 4, game second") as caught:
+        play(parse_scenario(BREAKS_IN_ROUND_4))
+    partial = caught.value.partial
+    assert isinstance(partial, RunTables)
+    assert (partial.rounds_played, partial.stop_reason, partial.max_rounds) == (3, "error", 6)
+    assert partial.error == str(caught.value)
+    # rounds 1-3 whole; the first game of round 4 (played before the error) is left out
+    assert sorted(set(zip(partial.rounds["round"], partial.rounds["game"]))) == [
+        (r, g) for r in (1, 2, 3) for g in ("first", "second")
+    ]
+    assert partial.state["round"].tolist() == [0, 1, 2, 3] and partial.final_state() == {"A": {"x": 0.0}}
+    partial.save(tmp_path / "run")
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert (summary["stop_reason"], summary["rounds_played"], summary["error"]) == ("error", 3, str(caught.value))
+    assert pd.read_csv(tmp_path / "run" / "rounds.csv")["round"].max() == 3
+
+
+def test_a_finished_run_has_no_error_in_its_summary() -> None:
+    summary = run(SCENARIOS / "classics" / "chicken.yaml", rounds=1).summary()
+    assert "error" not in summary and summary["stop_reason"] == "rounds"
+
+
+def test_on_round_sees_each_round_as_it_is_played() -> None:
+    from sim.model.results import play
+    from sim.scenario.load import parse_scenario
+
+    seen = []
+
+    def hook(so_far: RunTables) -> None:
+        seen.append((so_far.rounds_played, so_far.stop_reason, sorted({p.round for p in so_far.history.plays})))
+
+    result = play(parse_scenario(BREAKS_IN_ROUND_4), rounds=3, on_round=hook)
+    # the hook runs after each round: running until the last, which ends on the round limit
+    assert seen == [(1, "running", [1]), (2, "running", [1, 2]), (3, "rounds", [1, 2, 3])]
+    assert result.stop_reason == "rounds"
+
+
+def test_sim_run_attaches_a_run_result_with_figures_to_the_error() -> None:
+    from sim.api import RunResult
+    from sim.scenario.load import parse_scenario
+
+    with pytest.raises(RunError) as caught:
+        run(parse_scenario(BREAKS_IN_ROUND_4))
+    partial = caught.value.partial
+    assert isinstance(partial, RunResult) and partial.rounds_played == 3
+    assert partial.plot_state().axes[0].get_lines()[0].get_xdata().tolist() == [0, 1, 2, 3]

@@ -573,3 +573,19 @@ def test_draws_give_identical_sweep_tables_with_one_or_two_workers_and_replay_wi
     for row in serial.itertuples():
         replay = run(path, overrides={"p": row.p}, seed=int(row.seed))
         assert (replay.rounds_played, replay.stop_reason) == (row.rounds_played, row.stop_reason)
+
+
+# which values came from a sweep: block (issue 17: the block's samples silently replaced the flags' defaults)
+
+
+def test_a_spec_names_the_values_its_block_gave_and_a_flag_wins() -> None:
+    from sim.scenario.spec import SweepSpecBlock
+    from sim.sweeps.runner import BlockSource
+
+    block = SweepSpecBlock(params={"G": "0:1"}, design="lhs", samples=1000, seed=7)  # reps and rounds not written
+    source = BlockSource("s.yaml", "", ("sweep",))
+    spec = spec_from(block, samples=200, source=source)
+    assert (spec.samples, spec.design, spec.reps, spec.seed) == (200, "lhs", 1, 7)  # the flag's 200 ran, not 1000
+    assert spec.block_values() == {"params": ["G"], "design": "lhs", "seed": 7}
+    assert spec_from(block, ["H=0:1"], design="sobol", seed=1, source=source).block_values() == {"samples": 1000}
+    assert spec_from(block).block_values() == {}  # no source: nothing to name

@@ -156,6 +156,23 @@ class History:
     bargaining_plays: list[BargainingPlay] = field(default_factory=list)
     state: list[tuple[int, str, str, float]] = field(default_factory=list)
 
+    def up_to(self, round_number: int) -> History:
+        """The records of rounds ``1..round_number`` (and the start): a run cut after that
+        round, such as one stopped by an error in the next, without the next round's
+        first games.
+
+        Examples
+        --------
+        >>> History(state=[(0, "A", "x", 0.0), (1, "A", "x", 1.0)]).up_to(0).state
+        [(0, 'A', 'x', 0.0)]
+        """
+        return History(
+            [p for p in self.plays if p.round <= round_number],
+            [p for p in self.tree_plays if p.round <= round_number],
+            [p for p in self.bargaining_plays if p.round <= round_number],
+            [row for row in self.state if row[0] <= round_number],
+        )
+
     def state_at(self, round_number: int) -> dict[str, float]:
         """The recorded state after ``round_number``, keyed as formulas name it
         (``"Russia.fatigue"``, or a parameter's bare name)."""

@@ -41,7 +41,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -49,7 +49,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.errors import UsageError
+from sim.errors import UsageError, UserError
 from sim.files import TEMPORARY_PREFIX, Writer, write_folder_atomic
 from sim.files import check_output_folder as check_output_folder_path
 from sim.game.normal_form import strategy_payoffs
@@ -59,6 +59,9 @@ from sim.model.provenance import versions
 from sim.scenario.load import Scenario, load_scenario
 
 __all__ = [
+    "ERROR",
+    "RUNNING",
+    "RoundHook",
     "RunTables",
     "check_output_folder",
     "moves_table",
@@ -68,6 +71,15 @@ __all__ = [
     "rounds_table",
 ]
 
+#: ``stop_reason`` of the run so far that :func:`play` hands to ``on_round`` before its last round.
+RUNNING = "running"
+#: ``stop_reason`` of a run that bad input stopped mid-way (a formula failing in round 3):
+#: its tables hold the rounds before the failing one, its summary the error's message.
+ERROR = "error"
+
+#: Called by :func:`play` after each round with the run so far (a :class:`RunTables`).
+RoundHook = Callable[["RunTables"], object]
+
 
 def play(
     scenario: Scenario | str | os.PathLike[str],
@@ -76,9 +88,15 @@ def play(
     seed: int | None = None,
     overrides: Mapping[str, float | str] | None = None,
     exact: bool = True,
+    on_round: RoundHook | None = None,
 ) -> RunTables:
     """Play a scenario to the end and collect its tables (the public :func:`sim.run`
     adds figures to what this returns).
+
+    A run that bad input stops mid-way (a :class:`~sim.errors.UserError` such as a
+    formula dividing by zero in round 3) raises that error with ``partial`` set to the run
+    up to its last complete round: ``stop_reason`` :data:`ERROR`, ``error`` the message,
+    the tables of the rounds before (nothing of the failing round).
 
     Parameters
     ----------
@@ -94,11 +112,17 @@ def play(
         ``time_limit``.
     exact : bool
         Report exact fractions where the equilibria are rational.
+    on_round : callable, optional
+        Called after each round with the run so far (``stop_reason`` :data:`RUNNING`
+        until the last round; its history is the live one, growing after the call), e.g.
+        to print the story as it is played (:class:`sim.viz.report.StoryPrinter`).
 
     Examples
     --------
     >>> from sim.scenario.load import parse_scenario, _EXAMPLE
-    >>> result = play(parse_scenario(_EXAMPLE), overrides={"cost": 2})
+    >>> result = play(parse_scenario(_EXAMPLE), overrides={"cost": 2}, on_round=lambda run: print(run))
+    RunTables(scenario='tiny', seed=0, rounds_played=1, stop_reason='running')
+    RunTables(scenario='tiny', seed=0, rounds_played=2, stop_reason='rounds')
     >>> result.rounds_played, result.rounds["strategy"][result.rounds["played"]].tolist()
     (2, ['stay', 'stay'])
     """
@@ -106,9 +130,23 @@ def play(
     if overrides:
         loaded = loaded.with_overrides(overrides)
     model = NegotiationModel(loaded, seed=seed, rounds=rounds, exact=exact)
-    model.run()
-    assert model.stop_reason is not None
-    return RunTables(loaded, model.seed, model.max_rounds, model.round, model.stop_reason, model.history)
+    while model.running:
+        try:
+            model.step()
+        except UserError as exc:
+            played = model.round - 1  # the failing round is left out whole
+            exc.partial = RunTables(
+                loaded, model.seed, model.max_rounds, played, ERROR, model.history.up_to(played), error=str(exc)
+            )
+            raise
+        if on_round is not None:
+            on_round(_so_far(loaded, model))
+    return _so_far(loaded, model)
+
+
+def _so_far(scenario: Scenario, model: NegotiationModel) -> RunTables:
+    reason = RUNNING if model.stop_reason is None else model.stop_reason
+    return RunTables(scenario, model.seed, model.max_rounds, model.round, reason, model.history)
 
 
 @dataclass
@@ -125,9 +163,13 @@ class RunTables:
     max_rounds : int
     rounds_played : int
     stop_reason : str
-        ``"stop_when"`` (the scenario's condition held) or ``"rounds"`` (limit).
+        ``"stop_when"`` (the scenario's condition held), ``"rounds"`` (limit), or
+        :data:`ERROR` (bad input stopped it: see ``error``); :data:`RUNNING` while it is
+        played (what ``on_round`` of :func:`play` sees).
     history : History
         The raw records (solved games, selections, actions).
+    error : str or None
+        The message of the error that stopped the run, if one did.
     """
 
     scenario: Scenario
@@ -136,6 +178,7 @@ class RunTables:
     rounds_played: int
     stop_reason: str
     history: History
+    error: str | None = None
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
@@ -189,7 +232,8 @@ class RunTables:
         return final
 
     def summary(self) -> dict[str, Any]:
-        """What ``summary.json`` holds: scenario, seed, versions, how the run ended."""
+        """What ``summary.json`` holds: scenario, seed, versions, how the run ended (and,
+        for a run stopped by an error, its message under ``error``)."""
         return {
             "scenario": self.scenario.name,
             "scenario_file": self.scenario.file,
@@ -201,6 +245,7 @@ class RunTables:
             "stop_reason": self.stop_reason,
             "final_state": self.final_state(),
             "versions": versions(),
+            **({"error": self.error} if self.error is not None else {}),
         }
 
     def __repr__(self) -> str:

@@ -100,12 +100,17 @@ class BlockSource:
         The path of the block in the document (``("sweep",)``, or ``()`` at the top).
     overridden : frozenset of str
         The block's fields that flags replaced (errors about them name the flag).
+    taken : tuple of str
+        The fields whose values the spec took from the block (written there and not
+        replaced by a flag), in the block's field order: what a summary names as the
+        block's (see :meth:`SweepSpec.block_values`).
     """
 
     file: str
     text: str
     prefix: tuple[str, ...]
     overridden: frozenset[str] = frozenset()
+    taken: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, scenario: Scenario) -> BlockSource | None:
@@ -155,6 +160,21 @@ class SweepSpec:
     keep_rounds: bool = False
     source: BlockSource | None = field(default=None, compare=False, repr=False)
 
+    def block_values(self) -> dict[str, Any]:
+        """The values that came from a ``sweep:`` block rather than from flags or
+        arguments (the swept parameters by name), in the block's field order.
+
+        Examples
+        --------
+        >>> from sim.scenario.spec import SweepSpecBlock
+        >>> block = SweepSpecBlock(params={"G": "0:1:3"}, design="lhs", samples=1000, reps=2)
+        >>> source = BlockSource("s.yaml", "", ("sweep",))
+        >>> spec_from(block, reps=3, source=source).block_values()
+        {'params': ['G'], 'design': 'lhs', 'samples': 1000}
+        """
+        taken = self.source.taken if self.source is not None else ()
+        return {name: [f.name for f in self.factors] if name == "params" else getattr(self, name) for name in taken}
+
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-able data (what the manifest stores)."""
         data = dataclasses.asdict(dataclasses.replace(self, source=None))
@@ -200,7 +220,9 @@ def spec_from(
     given = {"params": params, "design": design, "samples": samples, "reps": reps, "rounds": rounds, "seed": seed}
     if source is not None:
         overridden = source.overridden | {k for k, v in given.items() if v is not None}
-        source = dataclasses.replace(source, overridden=frozenset(overridden))
+        written = block.model_fields_set if block is not None else set()
+        taken = tuple(name for name in given if name in written and name not in overridden)
+        source = dataclasses.replace(source, overridden=frozenset(overridden), taken=taken)
     if params is None:
         params = dict(block.params) if block is not None else {}
     texts = list(params) if not isinstance(params, Mapping) else [_factor_text(k, v) for k, v in params.items()]

@@ -125,9 +125,12 @@ def plot_folder(
     Raises
     ------
     UsageError
-        If the folder is neither a run's ``--out`` nor a sweep's.
+        If the folder does not exist, or is neither a run's ``--out`` nor a sweep's.
     """
     path = Path(folder)
+    if not path.is_dir():
+        what = "not a folder" if path.exists() else "no such folder"
+        raise UsageError(f"{folder}: {what}; give the --out folder of diplosim run or diplosim sweep")
     if (path / "_manifest.json").exists():
         from sim.sweeps.runner import load_sweep
 

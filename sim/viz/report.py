@@ -27,7 +27,15 @@ from sim.terminal import shown
 if TYPE_CHECKING:
     from sim.model.results import RunTables as RunResult
 
-__all__ = ["equilibrium_text", "game_table", "print_solved", "print_story", "risk_comparisons", "solved_json"]
+__all__ = [
+    "StoryPrinter",
+    "equilibrium_text",
+    "game_table",
+    "print_solved",
+    "print_story",
+    "risk_comparisons",
+    "solved_json",
+]
 
 _BEST = "*"
 
@@ -341,20 +349,86 @@ def print_story(result: RunResult, console: Console) -> None:
     """The run round by round: what was played and why, and what the state did.
 
     The scenario's text (its name, names, labels, the stop condition) is printed as it
-    is, never read as markup, with control characters made visible (see :mod:`sim.terminal`)."""
-    scenario = result.scenario
-    console.print(shown((scenario.name, "bold"), f"  (seed {result.seed}, up to {result.max_rounds} rounds)"))
-    if scenario.overrides:
-        changes = (f"{k} = {v if isinstance(v, str) else number(v)}" for k, v in scenario.overrides.items())
-        console.print(shown("changed: " + ", ".join(changes)))
-    order = {plan.name: k for k, plan in enumerate(scenario.stages)}
-    by_round: dict[int, list[Play | TreePlay | BargainingPlay]] = {}
-    history = result.history
-    every: list[Play | TreePlay | BargainingPlay] = [*history.plays, *history.tree_plays, *history.bargaining_plays]
-    for play in sorted(every, key=lambda p: (p.round, order[p.game])):
-        by_round.setdefault(play.round, []).append(play)
-    for round_number, plays in by_round.items():
-        console.print(shown((f"Round {round_number}", "bold")))
+    is, never read as markup, with control characters made visible (see :mod:`sim.terminal`).
+    To print it while the run is played, see :class:`StoryPrinter`."""
+    StoryPrinter(console).end(result)
+
+
+class StoryPrinter:
+    """The story of a run printed as it is played: the heading and each round as soon as
+    it is played (standard output flushed after each, so a pipe sees it at once too), the
+    ending once the run is over. :func:`print_story` prints the same text at once.
+
+    An instance is the ``on_round`` hook of :func:`sim.run` (:func:`sim.model.results.play`);
+    :meth:`end` prints what is left, for a finished run or one stopped by an error.
+
+    Examples
+    --------
+    >>> import io
+    >>> from rich.console import Console
+    >>> from sim.model.results import play
+    >>> from sim.scenario.load import parse_scenario, _EXAMPLE
+    >>> console = Console(file=io.StringIO(), width=100)
+    >>> printer = StoryPrinter(console)
+    >>> result = play(parse_scenario(_EXAMPLE), on_round=printer)
+    >>> [line for line in console.file.getvalue().splitlines() if line.startswith(("tiny", "Round"))]
+    ['tiny  (seed 0, up to 2 rounds)', 'Round 1', 'Round 2']
+    >>> printer.end(result)
+    >>> "played all 2 rounds" in console.file.getvalue().splitlines()
+    True
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._headed = False
+        self._printed = 0  # rounds printed
+        self._seen = (0, 0, 0)  # records of the history already printed: plays, tree plays, bargaining plays
+
+    def __call__(self, run: RunResult) -> None:
+        """Print the heading (the first time) and the rounds played since the last call."""
+        if not self._headed:
+            self._heading(run)
+            self._headed = True
+        history = run.history
+        lists: tuple[list[Any], list[Any], list[Any]] = (history.plays, history.tree_plays, history.bargaining_plays)
+        new = [record for seen, records in zip(self._seen, lists) for record in records[seen:]]
+        self._seen = (len(history.plays), len(history.tree_plays), len(history.bargaining_plays))
+        order = {plan.name: k for k, plan in enumerate(run.scenario.stages)}
+        by_round: dict[int, list[Play | TreePlay | BargainingPlay]] = {}
+        for play in sorted(new, key=lambda p: (p.round, order[p.game])):
+            by_round.setdefault(play.round, []).append(play)
+        for round_number in range(self._printed + 1, run.rounds_played + 1):
+            self._round(run, round_number, by_round.get(round_number, []))
+        self._printed = max(self._printed, run.rounds_played)
+        self.console.file.flush()
+
+    def end(self, run: RunResult) -> None:
+        """Print the rounds not printed yet and how the run ended, with the state at its
+        start and end."""
+        from sim.model.results import ERROR  # pandas: only for a run's story, not solve's
+
+        self(run)
+        scenario = run.scenario
+        if run.stop_reason == ERROR:
+            ending = f"stopped by an error in round {run.rounds_played + 1}, after {run.rounds_played} rounds played"
+        elif run.stop_reason == "stop_when" and scenario.stop_when is not None:
+            ending = f"stopped after round {run.rounds_played}: {scenario.stop_when.text}"
+        else:
+            ending = f"played all {run.rounds_played} rounds"
+        self.console.print(shown((ending, "bold")))
+        if run.history.state_at(0):
+            self.console.print(_final_table(run))
+        self.console.file.flush()
+
+    def _heading(self, run: RunResult) -> None:
+        scenario = run.scenario
+        self.console.print(shown((scenario.name, "bold"), f"  (seed {run.seed}, up to {run.max_rounds} rounds)"))
+        if scenario.overrides:
+            changes = (f"{k} = {v if isinstance(v, str) else number(v)}" for k, v in scenario.overrides.items())
+            self.console.print(shown("changed: " + ", ".join(changes)))
+
+    def _round(self, run: RunResult, round_number: int, plays: list[Play | TreePlay | BargainingPlay]) -> None:
+        self.console.print(shown((f"Round {round_number}", "bold")))
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", min_width=16)
         grid.add_column()
@@ -366,18 +440,11 @@ def print_story(result: RunResult, console: Console) -> None:
             else:
                 line = _play_line(play)
             grid.add_row(shown(f"  {play.game}"), line)
-        before = result.history.state_at(round_number - 1)
-        after = result.history.state_at(round_number)
+        before = run.history.state_at(round_number - 1)
+        after = run.history.state_at(round_number)
         if after:
             grid.add_row("  state", shown((_changes(before, after), "cyan")))
-        console.print(grid)
-    if result.stop_reason == "stop_when" and scenario.stop_when is not None:
-        ending = f"stopped after round {result.rounds_played}: {scenario.stop_when.text}"
-    else:
-        ending = f"played all {result.rounds_played} rounds"
-    console.print(shown((ending, "bold")))
-    if result.history.state_at(0):
-        console.print(_final_table(result))
+        self.console.print(grid)
 
 
 def _final_table(result: RunResult) -> Table:
