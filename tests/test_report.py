@@ -161,7 +161,7 @@ def test_the_story_printed_round_by_round_is_the_story_printed_at_the_end() -> N
         printer(so_far)
         rounds_seen.append(buffer.getvalue().count("Round "))  # printed by the time the round is over
 
-    result = run(FLAGSHIP, rounds=4, on_round=hook)
+    result = run(SIMULTANEOUS, rounds=4, on_round=hook)
     assert rounds_seen == [1, 2, 3, 4]
     printer.end(result)
     assert buffer.getvalue() == render(print_story, result)
