@@ -389,6 +389,8 @@ def test_a_seeded_run_against_an_opportunistic_russia_forms_a_12_km_zone_in_mont
     # the 12 km offer (y_o = 3/10) is accepted: pi = 0 and the zone holds from month 1
     assert _series(result, "EU", "pi")[:2] == [0.3, 0.0]
     assert (parameters["zone_formed"], parameters["zone_month"], parameters["zone_km"]) == (1, 1, 12)
+    # the talks, facing the type the crisis drew, are played once: with a zone in force their `when:` skips them
+    assert _talks(result) == [(1, "agreement", 12.0, "o")]
     # from month 2 the reassurance force follows the agreement: at pi = 0, P_E = 1/20,
     # U(D) = 7/5 - 7/50 = 63/50 > U(M) = 11/10 - 7/100 = 103/100; the zone's hazard with o under an
     # untouched force is (1/50)(1 - 3/5)(1 - 1/5) = 4/625 a month (G_eff = 3/5 recorded)
