@@ -1,6 +1,10 @@
 """The flagship scenario, version 2 (scenarios/eu_russia_ukraine_buffer_zone.yaml): its games solved by
-the engine at chosen states against the closed forms derived by hand below, and seeded runs
-of both of Russia's types.
+the engine at chosen states against the closed forms derived by hand below (the crisis tree's
+perfect Bayesian equilibrium, the zone talks' screening offer and complete-information
+benchmarks, Switzerland's credibility), and seeded runs of both of Russia's types, in which
+the type the crisis draws is the one the talks face. In the comments D, M, H stand for the
+postures force, monitors and hold_back; y is the share of the 40 km zone on Ukraine's side
+(the talks' issue is km = 40 y).
 
 Defaults used in the derivations: G_D, G_M, G_H = 3/5, 7/20, 1/10; k_D = d_D = 1,
 k_M = d_M = 3/10; B = 4, W = 2, lam = 1/2, c_E = 3/10; p_D = 3/100, p_M = 1/50 (wider-war
