@@ -6,7 +6,7 @@ selection rules (risk dominance; the mutual zone when both trusts reach the
 threshold), the same state updates and rounds, with payoffs computed in Python, every
 equilibrium from ``nashpy.Game.vertex_enumeration`` and a mesa ``DataCollector``
 collecting every round. The numbers are the flagship's defaults
-(``scenarios/eu_russia_ukraine_buffer_zone.yaml``); ``G_H`` and
+(``scenarios/variants/eu_russia_ukraine_simultaneous.yaml``, the first flagship); ``G_H`` and
 ``mediation_strength`` can be changed, as the sweep does.
 """
 

@@ -28,7 +28,7 @@ from sim.model.negotiation import NegotiationModel
 from sim.scenario.load import load_scenario
 from sim.solvers.registry import SOLVERS, clear_caches, solve
 
-FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml"
+FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "variants" / "eu_russia_ukraine_simultaneous.yaml"
 
 TWO_PLAYER_SIZES = [2, 3, 4, 5, 6]
 N_PLAYER_SHAPE = (3, 3, 3, 2)

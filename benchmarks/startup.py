@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from interleaved import measure, print_table
 
 ROOT = Path(__file__).resolve().parent.parent
-FLAGSHIP = str(ROOT / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml")
+FLAGSHIP = str(ROOT / "scenarios" / "variants" / "eu_russia_ukraine_simultaneous.yaml")
 COMMANDS = {
     "python -c pass (baseline)": [sys.executable, "-c", "pass"],
     "import mesa, nashpy (baseline)": [sys.executable, "-c", "import mesa, nashpy"],

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 # diplosim, mesa and nashpy are imported inside the functions: the sweeps run in new
 # processes, and the start-up of this one should not weigh on the baseline's figures.
 
-FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml"
+FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "variants" / "eu_russia_ukraine_simultaneous.yaml"
 SMALL = {"G_H": "0:1:11", "mediation_strength": "0:0.5:6"}
 LARGE = {"G_H": "0:1:166", "mediation_strength": "0:0.5:6"}
 LARGER = {"G_H": "0:1:498", "mediation_strength": "0:0.5:6"}

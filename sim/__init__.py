@@ -7,13 +7,13 @@ actors act on it and the state moves on. Scenarios are YAML files.
 The public API (imported lazily, so ``import sim`` is quick)::
 
     import sim
-    result = sim.run("scenarios/eu_russia_ukraine_buffer_zone.yaml", seed=7)
+    result = sim.run("scenarios/eu_russia_ukraine_buffer_zone.yaml", seed=2)  # the flagship
     result.rounds, result.equilibria, result.state      # tidy pandas tables
     scenario = sim.load_scenario("scenarios/classics/chicken.yaml")
     sim.solve_stage_games(scenario)                     # equilibria at the start
     sim.solve_tree_games(sim.load_scenario("scenarios/classics/centipede.yaml"))  # tree games
     model = sim.NegotiationModel(scenario, seed=1)      # the mesa model itself
-    sweep = sim.sweep("scenarios/eu_russia_ukraine_buffer_zone.yaml",
+    sweep = sim.sweep("scenarios/variants/eu_russia_ukraine_simultaneous.yaml",   # the v1 flagship
                       {"G_H": "0:1:11", "mediation_strength": "0:0.5:6"}, reps=5)
 """
 

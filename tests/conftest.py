@@ -15,7 +15,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
-FLAGSHIP = SCENARIOS / "eu_russia_ukraine_buffer_zone.yaml"
+FLAGSHIP = SCENARIOS / "eu_russia_ukraine_buffer_zone.yaml"  # the flagship (v2): hidden resolve, a bargained zone
+#: The first flagship (v1, simultaneous games), kept as a variant: the tests of its numbers use it.
+SIMULTANEOUS = SCENARIOS / "variants" / "eu_russia_ukraine_simultaneous.yaml"
 ALL_SCENARIOS = sorted(SCENARIOS.rglob("*.yaml"))
 
 

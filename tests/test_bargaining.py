@@ -329,3 +329,35 @@ def test_rubinstein_says_which_walk_away_value_binds() -> None:
     assert "so when B proposes it must offer A exactly that (the option binds" in solution.explanation
     plain = rubinstein(Bargaining.split("pie", ("A", "B"), discount=(F(9, 10), F(9, 10))))
     assert "so the first proposer keeps more" in plain.explanation
+
+
+def test_an_offer_only_a_type_of_probability_zero_accepts_is_no_offer() -> None:
+    # The zone of the flagship at pi = 1 (the resolved type certain), G_D: Ukraine's deal utility
+    # 1 - y - 29/125, war 1/5; types r (prob. 1, war 1/2) and o (prob. 0, war 3/10). Offering
+    # y_o = 3/10 is rejected for sure: worth 1/5, the same as no offer, and accepted with
+    # probability 0, so the tie goes to no offer, not to the offer the absent type would take.
+    zone = Bargaining(
+        "zone",
+        ("Ukraine", "Russia"),
+        "y",
+        F(0),
+        F(1),
+        (F(-1), F(1)),
+        (F(96, 125), F(0)),
+        disagreement=(F(1, 5), F(1, 2)),
+    )
+    result = screening_offer(zone, [(F(1), F(1, 2)), (F(0), F(3, 10))])
+    assert result.offer == F(1, 2)  # y_r is worth 1 - 1/2 - 29/125 = 67/250 > 1/5
+    narrow = Bargaining(
+        "zone",
+        ("Ukraine", "Russia"),
+        "y",
+        F(0),
+        F(1),
+        (F(-1), F(1)),
+        (F(239, 500), F(0)),
+        disagreement=(F(1, 5), F(1, 2)),
+    )
+    # under G_H (sigma = 261/500) y_r is worth 1 - 1/2 - 261/500 < 1/5 and y_o, rejected, 1/5: no offer
+    result = screening_offer(narrow, [(F(1), F(1, 2)), (F(0), F(3, 10))])
+    assert (result.offer, result.war_probability, result.expected) == (None, 1, F(1, 5))

@@ -24,7 +24,7 @@ from sim.scenario.load import load_scenario
 from sim.sweeps.runner import load_sweep
 from sim.terminal import visible
 
-from .conftest import ALL_SCENARIOS, FLAGSHIP, ROOT, SCENARIOS, diplosim, diplosim_process
+from .conftest import ALL_SCENARIOS, ROOT, SCENARIOS, SIMULTANEOUS, diplosim, diplosim_process
 from .test_files import is_device, null_device
 from .test_terminal import hidden_characters
 
@@ -32,10 +32,10 @@ from .test_terminal import hidden_characters
 @pytest.mark.slow
 def test_flagship_run_writes_tables_and_is_byte_identical_twice(tmp_path: Path) -> None:
     # two processes, each with its own hash seed: nothing may depend on either
-    first = diplosim_process("run", str(FLAGSHIP), "--out", str(tmp_path / "a"))
+    first = diplosim_process("run", str(SIMULTANEOUS), "--out", str(tmp_path / "a"))
     assert first.returncode == 0, first.stderr
     assert "Round 24" in first.stdout and "played all 24 rounds" in first.stdout
-    second = diplosim_process("run", str(FLAGSHIP), "--out", str(tmp_path / "b"), "--quiet")
+    second = diplosim_process("run", str(SIMULTANEOUS), "--out", str(tmp_path / "b"), "--quiet")
     assert second.returncode == 0, second.stderr
     for name in ("rounds.csv", "equilibria.csv", "state.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
@@ -95,14 +95,14 @@ def test_help_and_version() -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["run", str(FLAGSHIP), "--set", "nope=1"], "--set nope: no parameter, actor state or game.select"),
-        (["run", str(FLAGSHIP), "--set", "K_EU=abc"], "'abc' is not a number"),
-        (["run", str(FLAGSHIP), "--set", "K_EU"], "write NAME=VALUE"),
-        (["run", str(FLAGSHIP), "--rounds", "0"], "must be at least 1"),
-        (["run", str(FLAGSHIP), "--seed", "-3"], "must be at least 0, not -3"),
+        (["run", str(SIMULTANEOUS), "--set", "nope=1"], "--set nope: no parameter, actor state or game.select"),
+        (["run", str(SIMULTANEOUS), "--set", "K_EU=abc"], "'abc' is not a number"),
+        (["run", str(SIMULTANEOUS), "--set", "K_EU"], "write NAME=VALUE"),
+        (["run", str(SIMULTANEOUS), "--rounds", "0"], "must be at least 1"),
+        (["run", str(SIMULTANEOUS), "--seed", "-3"], "must be at least 0, not -3"),
         (["run", "missing.yaml"], "missing.yaml: no such file"),
         (["run", str(SCENARIOS)], "is a directory"),
-        (["solve", str(FLAGSHIP), "--game", "nope"], "no game 'nope'"),
+        (["solve", str(SIMULTANEOUS), "--game", "nope"], "no game 'nope'"),
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -117,7 +117,7 @@ def test_bad_arguments_exit_2_with_one_line(args: list[str], fragment: str) -> N
 def test_out_that_is_a_file_is_refused_before_running(tmp_path: Path) -> None:
     target = tmp_path / "file.txt"
     target.write_text("keep me")
-    result = diplosim("run", str(FLAGSHIP), "--out", str(target))
+    result = diplosim("run", str(SIMULTANEOUS), "--out", str(target))
     assert result.returncode == 2 and "not a folder" in result.stderr
     assert target.read_text() == "keep me"
 
@@ -125,7 +125,7 @@ def test_out_that_is_a_file_is_refused_before_running(tmp_path: Path) -> None:
 def test_validate_reports_each_bad_file_and_fails(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nrounds: 1\n")
-    result = diplosim("validate", str(FLAGSHIP), str(bad))
+    result = diplosim("validate", str(SIMULTANEOUS), str(bad))
     assert result.returncode == 2
     assert "ok: " in result.stdout
     assert "actors" in result.stderr
@@ -138,7 +138,7 @@ def test_internal_errors_exit_1_without_traceback(
         raise RuntimeError("boom")
 
     monkeypatch.setattr("sim.model.stage_games.solve_stage_games", broken)
-    assert cli.main(["solve", str(FLAGSHIP)]) == 1
+    assert cli.main(["solve", str(SIMULTANEOUS)]) == 1
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
 
@@ -149,7 +149,7 @@ def test_validate_and_help_do_not_import_heavy_libraries() -> None:
         "import sys, io, contextlib\n"
         "from sim import cli\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
-        f"    cli.main(['validate', {str(FLAGSHIP)!r}])\n"
+        f"    cli.main(['validate', {str(SIMULTANEOUS)!r}])\n"
         "print(sorted(m for m in ('mesa', 'pandas', 'nashpy', 'matplotlib') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -362,12 +362,12 @@ def test_discover_finds_the_costly_half_of_the_tiny_sweep(tiny_sweep: Path, tmp_
 
 
 def test_export_a_round_of_a_seeded_run_and_refuse_a_round_not_reached(tmp_path: Path) -> None:
-    result = diplosim("export", str(FLAGSHIP), "--game", "buffer_zone", "--round", "10")
+    result = diplosim("export", str(SIMULTANEOUS), "--game", "buffer_zone", "--round", "10")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith('NFG 1 R "buffer_zone" { "Ukraine" "Russia" }')
     stopped = diplosim(
         "export",
-        str(FLAGSHIP),
+        str(SIMULTANEOUS),
         "--game",
         "buffer_zone",
         "--round",
@@ -378,7 +378,7 @@ def test_export_a_round_of_a_seeded_run_and_refuse_a_round_not_reached(tmp_path:
         "trust_needed=0.2",
     )
     assert stopped.returncode == 2 and "stopped after round 1, before round 3" in stopped.stderr
-    bad = diplosim("export", str(FLAGSHIP), "--game", "nope")
+    bad = diplosim("export", str(SIMULTANEOUS), "--game", "nope")
     assert bad.returncode == 2 and "no game 'nope'" in bad.stderr
 
 
@@ -508,9 +508,9 @@ THREE_PLAYERS = ROOT / "tests" / "bad_scenarios" / "solver_three_players.yaml"
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["solve", str(FLAGSHIP), "--solver", "foo"], "argument --solver: unknown solver 'foo' (known: auto, "),
-        (["run", str(FLAGSHIP), "--solver", "vertex-enumeration"], "(did you mean 'vertex_enumeration'?)"),
-        (["sweep", str(FLAGSHIP), "--solver", ""], "argument --solver: unknown solver ''"),
+        (["solve", str(SIMULTANEOUS), "--solver", "foo"], "argument --solver: unknown solver 'foo' (known: auto, "),
+        (["run", str(SIMULTANEOUS), "--solver", "vertex-enumeration"], "(did you mean 'vertex_enumeration'?)"),
+        (["sweep", str(SIMULTANEOUS), "--solver", ""], "argument --solver: unknown solver ''"),
         (["run", str(THREE_PLAYERS), "--solver", "nashpy"], "--solver nashpy: handles 2 to 2 players"),
         (["solve", str(THREE_PLAYERS), "--solver", "gambit_enummixed"], "--solver gambit_enummixed: handles 2 to 2"),
         (["sweep", str(THREE_PLAYERS), "--solver", "lemke_howson", "--workers", "1"], "--solver lemke_howson: handles"),

@@ -11,7 +11,7 @@ from sim.api import sweep as sweep_result
 from sim.errors import UsageError
 from sim.viz.figures import plot_folder
 
-from .conftest import FLAGSHIP, SCENARIOS, diplosim
+from .conftest import SCENARIOS, SIMULTANEOUS, diplosim
 
 
 def sweep(*args: Any, **kwargs: Any) -> pd.DataFrame:
@@ -22,7 +22,7 @@ def sweep(*args: Any, **kwargs: Any) -> pd.DataFrame:
 @pytest.mark.slow
 def test_run_plots_from_the_cli_and_from_a_saved_folder(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    result = diplosim("run", str(FLAGSHIP), "--rounds", "5", "--out", str(out), "--plots", "--quiet")
+    result = diplosim("run", str(SIMULTANEOUS), "--rounds", "5", "--out", str(out), "--plots", "--quiet")
     assert result.returncode == 0, result.stderr
     names = {p.name for p in out.glob("*.png")}
     assert names == {
@@ -38,7 +38,7 @@ def test_run_plots_from_the_cli_and_from_a_saved_folder(tmp_path: Path) -> None:
         p.unlink()
     redrawn = diplosim("plot", str(out))
     assert redrawn.returncode == 0 and len(list(out.glob("equilibria_*.png"))) == 3
-    assert diplosim("run", str(FLAGSHIP), "--plots").returncode == 2
+    assert diplosim("run", str(SIMULTANEOUS), "--plots").returncode == 2
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from sim.model.agents import Actor
 from sim.model.negotiation import NegotiationModel
 from sim.scenario.load import load_scenario, parse_scenario
 
-from .conftest import FLAGSHIP, SCENARIOS
+from .conftest import SCENARIOS, SIMULTANEOUS
 
 RECORDED = Path(__file__).parent / "data" / "flagship_seed7.json"
 
@@ -32,12 +32,12 @@ def trajectory(result: RunResult) -> dict[str, Any]:
 
 def test_seeded_flagship_run_matches_the_recorded_trajectory() -> None:
     recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
-    assert trajectory(run(FLAGSHIP)) == recorded
+    assert trajectory(run(SIMULTANEOUS)) == recorded
 
 
 def test_flagship_story_follows_from_the_model() -> None:
     """Independent checks of the recorded run, from docs/model.md's formulas by hand."""
-    result = run(FLAGSHIP)
+    result = run(SIMULTANEOUS)
     played = result.rounds[result.rounds["played"]].set_index(["round", "game", "player"])["strategy"]
     # (H, E) is risk-dominant every round: the EU holds back, Russia escalates
     assert all(played[(r, "troop_deployment", "EU")] == "H" for r in range(1, 25))
@@ -68,7 +68,7 @@ def test_same_seed_gives_identical_tables() -> None:
 def test_stop_when_ends_the_run_early() -> None:
     # a credible guarantee even when the EU holds back, and a low trust threshold:
     # the conditional rule picks the mutual zone in round 1 and stop_when holds
-    result = run(FLAGSHIP, overrides={"G_H": 0.6, "trust_needed": 0.2})
+    result = run(SIMULTANEOUS, overrides={"G_H": 0.6, "trust_needed": 0.2})
     assert result.stop_reason == "stop_when"
     assert result.rounds_played == 1
     played = result.rounds[result.rounds["played"] & (result.rounds["game"] == "buffer_zone")]
@@ -77,7 +77,7 @@ def test_stop_when_ends_the_run_early() -> None:
 
 
 def test_without_enough_trust_the_mutual_zone_is_not_chosen() -> None:
-    result = run(FLAGSHIP, overrides={"G_H": 0.6}, rounds=3)
+    result = run(SIMULTANEOUS, overrides={"G_H": 0.6}, rounds=3)
     zone = result.rounds[(result.rounds["game"] == "buffer_zone") & result.rounds["played"]]
     assert set(zone["strategy"]) == {"H", "O"}
     assert set(zone["selected_by"]) == {"risk_dominant"}
@@ -112,7 +112,7 @@ def test_values_set_after_a_game_are_seen_by_later_games_of_the_same_round() -> 
 
 
 def test_actors_are_mesa_agents_of_the_model() -> None:
-    model = NegotiationModel(load_scenario(FLAGSHIP), seed=3, rounds=2)
+    model = NegotiationModel(load_scenario(SIMULTANEOUS), seed=3, rounds=2)
     assert {a.name for a in model.agents} == {"EU", "Russia", "Ukraine", "Switzerland"}
     assert all(isinstance(a, Actor) for a in model.agents)
     assert model.actors["Ukraine"].state["trust"] == 0.2
@@ -132,7 +132,7 @@ def test_runtime_formula_error_names_round_and_place() -> None:
 
 
 def test_rounds_and_seed_overrides() -> None:
-    result = run(FLAGSHIP, rounds=3, seed=99)
+    result = run(SIMULTANEOUS, rounds=3, seed=99)
     assert result.rounds_played == 3 and result.seed == 99
     assert result.summary()["seed"] == 99
 
@@ -160,7 +160,7 @@ def test_an_incomplete_solver_that_finds_nothing_is_a_clear_error() -> None:
 
 
 if __name__ == "__main__":  # regenerate the recording after an intended model change
-    RECORDED.write_text(json.dumps(trajectory(run(FLAGSHIP)), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    RECORDED.write_text(json.dumps(trajectory(run(SIMULTANEOUS)), indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {RECORDED}")
 
 

@@ -9,11 +9,11 @@ from sim.model.negotiation import NegotiationModel
 from sim.scenario.load import load_scenario, parse_scenario
 from sim.sweeps.outcomes import columns, profile_key, summarize
 
-from .conftest import FLAGSHIP
+from .conftest import SIMULTANEOUS
 
 
 def test_flagship_row() -> None:
-    scenario = load_scenario(FLAGSHIP)
+    scenario = load_scenario(SIMULTANEOUS)
     model = NegotiationModel(scenario, exact=False)
     model.run()
     row = summarize(scenario, model.history, model.round, model.stop_reason or "")

@@ -12,12 +12,12 @@ from sim.errors import UsageError
 from sim.scenario.load import parse_scenario
 from sim.viz import plots
 
-from .conftest import FLAGSHIP, SCENARIOS
+from .conftest import SCENARIOS, SIMULTANEOUS
 
 
 @pytest.fixture(scope="module")
 def flagship() -> RunResult:
-    return run(FLAGSHIP, rounds=12)
+    return run(SIMULTANEOUS, rounds=12)
 
 
 @pytest.fixture(scope="module")

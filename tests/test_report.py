@@ -18,7 +18,7 @@ from sim.solvers.registry import solve
 from sim.terminal import visible
 from sim.viz.report import equilibrium_text, number, print_solved, print_story, solved_json
 
-from .conftest import FLAGSHIP, SCENARIOS, diplosim
+from .conftest import SCENARIOS, SIMULTANEOUS, diplosim
 from .test_terminal import hidden_characters
 
 
@@ -40,7 +40,7 @@ def test_matrix_marks_best_responses_and_lists_fractions() -> None:
 
 
 def test_story_tells_each_round() -> None:
-    text = render(print_story, run(FLAGSHIP, rounds=10))
+    text = render(print_story, run(SIMULTANEOUS, rounds=10))
     assert text.count("Round ") == 10
     assert "troop_deployment" in text and "EU H · Russia E" in text
     assert "chosen by risk_dominant" in text
@@ -163,7 +163,7 @@ def test_the_story_printed_round_by_round_is_the_story_printed_at_the_end() -> N
         printer(so_far)
         rounds_seen.append(buffer.getvalue().count("Round "))  # printed by the time the round is over
 
-    result = run(FLAGSHIP, rounds=4, on_round=hook)
+    result = run(SIMULTANEOUS, rounds=4, on_round=hook)
     assert rounds_seen == [1, 2, 3, 4]
     printer.end(result)
     assert buffer.getvalue() == render(print_story, result)

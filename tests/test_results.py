@@ -11,11 +11,11 @@ from sim.api import run
 from sim.errors import OutputError, RunError, UsageError
 from sim.model.results import RunTables
 
-from .conftest import FLAGSHIP, SCENARIOS
+from .conftest import SCENARIOS, SIMULTANEOUS
 
 
 def test_tables_are_tidy_with_the_documented_columns() -> None:
-    result = run(FLAGSHIP, rounds=2)
+    result = run(SIMULTANEOUS, rounds=2)
     assert list(result.rounds.columns) == [
         "round",
         "game",
@@ -53,17 +53,17 @@ def test_tables_are_tidy_with_the_documented_columns() -> None:
 
 
 def test_exact_fractions_appear_in_the_equilibria_table() -> None:
-    result = run(FLAGSHIP, rounds=1)
+    result = run(SIMULTANEOUS, rounds=1)
     troop = result.equilibria[
         (result.equilibria["game"] == "troop_deployment") & (result.equilibria["equilibrium"] == 2)
     ]
     assert troop["exact"].tolist() == ["193/215", "0", "22/215", "19/24", "5/24"]
-    assert not run(FLAGSHIP, rounds=1, exact=False).equilibria["exact"].astype(bool).any()
+    assert not run(SIMULTANEOUS, rounds=1, exact=False).equilibria["exact"].astype(bool).any()
 
 
 @pytest.mark.slow
 def test_save_writes_tables_and_summary(tmp_path: Path) -> None:
-    result = run(FLAGSHIP, rounds=3)
+    result = run(SIMULTANEOUS, rounds=3)
     written = result.save(tmp_path / "out")
     names = sorted(p.name for p in written)
     assert names == sorted(
@@ -90,13 +90,13 @@ def test_same_seed_saves_byte_identical_csv(tmp_path: Path) -> None:
 
 
 def test_overrides_are_recorded() -> None:
-    result = run(FLAGSHIP, rounds=1, overrides={"K_EU": 10})
+    result = run(SIMULTANEOUS, rounds=1, overrides={"K_EU": 10})
     assert result.summary()["overrides"] == {"K_EU": 10.0}
     assert result.final_state()["Ukraine"]["trust"] > 0.2
 
 
 def test_output_folder_safety(tmp_path: Path) -> None:
-    result = run(FLAGSHIP, rounds=2)
+    result = run(SIMULTANEOUS, rounds=2)
     result.save(tmp_path / "a")
     result.save(tmp_path / "a")  # the same scenario again: fine
     other = tmp_path / "other"
@@ -120,7 +120,7 @@ def test_a_full_disk_while_saving_keeps_the_previous_complete_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "run"
-    run(FLAGSHIP, rounds=2).save(folder)
+    run(SIMULTANEOUS, rounds=2).save(folder)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
 
     def full_disk(table: pd.DataFrame, path: str) -> None:
@@ -129,10 +129,10 @@ def test_a_full_disk_while_saving_keeps_the_previous_complete_run(
 
     monkeypatch.setattr("sim.model.results._to_parquet", full_disk)
     with pytest.raises(OutputError, match=r"cannot write into .*run: the disk is full .*; nothing was changed"):
-        run(FLAGSHIP, rounds=3).save(folder)
+        run(SIMULTANEOUS, rounds=3).save(folder)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no half file, no temporary folder
     with pytest.raises(OutputError, match="the disk is full"):
-        run(FLAGSHIP, rounds=3).save(tmp_path / "new" / "run")
+        run(SIMULTANEOUS, rounds=3).save(tmp_path / "new" / "run")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no half folder
 
 
@@ -163,16 +163,16 @@ def test_a_temporary_folder_left_by_a_killed_save_does_not_block_the_next(tmp_pa
 
 def test_the_old_argument_name_set_still_works_with_a_warning() -> None:
     with pytest.warns(DeprecationWarning, match=r"run\(set=...\) is now run\(overrides=...\)"):
-        old = run(FLAGSHIP, rounds=1, set={"K_EU": 10})
+        old = run(SIMULTANEOUS, rounds=1, set={"K_EU": 10})
     assert old.scenario.overrides == {"K_EU": 10}
     with pytest.raises(TypeError, match="got both set= and overrides="):
-        run(FLAGSHIP, rounds=1, set={"K_EU": 10}, overrides={"K_EU": 9})
+        run(SIMULTANEOUS, rounds=1, set={"K_EU": 10}, overrides={"K_EU": 9})
     with pytest.raises(TypeError, match="unexpected keyword argument 'sett'"):
-        run(FLAGSHIP, rounds=1, sett={"K_EU": 10})
+        run(SIMULTANEOUS, rounds=1, sett={"K_EU": 10})
 
 
 def test_a_run_result_has_a_short_repr() -> None:
-    result = run(FLAGSHIP)
+    result = run(SIMULTANEOUS)
     assert repr(result) == (
         f"RunResult(scenario={result.scenario.name!r}, seed=7, rounds_played={result.rounds_played}, "
         f"stop_reason={result.stop_reason!r})"

@@ -6,18 +6,18 @@ from sim.errors import UsageError
 from sim.model.stage_games import solve_stage_games, stage_game
 from sim.scenario.load import load_scenario
 
-from .conftest import FLAGSHIP
+from .conftest import SIMULTANEOUS
 
 
 def test_stage_games_at_the_start_in_play_order() -> None:
-    scenario = load_scenario(FLAGSHIP)
+    scenario = load_scenario(SIMULTANEOUS)
     assert [r.game.name for r in solve_stage_games(scenario)] == ["mediation", "troop_deployment", "buffer_zone"]
     (only,) = solve_stage_games(scenario, ["buffer_zone"])
     assert only.game.players == ("Ukraine", "Russia")
 
 
 def test_stage_game_in_a_round_of_a_run_sees_that_rounds_state() -> None:
-    scenario = load_scenario(FLAGSHIP)
+    scenario = load_scenario(SIMULTANEOUS)
     start = stage_game(scenario, "buffer_zone")
     later = stage_game(scenario, "buffer_zone", round_number=12)
     assert start.exact_payoffs is not None and later.exact_payoffs is not None

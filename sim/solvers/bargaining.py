@@ -561,8 +561,9 @@ def screening_offer(
     more to the same types), or, for a type that the range's stingiest end still
     satisfies, that end (:func:`reservation_offers`), so each such offer and "no offer"
     are compared; ties go to
-    the offer accepted by more types, then to no offer (Fearon 1995's risk-return
-    trade-off: a tougher offer gains when accepted and risks war).
+    the offer accepted with the higher probability, then to no offer (Fearon 1995's
+    risk-return trade-off: a tougher offer gains when accepted and risks war); an offer
+    only types of probability 0 would accept is no better than none.
 
     Examples
     --------
@@ -586,6 +587,6 @@ def screening_offer(
         share = sum(weights[k] for k in accepting)
         worth = share * problem.utility(i, y) + (1 - share) * fallback
         candidates.append((y, worth, accepting))
-    best = max(candidates, key=lambda c: (c[1], len(c[2])))
+    best = max(candidates, key=lambda c: (c[1], sum(weights[k] for k in c[2])))
     accepted = sum(weights[k] for k in best[2])
     return Screening(best[0], best[2], 1 - accepted, best[1], tuple((y, worth) for y, worth, _ in candidates))

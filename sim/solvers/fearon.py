@@ -486,7 +486,8 @@ def _select(
 ) -> TreeEquilibrium:
     """Of the tree's pure perfect Bayesian equilibria, those where every type accepts
     exactly the offers worth at least its value of fighting; of those, the best for the
-    proposer (exactly, where the game is exact), then the one accepted by most types."""
+    proposer (exactly, where the game is exact), then the one accepted with the highest
+    probability."""
     labels = _labels(problem, offers)
     j = 1 - i
     answers = {
@@ -505,12 +506,18 @@ def _select(
         )
     offer_set = _infoset(game, OFFER_INFOSET)
 
-    def key(eq: TreeEquilibrium) -> tuple[Number, int]:
+    weights = _weights(problem, types, names)
+
+    def key(eq: TreeEquilibrium) -> tuple[Number, Number]:
         exact = exact_payoffs(game, eq.exact) if eq.exact is not None else None
         value: Number = exact[0] if exact is not None else float(eq.payoffs[0])
         move = int(eq.behaviour[offer_set].argmax())
-        accepting = 0 if move == len(offers) else sum(problem.utility(j, offers[move]) >= f for _, f in types)
-        return (value, accepting)
+        accepted: Number = (
+            0
+            if move == len(offers)
+            else sum(w for w, (_, f) in zip(weights, types) if problem.utility(j, offers[move]) >= f)
+        )
+        return (value, accepted)
 
     return max(kept, key=key)
 
