@@ -42,9 +42,9 @@ def test_matrix_marks_best_responses_and_lists_fractions() -> None:
 def test_story_tells_each_round() -> None:
     text = render(print_story, run(SIMULTANEOUS, rounds=10))
     assert text.count("Round ") == 10
-    assert "troop_deployment" in text and "EU H · Russia E" in text
+    assert "troop_deployment" in text and "EU H (hold back) · Russia E (escalate against the force)" in text
     assert "chosen by risk_dominant" in text
-    assert "Ukraine H · Russia B" in text  # the war freezes in round 10
+    assert "Ukraine H (hold the line) · Russia B (hold and fortify its own buffer zones)" in text  # frozen in round 10
     assert "esc 0 → 0.1" in text
     assert "played all 10 rounds" in text
 

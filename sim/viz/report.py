@@ -120,11 +120,12 @@ def strategy_meanings(plan: GamePlan) -> str:
 
     Examples
     --------
-    >>> from sim.scenario.load import parse_scenario
-    >>> text = "name: t\nrounds: 1\nactors: {A: {}, B: {}}\ngames:\n  g:\n    players: [A, B]\n" + (
-    ...     "    strategies: {A: {D: deploy, H: hold back}, B: [R, E]}\n    payoffs: {A: 0, B: 0}\n")
-    >>> strategy_meanings(parse_scenario(text).game("g"))
-    'A: D = deploy, H = hold back'
+    >>> from sim.scenario.load import load_scenario
+    >>> meanings = strategy_meanings(load_scenario("scenarios/troop_deployment.yaml").game("troop_deployment"))
+    >>> for part in meanings.split("; "):
+    ...     print(part)
+    EU: D = deploy a reassurance force, M = send monitors, H = hold back
+    Russia: R = restrain, E = escalate against the force
     """
     parts = []
     for player, labels, texts in zip(plan.players, plan.strategies, plan.descriptions or ()):
