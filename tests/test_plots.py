@@ -206,3 +206,9 @@ def test_a_sampled_sweep_is_a_scatter_plot_not_a_heatmap_of_categories() -> None
     assert len(ax.images) == 0 and len(ax.collections[0].get_offsets()) == 12
     assert ax.get_legend().get_title().get_text() == "most frequent profile"
     assert ax.get_title() == f"{result.scenario.name}\nbuffer_zone: most frequent profile (12 points of an lhs design)"
+    # against one sampled parameter: a dot per run and the mean over bins, not a line through 12 single runs
+    ax = result.plot_outcome("G", "share:buffer_zone=(W,W)").axes[0]
+    assert len(ax.collections[-1].get_offsets()) == 12
+    (means,) = ax.lines
+    assert len(means.get_xdata()) == 3  # 12 sampled values // 4 = 3 bins, each holding some of the stratified samples
+    assert ax.get_title().endswith("(12 runs; mean per bin of G)")

@@ -65,6 +65,8 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 PLAYED = PALETTE[5]
 #: Designs whose points are sampled, not a grid: their phase diagrams are scatter plots.
 SAMPLED_DESIGNS = ("lhs", "sobol")
+#: Bins (at most) of a sampled parameter in the figure of an output against it.
+SAMPLED_BINS = 10
 #: Area (points squared) of a sampled point's dot in a phase diagram.
 _DOT = 60.0
 _STYLES = ("-", "--", ":", "-.")
@@ -479,26 +481,54 @@ def _outline(x: int, y: int) -> Any:
 
 def outcome_vs_parameter(table: pd.DataFrame, x: str, output: str, *, ax: Axes | None = None) -> Axes:
     """A sweep output against one parameter: the mean over runs, and a band from the
-    10th to the 90th percentile over replications and the other swept values."""
+    10th to the 90th percentile over replications and the other swept values. Sampled
+    values (an ``lhs`` or ``sobol`` design) are binned: a dot per run, and the mean and
+    band over the runs in each of up to :data:`SAMPLED_BINS` equal bins of ``x``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"a": [0.05, 0.15, 0.55, 0.95], "metric:m": [0.0, 1.0, 1.0, 0.5]})
+    >>> table.attrs["sweep"] = {"design": "lhs"}
+    >>> ax = outcome_vs_parameter(table, "a", "metric:m")
+    >>> len(ax.collections[-1].get_offsets()), ax.get_title()
+    (4, 'metric:m against a (4 runs; mean per bin of a)')
+    """
     _require(table, x, "sweep table")
     _require_numbers(table, output)
-    grouped = table.groupby(x)[output]
-    summary = pd.DataFrame({"mean": grouped.mean(), "low": grouped.quantile(0.1), "high": grouped.quantile(0.9)})
     ax = _axes(ax)
+    sampled = _sampled_factor(table, x)
+    keys: Any = table[x]
+    if sampled:
+        bins = max(1, min(SAMPLED_BINS, table[x].nunique() // 4))
+        keys = pd.cut(table[x], bins).map(lambda interval: interval.mid).astype(float)
+    grouped = table[output].groupby(keys, observed=True)
+    summary = pd.DataFrame({"mean": grouped.mean(), "low": grouped.quantile(0.1), "high": grouped.quantile(0.9)})
     ax.fill_between(
         summary.index,
         summary["low"],
         summary["high"],
         color=PALETTE[4],
         alpha=0.35,
-        label="10th-90th percentile of runs",
+        label="10th-90th percentile of runs" + (" in the bin" if sampled else ""),
     )
-    ax.plot(summary.index, summary["mean"], "-o", color=PALETTE[0], label="mean over runs")
+    ax.plot(
+        summary.index, summary["mean"], "-o", color=PALETTE[0], label="mean" + (" per bin" if sampled else " over runs")
+    )
+    if sampled:
+        ax.scatter(table[x], table[output], s=12, color="0.35", alpha=0.6, label="a run", zorder=3)
     ax.set_xlabel(x)
     ax.set_ylabel(output)
-    _title(ax, f"{output} against {x} ({len(table)} runs)", _sweep_scenario(table))
+    how = f"; mean per bin of {x}" if sampled else ""
+    _title(ax, f"{output} against {x} ({len(table)} runs{how})", _sweep_scenario(table))
     ax.legend(fontsize="small")
     return ax
+
+
+def _sampled_factor(table: pd.DataFrame, x: str) -> bool:
+    """Whether ``x`` holds sampled values (an ``lhs`` or ``sobol`` design's) rather than levels."""
+    if not pd.api.types.is_numeric_dtype(table[x]):
+        return False
+    return bool(table.attrs.get("sweep", {}).get("design") in SAMPLED_DESIGNS)
 
 
 def phase_diagram(
