@@ -263,7 +263,7 @@ def _player_panels(ax: Axes | None, rows: list[int], size: tuple[float, float]) 
 
 
 def _player_panel(ax: Axes, line: pd.DataFrame, strategies: list[str], span: range, degenerate: list[int]) -> Any:
-    """One player's rows: probabilities as shades, the played strategy ringed."""
+    """One player's rows: probabilities as shades, the played strategy outlined."""
     grid = line.pivot_table(index="strategy", columns="round", values="probability", aggfunc="first")
     grid = grid.reindex(index=strategies, columns=list(span))
     extent = (span.start - 0.5, span.stop - 0.5, len(strategies) - 0.5, -0.5)
@@ -276,7 +276,7 @@ def _player_panel(ax: Axes, line: pd.DataFrame, strategies: list[str], span: ran
                 ax.text(
                     span.start + r,
                     k,
-                    f"{p:.2f}".lstrip("0"),
+                    _probability(p),
                     ha="center",
                     va="center",
                     fontsize="x-small",
@@ -290,6 +290,17 @@ def _player_panel(ax: Axes, line: pd.DataFrame, strategies: list[str], span: ran
     ax.set_ylim(len(strategies) - 0.5, -0.5)
     ax.xaxis.set_major_locator(_integer_ticks())
     return image
+
+
+def _probability(p: float) -> str:
+    """A mixed probability in two decimals, never shown as 0 or 1.
+
+    Examples
+    --------
+    >>> [_probability(p) for p in (1 / 3, 0.001, 0.999)]
+    ['.33', '<.01', '>.99']
+    """
+    return "<.01" if p < 0.005 else ">.99" if p >= 0.995 else f"{p:.2f}".lstrip("0")
 
 
 def _played_box(x: int, y: int) -> Any:
