@@ -186,6 +186,9 @@ def test_sobol_indices_and_bars_of_a_sweep_result() -> None:
     assert result.sobol("share:buffer_zone=(H,O)") is indices  # remembered
     ax = result.plot_sobol("share:buffer_zone=(H,O)").axes[0]
     assert len(ax.patches) == 4 and ax.get_ylabel().startswith("Sobol index")
+    assert ax.get_title() == (
+        f"{result.scenario.name}\nsensitivity of share:buffer_zone=(H,O): Sobol indices with 95% confidence intervals"
+    )
 
 
 @pytest.mark.slow
@@ -211,4 +214,4 @@ def test_a_sampled_sweep_is_a_scatter_plot_not_a_heatmap_of_categories() -> None
     assert len(ax.collections[-1].get_offsets()) == 12
     (means,) = ax.lines
     assert len(means.get_xdata()) == 3  # 12 sampled values // 4 = 3 bins, each holding some of the stratified samples
-    assert ax.get_title().endswith("(12 runs; mean per bin of G)")
+    assert ax.get_title() == f"{result.scenario.name}\nshare:buffer_zone=(W,W) against G (12 runs; mean per bin of G)"
