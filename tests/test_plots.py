@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 
@@ -215,3 +216,11 @@ def test_a_sampled_sweep_is_a_scatter_plot_not_a_heatmap_of_categories() -> None
     (means,) = ax.lines
     assert len(means.get_xdata()) == 3  # 12 sampled values // 4 = 3 bins, each holding some of the stratified samples
     assert ax.get_title() == f"{result.scenario.name}\nshare:buffer_zone=(W,W) against G (12 runs; mean per bin of G)"
+
+
+def test_a_hostile_scenario_name_is_shown_as_written_in_titles(flagship: RunResult) -> None:
+    # a control character has no glyph (a warning, an error under pytest) and $ would start mathtext
+    name = "costs $5 \x1b[2J"
+    (panel, _) = plots.equilibrium_probabilities(flagship.rounds, "buffer_zone", scenario=name)
+    assert panel.get_title() == "costs \\$5 \\x1b[2J\nbuffer_zone: selected equilibrium each round"
+    panel.figure.savefig(io.BytesIO(), format="png")  # draws without a warning

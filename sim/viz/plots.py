@@ -39,6 +39,7 @@ import pandas as pd
 from sim.errors import UsageError, did_you_mean
 from sim.game.equilibrium import SolveResult
 from sim.game.normal_form import best_response_marks
+from sim.terminal import visible
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -131,9 +132,22 @@ def _require_numbers(table: pd.DataFrame, column: str) -> None:
         )
 
 
+def _shown(text: str) -> str:
+    """User text (a scenario's, player's or strategy's name) as a figure shows it: control
+    characters as visible escapes (:func:`sim.terminal.visible`), ``$`` not read as math.
+
+    Examples
+    --------
+    >>> print(_shown("costs $5\x1b[2J"))
+    costs \\$5\\x1b[2J
+    """
+    return visible(text).replace("$", "\\$")
+
+
 def _title(ax: Axes, text: str, scenario: str | None) -> None:
     """Title ``ax`` with ``text`` under the scenario's name (when known)."""
-    ax.set_title(f"{scenario}\n{text}" if scenario else text)
+    lines = [scenario, *text.split("\n")] if scenario else text.split("\n")
+    ax.set_title("\n".join(_shown(line) for line in lines))
 
 
 def _sweep_scenario(table: pd.DataFrame) -> str | None:
@@ -226,7 +240,7 @@ def equilibrium_probabilities(
     image = None
     for panel, player in zip(panels, players):
         image = _player_panel(panel, here[here["player"] == player], strategies[player], span, degenerate)
-        panel.set_ylabel(player, rotation=0, ha="right", va="center", fontweight="bold", labelpad=12)
+        panel.set_ylabel(_shown(player), rotation=0, ha="right", va="center", fontweight="bold", labelpad=12)
     for panel in panels[:-1]:
         panel.tick_params(labelbottom=False)
     panels[-1].set_xlabel("round")
@@ -286,7 +300,7 @@ def _player_panel(ax: Axes, line: pd.DataFrame, strategies: list[str], span: ran
         ax.add_patch(_played_box(int(r), strategies.index(strategy)))
     for r in degenerate:
         ax.axvspan(r - 0.5, r + 0.5, fill=False, hatch="///", edgecolor="0.45", linewidth=0)
-    ax.set_yticks(range(len(strategies)), strategies)
+    ax.set_yticks(range(len(strategies)), [_shown(s) for s in strategies])
     ax.set_ylim(len(strategies) - 0.5, -0.5)
     ax.xaxis.set_major_locator(_integer_ticks())
     return image
@@ -393,7 +407,7 @@ def state_by_actor(
     for panel, actor in zip(panels, actors):
         keys = [key for key in chosen if owners[key] == actor]
         _state_lines(panel, frame, keys, [key.removeprefix(f"{actor}.") for key in keys])
-        panel.set_ylabel(actor, rotation=0, ha="right", va="center", fontweight="bold", labelpad=12)
+        panel.set_ylabel(_shown(actor), rotation=0, ha="right", va="center", fontweight="bold", labelpad=12)
     for panel in panels[:-1]:
         panel.tick_params(labelbottom=False)
     panels[-1].set_xlabel("round (0 = start)")
@@ -441,7 +455,7 @@ def _state_lines(ax: Axes, frame: pd.DataFrame, keys: Sequence[str], labels: Seq
             marker=_MARKERS[index % len(_MARKERS)],
             markevery=(index % 3, max(1, len(line) // _MARKS_PER_LINE)),
             markersize=5,
-            label=label,
+            label=_shown(label),
         )
     if keys:
         ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
