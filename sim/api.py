@@ -131,17 +131,22 @@ class RunResult(RunTables):
         from sim.viz import plots
 
         names = [game] if game is not None else [plan.name for plan in self.scenario.games]
-        figure = plots.new_figure((8, 3.2 * len(names)))
-        for name, panel in zip(names, figure.subplots(len(names), 1, squeeze=False)[:, 0]):
-            plots.equilibrium_probabilities(self.rounds, name, equilibria=self.equilibria, ax=panel)
+        sizes = [plots.equilibria_size(self.rounds, name) for name in names]
+        figure = plots.new_figure((max(w for w, _ in sizes), sum(h for _, h in sizes)))
+        grid = figure.add_gridspec(len(names), 1, height_ratios=[h for _, h in sizes])
+        for k, name in enumerate(names):
+            panel = figure.add_subplot(grid[k])
+            plots.equilibrium_probabilities(
+                self.rounds, name, equilibria=self.equilibria, scenario=self.scenario.name, ax=panel
+            )
         return figure
 
     def plot_state(self, variables: Sequence[str] | None = None) -> Figure:
-        """Actor state over rounds (:func:`sim.viz.plots.state_trajectories`)."""
+        """Actor state over rounds, a panel per actor (:func:`sim.viz.plots.state_by_actor`)."""
         from sim.viz import plots
 
-        figure = plots.new_figure((8, 4.5))
-        plots.state_trajectories(self.state, variables, ax=figure.add_subplot())
+        figure = plots.new_figure(plots.state_size(self.state, variables))
+        plots.state_by_actor(self.state, variables, scenario=self.scenario.name, ax=figure.add_subplot())
         return figure
 
     def plot_payoffs(self, game: str, round_number: int = 1) -> Figure:
@@ -151,8 +156,10 @@ class RunResult(RunTables):
 
         for played in self.history.plays:
             if played.game == game and played.round == round_number:
-                figure = plots.new_figure((6.5, 4.5))
-                plots.payoff_heatmap(played.result, ax=figure.add_subplot())
+                figure = plots.new_figure((6.5, 4.8))
+                plots.payoff_heatmap(
+                    played.result, round_number=round_number, scenario=self.scenario.name, ax=figure.add_subplot()
+                )
                 return figure
         raise UsageError(f"no play of game {game!r} in round {round_number} of this run")
 
@@ -205,7 +212,7 @@ class RunResult(RunTables):
         from sim.viz.figures import run_figure_writers
 
         first = {p.game: p.result for p in self.history.plays if p.round == 1 and p.result.game.n_players == 2}
-        writers = run_figure_writers(self.rounds, self.equilibria, self.state, first)
+        writers = run_figure_writers(self.rounds, self.equilibria, self.state, first, self.scenario.name)
         writers.update(self._bargaining_writers())
         return writers
 
@@ -377,7 +384,7 @@ class SweepResult:
         from sim.viz import plots
 
         figure = plots.new_figure((7, 4))
-        plots.sobol_bars(self.sobol(output), ax=figure.add_subplot())
+        plots.sobol_bars(self.sobol(output), output=output, scenario=self.scenario.name, ax=figure.add_subplot())
         return figure
 
     def discover(self, output: str, threshold: str | float | None = None, **settings: Any) -> Discovery:

@@ -381,8 +381,9 @@ def _add_plot(commands: argparse._SubParsersAction[_Parser]) -> argparse.Argumen
     plot = commands.add_parser(
         "plot",
         help="draw the figures of a saved run or sweep folder",
-        description="Write PNG figures into a run's --out folder (equilibria per game, state) or a sweep's "
-        "(a phase diagram over two parameters, or an output against one).",
+        description="Write PNG figures into a run's --out folder (equilibria per game, state) or into a sweep's "
+        "DIR/_figures/ (a phase diagram over two parameters: a heatmap of a grid, a scatter plot of an lhs or "
+        "sobol design; or an output against one); DIR stays a Parquet dataset.",
     )
     plot.add_argument("folder", help="a run's or a sweep's --out folder")
     plot.add_argument("--x", help="sweep: the parameter on the x axis (default: the first swept)")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 
@@ -29,15 +30,54 @@ def drawn(ax: object) -> bool:
     return bool(ax.lines or ax.images or ax.patches or ax.collections)  # type: ignore[attr-defined]
 
 
-def test_equilibrium_probabilities(flagship: RunResult) -> None:
-    ax = plots.equilibrium_probabilities(flagship.rounds, "buffer_zone", equilibria=flagship.equilibria)
-    assert drawn(ax)
-    assert ax.get_xlabel() == "round" and ax.get_ylabel() == "probability in the selected equilibrium"
-    assert "buffer_zone" in ax.get_title()
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "Ukraine: W" in labels and "Russia: O" in labels
+def played_cells(ax: object) -> list[tuple[int, str]]:
+    """The (round, strategy) of every cell a panel outlines as played."""
+    strategies = [t.get_text() for t in ax.get_yticklabels()]  # type: ignore[attr-defined]
+    boxes = [p for p in ax.patches if p.get_label() == "_played"]  # type: ignore[attr-defined]
+    return sorted(
+        (round(p.get_x() + p.get_width() / 2), strategies[round(p.get_y() + p.get_height() / 2)]) for p in boxes
+    )
+
+
+def test_equilibria_have_a_panel_per_player_marking_what_each_played(flagship: RunResult) -> None:
+    # issue 17: one panel per player, so that the second player's lines no longer cover the first's
+    ukraine, russia = plots.equilibrium_probabilities(
+        flagship.rounds, "buffer_zone", equilibria=flagship.equilibria, scenario="Flagship"
+    )
+    assert [ukraine.get_ylabel(), russia.get_ylabel()] == ["Ukraine", "Russia"]
+    assert [t.get_text() for t in ukraine.get_yticklabels()] == ["W", "H"]
+    assert [t.get_text() for t in russia.get_yticklabels()] == ["W", "B", "O"]
+    assert ukraine.get_title() == "Flagship\nbuffer_zone: selected equilibrium each round"
+    assert russia.get_xlabel() == "round" and ukraine.get_xlabel() == ""
+    for panel, player in ((ukraine, "Ukraine"), (russia, "Russia")):
+        table = flagship.rounds
+        rows = table[(table["game"] == "buffer_zone") & (table["player"] == player) & table["played"]]
+        expected = sorted(zip(rows["round"], rows["strategy"]))
+        assert len(expected) == 12  # one move per round of the 12 played
+        assert played_cells(panel) == expected
+    (image,) = russia.images  # probabilities as shades: rows W, B, O over rounds 1..12
+    assert image.get_array().shape == (3, 12)
     with pytest.raises(UsageError, match=r"no game 'bufer_zone'.*did you mean 'buffer_zone'"):
         plots.equilibrium_probabilities(flagship.rounds, "bufer_zone")
+
+
+def test_a_mixed_equilibrium_shows_its_probabilities_and_the_moves_drawn() -> None:
+    # issue 17: in rock-paper-scissors all six lines lay on 1/3 and hid the moves
+    result = run(SCENARIOS / "classics" / "rock_paper_scissors.yaml", rounds=4, seed=3)
+    first, second = plots.equilibrium_probabilities(result.rounds, "rps")
+    for panel, player in ((first, "First"), (second, "Second")):
+        # 4 rounds x 3 strategies, each 1/3 written as .33 in its cell
+        assert [t.get_text() for t in panel.texts] == [".33"] * 12
+        rows = result.rounds[(result.rounds["player"] == player) & result.rounds["played"]]
+        assert played_cells(panel) == sorted(zip(rows["round"], rows["strategy"]))
+        assert len(played_cells(panel)) == 4
+
+
+@pytest.mark.slow
+def test_a_long_run_writes_no_probabilities_in_its_narrow_cells() -> None:
+    result = run(SCENARIOS / "classics" / "rock_paper_scissors.yaml", rounds=plots.WRITTEN_ROUNDS + 1)
+    first, _ = plots.equilibrium_probabilities(result.rounds, "rps")
+    assert len(first.texts) == 0 and len(played_cells(first)) == plots.WRITTEN_ROUNDS + 1
 
 
 def test_degenerate_rounds_are_flagged() -> None:
@@ -53,9 +93,11 @@ games:
 """
     result = run(parse_scenario(text))
     assert result.equilibria["degenerate"].all()
-    ax = plots.equilibrium_probabilities(result.rounds, "g", equilibria=result.equilibria)
-    assert "degenerate game" in [t.get_text() for t in ax.get_legend().get_texts()]
-    assert len(ax.patches) == 3  # one grey band per round
+    a, b = plots.equilibrium_probabilities(result.rounds, "g", equilibria=result.equilibria)
+    assert [t.get_text() for t in b.get_legend().get_texts()] == ["strategy played", "degenerate game"]
+    for panel in (a, b):  # one hatched band per round, beside the 3 played cells
+        assert len([p for p in panel.patches if p.get_hatch() == "///"]) == 3
+        assert len(played_cells(panel)) == 3
 
 
 def test_state_trajectories(flagship: RunResult) -> None:
@@ -65,9 +107,25 @@ def test_state_trajectories(flagship: RunResult) -> None:
         plots.state_trajectories(flagship.state, ["Ukraine.trusts"])
 
 
+def test_state_by_actor_gives_each_actor_a_panel(flagship: RunResult) -> None:
+    # EU.audience (1.0) and Switzerland.acceptance_UA (1.0) lay on each other in one panel
+    panels = plots.state_by_actor(flagship.state, scenario="Flagship")
+    assert [p.get_ylabel() for p in panels] == ["EU", "Russia", "Ukraine", "Switzerland", "parameters"]
+    assert [len(p.lines) for p in panels] == [1, 3, 4, 2, 3]
+    assert [t.get_text() for t in panels[3].get_legend().get_texts()] == ["acceptance_UA", "acceptance_RU"]
+    assert panels[0].get_title().startswith("Flagship\nstate over rounds")
+    assert panels[-1].get_xlabel() == "round (0 = start)"
+    (ukraine,) = plots.state_by_actor(flagship.state, ["Ukraine.trust"])
+    assert ukraine.get_ylabel() == "Ukraine" and len(ukraine.lines) == 1
+
+
 def test_payoff_heatmap(flagship: RunResult) -> None:
     ax = flagship.plot_payoffs("troop_deployment", 1).axes[0]
     assert ax.images and ax.get_xlabel() == "Russia (column player)" and ax.get_ylabel() == "EU (row player)"
+    assert ax.get_title().splitlines()[:2] == [
+        flagship.scenario.name,
+        "troop_deployment, round 1: payoffs (EU, Russia)",
+    ]
     texts = [t.get_text() for t in ax.texts]
     assert "1.4*, -1.08*" in texts and "-1.2*, 1.75*" in texts
     assert len(ax.patches) == 2  # the two pure equilibria are outlined
@@ -80,9 +138,12 @@ def test_run_result_figures_are_figures_and_leave_the_backend_alone(flagship: Ru
     backend = matplotlib.get_backend()
     figure = flagship.plot_equilibria()
     assert isinstance(figure, Figure)
-    assert len(figure.axes) == 3 and all(drawn(ax) for ax in figure.axes)
+    # mediation: Switzerland; troop_deployment: EU, Russia; buffer_zone: Ukraine, Russia; each game a colour bar
+    panels = [ax for ax in figure.axes if ax.images]
+    assert [ax.get_ylabel() for ax in panels] == ["Switzerland", "EU", "Russia", "Ukraine", "Russia"]
+    assert len(figure.axes) == 5 + 3 and all(drawn(ax) for ax in figure.axes)
     one = flagship.plot_equilibria("buffer_zone")
-    assert len(one.axes) == 1 and "buffer_zone" in one.axes[0].get_title()
+    assert len(one.axes) == 2 + 1 and one.axes[0].get_title().endswith("buffer_zone: selected equilibrium each round")
     for drawing in (flagship.plot_state(), flagship.plot_payoffs("troop_deployment", 1)):
         assert isinstance(drawing, Figure) and drawn(drawing.axes[0])
     assert matplotlib.get_backend() == backend
@@ -94,7 +155,9 @@ def test_sweep_result_figures(swept: SweepResult) -> None:
     (ax,) = figure.axes
     assert drawn(ax) and ax.get_xlabel() == "G" and ax.get_ylabel() == "share:buffer_zone=(W,W)"
     ax = swept.plot_phase_diagram("G", "m", "share:buffer_zone=(W,W)").axes[0]
-    assert ax.images and ax.get_xlabel() == "G" and ax.get_ylabel() == "m"
+    assert ax.images and ax.get_xlabel() == "G" and ax.get_ylabel() == "m"  # a grid stays a heatmap
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "0.5", "1"]
+    assert ax.get_title() == f"{swept.scenario.name}\nshare:buffer_zone=(W,W): mean over runs"
     ax = swept.plot_phase_diagram("G", "m", game="buffer_zone").axes[0]
     assert ax.get_legend().get_title().get_text() == "most frequent profile"
     with pytest.raises(UsageError, match="either an output column or a game"):
@@ -124,3 +187,40 @@ def test_sobol_indices_and_bars_of_a_sweep_result() -> None:
     assert result.sobol("share:buffer_zone=(H,O)") is indices  # remembered
     ax = result.plot_sobol("share:buffer_zone=(H,O)").axes[0]
     assert len(ax.patches) == 4 and ax.get_ylabel().startswith("Sobol index")
+    assert ax.get_title() == (
+        f"{result.scenario.name}\nsensitivity of share:buffer_zone=(H,O): Sobol indices with 95% confidence intervals"
+    )
+
+
+@pytest.mark.slow
+def test_a_sampled_sweep_is_a_scatter_plot_not_a_heatmap_of_categories() -> None:
+    # issue 17: every sampled value became a category (hundreds of tick labels, pixel-sized cells)
+    result = sweep(SCENARIOS / "buffer_zone.yaml", {"G": "0:1", "m": "0:0.5"}, design="lhs", samples=12, workers=1)
+    assert result.table.attrs["sweep"]["design"] == "lhs"
+    bare = result.table.copy()
+    bare.attrs = {}  # a table read back without its description: not a grid either
+    for table in (result.table, bare):
+        ax = plots.phase_diagram(table, "G", "m", "share:buffer_zone=(W,W)")
+        assert len(ax.images) == 0
+        (dots,) = ax.collections
+        assert len(dots.get_offsets()) == 12  # a dot per sampled point
+        assert len(ax.get_xticks()) < 12  # a numeric axis, not a tick per sampled value
+        assert dots.get_clim() == (0.0, 1.0)  # a share's colours always span 0 to 1
+    ax = result.plot_phase_diagram("G", "m", game="buffer_zone").axes[0]
+    assert len(ax.images) == 0 and len(ax.collections[0].get_offsets()) == 12
+    assert ax.get_legend().get_title().get_text() == "most frequent profile"
+    assert ax.get_title() == f"{result.scenario.name}\nbuffer_zone: most frequent profile (12 points of an lhs design)"
+    # against one sampled parameter: a dot per run and the mean over bins, not a line through 12 single runs
+    ax = result.plot_outcome("G", "share:buffer_zone=(W,W)").axes[0]
+    assert len(ax.collections[-1].get_offsets()) == 12
+    (means,) = ax.lines
+    assert len(means.get_xdata()) == 3  # 12 sampled values // 4 = 3 bins, each holding some of the stratified samples
+    assert ax.get_title() == f"{result.scenario.name}\nshare:buffer_zone=(W,W) against G (12 runs; mean per bin of G)"
+
+
+def test_a_hostile_scenario_name_is_shown_as_written_in_titles(flagship: RunResult) -> None:
+    # a control character has no glyph (a warning, an error under pytest) and $ would start mathtext
+    name = "costs $5 \x1b[2J"
+    (panel, _) = plots.equilibrium_probabilities(flagship.rounds, "buffer_zone", scenario=name)
+    assert panel.get_title() == "costs \\$5 \\x1b[2J\nbuffer_zone: selected equilibrium each round"
+    panel.figure.savefig(io.BytesIO(), format="png")  # draws without a warning

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import runpy
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,15 @@ def test_readme_picture_and_docs_exist() -> None:
         assert (ROOT / link).exists(), link
     for doc in re.findall(r"`(docs/[\w.-]+)`", README):
         assert (ROOT / doc).exists(), doc
+
+
+@pytest.mark.slow
+def test_the_readme_picture_shows_every_players_move() -> None:
+    # issue 17: the flagship picture hid Ukraine's move under Russia's lines
+    assert "](docs/images/flagship.png)" in README and "`python docs/images/flagship.py`" in README
+    script = runpy.run_path(str(ROOT / "docs" / "images" / "flagship.py"))  # draws, does not save
+    figure = script["flagship_figure"]()
+    panels = [ax for ax in figure.axes if ax.images]
+    assert [ax.get_ylabel() for ax in panels] == ["Ukraine", "Russia"]
+    for panel in panels:  # the 24 rounds' moves of each player outlined
+        assert len([p for p in panel.patches if p.get_label() == "_played"]) == 24

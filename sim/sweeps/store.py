@@ -26,7 +26,8 @@ Resumption
     those no kept part holds, whatever chunk size the sweep was begun with.
 
 ``pandas.read_parquet(folder)`` reads the whole table (files starting with ``_`` or
-``.`` are ignored by it; kept round tables are in ``_rounds/``).
+``.`` are ignored by it; kept round tables are in ``_rounds/``, figures drawn by
+``diplosim plot`` in ``_figures/``).
 """
 
 from __future__ import annotations
@@ -56,7 +57,17 @@ from sim.files import write_atomic, write_text_atomic
 from sim.sweeps.chunks import JobResult
 from sim.sweeps.streams import run_seed
 
-__all__ = ["FORMAT", "LOCK", "MANIFEST", "REJECTED", "ROUNDS_FOLDER", "Rejected", "SweepStore", "load_sweep"]
+__all__ = [
+    "FIGURES_FOLDER",
+    "FORMAT",
+    "LOCK",
+    "MANIFEST",
+    "REJECTED",
+    "ROUNDS_FOLDER",
+    "Rejected",
+    "SweepStore",
+    "load_sweep",
+]
 
 MANIFEST = "_manifest.json"
 ROUNDS_FOLDER = "_rounds"
@@ -64,6 +75,9 @@ ROUNDS_FOLDER = "_rounds"
 LOCK = "_lock"
 #: Where parts that failed their check on resumption are moved.
 REJECTED = "_rejected"
+#: Where ``diplosim plot`` draws a sweep's figures (a name starting with ``_``, which
+#: Parquet readers skip, so the folder stays one dataset; never read as a part).
+FIGURES_FOLDER = "_figures"
 #: The manifest's format (2: written once, no chunk list; parts are checked on resumption).
 FORMAT = 2
 #: Columns that identify a run in every part.
