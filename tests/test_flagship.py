@@ -504,3 +504,42 @@ def test_the_pessimism_trap_holds_back_and_learns_nothing_until_fatigue_opens_a_
     assert [_path(result, m)[1] for m in range(1, 5)] == ["hold_back"] * 4
     assert _series(result, "EU", "pi") == [0.6] * 4 + [0.0] * 3
     assert _series(result, "parameters", "zone_km")[4] == pytest.approx(11.46, abs=1e-12)
+
+
+def test_every_field_the_seeds_readme_names_is_in_the_flagship() -> None:
+    # seeds/README.md maps the article's sentences to the flagship: the "where" column (the third)
+    # names fields as `section.name` (parameters, let, games, actors, ...) or, after one of them, by
+    # name alone (`esc_up`, `K_o`, `U_M`); every one must exist, or the map has gone stale
+    import re
+
+    import yaml
+
+    raw = yaml.safe_load(PATH.read_text(encoding="utf-8"))
+    known = {
+        "parameters": set(raw["parameters"]),
+        "let": set(raw["let"]),
+        "games": set(raw["games"]),
+        "actors": set(raw["actors"]),
+        "metrics": set(raw["metrics"]),
+    }
+    bare = set().union(*known.values()) | set(raw)
+
+    def keys(node: object) -> set[str]:  # every key in the games: moves, chance outcomes, fields
+        if isinstance(node, dict):
+            return {str(k) for k in node} | set().union(set(), *(keys(v) for v in node.values()))
+        return set().union(set(), *(keys(v) for v in node)) if isinstance(node, list) else set()
+
+    bare |= keys(raw["games"]) | {raw["games"]["zone_talks"]["bargaining"]["issue"]["name"]}  # km
+    readme = (PATH.parent.parent / "seeds" / "README.md").read_text(encoding="utf-8")
+    rows = [line.split(" | ") for line in readme.splitlines() if line.startswith('| "')]
+    assert len(rows) == 16  # one row per sentence of the article the model uses
+    checked = 0
+    for row in rows:
+        for name in re.findall(r"`([^`]+)`", row[2]):
+            head, _, rest = name.partition(".")
+            if head in known:
+                assert rest.split(".")[0] in known[head] or "*" in rest, name  # `let.UCH_*`: a family
+            else:  # a name alone, a move pattern (`stand_firm.*`) or a snippet (`hidden: true`)
+                assert name.split(":")[0].rstrip("*").rstrip(".") in bare or f"{head}.force" in bare, name
+            checked += 1
+    assert checked > 60

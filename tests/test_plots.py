@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import matplotlib
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
@@ -117,6 +118,28 @@ def test_state_by_actor_gives_each_actor_a_panel(flagship: RunResult) -> None:
     assert panels[-1].get_xlabel() == "round (0 = start)"
     (ukraine,) = plots.state_by_actor(flagship.state, ["Ukraine.trust"])
     assert ukraine.get_ylabel() == "Ukraine" and len(ukraine.lines) == 1
+
+
+def test_move_timeline_puts_one_marker_per_move_made_on_the_move_s_row() -> None:
+    # month 1: the EU sends monitors, then stands firm; month 2: it holds back; Russia's moves are not the EU's
+    moves = pd.DataFrame(
+        {
+            "round": [1, 1, 1, 2],
+            "game": "crisis",
+            "actor": ["EU", "Russia", "EU", "EU"],
+            "move": ["monitors", "strike", "stand_firm", "hold_back"],
+        }
+    )
+    ax = plots.move_timeline(moves, "crisis", "EU", only=["hold_back", "monitors", "force", "stand_firm"])
+    # rows bottom up in the order given; force (never made) keeps its row with no marker
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["hold_back", "monitors", "force", "stand_firm"]
+    points = [(list(line.get_xdata()), list(line.get_ydata())) for line in ax.lines]
+    assert points == [([2], [0]), ([1], [1]), ([], []), ([1], [3])]
+    assert ax.get_title() == "crisis: moves of EU" and ax.get_xlabel() == "round"
+    by_default = plots.move_timeline(moves, "crisis", "EU")  # every move made, in the order first made
+    assert [t.get_text() for t in by_default.get_yticklabels()] == ["monitors", "stand_firm", "hold_back"]
+    with pytest.raises(UsageError, match=r"no moves of 'Ukraine' in game 'crisis'"):
+        plots.move_timeline(moves, "crisis", "Ukraine")
 
 
 def test_payoff_heatmap(flagship: RunResult) -> None:

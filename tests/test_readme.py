@@ -10,8 +10,9 @@ import pytest
 
 from sim.api import run
 from sim.scenario.load import parse_scenario
+from sim.viz.plots import new_figure
 
-from .conftest import ROOT
+from .conftest import FLAGSHIP, ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
@@ -70,11 +71,16 @@ def test_readme_picture_and_docs_exist() -> None:
 
 @pytest.mark.slow
 def test_the_readme_picture_shows_every_players_move() -> None:
-    # issue 17: the flagship picture hid Ukraine's move under Russia's lines
+    # issue 17: the flagship picture hid a player's move; the v2 picture has a row of moves
+    # for each player of the crisis and the zone (Ukraine's offers), for both types of Russia
     assert "](docs/images/flagship.png)" in README and "`python docs/images/flagship.py`" in README
-    script = runpy.run_path(str(ROOT / "docs" / "images" / "flagship.py"))  # draws, does not save
-    figure = script["flagship_figure"]()
-    panels = [ax for ax in figure.axes if ax.images]
-    assert [ax.get_ylabel() for ax in panels] == ["Ukraine", "Russia"]
-    for panel in panels:  # the 24 rounds' moves of each player outlined
-        assert len([p for p in panel.patches if p.get_label() == "_played"]) == 24
+    script = runpy.run_path(str(ROOT / "docs" / "images" / "flagship.py"))  # defines, does not draw
+    figure = new_figure((13.0, 12.0))
+    grid = figure.subplots(script["ROWS"], 2)
+    for column, (seed, title) in enumerate(script["WORLDS"]):
+        script["draw_world"](run(FLAGSHIP, seed=seed), title, list(grid[:, column]))
+    titles = [ax.get_title() for ax in grid[:, 0]]
+    assert any("EU" in t for t in titles) and any("Russia" in t for t in titles)
+    assert any("Ukraine's offers" in t for t in titles)
+    moves = [ax for ax in grid[1:4, 0] if ax.lines]  # the EU's, Russia's and chance's rows of moves
+    assert len(moves) == 3 and all(any(len(line.get_xdata()) for line in ax.lines) for ax in moves)

@@ -10,6 +10,7 @@ Runs
     :func:`equilibrium_probabilities` (a game's selected equilibrium over rounds, a
     panel per player with the strategy it played and degenerate rounds marked),
     :func:`state_by_actor` (a panel per actor), :func:`state_trajectories` (one panel),
+    :func:`move_timeline` (the moves an actor made in a game tree, round by round),
     :func:`payoff_heatmap` (a two-player stage game with best responses and equilibria).
 Sweeps
     :func:`outcome_vs_parameter` (an output against one parameter, with the spread over
@@ -49,6 +50,7 @@ __all__ = [
     "PALETTE",
     "equilibria_size",
     "equilibrium_probabilities",
+    "move_timeline",
     "new_figure",
     "outcome_vs_parameter",
     "payoff_heatmap",
@@ -459,6 +461,50 @@ def _state_lines(ax: Axes, frame: pd.DataFrame, keys: Sequence[str], labels: Seq
         )
     if keys:
         ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+
+
+def move_timeline(
+    moves: pd.DataFrame, game: str, actor: str, *, only: Sequence[str] | None = None, ax: Axes | None = None
+) -> Axes:
+    """The moves an actor (or ``chance``) made in a game tree, round by round: one row per
+    move, a marker in each round it was made (a round may hold several: a posture, then a
+    reply to an incident).
+
+    Parameters
+    ----------
+    moves : DataFrame
+        A run's ``moves`` table (columns ``round``, ``game``, ``actor``, ``move``).
+    game, actor : str
+    only : sequence of str, optional
+        The moves to show, bottom row first (default: every move made, in the order first
+        made); chance's type draws, for one, can be left out this way.
+    ax : matplotlib Axes, optional
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"round": [1, 1, 2], "game": "crisis", "actor": "EU",
+    ...                       "move": ["monitors", "stand_firm", "hold_back"]})
+    >>> ax = move_timeline(table, "crisis", "EU")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['monitors', 'stand_firm', 'hold_back']
+    """
+    for column in ("round", "game", "actor", "move"):
+        _require(moves, column, "moves table")
+    here = moves[(moves["game"] == game) & (moves["actor"] == actor)]
+    if here.empty:
+        pairs = sorted({f"{g}/{a}" for g, a in zip(moves["game"], moves["actor"], strict=True)})
+        raise UsageError(f"no moves of {actor!r} in game {game!r}{did_you_mean(f'{game}/{actor}', pairs)}")
+    names = list(only) if only is not None else list(dict.fromkeys(here["move"]))
+    ax = _axes(ax, (7.0, 0.6 + 0.35 * len(names)))
+    for row, name in enumerate(names):
+        made = here[here["move"] == name]["round"]
+        ax.plot(made, [row] * len(made), "o", color=PALETTE[row % len(PALETTE)], markersize=6)
+    ax.set_yticks(range(len(names)), names)
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.grid(axis="y", color="0.9")
+    ax.set_xlabel("round")
+    ax.set_title(f"{game}: moves of {actor}")
+    return ax
 
 
 def payoff_heatmap(
