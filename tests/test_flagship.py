@@ -504,3 +504,13 @@ def test_the_pessimism_trap_holds_back_and_learns_nothing_until_fatigue_opens_a_
     assert [_path(result, m)[1] for m in range(1, 5)] == ["hold_back"] * 4
     assert _series(result, "EU", "pi") == [0.6] * 4 + [0.0] * 3
     assert _series(result, "parameters", "zone_km")[4] == pytest.approx(11.46, abs=1e-12)
+
+
+@pytest.mark.parametrize(("theta", "seed", "resolved"), [(1, SEED_OPPORTUNISTIC, 1), (2, SEED_RESOLVED, 0), (0, 2, 1)])
+def test_theta_fixes_russias_type_while_the_west_solves_at_its_prior(theta: int, seed: int, resolved: int) -> None:
+    # theta = 1 gives a resolved Russia with the seed that draws an opportunistic one, theta = 2 the
+    # reverse; theta = 0 draws (seed 2: resolved, as in the seeded run above). Either way the EU does not
+    # see the type: at its prior 3/10 it sends monitors in month 1 (CHECK 1: 23/126 <= 3/10 < 1/2)
+    result = run(_scenario(), seed=seed, exact=False, rounds=1, overrides={"theta": theta})
+    assert result.final_state()["Russia"]["resolved"] == resolved
+    assert _path(result, 1)[:2] == ["r" if resolved else "o", "monitors"]
