@@ -35,7 +35,7 @@ from .conftest import diplosim
 
 RUSSIA = ("r/force", "r/monitors", "o/force", "o/monitors")  # Russia's information sets: its type, the posture
 PATH = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml"
-SEED_RESOLVED = 2  # with this seed the crisis tree draws a resolved Russia in month 1
+SEED_RESOLVED = 2  # with this seed the type game draws a resolved Russia in month 1
 SEED_OPPORTUNISTIC = 4  # ... and with this one an opportunistic Russia
 
 pytestmark = pytest.mark.slow  # every test builds and solves the 34-node tree at least once (> 0.3 s)
