@@ -35,7 +35,7 @@ from .conftest import diplosim
 
 RUSSIA = ("r/force", "r/monitors", "o/force", "o/monitors")  # Russia's information sets: its type, the posture
 PATH = Path(__file__).resolve().parent.parent / "scenarios" / "eu_russia_ukraine_buffer_zone.yaml"
-SEED_RESOLVED = 2  # with this seed the crisis tree draws a resolved Russia in month 1
+SEED_RESOLVED = 2  # with this seed the type game draws a resolved Russia in month 1
 SEED_OPPORTUNISTIC = 4  # ... and with this one an opportunistic Russia
 
 pytestmark = pytest.mark.slow  # every test builds and solves the 34-node tree at least once (> 0.3 s)
@@ -543,3 +543,13 @@ def test_every_field_the_seeds_readme_names_is_in_the_flagship() -> None:
                 assert name.split(":")[0].rstrip("*").rstrip(".") in bare or f"{head}.force" in bare, name
             checked += 1
     assert checked > 60
+
+
+@pytest.mark.parametrize(("theta", "seed", "resolved"), [(1, SEED_OPPORTUNISTIC, 1), (2, SEED_RESOLVED, 0), (0, 2, 1)])
+def test_theta_fixes_russias_type_while_the_west_solves_at_its_prior(theta: int, seed: int, resolved: int) -> None:
+    # theta = 1 gives a resolved Russia with the seed that draws an opportunistic one, theta = 2 the
+    # reverse; theta = 0 draws (seed 2: resolved, as in the seeded run above). Either way the EU does not
+    # see the type: at its prior 3/10 it sends monitors in month 1 (CHECK 1: 23/126 <= 3/10 < 1/2)
+    result = run(_scenario(), seed=seed, exact=False, rounds=1, overrides={"theta": theta})
+    assert result.final_state()["Russia"]["resolved"] == resolved
+    assert _path(result, 1)[:2] == ["r" if resolved else "o", "monitors"]

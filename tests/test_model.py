@@ -36,7 +36,7 @@ def test_seeded_flagship_run_matches_the_recorded_trajectory() -> None:
 
 
 def test_flagship_story_follows_from_the_model() -> None:
-    """Independent checks of the recorded run, from docs/model.md's formulas by hand."""
+    """Independent checks of the recorded run, by hand from the v1 variant's formulas (its scenario file)."""
     result = run(SIMULTANEOUS)
     played = result.rounds[result.rounds["played"]].set_index(["round", "game", "player"])["strategy"]
     # (H, E) is risk-dominant every round: the EU holds back, Russia escalates
