@@ -15,7 +15,7 @@ from sim.sweeps import discovery
 from sim.sweeps.discovery import Box, discover, format_discovery, parse_threshold
 from sim.sweeps.runner import load_sweep
 
-from .conftest import FLAGSHIP, diplosim
+from .conftest import SIMULTANEOUS, diplosim
 
 #: How far a recovered limit may lie from the true one on 1000 uniform runs: the gap
 #: between neighbouring sampled values is about 1/1000 per unit, and one peel cuts 5 % of
@@ -249,7 +249,7 @@ def flagship_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--param",
         "mediation_strength=0:0.5",
     ]
-    result = diplosim("sweep", str(FLAGSHIP), *args, "--workers", "1", "--quiet", "--out", str(folder))
+    result = diplosim("sweep", str(SIMULTANEOUS), *args, "--workers", "1", "--quiet", "--out", str(folder))
     assert result.returncode == 0, result.stderr
     return folder
 

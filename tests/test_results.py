@@ -21,6 +21,7 @@ def test_tables_are_tidy_with_the_documented_columns() -> None:
         "game",
         "player",
         "strategy",
+        "description",  # the variant describes its strategies
         "probability",
         "played",
         "strategy_payoff",
