@@ -33,7 +33,8 @@ def drawn(ax: object) -> bool:
 
 def played_cells(ax: object) -> list[tuple[int, str]]:
     """The (round, strategy) of every cell a panel outlines as played."""
-    strategies = [t.get_text() for t in ax.get_yticklabels()]  # type: ignore[attr-defined]
+    # the rows' labels, without the strategies' descriptions ("H (hold back)" -> "H")
+    strategies = [t.get_text().split(" (")[0] for t in ax.get_yticklabels()]  # type: ignore[attr-defined]
     boxes = [p for p in ax.patches if p.get_label() == "_played"]  # type: ignore[attr-defined]
     return sorted(
         (round(p.get_x() + p.get_width() / 2), strategies[round(p.get_y() + p.get_height() / 2)]) for p in boxes
@@ -46,8 +47,15 @@ def test_equilibria_have_a_panel_per_player_marking_what_each_played(flagship: R
         flagship.rounds, "buffer_zone", equilibria=flagship.equilibria, scenario="Flagship"
     )
     assert [ukraine.get_ylabel(), russia.get_ylabel()] == ["Ukraine", "Russia"]
-    assert [t.get_text() for t in ukraine.get_yticklabels()] == ["W", "H"]
-    assert [t.get_text() for t in russia.get_yticklabels()] == ["W", "B", "O"]
+    assert [t.get_text() for t in ukraine.get_yticklabels()] == [
+        "W (withdraw 20 km into a mutual 40 km zone)",
+        "H (hold the line)",
+    ]
+    assert [t.get_text() for t in russia.get_yticklabels()] == [
+        "W (withdraw 20 km)",
+        "B (hold and fortify its own buffer zones)",
+        "O (offensive)",
+    ]
     assert ukraine.get_title() == "Flagship\nbuffer_zone: selected equilibrium each round"
     assert russia.get_xlabel() == "round" and ukraine.get_xlabel() == ""
     for panel, player in ((ukraine, "Ukraine"), (russia, "Russia")):
@@ -247,3 +255,16 @@ def test_a_hostile_scenario_name_is_shown_as_written_in_titles(flagship: RunResu
     (panel, _) = plots.equilibrium_probabilities(flagship.rounds, "buffer_zone", scenario=name)
     assert panel.get_title() == "costs \\$5 \\x1b[2J\nbuffer_zone: selected equilibrium each round"
     panel.figure.savefig(io.BytesIO(), format="png")  # draws without a warning
+
+
+def test_the_equilibria_figure_names_what_each_strategy_means() -> None:
+    # troop_deployment.yaml describes its strategies: the rows say what they mean
+    from sim.api import run as run_scenario
+
+    result = run_scenario(SCENARIOS / "troop_deployment.yaml", rounds=2)
+    panels = plots.equilibrium_probabilities(result.rounds, "troop_deployment", equilibria=result.equilibria)
+    labels = [[t.get_text() for t in panel.get_yticklabels()] for panel in panels]
+    assert labels == [
+        ["D (deploy a reassurance force)", "M (send monitors)", "H (hold back)"],
+        ["R (restrain)", "E (escalate against the force)"],
+    ]

@@ -278,6 +278,15 @@ def _player_panels(ax: Axes | None, rows: list[int], size: tuple[float, float]) 
     return [first] + [figure.add_subplot(grid[k], sharex=first) for k in range(1, len(rows))]
 
 
+def _described(line: pd.DataFrame, strategy: str) -> str:
+    """``"H (hold back)"`` when the rounds table describes the strategy, else ``"H"``."""
+    if "description" not in line.columns:
+        return strategy
+    texts = line.loc[line["strategy"] == strategy, "description"]
+    text = str(texts.iloc[0]) if len(texts) else ""
+    return f"{strategy} ({text})" if text else strategy
+
+
 def _player_panel(ax: Axes, line: pd.DataFrame, strategies: list[str], span: range, degenerate: list[int]) -> Any:
     """One player's rows: probabilities as shades, the played strategy outlined."""
     grid = line.pivot_table(index="strategy", columns="round", values="probability", aggfunc="first")
@@ -302,7 +311,7 @@ def _player_panel(ax: Axes, line: pd.DataFrame, strategies: list[str], span: ran
         ax.add_patch(_played_box(int(r), strategies.index(strategy)))
     for r in degenerate:
         ax.axvspan(r - 0.5, r + 0.5, fill=False, hatch="///", edgecolor="0.45", linewidth=0)
-    ax.set_yticks(range(len(strategies)), [_shown(s) for s in strategies])
+    ax.set_yticks(range(len(strategies)), [_shown(_described(line, s)) for s in strategies])
     ax.set_ylim(len(strategies) - 0.5, -0.5)
     ax.xaxis.set_major_locator(_integer_ticks())
     return image
