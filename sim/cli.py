@@ -165,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_analyze,
         _add_discover,
         _add_plot,
+        _add_app,
         _add_schema,
     ):
         command = add(commands)
@@ -398,6 +399,31 @@ def _plot(args: argparse.Namespace) -> int:
 
     for path in plot_folder(args.folder, x=args.x, y=args.y, metric=args.metric):
         print(visible(f"wrote {path}"))
+    return 0
+
+
+def _add_app(commands: argparse._SubParsersAction[_Parser]) -> argparse.ArgumentParser:
+    app = commands.add_parser(
+        "app",
+        help="open a scenario in a local web page (sliders, matrices, equilibria)",
+        description="Start a web page on this machine where a scenario is picked from a folder or uploaded, its "
+        "parameters and starting state are moved with sliders, and its rounds are stepped, showing each game's "
+        "matrix with best responses marked (or its tree, or its bargaining picture), every equilibrium in exact "
+        "fractions, the one chosen, and the state over time. Needs the optional extra: pip install "
+        "'diplosim[app]'. Listens on 127.0.0.1 (this machine only) unless --host says otherwise.",
+    )
+    app.add_argument("scenario", nargs="?", help="a scenario file to open first")
+    app.add_argument("--folder", default="scenarios", help="the folder whose scenarios the page offers (%(default)s)")
+    app.add_argument("--host", default="127.0.0.1", help="the address to listen on (%(default)s: this machine only)")
+    app.add_argument("--port", type=int, default=8765, help="the port (%(default)s; 0 picks a free one)")
+    app.set_defaults(handler=_app)
+    return app
+
+
+def _app(args: argparse.Namespace) -> int:
+    from sim.app.server import serve
+
+    serve(args.scenario, folder=args.folder, host=args.host, port=args.port)
     return 0
 
 

@@ -15,7 +15,15 @@ from sim.solvers.bargaining import Solution
 from sim.solvers.fearon import posterior_after
 from sim.solvers.protocols import Protocol, scalar
 
-__all__ = ["bargaining_json", "bargaining_lines", "multi_issue_json", "multi_issue_lines", "protocol_text"]
+__all__ = [
+    "TITLES",
+    "agreement_text",
+    "bargaining_json",
+    "bargaining_lines",
+    "multi_issue_json",
+    "multi_issue_lines",
+    "protocol_text",
+]
 
 #: How solution concepts are named in the text.
 TITLES = {"nash": "Nash", "kalai_smorodinsky": "Kalai-Smorodinsky", "rubinstein": "Rubinstein (alternating offers)"}
@@ -70,7 +78,7 @@ def bargaining_lines(solved: SolvedBargaining | SolvedMultiIssue) -> list[str]:
             f"{_with_unit(problem, solved.span[1])}] (the agreements both prefer to disagreeing)"
         )
     for solution in solved.solutions:
-        lines.append(f"  {TITLES[solution.concept]}: {_agreement_text(problem, solution)}")
+        lines.append(f"  {TITLES[solution.concept]}: {agreement_text(problem, solution)}")
         lines.append(f"    {solution.explanation}")
         if solution.concept == "rubinstein" and (extra := _equal_discounts(problem, solution)):
             lines.append(f"    {extra}")
@@ -259,7 +267,8 @@ def multi_issue_json(solved: SolvedMultiIssue) -> dict[str, object]:
     }
 
 
-def _agreement_text(problem: Bargaining, solution: Solution) -> str:
+def agreement_text(problem: Bargaining, solution: Solution) -> str:
+    """``"width = 24 km; EU gets 3/5 (~ 0.6), Russia gets 2/5 (~ 0.4)"``: a solution in words."""
     a, b = problem.parties
     utilities = f"{a} gets {_reading(solution.utilities[0])}, {b} gets {_reading(solution.utilities[1])}"
     if solution.agreement is None:

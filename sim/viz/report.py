@@ -33,10 +33,13 @@ __all__ = [
     "StoryPrinter",
     "equilibrium_text",
     "game_table",
+    "matrix_heading",
     "print_solved",
     "print_story",
     "risk_comparisons",
+    "solve_status",
     "solved_json",
+    "story_line",
     "strategy_meanings",
 ]
 
@@ -81,7 +84,8 @@ def game_table(result: SolveResult) -> Table:
     return table
 
 
-def _heading(game: NormalFormGame) -> str:
+def matrix_heading(game: NormalFormGame) -> str:
+    """How to read a game's matrix: who chooses the row and the column, what a cell holds."""
     if game.n_players == 1:
         return f"a decision of {game.players[0]}"
     if game.n_players > 2:
@@ -105,7 +109,8 @@ def equilibrium_text(game: NormalFormGame, eq: Equilibrium) -> str:
     return " · ".join(parts)
 
 
-def _status(result: SolveResult) -> str:
+def solve_status(result: SolveResult) -> str:
+    """``"2 equilibria, complete list"``: how many equilibria and how sure the list is."""
     count = len(result.equilibria)
     words = [f"{count} equilibri{'um' if count == 1 else 'a'}"]
     words.append("complete list" if result.complete else "the method may miss some")
@@ -144,14 +149,14 @@ def print_solved(results: Sequence[SolveResult], console: Console, plans: Mappin
     markup, with control characters made visible (see :mod:`sim.terminal`)."""
     for result in results:
         game = result.game
-        console.print(shown((game.name, "bold"), f"  {_heading(game)}"))
+        console.print(shown((game.name, "bold"), f"  {matrix_heading(game)}"))
         plan = (plans or {}).get(game.name)
         if plan is not None and (meanings := strategy_meanings(plan)):
             console.print(shown(("Strategies: ", "bold"), meanings))
         if game.n_players <= 2:
             console.print(game_table(result))
             console.print(shown((f"{_BEST} marks a best response to the other players' strategy.", "dim")))
-        console.print(shown(("Equilibria", "bold"), f" ({_status(result)}; solver {result.method}):"))
+        console.print(shown(("Equilibria", "bold"), f" ({solve_status(result)}; solver {result.method}):"))
         for k, eq in enumerate(result.equilibria, start=1):
             kind = "pure " if eq.is_pure else "mixed"
             payoffs = ", ".join(number(x) for x in eq.payoffs)
@@ -478,18 +483,31 @@ class StoryPrinter:
         grid.add_column(style="bold", min_width=16)
         grid.add_column()
         for play in plays:
-            if isinstance(play, TreePlay):
-                line = _tree_play_line(play)
-            elif isinstance(play, BargainingPlay):
-                line = _bargaining_line(play)
-            else:
-                line = _play_line(play, _plan(run.scenario, play.game))
-            grid.add_row(shown(f"  {play.game}"), line)
+            grid.add_row(shown(f"  {play.game}"), story_line(play, run.scenario))
         before = run.history.state_at(round_number - 1)
         after = run.history.state_at(round_number)
         if after:
             grid.add_row("  state", shown((_changes(before, after), "cyan")))
         self.console.print(grid)
+
+
+def story_line(play: Play | TreePlay | BargainingPlay, scenario: Scenario) -> Text:
+    """One game of one round as the story tells it: what was played and why (the
+    strategies with their descriptions, the path through a tree, the offers made).
+
+    Examples
+    --------
+    >>> from sim.model.results import play
+    >>> from sim.scenario.load import parse_scenario, _EXAMPLE
+    >>> run = play(parse_scenario(_EXAMPLE))
+    >>> story_line(run.history.plays[0], run.scenario).plain.split("  ")[0]
+    'A go'
+    """
+    if isinstance(play, TreePlay):
+        return _tree_play_line(play)
+    if isinstance(play, BargainingPlay):
+        return _bargaining_line(play)
+    return _play_line(play, _plan(scenario, play.game))
 
 
 def _plan(scenario: Scenario, name: str) -> GamePlan | None:

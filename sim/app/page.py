@@ -1,0 +1,309 @@
+"""The browser page (Solara): its layout and what each control calls.
+
+What the page shows is computed in :mod:`sim.app.session` and :mod:`sim.app.views`;
+this module only lays it out. Its state (the scenario, the run, the last error) is held
+in Solara reactive variables, one set per browser tab. Started by
+:func:`sim.app.server.serve` (``diplosim app``), which says, in environment variables,
+which folder's scenarios to offer (:data:`FOLDER_VARIABLE`) and which one to open first
+(:data:`SCENARIO_VARIABLE`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any, cast
+
+import solara
+
+from sim.app.session import UPLOAD_LIMIT, Session, Slider, load_file, read_upload, scenario_files, sliders
+from sim.app.views import GameView, game_view, run_result
+from sim.errors import UserError
+from sim.scenario.load import Scenario, load_scenario
+from sim.terminal import visible
+from sim.viz.report import number, story_line
+
+__all__ = ["FOLDER_VARIABLE", "SCENARIO_VARIABLE", "Page"]
+
+#: The environment variable naming the folder whose scenarios the page offers.
+FOLDER_VARIABLE = "DIPLOSIM_APP_FOLDER"
+#: The environment variable naming the scenario the page opens first.
+SCENARIO_VARIABLE = "DIPLOSIM_APP_SCENARIO"
+#: State variables drawn at most, beyond the actors' own (the flagship has dozens).
+_MOST_PARAMETER_LINES = 8
+
+_STYLE = """
+.diplosim-matrix { border-collapse: collapse; margin: 6px 0 10px 0; font-variant-numeric: tabular-nums; }
+.diplosim-matrix th, .diplosim-matrix td { border: 1px solid #bbb; padding: 4px 10px; text-align: center; }
+.diplosim-matrix td.played { background: #fff2b3; }
+.diplosim-matrix caption { caption-side: top; text-align: left; font-style: italic; }
+.diplosim-chosen { font-weight: 600; }
+.diplosim-story { font-family: monospace; white-space: pre-wrap; font-size: 13px; }
+"""
+
+folder = solara.reactive(Path(os.environ.get(FOLDER_VARIABLE, "scenarios")))
+#: The file shown as chosen (a path under the folder, or an upload's name).
+chosen = solara.reactive("")
+session = solara.reactive(cast(Session | None, None))
+#: Bumped whenever the session changes (stepped in place, or replaced), so that figures are drawn anew.
+version = solara.reactive(0)
+#: The last problem to show inline (a scenario that does not load, a formula that failed).
+problem = solara.reactive("")
+
+
+@solara.component_vue("upload.vue")
+def UploadField(limit: int, event_upload: Callable[[dict[str, Any]], None]) -> None:
+    """A file field that sends the chosen file's bytes (base64) when it is small enough."""
+
+
+def _replace(played: Session) -> None:
+    """Show another session (a new scenario, new values, a restart): drawn anew."""
+    session.set(played)
+    version.set(version.value + 1)
+
+
+def _open(scenario: Scenario, name: str) -> None:
+    _replace(Session(scenario))
+    chosen.set(name)
+    problem.set("")
+
+
+def pick(relative: str) -> None:
+    """Open a scenario of the folder."""
+    try:
+        _open(load_file(folder.value, relative), relative)
+    except UserError as exc:
+        problem.set(str(exc))
+
+
+def upload(message: dict[str, Any]) -> None:
+    """Open an uploaded scenario, or show why it cannot be opened (the open one stays)."""
+    try:
+        scenario = read_upload(message)
+    except UserError as exc:
+        problem.set(str(exc))
+        return
+    _open(scenario, f"{scenario.file} (uploaded)")
+
+
+def open_first() -> None:
+    """Open the scenario named on the command line, if any."""
+    given = os.environ.get(SCENARIO_VARIABLE)
+    if not given or session.value is not None:
+        return
+    path = Path(given)
+    try:
+        relative = str(path.resolve().relative_to(folder.value.resolve()))
+    except ValueError:
+        relative = ""
+    if relative and relative in scenario_files(folder.value):
+        pick(relative)
+        return
+    try:
+        _open(load_scenario(path), path.name)
+    except UserError as exc:
+        problem.set(str(exc))
+
+
+def _changed(played: Session) -> None:
+    if played.error:
+        problem.set(f"the run stopped: {played.error}")
+    version.set(version.value + 1)
+
+
+def step() -> None:
+    """Play one round."""
+    if session.value is not None:
+        session.value.step()
+        _changed(session.value)
+
+
+def play_all() -> None:
+    """Play the remaining rounds."""
+    if session.value is not None:
+        session.value.play_to(session.value.max_rounds)
+        _changed(session.value)
+
+
+def restart() -> None:
+    """Back before round 1, with the same values."""
+    if session.value is not None:
+        _replace(session.value.restarted())
+        problem.set("")
+
+
+def move(name: str, value: float) -> None:
+    """Set a slider's value and replay to the same round."""
+    if session.value is not None:
+        problem.set("")
+        moved = session.value.with_value(name, float(value))
+        _replace(moved)
+        if moved.error:
+            problem.set(f"the run stopped: {moved.error}")
+
+
+def reset_values() -> None:
+    """Every slider back to the scenario's value, replayed to the same round."""
+    current = session.value
+    if current is not None:
+        fresh = Session(current.scenario)
+        fresh.play_to(current.round)
+        _replace(fresh)
+        problem.set("")
+
+
+@solara.component
+def Page() -> None:
+    """The whole page: the scenario and its sliders on the left, the round on the right."""
+    solara.use_effect(open_first, [])
+    solara.Style(_STYLE)
+    solara.Title("diplosim")
+    with solara.Sidebar():
+        ScenarioPanel()
+        SliderPanel()
+    with solara.Column(style={"padding": "12px", "max-width": "1400px"}):
+        RoundPanel()
+
+
+@solara.component
+def ScenarioPanel() -> None:
+    """Pick or upload a scenario; problems shown inline."""
+    files = scenario_files(folder.value)
+    values = files if chosen.value in files or not chosen.value else [chosen.value, *files]
+    solara.Select(label=f"Scenario (in {folder.value})", values=values, value=chosen.value, on_value=pick)
+    UploadField(limit=UPLOAD_LIMIT, event_upload=upload)
+    if problem.value:
+        solara.Error(visible(problem.value), classes=["diplosim-problem"])
+
+
+@solara.component
+def SliderPanel() -> None:
+    """A slider per parameter and starting value: the sweep's factors first."""
+    current = session.value
+    if current is None:
+        return
+    found = sliders(current.scenario)
+    swept = [s for s in found if s.group == "swept"]
+    others = [s for s in found if s.group == "parameter"]
+    state = [s for s in found if s.group == "state"]
+    solara.Button("Reset values", on_click=reset_values, text=True, small=True)
+    if swept:
+        solara.Text("Swept in the scenario's sweep: block", style={"font-weight": "600"})
+        for slider in swept:
+            ValueSlider(slider, current.values.get(slider.name, slider.value))
+    with solara.Details(f"Parameters ({len(others)})", expand=not swept):
+        for slider in others:
+            ValueSlider(slider, current.values.get(slider.name, slider.value))
+    with solara.Details(f"Starting state ({len(state)})"):
+        for slider in state:
+            ValueSlider(slider, current.values.get(slider.name, slider.value))
+
+
+@solara.component
+def ValueSlider(slider: Slider, value: float) -> None:
+    """One slider, labelled with its name and value."""
+    solara.SliderFloat(
+        label=f"{slider.name} = {number(value)}",
+        value=value,
+        min=slider.low,
+        max=slider.high,
+        step=slider.step,
+        on_value=partial(move, slider.name),
+        tick_labels="end_points",
+    )
+
+
+@solara.component
+def RoundPanel() -> None:
+    """The round counter, the controls, each game of the round, the state over time."""
+    current = session.value
+    _ = version.value  # redraw after a step
+    if current is None:
+        solara.Text("Pick a scenario on the left, or upload one.")
+        return
+    scenario = current.model.scenario
+    solara.HTML(tag="h2", unsafe_innerHTML=_escaped(scenario.name))
+    status = {"running": "", "rounds": " (all rounds played)", "stop_when": " (stopped: its condition held)"}
+    ending = status.get(current.stop_reason, " (stopped by an error)")
+    counter = f"Round {current.round} of {current.max_rounds}{ending}"
+    solara.Text(counter, classes=["diplosim-round"], style={"font-size": "18px", "font-weight": "600"})
+    with solara.Row():
+        solara.Button("Step", on_click=step, disabled=not current.running, color="primary")
+        solara.Button("Play to the end", on_click=play_all, disabled=not current.running)
+        solara.Button("Restart", on_click=restart, disabled=current.round == 0)
+    if current.round == 0:
+        solara.Text("Press Step to play round 1.")
+        return
+    for play in current.plays():
+        GameCard(game_view(play, scenario), version.value)
+    StateFigure(current, version.value)
+    Story(current)
+
+
+def _escaped(text: str) -> str:
+    import html
+
+    return html.escape(visible(text))
+
+
+@solara.component
+def GameCard(view: GameView, drawn: int) -> None:
+    """One game of the round: the story line, the matrix or picture, the equilibria."""
+    with solara.Card(title=visible(view.name)), solara.Column(gap="8px"):
+        solara.Text(view.story, classes=["diplosim-story"])
+        if view.meanings:
+            solara.Text(f"Strategies: {view.meanings}")
+        solara.Text(view.heading, style={"color": "#555"})
+        if view.matrix:
+            solara.HTML(tag="div", unsafe_innerHTML=view.matrix)  # escaped in sim.app.views
+            solara.Text("* and bold: a best response to the other players' strategies; shaded: the cell played")
+        if view.figure is not None:
+            GameFigure(view.figure, view.name, drawn)
+        title = (
+            "Solutions (the cooperative and alternating-offers benchmarks)"
+            if view.form == "bargaining"
+            else "Equilibria"
+        )
+        solara.Text(f"{title}: {view.status}", style={"font-weight": "600"})
+        lines = []
+        for k, row in enumerate(view.equilibria, start=1):
+            mark = "  ← chosen" if row.chosen else ""
+            lines.append(f"{k}. {row.text}   payoffs ({row.payoffs})   [{row.note}]{mark}")
+        solara.Text("\n".join(lines), classes=["diplosim-story", "diplosim-equilibria"])
+
+
+@solara.component
+def GameFigure(draw: Callable[[], Any], name: str, drawn: int) -> None:
+    """A game's tree or bargaining picture, drawn once per round shown."""
+    figure = solara.use_memo(draw, dependencies=[drawn, name])
+    solara.FigureMatplotlib(figure, format="png", dependencies=[drawn, name])
+
+
+@solara.component
+def StateFigure(current: Session, drawn: int) -> None:
+    """The state over rounds, a panel per actor."""
+
+    def draw() -> Any:
+        result = run_result(current.tables())
+        state = result.state
+        keys = [key for key in state["actor"].unique() if key != "parameters"]
+        variables = [f"{a}.{v}" for a, v in zip(state["actor"], state["variable"]) if a in keys]
+        dynamic = [p for p in current.model.scenario.dynamic_parameters][:_MOST_PARAMETER_LINES]
+        return result.plot_state(list(dict.fromkeys(variables)) + dynamic)
+
+    figure = solara.use_memo(draw, dependencies=[drawn])
+    solara.FigureMatplotlib(figure, format="png", dependencies=[drawn])
+
+
+@solara.component
+def Story(current: Session) -> None:
+    """Every round so far, as ``diplosim run`` tells it."""
+    scenario = current.model.scenario
+    lines = []
+    for number_ in range(1, current.round + 1):
+        lines.append(f"Round {number_}")
+        lines += [f"  {visible(p.game)}: {visible(story_line(p, scenario).plain)}" for p in current.plays(number_)]
+    with solara.Details("The story so far"):
+        solara.Text("\n".join(lines), classes=["diplosim-story"])
