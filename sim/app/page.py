@@ -83,7 +83,8 @@ def upload(message: dict[str, Any]) -> None:
     try:
         scenario = read_upload(message)
     except UserError as exc:
-        problem.set(str(exc))
+        still = f"; still showing {session.value.scenario.name}" if session.value is not None else ""
+        problem.set(f"not opened: {exc}{still}")
         return
     _open(scenario, f"{scenario.file} (uploaded)")
 
@@ -188,17 +189,17 @@ def SliderPanel() -> None:
     swept = [s for s in found if s.group == "swept"]
     others = [s for s in found if s.group == "parameter"]
     state = [s for s in found if s.group == "state"]
-    solara.Button("Reset values", on_click=reset_values, text=True, small=True)
+    if found:
+        solara.Button("Reset values", on_click=reset_values, text=True, small=True)
     if swept:
         solara.Text("Swept in the scenario's sweep: block", style={"font-weight": "600"})
         for slider in swept:
             ValueSlider(slider, current.values.get(slider.name, slider.value))
-    with solara.Details(f"Parameters ({len(others)})", expand=not swept):
-        for slider in others:
-            ValueSlider(slider, current.values.get(slider.name, slider.value))
-    with solara.Details(f"Starting state ({len(state)})"):
-        for slider in state:
-            ValueSlider(slider, current.values.get(slider.name, slider.value))
+    for title, group, expand in (("Parameters", others, not swept), ("Starting state", state, False)):
+        if group:
+            with solara.Details(f"{title} ({len(group)})", expand=expand):
+                for slider in group:
+                    ValueSlider(slider, current.values.get(slider.name, slider.value))
 
 
 @solara.component
@@ -238,7 +239,8 @@ def RoundPanel() -> None:
         return
     for play in current.plays():
         GameCard(game_view(play, scenario), version.value)
-    StateFigure(current, version.value)
+    if current.model.history.state_at(0):
+        StateFigure(current, version.value)
     Story(current)
 
 

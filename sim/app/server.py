@@ -75,6 +75,8 @@ def serve(scenario: str | None, *, folder: str = "scenarios", host: str = LOCALH
     """
     # before Solara is imported: its settings are read once, at import
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # its corner banner covers the page's text
+    os.environ.setdefault("SOLARA_THEME_TITLE", "diplosim")
     try:
         import solara  # noqa: F401 (only checked for)
         import uvicorn
