@@ -23,10 +23,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from sim.app.server import free_port
 from sim.app.session import UPLOAD_LIMIT, Session, load_upload, sliders
-from sim.app.views import game_view
+from sim.app.views import GameView, game_view
 from sim.errors import ScenarioError
 from sim.scenario.load import load_scenario
 from tests.conftest import FLAGSHIP, ROOT, SIMULTANEOUS
@@ -97,8 +98,6 @@ def served() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS)
         yield browser
@@ -127,10 +126,14 @@ def _card(tab: Any, game: str) -> Any:
     return tab.locator(".v-card").filter(has=title).first
 
 
-def _payoffs_in_round_one(values: dict[str, float]) -> list[str]:
+def _views(values: dict[str, float]) -> list[GameView]:
     session = Session(load_scenario(FLAGSHIP), values)
     session.step()
-    return [row.payoffs for play in session.plays() for row in game_view(play, session.model.scenario).equilibria]
+    return [game_view(play, session.model.scenario) for play in session.plays()]
+
+
+def _payoffs_in_round_one(values: dict[str, float]) -> list[str]:
+    return [row.payoffs for view in _views(values) for row in view.equilibria]
 
 
 def test_a_slider_moves_the_equilibrium_the_page_shows(page: Any) -> None:
@@ -150,10 +153,12 @@ def test_a_slider_moves_the_equilibrium_the_page_shows(page: Any) -> None:
     page.get_by_text(f"{first.name} = {first.low:g}").wait_for()
     page.get_by_role("button", name="Step").click()
     page.get_by_text("Round 1 of 24").wait_for()
+    for text in changed:  # the cards arrive after the counter: wait for each
+        page.locator(".diplosim-equilibria", has_text=text).first.wait_for()
 
+    expect(page.locator(".diplosim-equilibria")).to_have_count(len(after_views := _views({first.name: first.low})))
     shown = page.locator(".diplosim-equilibria").all_inner_texts()
-    for text in changed:
-        assert any(text in block for block in shown), (text, shown)
+    assert len(after_views) == 3  # the type draw, the crisis tree, the zone talks
     for text in (t for t in before if t not in after):
         assert not any(text in block for block in shown), (text, shown)
     _shot(page, "02-flagship-round-1-slider-moved.png")
@@ -173,6 +178,8 @@ def test_a_matrix_game_shows_best_responses_and_every_equilibrium_in_fractions(p
     page.get_by_text(f"Round 0 of {session.max_rounds}").wait_for()
     page.get_by_role("button", name="Step").click()
     page.get_by_text(f"Round 1 of {session.max_rounds}").wait_for()
+    expect(page.locator(".diplosim-equilibria")).to_have_count(len(views))  # the cards arrive after the counter
+    expect(page.locator("table.diplosim-matrix")).to_have_count(sum(view.matrix.count("<table") for view in views))
 
     shown = "\n".join(page.locator(".diplosim-equilibria").all_inner_texts())
     for text in expected:
@@ -182,6 +189,8 @@ def test_a_matrix_game_shows_best_responses_and_every_equilibrium_in_fractions(p
     assert matrix.locator("b").count() > 0  # best responses in bold
     assert matrix.locator("td.played").count() == 1  # the profile played
     _shot(page, "04-variant-matrix-round-1.png", _card(page, "troop_deployment"))
+    _card(page, "troop_deployment").scroll_into_view_if_needed()
+    _shot(page, "04-variant-page.png")  # the README's picture of the page (docs/images/app.png)
 
 
 @pytest.mark.parametrize(
