@@ -71,6 +71,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/trees.py
 	$(BIN)/python benchmarks/bargaining.py
 	$(BIN)/python benchmarks/flagship_montecarlo.py
+	$(BIN)/python benchmarks/app.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -120,6 +120,12 @@ def _shot(tab: Any, name: str, locator: Any = None) -> None:
     (locator or tab).screenshot(path=str(SHOTS / name))
 
 
+def _idle(tab: Any) -> None:
+    """Wait until the page is done with the last action (its progress bar gone): a click
+    that lands while it redraws can be lost with the button it hit."""
+    expect(tab.locator(".diplosim-busy")).to_have_count(0, timeout=60_000)
+
+
 def _card(tab: Any, game: str) -> Any:
     """The card of one game of the round (its title is the game's name)."""
     title = tab.locator(".v-card-title").filter(has_text=re.compile(f"^{re.escape(game)}$"))
@@ -151,8 +157,10 @@ def test_a_slider_moves_the_equilibrium_the_page_shows(page: Any) -> None:
     slider.focus()
     page.keyboard.press("Home")
     page.get_by_text(f"{first.name} = {first.low:g}").wait_for()
+    _idle(page)
     page.get_by_role("button", name="Step").click()
     page.get_by_text("Round 1 of 24").wait_for()
+    _idle(page)
     for text in changed:  # the cards arrive after the counter: wait for each
         page.locator(".diplosim-equilibria", has_text=text).first.wait_for()
 
@@ -162,7 +170,11 @@ def test_a_slider_moves_the_equilibrium_the_page_shows(page: Any) -> None:
     for text in (t for t in before if t not in after):
         assert not any(text in block for block in shown), (text, shown)
     _shot(page, "02-flagship-round-1-slider-moved.png")
-    _shot(page, "03-flagship-crisis-tree.png", _card(page, "crisis"))
+    crisis = _card(page, "crisis")
+    expect(crisis.locator("img")).to_have_count(0)  # a large tree is drawn when asked
+    crisis.get_by_role("button", name="Draw the tree (large)").click()
+    expect(crisis.locator("img")).to_have_count(1, timeout=60_000)  # drawn on the server: seconds
+    _shot(page, "03-flagship-crisis-tree.png", crisis)
 
 
 def test_a_matrix_game_shows_best_responses_and_every_equilibrium_in_fractions(page: Any) -> None:
@@ -178,6 +190,7 @@ def test_a_matrix_game_shows_best_responses_and_every_equilibrium_in_fractions(p
     page.get_by_text(f"Round 0 of {session.max_rounds}").wait_for()
     page.get_by_role("button", name="Step").click()
     page.get_by_text(f"Round 1 of {session.max_rounds}").wait_for()
+    _idle(page)
     expect(page.locator(".diplosim-equilibria")).to_have_count(len(views))  # the cards arrive after the counter
     expect(page.locator("table.diplosim-matrix")).to_have_count(sum(view.matrix.count("<table") for view in views))
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sim.app.session import Session
 from sim.app.views import game_view, matrix_html, run_result
 from sim.game.normal_form import NormalFormGame, best_response_marks
+from sim.game.readable import MAX_READABLE_DENOMINATOR
 from sim.scenario.load import load_scenario
 from sim.solvers.registry import solve
 from sim.viz.report import equilibrium_text
@@ -136,7 +137,9 @@ def test_a_bargaining_game_lists_its_solutions_and_draws_frontier_and_offers() -
     play = session.plays()[0]
     view = game_view(play, session.model.scenario)
     assert view.form == "bargaining"
-    assert {row.note for row in view.equilibria} >= {"Nash", "Kalai-Smorodinsky"}
+    concepts = [concept for row in view.equilibria for concept in row.note.split(", ")]
+    assert sorted(concepts) == ["Kalai-Smorodinsky", "Nash", "Rubinstein (alternating offers)"]
+    assert len({row.text for row in view.equilibria}) == len(view.equilibria)  # one row per distinct outcome
     assert view.figure is not None
     titles = [ax.get_title() for ax in view.figure().axes]
     assert any("bargaining over" in t for t in titles) and any("offers over" in t for t in titles)
@@ -147,3 +150,39 @@ def test_the_state_figure_of_a_session_is_the_run_figure() -> None:
     session.play_to(2)
     figure = run_result(session.tables()).plot_state()
     assert figure.axes and figure.axes[-1].get_xlabel() == "round (0 = start)"
+
+
+def test_a_small_tree_also_lists_the_nash_equilibria_with_threats_that_are_not_credible() -> None:
+    # entry deterrence: (In, Accommodate) is the backward-induction solution; (Out, Fight) is
+    # Nash only, held up by the incumbent's threat to fight, which it would not carry out
+    session = Session(load_scenario(SCENARIOS / "classics" / "entry_deterrence.yaml"))
+    session.step()
+    view = game_view(session.plays()[0], session.model.scenario)
+    rows = {row.text: row for row in view.equilibria}
+    assert set(rows) == {"Entrant: In; Incumbent: Accommodate", "Entrant: Out; Incumbent: Fight"}
+    assert rows["Entrant: In; Incumbent: Accommodate"].chosen
+    assert rows["Entrant: Out; Incumbent: Fight"].note.startswith("Nash only")
+    assert view.status == "2 equilibria, 1 of them backward-induction, complete list"
+
+
+def test_a_negotiation_over_several_issues_lists_its_numeric_solutions() -> None:
+    session = Session(load_scenario(SCENARIOS / "classics" / "logrolling.yaml"))
+    session.step()
+    view = game_view(session.plays()[0], session.model.scenario)
+    assert view.figure is None and view.heading.startswith("a negotiation over 2 issues")
+    concepts = [concept for row in view.equilibria for concept in row.note.split(", ")]
+    assert sorted(concepts) == ["Kalai-Smorodinsky", "Nash"]
+    assert all(" = " in row.text for row in view.equilibria)
+
+
+def test_float_noise_is_never_shown_as_a_fraction() -> None:
+    # the zone talks' disagreement values come from fatigue, a float state variable (1.015,
+    # 1.03, ...): carried exactly they are fractions over 10**16; the page shows decimals
+    session = Session(load_scenario(FLAGSHIP))
+    session.play_to(6)
+    for round_number in range(1, session.round + 1):
+        for play in session.plays(round_number):
+            view = game_view(play, session.model.scenario)
+            for row in view.equilibria:
+                for denominator in re.findall(r"\d+/(\d+)", row.text + row.payoffs):
+                    assert int(denominator) <= MAX_READABLE_DENOMINATOR, (row.text, row.payoffs)

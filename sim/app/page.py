@@ -108,6 +108,14 @@ def open_first() -> None:
         problem.set(str(exc))
 
 
+@solara.lab.task(prefer_threaded=True)
+def act(action: Callable[[], None]) -> None:
+    """Do what a button or slider asked, off the page's event loop: the page shows a
+    progress bar and turns its controls off until it is done (a round of the flagship
+    takes about a second)."""
+    action()
+
+
 def _changed(played: Session) -> None:
     if played.error:
         problem.set(f"the run stopped: {played.error}")
@@ -173,7 +181,9 @@ def ScenarioPanel() -> None:
     """Pick or upload a scenario; problems shown inline."""
     files = scenario_files(folder.value)
     values = files if chosen.value in files or not chosen.value else [chosen.value, *files]
-    solara.Select(label=f"Scenario (in {folder.value})", values=values, value=chosen.value, on_value=pick)
+    solara.Select(
+        label=f"Scenario (in {folder.value})", values=values, value=chosen.value, on_value=pick, disabled=act.pending
+    )
     UploadField(limit=UPLOAD_LIMIT, event_upload=upload)
     if problem.value:
         solara.Error(visible(problem.value), classes=["diplosim-problem"])
@@ -195,9 +205,13 @@ def SliderPanel() -> None:
         solara.Text("Swept in the scenario's sweep: block", style={"font-weight": "600"})
         for slider in swept:
             ValueSlider(slider, current.values.get(slider.name, slider.value))
-    for title, group, expand in (("Parameters", others, not swept), ("Starting state", state, False)):
+    groups = (
+        ("Parameters (fixed in a run)", others, not swept),
+        ("Starting state (actors, and the parameters the dynamics change)", state, False),
+    )
+    for title, group, expand in groups:
         if group:
-            with solara.Details(f"{title} ({len(group)})", expand=expand):
+            with solara.Details(f"{title}: {len(group)}", expand=expand):
                 for slider in group:
                     ValueSlider(slider, current.values.get(slider.name, slider.value))
 
@@ -211,8 +225,9 @@ def ValueSlider(slider: Slider, value: float) -> None:
         min=slider.low,
         max=slider.high,
         step=slider.step,
-        on_value=partial(move, slider.name),
+        on_value=lambda value: act(partial(move, slider.name, value)),
         tick_labels="end_points",
+        disabled=act.pending,
     )
 
 
@@ -230,10 +245,16 @@ def RoundPanel() -> None:
     ending = status.get(current.stop_reason, " (stopped by an error)")
     counter = f"Round {current.round} of {current.max_rounds}{ending}"
     solara.Text(counter, classes=["diplosim-round"], style={"font-size": "18px", "font-weight": "600"})
+    busy = act.pending
     with solara.Row():
-        solara.Button("Step", on_click=step, disabled=not current.running, color="primary")
-        solara.Button("Play to the end", on_click=play_all, disabled=not current.running)
-        solara.Button("Restart", on_click=restart, disabled=current.round == 0)
+        solara.Button("Step", on_click=lambda: act(step), disabled=busy or not current.running, color="primary")
+        solara.Button("Play to the end", on_click=lambda: act(play_all), disabled=busy or not current.running)
+        solara.Button("Restart", on_click=lambda: act(restart), disabled=busy or current.round == 0)
+    if busy:
+        solara.ProgressLinear(True)
+        solara.Text("playing…", classes=["diplosim-busy"])
+    if current.error:
+        solara.Error(f"Round {current.round + 1} failed: {visible(current.error)}", classes=["diplosim-run-error"])
     if current.round == 0:
         solara.Text("Press Step to play round 1.")
         return
@@ -262,7 +283,10 @@ def GameCard(view: GameView, drawn: int) -> None:
             solara.HTML(tag="div", unsafe_innerHTML=view.matrix)  # escaped in sim.app.views
             solara.Text("* and bold: a best response to the other players' strategies; shaded: the cell played")
         if view.figure is not None:
-            GameFigure(view.figure, view.name, drawn)
+            if view.large:
+                LargeFigure(view.figure, view.name, drawn)
+            else:
+                GameFigure(view.figure, view.name, drawn)
         title = (
             "Solutions (the cooperative and alternating-offers benchmarks)"
             if view.form == "bargaining"
@@ -270,9 +294,10 @@ def GameCard(view: GameView, drawn: int) -> None:
         )
         solara.Text(f"{title}: {view.status}", style={"font-weight": "600"})
         lines = []
+        payoffs = "payoffs" if view.form == "bargaining" else "expected payoffs"
         for k, row in enumerate(view.equilibria, start=1):
             mark = "  ← chosen" if row.chosen else ""
-            lines.append(f"{k}. {row.text}   payoffs ({row.payoffs})   [{row.note}]{mark}")
+            lines.append(f"{k}. {row.text}   {payoffs} ({row.payoffs})   [{row.note}]{mark}")
         solara.Text("\n".join(lines), classes=["diplosim-story", "diplosim-equilibria"])
 
 
@@ -281,6 +306,17 @@ def GameFigure(draw: Callable[[], Any], name: str, drawn: int) -> None:
     """A game's tree or bargaining picture, drawn once per round shown."""
     figure = solara.use_memo(draw, dependencies=[drawn, name])
     solara.FigureMatplotlib(figure, format="png", dependencies=[drawn, name])
+
+
+@solara.component
+def LargeFigure(draw: Callable[[], Any], name: str, drawn: int) -> None:
+    """A large tree, drawn when asked (it takes a while, and reads best zoomed in)."""
+    shown, show = solara.use_state(False)
+    solara.Button(
+        "Hide the tree" if shown else "Draw the tree (large)", on_click=lambda: show(not shown), text=True, small=True
+    )
+    if shown:
+        GameFigure(draw, name, drawn)
 
 
 @solara.component

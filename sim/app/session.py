@@ -81,8 +81,9 @@ class Slider:
 def sliders(scenario: Scenario) -> list[Slider]:
     """A slider for every numeric value a run starts from: the ``sweep:`` block's factors
     (with its range), the other parameters and the starting state (with a default range:
-    ``[0, 1]`` around a value in it, else ``[0, 2·value]``, or ``[2·value, 0]`` below
-    ``-1``; a hundred steps).
+    ``[0, 1]`` for a value from 0 up to 1, else ``[0, 2·value]``, ``[-1, 0]`` for a value
+    between -1 and 0, ``[2·value, 0]`` from -1 down: the value is never at an end but for
+    0), in steps of 1, 2 or 5 times a power of ten, about a hundred of them.
 
     Examples
     --------
@@ -140,11 +141,11 @@ def _from_factor(factor: Factor, value: float) -> Slider:
 
 
 def _default(name: str, value: float, group: Group) -> Slider:
-    if 0 <= value <= 1:
+    if 0 <= value < 1:
         low, high = 0.0, 1.0
-    elif value > 1:
+    elif value >= 1:
         low, high = 0.0, 2 * value
-    elif value >= -1:
+    elif value > -1:
         low, high = -1.0, 0.0
     else:
         low, high = 2 * value, 0.0
@@ -152,11 +153,22 @@ def _default(name: str, value: float, group: Group) -> Slider:
 
 
 def _nice(step: float, span: float) -> float:
-    """A positive step, rounded to two significant digits (a whole range for a zero span)."""
+    """A positive step of 1, 2 or 5 times a power of ten, at most ``step`` (a whole range
+    for a zero span).
+
+    Examples
+    --------
+    >>> _nice(0.0075, 0.75), _nice(0.02, 2.0), _nice(3.0, 300.0), _nice(0.0, 0.0)
+    (0.005, 0.02, 2.0, 1.0)
+    """
     if not step > 0 or not math.isfinite(step):
         return 1.0 if span == 0 else span
-    digits = 1 - math.floor(math.log10(step))
-    return round(step, digits)
+    power = math.floor(math.log10(step))
+    for mantissa in (5, 2, 1):
+        nice = mantissa * 10.0**power
+        if nice <= step * (1 + 1e-9):
+            return float(f"{nice:.12g}")
+    return float(f"{10.0**power:.12g}")
 
 
 def scenario_files(folder: str | Path) -> list[str]:

@@ -13,22 +13,35 @@ import html
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from sim.api import RunResult
+from sim.errors import DiplosimError
 from sim.game.bargaining import Bargaining
 from sim.game.equilibrium import SolveResult
+from sim.game.multi_issue import MultiIssueBargaining
 from sim.game.normal_form import NormalFormGame, best_response_marks
+from sim.game.readable import fraction_text
 from sim.model.history import BargainingPlay, Play, TreePlay
 from sim.model.results import RunTables
 from sim.model.stage_games import bargaining_solutions
 from sim.scenario.load import Scenario
-from sim.solvers.trees import exact_payoffs, profile_text
+from sim.solvers.multi_issue import kalai_smorodinsky_multi, nash_multi
+from sim.solvers.trees import TreeEquilibrium, TreeSolveResult, exact_payoffs, profile_text, solve_tree
 from sim.terminal import visible
 from sim.viz.bargaining_report import TITLES, agreement_text
-from sim.viz.report import equilibrium_text, matrix_heading, number, solve_status, story_line, strategy_meanings
+from sim.viz.report import (
+    CONCEPT_NAMES,
+    equilibrium_text,
+    matrix_heading,
+    number,
+    solve_status,
+    story_line,
+    strategy_meanings,
+)
 
 if TYPE_CHECKING:  # matplotlib is imported only when a figure is drawn
     from matplotlib.figure import Figure
@@ -86,6 +99,9 @@ class GameView:
     equilibria : tuple of EquilibriumRow
     figure : callable or None
         Draws the tree or the bargaining picture (a matplotlib Figure), when there is one.
+    large : bool
+        The figure is a tree of more than :data:`SMALL_TREE_NODES` nodes: slow to draw and
+        small print at the page's width (the page draws it when asked).
     """
 
     name: str
@@ -97,6 +113,7 @@ class GameView:
     status: str
     equilibria: tuple[EquilibriumRow, ...]
     figure: Callable[[], Figure] | None = None
+    large: bool = False
 
 
 def game_view(play: Play | TreePlay | BargainingPlay, scenario: Scenario) -> GameView:
@@ -142,19 +159,41 @@ def game_view(play: Play | TreePlay | BargainingPlay, scenario: Scenario) -> Gam
     )
 
 
-def _payoffs(players: Sequence[str], values: Sequence[object]) -> str:
-    return ", ".join(f"{visible(p)} {v if not isinstance(v, float) else number(v)}" for p, v in zip(players, values))
+def _payoffs(players: Sequence[str], values: Sequence[float | Fraction]) -> str:
+    """``"EU 163/250, Russia -69/80"``: exact fractions where short, else decimals."""
+    shown = (fraction_text(v) if isinstance(v, Fraction) else number(float(v)) for v in values)
+    return ", ".join(f"{visible(p)} {text}" for p, text in zip(players, shown))
+
+
+#: Trees up to this many nodes also list their Nash equilibria that are not solutions
+#: (a run solves for the solutions only): the non-credible threats a student should see.
+SMALL_TREE_NODES = 40
+
+
+def _with_threats(result: TreeSolveResult) -> TreeSolveResult:
+    """The result with the Nash equilibria that are not solutions, for a small tree whose
+    run listed its solutions only."""
+    if len(result.game.nodes) > SMALL_TREE_NODES or not all(eq.satisfies(result.concept) for eq in result.equilibria):
+        return result
+    try:
+        return solve_tree(result.game, result.concept, everything=True)
+    except DiplosimError:  # a limit or a concept that cannot list more: the run's list stands
+        return result
+
+
+def _same(a: TreeEquilibrium, b: TreeEquilibrium) -> bool:
+    return all(np.allclose(x, y) for x, y in zip(a.behaviour, b.behaviour))
 
 
 def _tree_view(play: TreePlay, story: str) -> GameView:
     from sim.viz.tree_figure import draw_tree
 
-    result = play.result
+    result = _with_threats(play.result)
     game = result.game
     rows = []
     for eq in result.equilibria:
         exact = exact_payoffs(game, eq.exact) if eq.exact is not None else None
-        values: list[object] = list(exact) if exact is not None else eq.payoffs.tolist()
+        values: list[float | Fraction] = list(exact) if exact is not None else eq.payoffs.tolist()
         flags = [name for name, holds in (("solution", eq.satisfies(result.concept)),) if holds]
         if eq.subgame_perfect:
             flags.append("subgame perfect")
@@ -165,36 +204,40 @@ def _tree_view(play: TreePlay, story: str) -> GameView:
             EquilibriumRow(
                 visible(moves or "no decisions: chance moves only"),
                 _payoffs(game.players, values),
-                eq is play.chosen,
-                ", ".join(flags) or "Nash only",
+                _same(eq, play.chosen),
+                ", ".join(flags) or "Nash only: its threat or promise off the path is not credible",
             )
         )
-    count = len(result.equilibria)
+    count, solutions = len(result.equilibria), len(result.solutions)
     listed = "complete list" if result.complete else "possibly incomplete"
-    status = f"{count} equilibri{'um' if count == 1 else 'a'}, {listed}"
+    status = f"{count} equilibri{'um' if count == 1 else 'a'}"
+    concept = CONCEPT_NAMES.get(result.concept, result.concept)
+    if solutions < count:
+        status += f", {solutions} of them {concept}"
+    elif count == solutions and len(game.nodes) > SMALL_TREE_NODES:
+        status += f", all {concept} (the run solves for those; diplosim solve lists the other Nash equilibria)"
+    status += f", {listed}"
     path = (*(move.node for move in play.path.moves), play.path.terminal)
 
     def figure() -> Figure:
         return draw_tree(game, play.chosen, realised=path, title=f"{visible(game.name)}, round {play.round}")
 
     heading = f"a game tree (solution concept {result.concept}): the chosen equilibrium's moves thick, the path red"
-    return GameView(play.game, "tree", story, heading, "", "", status, tuple(rows), figure)
+    large = len(game.nodes) > SMALL_TREE_NODES
+    return GameView(play.game, "tree", story, heading, "", "", status, tuple(rows), figure, large)
 
 
 def _bargaining_view(play: BargainingPlay, scenario: Scenario, story: str) -> GameView:
     problem = play.problem
-    if not isinstance(problem, Bargaining):  # several issues: the story says what happened
-        return GameView(play.game, "bargaining", story, "a negotiation over several issues", "", "", "", ())
+    if not isinstance(problem, Bargaining):
+        return _several_issues_view(play, problem, story)
     plan = scenario.bargaining(play.game)
     solutions, _ = bargaining_solutions(problem, alternating=plan.template.alternating)
-    rows = tuple(
-        EquilibriumRow(
-            visible(agreement_text(problem, solution)),
-            _payoffs(problem.parties, list(solution.utilities)),
-            False,
-            TITLES.get(solution.concept, solution.concept),
-        )
-        for solution in solutions
+    rows = _merged(
+        [
+            (visible(agreement_text(problem, s)), _payoffs(problem.parties, list(s.utilities)), TITLES[s.concept])
+            for s in solutions
+        ]
     )
 
     def figure() -> Figure:
@@ -209,7 +252,38 @@ def _bargaining_view(play: BargainingPlay, scenario: Scenario, story: str) -> Ga
         return drawn
 
     heading = "the utility frontier with its solutions, and the offers made this round"
-    return GameView(play.game, "bargaining", story, heading, "", "", f"{len(rows)} solutions", rows, figure)
+    return GameView(play.game, "bargaining", story, heading, "", "", f"{len(solutions)} solutions", rows, figure)
+
+
+def _several_issues_view(play: BargainingPlay, problem: MultiIssueBargaining, story: str) -> GameView:
+    """Nash and Kalai-Smorodinsky over several issues (numeric; no picture)."""
+    found = (nash_multi(problem), kalai_smorodinsky_multi(problem))
+    rows = []
+    for solution in found:
+        if solution.agreement is None:
+            agreed = "no agreement (talks fail)"
+        else:
+            units = problem.units or ("",) * len(problem.issues)
+            values = (
+                f"{issue} = {number(solution.agreement[issue])}{' ' + unit if unit else ''}"
+                for issue, unit in zip(problem.issues, units)
+            )
+            agreed = ", ".join(values)
+        rows.append((visible(agreed), _payoffs(problem.parties, list(solution.utilities)), TITLES[solution.concept]))
+    precision = f"within {found[0].tolerance:g} of each range"
+    heading = f"a negotiation over {len(problem.issues)} issues: numeric solutions, {precision}"
+    return GameView(play.game, "bargaining", story, heading, "", "", f"{len(found)} solutions", _merged(rows))
+
+
+def _merged(rows: Sequence[tuple[str, str, str]]) -> tuple[EquilibriumRow, ...]:
+    """One row per distinct outcome, naming every concept that gives it (Nash,
+    Kalai-Smorodinsky and Rubinstein often agree, and all say "no agreement" when the range is empty)."""
+    merged: dict[tuple[str, str], list[str]] = {}
+    for text, payoffs, concept in rows:
+        merged.setdefault((text, payoffs), []).append(concept)
+    return tuple(
+        EquilibriumRow(text, payoffs, False, ", ".join(concepts)) for (text, payoffs), concepts in merged.items()
+    )
 
 
 def matrix_html(result: SolveResult, played: Sequence[int] = ()) -> str:

@@ -53,6 +53,7 @@ from sim.game.behaviour import (
     subgame_regret,
     tolerance,
 )
+from sim.game.readable import fraction_text
 from sim.game.tree import Behaviour, ExtensiveFormGame, FloatArray
 from sim.solvers import gambit
 from sim.solvers.gambit import TIME_LIMIT
@@ -314,7 +315,7 @@ def profile_text(game: ExtensiveFormGame, equilibrium: TreeEquilibrium) -> str:
 
 
 def _probability(p: float | Fraction) -> str:
-    return str(p) if isinstance(p, Fraction) else f"{p:.4g}"
+    return fraction_text(p) if isinstance(p, Fraction) else f"{p:.4g}"
 
 
 # --- backward induction ---------------------------------------------------------------

@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from sim.game.bargaining import Bargaining, Number
 from sim.game.multi_issue import MultiIssueBargaining
+from sim.game.readable import MAX_READABLE_DENOMINATOR
 from sim.model.stage_games import Fearon, SolvedBargaining, SolvedMultiIssue
 from sim.scenario.bargaining_template import PrivateValues
 from sim.solvers.bargaining import Solution
@@ -32,6 +33,8 @@ TITLES = {"nash": "Nash", "kalai_smorodinsky": "Kalai-Smorodinsky", "rubinstein"
 def _reading(value: Number) -> str:
     """A number for reading: a fraction with its decimal, a float to 6 digits."""
     if isinstance(value, Fraction):
+        if value.denominator > MAX_READABLE_DENOMINATOR:  # float noise carried exactly: a decimal reads better
+            return format(float(value), ".6g")
         return str(value) if value.denominator == 1 else f"{value} (~ {float(value):.4g})"
     return format(float(value), ".6g")
 

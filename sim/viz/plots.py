@@ -470,6 +470,7 @@ def _state_lines(ax: Axes, frame: pd.DataFrame, keys: Sequence[str], labels: Seq
         )
     if keys:
         ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.xaxis.set_major_locator(_integer_ticks())  # rounds are whole: no tick at round 0.2
 
 
 def move_timeline(

@@ -18,6 +18,7 @@ from rich.text import Text
 from sim.game.bargaining import Bargaining
 from sim.game.equilibrium import Equilibrium, SolveResult
 from sim.game.normal_form import NormalFormGame, best_response_marks
+from sim.game.readable import fraction_text
 from sim.model.history import BargainingPlay, Play, TreePlay
 from sim.scenario.load import Scenario
 from sim.scenario.semantics import GamePlan
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from sim.model.results import RunTables as RunResult
 
 __all__ = [
+    "CONCEPT_NAMES",
     "StoryPrinter",
     "equilibrium_text",
     "game_table",
@@ -104,9 +106,16 @@ def equilibrium_text(game: NormalFormGame, eq: Equilibrium) -> str:
         if len(support) == 1:
             parts.append(f"{player}: {game.strategies[i][support[0]]}")
         else:
-            mix = ", ".join(f"{game.strategies[i][s]} {eq.probability_text(i, s)}" for s in support)
+            mix = ", ".join(f"{game.strategies[i][s]} {_readable_probability(eq, i, s)}" for s in support)
             parts.append(f"{player}: {mix}")
     return " · ".join(parts)
+
+
+def _readable_probability(eq: Equilibrium, player: int, strategy: int) -> str:
+    """A probability for reading: its exact fraction when short, else a decimal."""
+    if eq.exact is not None:
+        return fraction_text(eq.exact[player][strategy])
+    return eq.probability_text(player, strategy)
 
 
 def solve_status(result: SolveResult) -> str:
@@ -312,7 +321,7 @@ def _play_line(play: Play, plan: GamePlan | None = None) -> Text:
 
 
 #: How the solution concepts of trees read in a sentence.
-_CONCEPT_NAMES = {
+CONCEPT_NAMES = {
     "pbe": "perfect Bayesian",
     "subgame_perfect": "subgame-perfect",
     "backward_induction": "backward-induction",
@@ -326,7 +335,7 @@ def _tree_play_line(play: TreePlay) -> Text:
     result = play.result
     path = " → ".join(f"{move.actor} {move.move}" for move in play.path.moves)
     count = len(result.solutions)
-    concept = _CONCEPT_NAMES.get(result.concept, result.concept)
+    concept = CONCEPT_NAMES.get(result.concept, result.concept)
     why = f"the only {concept} solution" if count == 1 else f"{count} {concept} solutions, chosen by {play.rule}"
     if not play.chosen.is_pure:
         why += "; mixed, played by chance"

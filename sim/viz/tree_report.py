@@ -13,6 +13,7 @@ from fractions import Fraction
 import numpy as np
 
 from sim.game.behaviour import exact_beliefs, tolerance, values
+from sim.game.readable import fraction_text
 from sim.game.tree import ExtensiveFormGame
 from sim.solvers.beliefs import bayes, likelihoods, observation
 from sim.solvers.trees import TreeEquilibrium, TreeSolveResult, exact_payoffs, profile_text
@@ -23,7 +24,7 @@ __all__ = ["induction_steps", "posterior_lines", "threats", "tree_json", "tree_l
 def number(value: float | Fraction) -> str:
     """A payoff or probability for reading: fractions as written, floats to 4 digits."""
     if isinstance(value, Fraction):
-        return str(value)
+        return fraction_text(value)
     return format(float(value), ".4g")
 
 
