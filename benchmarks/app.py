@@ -10,7 +10,9 @@ in :mod:`sim.app.session` and :mod:`sim.app.views`, no browser):
 * ``page: move a slider at round 12``: the run replayed to round 12 with a new value,
   then the round's views (what a student waits for after moving a slider);
 * ``page: draw round 12's figures``: the tree and bargaining pictures and the state
-  figure, rendered to PNG as the page sends them.
+  figure, rendered to PNG as the page sends them;
+* ``page: the same but the large tree``: what a Step draws (a tree of more than
+  :data:`sim.app.views.SMALL_TREE_NODES` nodes is drawn only when the student asks).
 
 Medians of ``--repeats`` repeats, interleaved so that machine noise hits all alike. Run
 with ``make bench`` or ``.venv/bin/python benchmarks/app.py [--repeats N]``.
@@ -30,7 +32,7 @@ from interleaved import measure, print_table
 
 from sim.api import run
 from sim.app.session import Session, sliders
-from sim.app.views import game_view, run_result
+from sim.app.views import game_view, state_figure
 from sim.scenario.load import load_scenario
 
 ROUNDS = 12
@@ -73,10 +75,11 @@ def moved() -> float:
     return time.perf_counter() - start
 
 
-def drawn() -> float:
+def drawn(large: bool = True) -> float:
     start = time.perf_counter()
-    figures = [view.figure() for play in AT_ROUND.plays() if (view := game_view(play, SCENARIO)).figure]
-    figures.append(run_result(AT_ROUND.tables()).plot_state())
+    views = [game_view(play, SCENARIO) for play in AT_ROUND.plays()]
+    figures = [view.figure() for view in views if view.figure is not None and (large or not view.large)]
+    figures.append(state_figure(AT_ROUND.tables()))
     for figure in figures:
         figure.savefig(io.BytesIO(), format="png")
     return time.perf_counter() - start
@@ -91,6 +94,7 @@ def main() -> None:
         f"page: Step x {ROUNDS}, with the views": stepped,
         f"page: move {SLIDER.name} at round {ROUNDS}": moved,
         f"page: draw round {ROUNDS}'s figures (PNG)": drawn,
+        "page: the same but the large tree (as shown)": lambda: drawn(large=False),
     }
     for configuration in configurations.values():  # imports and caches warm, outside the measurement
         configuration()

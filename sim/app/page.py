@@ -19,7 +19,7 @@ from typing import Any, cast
 import solara
 
 from sim.app.session import UPLOAD_LIMIT, Session, Slider, load_file, read_upload, scenario_files, sliders
-from sim.app.views import GameView, game_view, run_result
+from sim.app.views import GameView, game_view, state_figure
 from sim.errors import UserError
 from sim.scenario.load import Scenario, load_scenario
 from sim.terminal import visible
@@ -31,8 +31,6 @@ __all__ = ["FOLDER_VARIABLE", "SCENARIO_VARIABLE", "Page"]
 FOLDER_VARIABLE = "DIPLOSIM_APP_FOLDER"
 #: The environment variable naming the scenario the page opens first.
 SCENARIO_VARIABLE = "DIPLOSIM_APP_SCENARIO"
-#: State variables drawn at most, beyond the actors' own (the flagship has dozens).
-_MOST_PARAMETER_LINES = 8
 
 _STYLE = """
 .diplosim-matrix { border-collapse: collapse; margin: 6px 0 10px 0; font-variant-numeric: tabular-nums; }
@@ -323,15 +321,7 @@ def LargeFigure(draw: Callable[[], Any], name: str, drawn: int) -> None:
 def StateFigure(current: Session, drawn: int) -> None:
     """The state over rounds, a panel per actor."""
 
-    def draw() -> Any:
-        result = run_result(current.tables())
-        state = result.state
-        keys = [key for key in state["actor"].unique() if key != "parameters"]
-        variables = [f"{a}.{v}" for a, v in zip(state["actor"], state["variable"]) if a in keys]
-        dynamic = [p for p in current.model.scenario.dynamic_parameters][:_MOST_PARAMETER_LINES]
-        return result.plot_state(list(dict.fromkeys(variables)) + dynamic)
-
-    figure = solara.use_memo(draw, dependencies=[drawn])
+    figure = solara.use_memo(lambda: state_figure(current.tables()), dependencies=[drawn])
     solara.FigureMatplotlib(figure, format="png", dependencies=[drawn])
 
 

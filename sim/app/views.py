@@ -25,7 +25,7 @@ from sim.game.equilibrium import SolveResult
 from sim.game.multi_issue import MultiIssueBargaining
 from sim.game.normal_form import NormalFormGame, best_response_marks
 from sim.game.readable import fraction_text
-from sim.model.history import BargainingPlay, Play, TreePlay
+from sim.model.history import PARAMETERS, BargainingPlay, Play, TreePlay
 from sim.model.results import RunTables
 from sim.model.stage_games import bargaining_solutions
 from sim.scenario.load import Scenario
@@ -46,7 +46,7 @@ from sim.viz.report import (
 if TYPE_CHECKING:  # matplotlib is imported only when a figure is drawn
     from matplotlib.figure import Figure
 
-__all__ = ["EquilibriumRow", "GameView", "game_view", "matrix_html", "run_result"]
+__all__ = ["EquilibriumRow", "GameView", "game_view", "matrix_html", "run_result", "state_figure"]
 
 #: The mark of a best response in a matrix cell (as in ``diplosim solve``).
 BEST = "*"
@@ -151,11 +151,22 @@ def game_view(play: Play | TreePlay | BargainingPlay, scenario: Scenario) -> Gam
         play.game,
         "matrix",
         story,
-        visible(matrix_heading(result.game)),
+        visible(_how_to_read(result.game)),
         visible(meanings),
         matrix_html(result, play.profile),
         solve_status(result),
         rows,
+    )
+
+
+def _how_to_read(game: NormalFormGame) -> str:
+    """How to read the page's matrix (with three or more players, a table per profile of the others)."""
+    if game.n_players <= 2:
+        return matrix_heading(game)
+    row, column, *others = game.players
+    return (
+        f"{row} chooses the row, {column} the column, a table for each choice of {', '.join(others)}; "
+        f"each cell: the payoffs of {', '.join(game.players)}, in that order"
     )
 
 
@@ -351,6 +362,21 @@ def _column(game: NormalFormGame, marks: np.ndarray, played: Sequence[int]) -> s
         lines.append(f"<tr><th>{html.escape(visible(label))}</th><td{shaded}>{_cell(game, marks, (s,))}</td></tr>")
     lines.append("</table>")
     return "".join(lines)
+
+
+#: Parameters that the dynamics change drawn at most in the state figure, beyond the
+#: actors' own variables (the flagship has dozens of counters).
+MOST_PARAMETER_LINES = 8
+
+
+def state_figure(tables: RunTables) -> Figure:
+    """The state over rounds as the page draws it: every actor's variables, a panel per
+    actor, and the first :data:`MOST_PARAMETER_LINES` parameters the dynamics change."""
+    state = tables.state
+    actors = state[state["actor"] != PARAMETERS]
+    variables = list(dict.fromkeys(f"{a}.{v}" for a, v in zip(actors["actor"], actors["variable"])))
+    dynamic = list(tables.scenario.dynamic_parameters[:MOST_PARAMETER_LINES])
+    return run_result(tables).plot_state(variables + dynamic)
 
 
 def run_result(tables: RunTables) -> RunResult:
