@@ -153,6 +153,7 @@ def test_a_slider_moves_the_equilibrium_the_page_shows(page: Any) -> None:
     assert any("/" in text for text in changed), "the flagship's tree equilibria are exact fractions"
     _shot(page, "01-flagship-loaded.png")
 
+    page.get_by_text(first.note).wait_for()  # what the file says of the value, under its slider
     slider = page.get_by_role("slider").first
     slider.focus()
     page.keyboard.press("Home")
@@ -175,6 +176,17 @@ def test_a_slider_moves_the_equilibrium_the_page_shows(page: Any) -> None:
     crisis.get_by_role("button", name="Draw the tree (large)").click()
     expect(crisis.locator("img")).to_have_count(1, timeout=60_000)  # drawn on the server: seconds
     _shot(page, "03-flagship-crisis-tree.png", crisis)
+
+    # Russia's type is drawn in round 1 only: after round 2 its card is gone, and the
+    # round chooser brings round 1's games back
+    page.get_by_role("button", name="Step").click()
+    page.get_by_text("Round 2 of 24").wait_for()
+    _idle(page)
+    expect(_card(page, "russia_type")).to_have_count(0)
+    chooser = page.get_by_role("slider").last
+    chooser.focus()
+    page.keyboard.press("Home")
+    expect(_card(page, "russia_type")).to_have_count(1, timeout=30_000)
 
 
 def test_a_matrix_game_shows_best_responses_and_every_equilibrium_in_fractions(page: Any) -> None:

@@ -18,6 +18,7 @@ from sim.app.session import (
     read_upload,
     scenario_files,
     sliders,
+    value_notes,
 )
 from sim.errors import ScenarioError
 from sim.model.results import play
@@ -189,3 +190,18 @@ def test_an_error_in_a_round_stops_the_run_and_keeps_the_rounds_before() -> None
     tables = session.tables()
     assert tables.rounds_played == 1 and tables.error == session.error
     assert set(tables.rounds["round"]) == {1}
+
+
+def test_the_file_comments_say_what_each_value_is() -> None:
+    # the flagship says of every number what it models and where it comes from: each
+    # slider carries that comment, continuation lines included
+    found = {slider.name: slider.note for slider in sliders(load_scenario(FLAGSHIP))}
+    assert all(found.values()), [name for name, note in found.items() if not note]
+    assert found["G_H"] == "... when the EU holds back [assumption], 0-0.2"
+    assert found["EU.pi"].startswith("the West's belief that Russia is resolved, prior pi0 [assumption], 0.05-0.9;")
+    assert found["EU.pi"].endswith("a split EU sits between postures")
+
+
+def test_a_section_comment_is_not_a_value_note() -> None:
+    text = "parameters:\n  a: 1  # first\n  # --- a section ---\n  b: 2\n  c: {x: 1}  # not a number\n"
+    assert value_notes(text) == {"a": "first"}

@@ -10,6 +10,7 @@ which folder's scenarios to offer (:data:`FOLDER_VARIABLE`) and which one to ope
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable
 from functools import partial
@@ -38,6 +39,8 @@ _STYLE = """
 .diplosim-matrix td.played { background: #fff2b3; }
 .diplosim-matrix caption { caption-side: top; text-align: left; font-style: italic; }
 .diplosim-chosen { font-weight: 600; }
+.diplosim-note { display: block; font-size: 12px; color: #666; margin: -10px 0 8px 8px; line-height: 1.3; }
+.v-btn.v-btn--disabled { opacity: 0.45; }
 .diplosim-story { font-family: monospace; white-space: pre-wrap; font-size: 13px; }
 """
 
@@ -47,6 +50,8 @@ chosen = solara.reactive("")
 session = solara.reactive(cast(Session | None, None))
 #: Bumped whenever the session changes (stepped in place, or replaced), so that figures are drawn anew.
 version = solara.reactive(0)
+#: The round whose games are shown (0: the last one played).
+shown_round = solara.reactive(0)
 #: The last problem to show inline (a scenario that does not load, a formula that failed).
 problem = solara.reactive("")
 
@@ -59,6 +64,7 @@ def UploadField(limit: int, event_upload: Callable[[dict[str, Any]], None]) -> N
 def _replace(played: Session) -> None:
     """Show another session (a new scenario, new values, a restart): drawn anew."""
     session.set(played)
+    shown_round.set(0)
     version.set(version.value + 1)
 
 
@@ -117,6 +123,7 @@ def act(action: Callable[[], None]) -> None:
 def _changed(played: Session) -> None:
     if played.error:
         problem.set(f"the run stopped: {played.error}")
+    shown_round.set(0)
     version.set(version.value + 1)
 
 
@@ -216,7 +223,7 @@ def SliderPanel() -> None:
 
 @solara.component
 def ValueSlider(slider: Slider, value: float) -> None:
-    """One slider, labelled with its name and value."""
+    """One slider, labelled with its name and value, with what the file says of it below."""
     solara.SliderFloat(
         label=f"{slider.name} = {number(value)}",
         value=value,
@@ -227,6 +234,8 @@ def ValueSlider(slider: Slider, value: float) -> None:
         tick_labels="end_points",
         disabled=act.pending,
     )
+    if slider.note:
+        solara.Text(visible(slider.note), classes=["diplosim-note"])
 
 
 @solara.component
@@ -256,8 +265,20 @@ def RoundPanel() -> None:
     if current.round == 0:
         solara.Text("Press Step to play round 1.")
         return
-    for play in current.plays():
-        GameCard(game_view(play, scenario), version.value)
+    number = min(shown_round.value or current.round, current.round)
+    if current.round > 1:
+        solara.SliderInt(
+            "Show the games of round",
+            value=number,
+            min=1,
+            max=current.round,
+            on_value=shown_round.set,
+            tick_labels="end_points",
+            disabled=busy,
+        )
+    drawn = f"{version.value}:{number}"
+    for play in current.plays(number):
+        GameCard(game_view(play, scenario), drawn)
     if current.model.history.state_at(0):
         StateFigure(current, version.value)
     Story(current)
@@ -270,7 +291,7 @@ def _escaped(text: str) -> str:
 
 
 @solara.component
-def GameCard(view: GameView, drawn: int) -> None:
+def GameCard(view: GameView, drawn: str) -> None:
     """One game of the round: the story line, the matrix or picture, the equilibria."""
     with solara.Card(title=visible(view.name)), solara.Column(gap="8px"):
         solara.Text(view.story, classes=["diplosim-story"])
@@ -300,14 +321,14 @@ def GameCard(view: GameView, drawn: int) -> None:
 
 
 @solara.component
-def GameFigure(draw: Callable[[], Any], name: str, drawn: int) -> None:
+def GameFigure(draw: Callable[[], Any], name: str, drawn: str) -> None:
     """A game's tree or bargaining picture, drawn once per round shown."""
     figure = solara.use_memo(draw, dependencies=[drawn, name])
     solara.FigureMatplotlib(figure, format="png", dependencies=[drawn, name])
 
 
 @solara.component
-def LargeFigure(draw: Callable[[], Any], name: str, drawn: int) -> None:
+def LargeFigure(draw: Callable[[], Any], name: str, drawn: str) -> None:
     """A large tree, drawn when asked (it takes a while, and reads best zoomed in)."""
     shown, show = solara.use_state(False)
     solara.Button(
@@ -315,6 +336,18 @@ def LargeFigure(draw: Callable[[], Any], name: str, drawn: int) -> None:
     )
     if shown:
         GameFigure(draw, name, drawn)
+        solara.FileDownload(
+            lambda: _png(draw()),
+            filename=f"{name}.png",
+            label="Download the tree at full size (PNG)",
+            mime_type="image/png",
+        )
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=150)
+    return buffer.getvalue()
 
 
 @solara.component

@@ -11,8 +11,9 @@ from __future__ import annotations
 import base64
 import itertools
 import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +34,7 @@ __all__ = [
     "read_upload",
     "scenario_files",
     "sliders",
+    "value_notes",
 ]
 
 #: Largest upload the page reads, in bytes (scenarios are a few kilobytes; the flagship,
@@ -67,6 +69,8 @@ class Slider:
         ``"swept"``, ``"parameter"`` or ``"state"``.
     origin : str
         Where the range comes from: ``"sweep: block"`` or ``"default range"``.
+    note : str
+        What the value is, from the comment after it in the scenario file (empty if none).
     """
 
     name: str
@@ -76,6 +80,7 @@ class Slider:
     value: float
     group: Group
     origin: str
+    note: str = ""
 
 
 def sliders(scenario: Scenario) -> list[Slider]:
@@ -90,11 +95,12 @@ def sliders(scenario: Scenario) -> list[Slider]:
     >>> from sim.scenario.load import parse_scenario, _EXAMPLE
     >>> sliders(parse_scenario(_EXAMPLE + "sweep: {params: {cost: '0:4:5'}}"))
     ... # doctest: +NORMALIZE_WHITESPACE
-    [Slider(name='cost', low=0.0, high=4.0, step=1.0, value=1.0, group='swept', origin='sweep: block'),
-     Slider(name='A.x', low=0.0, high=1.0, step=0.01, value=0.0, group='state', origin='default range')]
+    [Slider(name='cost', low=0.0, high=4.0, step=1.0, value=1.0, group='swept', origin='sweep: block', note=''),
+     Slider(name='A.x', low=0.0, high=1.0, step=0.01, value=0.0, group='state', origin='default range', note='')]
     """
     swept = _swept_factors(scenario)
     dynamic = set(scenario.dynamic_parameters)
+    notes = value_notes(scenario.text)
     found: list[Slider] = []
     for name, factor in swept.items():
         found.append(_from_factor(factor, scenario.initial[name]))
@@ -107,7 +113,63 @@ def sliders(scenario: Scenario) -> list[Slider]:
             if name not in swept:
                 found.append(_default(name, scenario.initial[name], "state"))
     order = {"swept": 0, "parameter": 1, "state": 2}
+    found = [replace(slider, note=notes.get(slider.name, "")) for slider in found]
     return sorted(found, key=lambda slider: order[slider.group])  # stable: file order within a group
+
+
+#: ``  name: value   # comment``: a key with a scalar value and a comment after it.
+_COMMENTED_KEY = re.compile(r"^(?P<indent> *)(?P<key>[A-Za-z_][A-Za-z0-9_]*):[ \t]+[^#{\[\n]*?#[ \t]?(?P<note>.*)$")
+#: ``  key:`` opening a block (no value on its line).
+_BLOCK_KEY = re.compile(r"^(?P<indent> *)(?P<key>[A-Za-z_][A-Za-z0-9_]*):[ \t]*(#.*)?$")
+#: A comment line alone: the note of the key above goes on when it is indented deeper.
+_COMMENT_LINE = re.compile(r"^(?P<indent> *)#[ \t]?(?P<note>.*)$")
+
+
+def value_notes(text: str) -> dict[str, str]:
+    """What the scenario file's comments say of its parameters and actors' state: the
+    comment after ``name: value`` and the comment lines below it indented deeper (the
+    project's scenarios say there what each number models and where it comes from).
+
+    Examples
+    --------
+    >>> text = "parameters:\\n  p: 0.6   # A's chance of winning\\n           #   a war [assumption]\\n"
+    >>> text += "actors:\\n  A:\\n    state:\\n      fatigue: 1.0  # war fatigue\\n"
+    >>> value_notes(text)
+    {'p': "A's chance of winning a war [assumption]", 'A.fatigue': 'war fatigue'}
+    """
+    notes: dict[str, str] = {}
+    path: list[tuple[int, str]] = []  # the open block keys, with their indentation
+    last: tuple[str, int] | None = None  # the note being written, with its key's indentation
+    for line in text.splitlines():
+        comment = _COMMENT_LINE.match(line)
+        if comment:
+            if last is not None and len(comment["indent"]) > last[1]:
+                notes[last[0]] = f"{notes[last[0]]} {comment['note'].strip()}".strip()
+            else:
+                last = None
+            continue
+        if not line.strip():
+            continue
+        last = None
+        indent = len(line) - len(line.lstrip(" "))
+        path = [(i, key) for i, key in path if i < indent]
+        if block := _BLOCK_KEY.match(line):
+            path.append((indent, block["key"]))
+        elif keyed := _COMMENTED_KEY.match(line):
+            name = _value_name([key for _, key in path], keyed["key"])
+            if name is not None:
+                notes[name] = keyed["note"].strip()
+                last = (name, indent)
+    return notes
+
+
+def _value_name(path: list[str], key: str) -> str | None:
+    """``G_D`` under ``parameters``, ``EU.pi`` under ``actors: EU: state``, else None."""
+    if path == ["parameters"]:
+        return key
+    if len(path) == 3 and path[0] == "actors" and path[2] == "state":
+        return f"{path[1]}.{key}"
+    return None
 
 
 def _swept_factors(scenario: Scenario) -> dict[str, Factor]:
