@@ -205,3 +205,13 @@ def test_the_file_comments_say_what_each_value_is() -> None:
 def test_a_section_comment_is_not_a_value_note() -> None:
     text = "parameters:\n  a: 1  # first\n  # --- a section ---\n  b: 2\n  c: {x: 1}  # not a number\n"
     assert value_notes(text) == {"a": "first"}
+
+
+def test_a_value_written_as_a_whole_number_moves_in_whole_steps() -> None:
+    # the flagship's theta is a switch (0 drawn, 1 resolved, 2 opportunistic): a slider over
+    # [0, 1] in hundredths could not reach 2 and offered 0.99, which its formulas read as "not 1"
+    found = {slider.name: slider for slider in sliders(load_scenario(FLAGSHIP))}
+    theta = found["theta"]
+    assert (theta.low, theta.high, theta.step) == (0.0, 2.0, 1.0)
+    assert (found["K_EU"].low, found["K_EU"].high, found["K_EU"].step) == (0.0, 40.0, 1.0)  # K_EU: 20
+    assert found["G_D"].step == 0.01  # G_D: 0.60, a decimal

@@ -61,11 +61,54 @@ def UploadField(limit: int, event_upload: Callable[[dict[str, Any]], None]) -> N
     """A file field that sends the chosen file's bytes (base64) when it is small enough."""
 
 
+#: PNGs of the page's figures by (session, version, round, game or "state"). They are drawn
+#: inside an action, behind the progress bar, so that the page then only shows them; the
+#: newest :data:`_MOST_PICTURES` are kept.
+_PICTURES: dict[tuple[int, int, int, str], bytes] = {}
+_MOST_PICTURES = 64
+#: Resolution of the figures shown in the page (a full-size download uses 150).
+_PAGE_DPI = 80
+
+
+def _png(figure: Any, dpi: int = 150) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def _picture(key: tuple[int, int, int, str], draw: Callable[[], Any]) -> bytes:
+    """The PNG of a figure, drawn the first time it is asked for."""
+    if key not in _PICTURES:
+        _PICTURES[key] = _png(draw(), _PAGE_DPI)
+        while len(_PICTURES) > _MOST_PICTURES:
+            _PICTURES.pop(next(iter(_PICTURES)))
+    return _PICTURES[key]
+
+
+def _prepare(played: Session, drawn: int) -> None:
+    """Draw now the figures the page is about to show: the last round's (but large trees,
+    drawn when asked) and the state over rounds."""
+    if played.round == 0:
+        return
+    for play in played.plays():
+        view = game_view(play, played.model.scenario)
+        if view.figure is not None and not view.large:
+            _picture((id(played), drawn, played.round, view.name), view.figure)
+    if played.model.history.state_at(0):
+        _picture((id(played), drawn, played.round, STATE), lambda: state_figure(played.tables()))
+
+
+#: The key of the state figure among a round's pictures.
+STATE = "state over rounds"
+
+
 def _replace(played: Session) -> None:
     """Show another session (a new scenario, new values, a restart): drawn anew."""
+    drawn = version.value + 1
+    _prepare(played, drawn)
     session.set(played)
     shown_round.set(0)
-    version.set(version.value + 1)
+    version.set(drawn)
 
 
 def _open(scenario: Scenario, name: str) -> None:
@@ -123,8 +166,10 @@ def act(action: Callable[[], None]) -> None:
 def _changed(played: Session) -> None:
     if played.error:
         problem.set(f"the run stopped: {played.error}")
+    drawn = version.value + 1
+    _prepare(played, drawn)
     shown_round.set(0)
-    version.set(version.value + 1)
+    version.set(drawn)
 
 
 def step() -> None:
@@ -205,7 +250,7 @@ def SliderPanel() -> None:
     others = [s for s in found if s.group == "parameter"]
     state = [s for s in found if s.group == "state"]
     if found:
-        solara.Button("Reset values", on_click=reset_values, text=True, small=True)
+        solara.Button("Reset values", on_click=lambda: act(reset_values), text=True, small=True, disabled=act.pending)
     if swept:
         solara.Text("Swept in the scenario's sweep: block", style={"font-weight": "600"})
         for slider in swept:
@@ -248,6 +293,9 @@ def RoundPanel() -> None:
         return
     scenario = current.model.scenario
     solara.HTML(tag="h2", unsafe_innerHTML=_escaped(scenario.name))
+    if scenario.spec.description:
+        paragraph = " ".join(scenario.spec.description.split())  # line breaks of the YAML are not the reader's
+        solara.Text(visible(paragraph), style={"color": "#444"})
     status = {"running": "", "rounds": " (all rounds played)", "stop_when": " (stopped: its condition held)"}
     ending = status.get(current.stop_reason, " (stopped by an error)")
     counter = f"Round {current.round} of {current.max_rounds}{ending}"
@@ -268,17 +316,19 @@ def RoundPanel() -> None:
     number = min(shown_round.value or current.round, current.round)
     if current.round > 1:
         solara.SliderInt(
-            "Show the games of round",
+            f"Show the games of round {number}",
             value=number,
             min=1,
             max=current.round,
             on_value=shown_round.set,
+            thumb_label="always",
             tick_labels="end_points",
             disabled=busy,
         )
-    drawn = f"{version.value}:{number}"
+    if number != current.round:
+        solara.Info(f"Showing round {number}'s games (the run is at round {current.round}).", dense=True)
     for play in current.plays(number):
-        GameCard(game_view(play, scenario), drawn)
+        GameCard(game_view(play, scenario), (id(current), version.value, number))
     if current.model.history.state_at(0):
         StateFigure(current, version.value)
     Story(current)
@@ -291,7 +341,7 @@ def _escaped(text: str) -> str:
 
 
 @solara.component
-def GameCard(view: GameView, drawn: str) -> None:
+def GameCard(view: GameView, drawn: tuple[int, int, int]) -> None:
     """One game of the round: the story line, the matrix or picture, the equilibria."""
     with solara.Card(title=visible(view.name)), solara.Column(gap="8px"):
         solara.Text(view.story, classes=["diplosim-story"])
@@ -302,10 +352,11 @@ def GameCard(view: GameView, drawn: str) -> None:
             solara.HTML(tag="div", unsafe_innerHTML=view.matrix)  # escaped in sim.app.views
             solara.Text("* and bold: a best response to the other players' strategies; shaded: the cell played")
         if view.figure is not None:
+            key = (*drawn, view.name)
             if view.large:
-                LargeFigure(view.figure, view.name, drawn)
+                LargeFigure(view.figure, key)
             else:
-                GameFigure(view.figure, view.name, drawn)
+                GameFigure(view.figure, key)
         title = (
             "Solutions (the cooperative and alternating-offers benchmarks)"
             if view.form == "bargaining"
@@ -321,41 +372,33 @@ def GameCard(view: GameView, drawn: str) -> None:
 
 
 @solara.component
-def GameFigure(draw: Callable[[], Any], name: str, drawn: str) -> None:
-    """A game's tree or bargaining picture, drawn once per round shown."""
-    figure = solara.use_memo(draw, dependencies=[drawn, name])
-    solara.FigureMatplotlib(figure, format="png", dependencies=[drawn, name])
+def GameFigure(draw: Callable[[], Any], key: tuple[int, int, int, str]) -> None:
+    """A game's tree or bargaining picture (drawn by the action that led here, or now)."""
+    solara.Image(_picture(key, draw), format="png")
 
 
 @solara.component
-def LargeFigure(draw: Callable[[], Any], name: str, drawn: str) -> None:
+def LargeFigure(draw: Callable[[], Any], key: tuple[int, int, int, str]) -> None:
     """A large tree, drawn when asked (it takes a while, and reads best zoomed in)."""
     shown, show = solara.use_state(False)
     solara.Button(
         "Hide the tree" if shown else "Draw the tree (large)", on_click=lambda: show(not shown), text=True, small=True
     )
     if shown:
-        GameFigure(draw, name, drawn)
+        GameFigure(draw, key)
         solara.FileDownload(
             lambda: _png(draw()),
-            filename=f"{name}.png",
+            filename=f"{key[-1]}.png",
             label="Download the tree at full size (PNG)",
             mime_type="image/png",
         )
 
 
-def _png(figure: Any) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150)
-    return buffer.getvalue()
-
-
 @solara.component
 def StateFigure(current: Session, drawn: int) -> None:
     """The state over rounds, a panel per actor."""
-
-    figure = solara.use_memo(lambda: state_figure(current.tables()), dependencies=[drawn])
-    solara.FigureMatplotlib(figure, format="png", dependencies=[drawn])
+    key = (id(current), drawn, current.round, STATE)
+    solara.Image(_picture(key, lambda: state_figure(current.tables())), format="png")
 
 
 @solara.component

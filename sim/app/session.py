@@ -88,7 +88,9 @@ def sliders(scenario: Scenario) -> list[Slider]:
     (with its range), the other parameters and the starting state (with a default range:
     ``[0, 1]`` for a value from 0 up to 1, else ``[0, 2·value]``, ``[-1, 0]`` for a value
     between -1 and 0, ``[2·value, 0]`` from -1 down: the value is never at an end but for
-    0), in steps of 1, 2 or 5 times a power of ten, about a hundred of them.
+    0), in steps of 1, 2 or 5 times a power of ten, about a hundred of them; a value the
+    file writes as a whole number (``theta: 0``, a switch or a counter) moves in whole
+    steps from ``min(0, 2·value)`` to ``max(2, 2·value)``.
 
     Examples
     --------
@@ -96,7 +98,7 @@ def sliders(scenario: Scenario) -> list[Slider]:
     >>> sliders(parse_scenario(_EXAMPLE + "sweep: {params: {cost: '0:4:5'}}"))
     ... # doctest: +NORMALIZE_WHITESPACE
     [Slider(name='cost', low=0.0, high=4.0, step=1.0, value=1.0, group='swept', origin='sweep: block', note=''),
-     Slider(name='A.x', low=0.0, high=1.0, step=0.01, value=0.0, group='state', origin='default range', note='')]
+     Slider(name='A.x', low=0.0, high=2.0, step=1.0, value=0.0, group='state', origin='default range', note='')]
     """
     swept = _swept_factors(scenario)
     dynamic = set(scenario.dynamic_parameters)
@@ -104,14 +106,16 @@ def sliders(scenario: Scenario) -> list[Slider]:
     found: list[Slider] = []
     for name, factor in swept.items():
         found.append(_from_factor(factor, scenario.initial[name]))
+    whole = _written_whole(scenario)
     for name in scenario.parameters:
         if name not in swept:
-            found.append(_default(name, scenario.initial[name], "state" if name in dynamic else "parameter"))
+            group: Group = "state" if name in dynamic else "parameter"
+            found.append(_default(name, scenario.initial[name], group, whole=name in whole))
     for actor, variables in scenario.actors.items():
         for variable in variables:
             name = f"{actor}.{variable}"
             if name not in swept:
-                found.append(_default(name, scenario.initial[name], "state"))
+                found.append(_default(name, scenario.initial[name], "state", whole=name in whole))
     order = {"swept": 0, "parameter": 1, "state": 2}
     found = [replace(slider, note=notes.get(slider.name, "")) for slider in found]
     return sorted(found, key=lambda slider: order[slider.group])  # stable: file order within a group
@@ -202,7 +206,20 @@ def _from_factor(factor: Factor, value: float) -> Slider:
     return Slider(factor.name, low, high, _nice(step, high - low), value, "swept", "sweep: block")
 
 
-def _default(name: str, value: float, group: Group) -> Slider:
+def _written_whole(scenario: Scenario) -> set[str]:
+    """The values the file writes as whole numbers (``theta: 0``, not ``0.0``): switches
+    and counters, which move in whole steps."""
+    spec = scenario.spec
+    found = {name for name, value in spec.parameters.items() if isinstance(value, int)}
+    for actor, body in spec.actors.items():
+        found |= {f"{actor}.{name}" for name, value in body.state.items() if isinstance(value, int)}
+    return found
+
+
+def _default(name: str, value: float, group: Group, *, whole: bool = False) -> Slider:
+    if whole:  # a switch (0, 1, 2) or a counter: whole steps, room up to twice the value or 2
+        low, high = min(0.0, 2 * value), max(2.0, 2 * value)
+        return Slider(name, low, high, 1.0, value, group, "default range")
     if 0 <= value < 1:
         low, high = 0.0, 1.0
     elif value >= 1:

@@ -263,7 +263,9 @@ def _bargaining_view(play: BargainingPlay, scenario: Scenario, story: str) -> Ga
         return drawn
 
     heading = "the utility frontier with its solutions, and the offers made this round"
-    return GameView(play.game, "bargaining", story, heading, "", "", f"{len(solutions)} solutions", rows, figure)
+    return GameView(
+        play.game, "bargaining", story, heading, "", "", _solutions_status(len(solutions), rows), rows, figure
+    )
 
 
 def _several_issues_view(play: BargainingPlay, problem: MultiIssueBargaining, story: str) -> GameView:
@@ -283,7 +285,17 @@ def _several_issues_view(play: BargainingPlay, problem: MultiIssueBargaining, st
         rows.append((visible(agreed), _payoffs(problem.parties, list(solution.utilities)), TITLES[solution.concept]))
     precision = f"within {found[0].tolerance:g} of each range"
     heading = f"a negotiation over {len(problem.issues)} issues: numeric solutions, {precision}"
-    return GameView(play.game, "bargaining", story, heading, "", "", f"{len(found)} solutions", _merged(rows))
+    merged = _merged(rows)
+    return GameView(play.game, "bargaining", story, heading, "", "", _solutions_status(len(found), merged), merged)
+
+
+def _solutions_status(count: int, rows: Sequence[EquilibriumRow]) -> str:
+    """``"3 solutions, all the same outcome"`` when the concepts agree."""
+    if len(rows) == 1 and count > 1:
+        return f"{count} solutions, all the same outcome"
+    if len(rows) < count:
+        return f"{count} solutions, {len(rows)} outcomes"
+    return f"{count} solutions"
 
 
 def _merged(rows: Sequence[tuple[str, str, str]]) -> tuple[EquilibriumRow, ...]:
