@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = ["draw_tree"]
 
+#: Horizontal gap between an edge and its label, in leaf spacings.
+_LABEL_GAP = 0.04
+
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -71,11 +74,17 @@ def draw_tree(
             played = equilibrium is not None and node.kind == "decision" and equilibrium.behaviour[node.infoset][m] > 0
             colour = "#c00000" if (k, child) in on_path else ("black" if played else "#999999")
             axes.plot([x[k], x[child]], [y[k], y[child]], color=colour, linewidth=2.6 if played else 0.9, zorder=1)
+            label_x, label_y, label = _edge_label(game, equilibrium, k, m, x, y, child)
+            # a label sits on its own side of its edge: siblings' labels never stack into one
+            # column where a narrow subtree brings their edges close (which read as the wrong branch's)
+            side = "right" if x[child] < x[k] else "left" if x[child] > x[k] else "center"
             axes.text(
-                *_edge_label(game, equilibrium, k, m, x, y, child),
+                label_x + {"right": -_LABEL_GAP, "left": _LABEL_GAP, "center": 0.0}[side],
+                label_y,
+                label,
                 fontsize=8,
-                ha="center",
-                va="center",
+                ha=side,
+                va="center" if side == "center" else "bottom",  # above its edge, which falls away below it
                 bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"},
                 zorder=3,
             )
