@@ -92,13 +92,9 @@ def run(
         tables = play(scenario, rounds=rounds, seed=seed, overrides=overrides, exact=exact, on_round=on_round)
     except UserError as exc:
         if isinstance(exc.partial, RunTables):
-            exc.partial = _with_figures(exc.partial)
+            exc.partial = RunResult.of(exc.partial)
         raise
-    return _with_figures(tables)
-
-
-def _with_figures(tables: RunTables) -> RunResult:
-    return RunResult(**{f.name: getattr(tables, f.name) for f in fields(tables)})
+    return RunResult.of(tables)
 
 
 def _renamed(given: dict[str, Any], old: str, new: str, value: Any, function: str) -> Any:
@@ -125,6 +121,12 @@ class OneIssuePlay(NamedTuple):
 class RunResult(RunTables):
     """A finished run (:class:`sim.model.results.RunTables`: scenario, seed, how it
     ended, the tables ``rounds``, ``equilibria``, ``state``) with its figures."""
+
+    @classmethod
+    def of(cls, tables: RunTables) -> RunResult:
+        """The same run with its figures (a run played by :func:`sim.model.results.play`,
+        or stepped a round at a time by the browser page)."""
+        return cls(**{f.name: getattr(tables, f.name) for f in fields(tables)})
 
     def plot_equilibria(self, game: str | None = None) -> Figure:
         """The selected equilibrium over rounds, one panel per game (or only ``game``)."""

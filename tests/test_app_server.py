@@ -4,6 +4,7 @@ input (a missing scenario, a taken port) named in one line before anything start
 from __future__ import annotations
 
 import socket
+import sys
 
 import pytest
 
@@ -52,3 +53,13 @@ def test_a_port_out_of_range_is_named(port: int) -> None:
 def test_bad_input_is_one_line_and_nothing_starts(args: list[str], message: str) -> None:
     result = diplosim(*args)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_without_the_extra_the_page_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "solara", None)  # as if not installed: importing it fails
+    for name in ("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "SOLARA_THEME_SHOW_BANNER", "SOLARA_THEME_TITLE"):
+        monkeypatch.setenv(name, "kept")  # serve() sets them by setdefault: this process's environment stays as it was
+    result = diplosim("app", str(FLAGSHIP), "--port", "0")
+    assert (result.returncode, result.stdout) == (2, "")
+    extra = "the page needs the optional extra 'app': pip install 'diplosim[app]' (make test installs it)"
+    assert result.stderr == f"diplosim: error: {extra}\n"

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.app.session import Session
-from sim.app.views import game_view, matrix_html, run_result
+from sim.app.views import game_view, matrix_html, state_figure
 from sim.game.normal_form import NormalFormGame, best_response_marks
 from sim.game.readable import MAX_READABLE_DENOMINATOR
 from sim.scenario.load import load_scenario
@@ -148,7 +148,7 @@ def test_a_bargaining_game_lists_its_solutions_and_draws_frontier_and_offers() -
 def test_the_state_figure_of_a_session_is_the_run_figure() -> None:
     session = Session(load_scenario(SIMULTANEOUS))
     session.play_to(2)
-    figure = run_result(session.tables()).plot_state()
+    figure = state_figure(session.tables())
     assert figure.axes and figure.axes[-1].get_xlabel() == "round (0 = start)"
 
 

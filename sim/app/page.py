@@ -10,6 +10,7 @@ which folder's scenarios to offer (:data:`FOLDER_VARIABLE`) and which one to ope
 
 from __future__ import annotations
 
+import html
 import io
 import os
 from collections.abc import Callable
@@ -85,13 +86,27 @@ def _picture(key: tuple[int, int, int, str], draw: Callable[[], Any]) -> bytes:
     return _PICTURES[key]
 
 
+#: The views of a round's games by (session, version, round): built once, by the action
+#: (or by the first render of an earlier round), not at every render of the page.
+_VIEWS: dict[tuple[int, int, int], list[GameView]] = {}
+
+
+def _views(played: Session, drawn: int, number: int) -> list[GameView]:
+    """The views of round ``number``'s games."""
+    key = (id(played), drawn, number)
+    if key not in _VIEWS:
+        _VIEWS[key] = [game_view(play, played.model.scenario) for play in played.plays(number)]
+        while len(_VIEWS) > _MOST_PICTURES:
+            _VIEWS.pop(next(iter(_VIEWS)))
+    return _VIEWS[key]
+
+
 def _prepare(played: Session, drawn: int) -> None:
-    """Draw now the figures the page is about to show: the last round's (but large trees,
-    drawn when asked) and the state over rounds."""
+    """Build now what the page is about to show: the last round's views and figures (but
+    large trees, drawn when asked) and the state over rounds."""
     if played.round == 0:
         return
-    for play in played.plays():
-        view = game_view(play, played.model.scenario)
+    for view in _views(played, drawn, played.round):
         if view.figure is not None and not view.large:
             _picture((id(played), drawn, played.round, view.name), view.figure)
     if played.model.history.state_at(0):
@@ -327,16 +342,14 @@ def RoundPanel() -> None:
         )
     if number != current.round:
         solara.Info(f"Showing round {number}'s games (the run is at round {current.round}).", dense=True)
-    for play in current.plays(number):
-        GameCard(game_view(play, scenario), (id(current), version.value, number))
+    for view in _views(current, version.value, number):
+        GameCard(view, (id(current), version.value, number))
     if current.model.history.state_at(0):
         StateFigure(current, version.value)
     Story(current)
 
 
 def _escaped(text: str) -> str:
-    import html
-
     return html.escape(visible(text))
 
 

@@ -73,6 +73,12 @@ def serve(scenario: str | None, *, folder: str = "scenarios", host: str = LOCALH
         If Solara is not installed (the ``app`` extra), the scenario or the folder is
         missing, or the port is taken.
     """
+    if scenario is not None and not Path(scenario).is_file():
+        raise UsageError(f"{scenario}: no such scenario file")
+    if not Path(folder).is_dir():
+        raise UsageError(f"--folder {folder}: no such folder")
+    port = port or free_port(host)
+    check_port(host, port)
     # before Solara is imported: its settings are read once, at import
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # its corner banner covers the page's text
@@ -87,12 +93,6 @@ def serve(scenario: str | None, *, folder: str = "scenarios", host: str = LOCALH
     from sim.app.assets import ensure_assets
     from sim.app.page import FOLDER_VARIABLE, SCENARIO_VARIABLE
 
-    if scenario is not None and not Path(scenario).is_file():
-        raise UsageError(f"{scenario}: no such scenario file")
-    if not Path(folder).is_dir():
-        raise UsageError(f"--folder {folder}: no such folder")
-    port = port or free_port(host)
-    check_port(host, port)
     try:
         for fetched in ensure_assets():
             print(f"fetched {fetched} (the page's scripts) from the npm registry", flush=True)

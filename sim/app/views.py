@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
@@ -32,7 +32,7 @@ from sim.scenario.load import Scenario
 from sim.solvers.multi_issue import kalai_smorodinsky_multi, nash_multi
 from sim.solvers.trees import TreeEquilibrium, TreeSolveResult, exact_payoffs, profile_text, solve_tree
 from sim.terminal import visible
-from sim.viz.bargaining_report import TITLES, agreement_text
+from sim.viz.bargaining_report import TITLES, agreement_text, multi_agreement_text
 from sim.viz.report import (
     CONCEPT_NAMES,
     equilibrium_text,
@@ -46,7 +46,7 @@ from sim.viz.report import (
 if TYPE_CHECKING:  # matplotlib is imported only when a figure is drawn
     from matplotlib.figure import Figure
 
-__all__ = ["EquilibriumRow", "GameView", "game_view", "matrix_html", "run_result", "state_figure"]
+__all__ = ["EquilibriumRow", "GameView", "game_view", "matrix_html", "state_figure"]
 
 #: The mark of a best response in a matrix cell (as in ``diplosim solve``).
 BEST = "*"
@@ -271,18 +271,10 @@ def _bargaining_view(play: BargainingPlay, scenario: Scenario, story: str) -> Ga
 def _several_issues_view(play: BargainingPlay, problem: MultiIssueBargaining, story: str) -> GameView:
     """Nash and Kalai-Smorodinsky over several issues (numeric; no picture)."""
     found = (nash_multi(problem), kalai_smorodinsky_multi(problem))
-    rows = []
-    for solution in found:
-        if solution.agreement is None:
-            agreed = "no agreement (talks fail)"
-        else:
-            units = problem.units or ("",) * len(problem.issues)
-            values = (
-                f"{issue} = {number(solution.agreement[issue])}{' ' + unit if unit else ''}"
-                for issue, unit in zip(problem.issues, units)
-            )
-            agreed = ", ".join(values)
-        rows.append((visible(agreed), _payoffs(problem.parties, list(solution.utilities)), TITLES[solution.concept]))
+    rows = [
+        (visible(multi_agreement_text(problem, s)), _payoffs(problem.parties, list(s.utilities)), TITLES[s.concept])
+        for s in found
+    ]
     precision = f"within {found[0].tolerance:g} of each range"
     heading = f"a negotiation over {len(problem.issues)} issues: numeric solutions, {precision}"
     merged = _merged(rows)
@@ -388,9 +380,4 @@ def state_figure(tables: RunTables) -> Figure:
     actors = state[state["actor"] != PARAMETERS]
     variables = list(dict.fromkeys(f"{a}.{v}" for a, v in zip(actors["actor"], actors["variable"])))
     dynamic = list(tables.scenario.dynamic_parameters[:MOST_PARAMETER_LINES])
-    return run_result(tables).plot_state(variables + dynamic)
-
-
-def run_result(tables: RunTables) -> RunResult:
-    """The run so far with its figures (``plot_state`` and the others of :func:`sim.run`)."""
-    return RunResult(**{f.name: getattr(tables, f.name) for f in fields(tables)})
+    return RunResult.of(tables).plot_state(variables + dynamic)

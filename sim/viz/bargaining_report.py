@@ -14,6 +14,7 @@ from sim.model.stage_games import Fearon, SolvedBargaining, SolvedMultiIssue
 from sim.scenario.bargaining_template import PrivateValues
 from sim.solvers.bargaining import Solution
 from sim.solvers.fearon import posterior_after
+from sim.solvers.multi_issue import MultiSolution
 from sim.solvers.protocols import Protocol, scalar
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "agreement_text",
     "bargaining_json",
     "bargaining_lines",
+    "multi_agreement_text",
     "multi_issue_json",
     "multi_issue_lines",
     "protocol_text",
@@ -176,6 +178,14 @@ def _issue_value(problem: MultiIssueBargaining, k: int, value: float) -> str:
     return f"{_reading(value)} {unit}" if unit else _reading(value)
 
 
+def multi_agreement_text(problem: MultiIssueBargaining, solution: MultiSolution) -> str:
+    """``"width = 40 km, monitors = 178.6"``, or ``"no agreement (talks fail)"``: a
+    solution over several issues in words."""
+    if solution.agreement is None:
+        return "no agreement (talks fail)"
+    return _multi_agreement(problem, [solution.agreement[issue] for issue in problem.issues])
+
+
 def _multi_agreement(problem: MultiIssueBargaining, agreement: Sequence[float]) -> str:
     """``width = 40 km, monitors = 178.6``."""
     return ", ".join(
@@ -215,11 +225,7 @@ def multi_issue_lines(solved: SolvedMultiIssue) -> list[str]:
     ]
     for solution in solved.solutions:
         gets = f"{a} gets {_reading(solution.utilities[0])}, {b} gets {_reading(solution.utilities[1])}"
-        if solution.agreement is None:
-            lines.append(f"  {TITLES[solution.concept]}: no agreement (talks fail); {gets}")
-        else:
-            values = [solution.agreement[issue] for issue in problem.issues]
-            lines.append(f"  {TITLES[solution.concept]}: {_multi_agreement(problem, values)}; {gets}")
+        lines.append(f"  {TITLES[solution.concept]}: {multi_agreement_text(problem, solution)}; {gets}")
         lines.append(f"    {solution.explanation}")
     if solved.protocol is not None:
         ideal = ""
